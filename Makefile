@@ -1,0 +1,55 @@
+# memtierd build, test and demo entry points.
+#
+# Deno: the `deno` on PATH when it is version $(DENO_VERSION); otherwise Deno
+# $(DENO_VERSION) from the npm package `deno`, installed into .deno/ (nothing
+# global). `make deno` prints which one is used.
+
+DENO_VERSION := 2.9.6
+LOCAL_DENO := .deno/node_modules/@deno/linux-x64-glibc/deno
+PATH_DENO := $(shell command -v deno 2>/dev/null)
+ifneq ($(PATH_DENO),)
+ifeq ($(shell deno --version 2>/dev/null | head -n1 | cut -d' ' -f2),$(DENO_VERSION))
+DENO := $(PATH_DENO)
+endif
+endif
+DENO ?= $(abspath $(LOCAL_DENO))
+
+SOURCES := $(shell find src -name '*.ts' -not -name '*_test.ts') deno.json deno.lock
+BUILD_TOOLS := tools/build.ts tools/sfx/launcher.c
+
+.PHONY: all deno check fmt lint test unit integration e2e demo clean
+
+all: bin/memtierd
+
+deno: $(DENO)
+	@echo "deno: $(DENO) ($$($(DENO) --version | head -n1))"
+
+$(abspath $(LOCAL_DENO)):
+	@echo "installing Deno $(DENO_VERSION) from the npm registry into .deno/"
+	mkdir -p .deno
+	cd .deno && npm install --no-audit --no-fund --no-save --loglevel=error deno@$(DENO_VERSION)
+	@test -x $@ && $@ --version | head -n1
+
+bin/memtierd: $(DENO) $(SOURCES) $(BUILD_TOOLS)
+	$(DENO) run -A tools/build.ts memtierd src/main.ts $@
+
+# One gate: formatting, lint, type check and unit + integration tests.
+check: $(DENO)
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check src tests tools
+	$(MAKE) --no-print-directory unit integration
+
+fmt: $(DENO)
+	$(DENO) fmt
+
+unit: $(DENO)
+	$(DENO) test -A --quiet src
+
+integration: $(DENO) bin/memtierd
+	$(DENO) test -A --quiet tests/integration
+
+test: check
+
+clean:
+	rm -rf bin build

@@ -1,0 +1,55 @@
+/**
+ * The typed errors that cross folder boundaries. The command line turns each
+ * into a one-line message and its own exit code (see cli/exit_codes.ts);
+ * components throw them and never print or exit.
+ *
+ * Messages follow "Cannot <action>: <state>" and say what is accepted or
+ * needed where that helps the user fix it.
+ *
+ * @module
+ */
+
+/** The command line or a prompt command was used wrongly. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** The process does not exist, or exited while memtierd worked on it. */
+export class ProcessGoneError extends Error {
+  override name = "ProcessGoneError";
+  readonly pid: number;
+  constructor(pid: number, message?: string) {
+    super(message ?? `Cannot find process ${pid}: no such process`);
+    this.pid = pid;
+  }
+}
+
+/** The process is a kernel thread: it has no user memory to inspect or move. */
+export class KernelThreadError extends Error {
+  override name = "KernelThreadError";
+  readonly pid: number;
+  constructor(pid: number, comm: string) {
+    super(`Cannot use pid ${pid} (${comm}): it is a kernel thread, which has no user memory`);
+    this.pid = pid;
+  }
+}
+
+/** memtierd lacks a privilege; `needs` says which. */
+export class PermissionError extends Error {
+  override name = "PermissionError";
+  readonly needs: string;
+  constructor(message: string, needs: string) {
+    super(`${message}; ${needs}`);
+    this.needs = needs;
+  }
+}
+
+/** A NUMA node that does not exist, is offline, or has no memory. */
+export class NodeError extends Error {
+  override name = "NodeError";
+}
+
+/** The kernel lacks something memtierd needs (NUMA, move_pages, ...). */
+export class UnsupportedError extends Error {
+  override name = "UnsupportedError";
+}

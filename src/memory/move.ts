@@ -1,0 +1,227 @@
+/**
+ * Moving pages of a process to a node: a pure planner and a batched
+ * executor over the `Syscalls` layer.
+ *
+ * The executor copes with how move_pages(2) really reports: a per-page
+ * status (the node, or -errno) for pages it looked at, but when migration of
+ * a group of pages fails (the target node is full, pages are pinned) it
+ * returns the number of pages not migrated and leaves the statuses of that
+ * group and of every later page unwritten. Statuses are therefore preset to
+ * a sentinel; pages left with it are located again, and those not on the
+ * target are tried once more before being reported as NOT_MIGRATED.
+ *
+ * @module
+ */
+import { ProcessGoneError } from "../errors.ts";
+import { errnoName } from "../ffi/errno.ts";
+import { MPOL_MF_MOVE, type Syscalls } from "../ffi/syscalls.ts";
+import { PM } from "../procfs/pagemap.ts";
+import { locatePages } from "./locate.ts";
+import type { PageList } from "./page_list.ts";
+import { typedSyscallError } from "./syscall_errors.ts";
+
+/** Reason given for pages move_pages left without a status and did not move. */
+export const NOT_MIGRATED = "NOT_MIGRATED";
+
+/** Pages per move_pages call. */
+export const MOVE_BATCH_PAGES = 1024;
+
+const UNSET = -2147483648;
+
+/** What to move: to `toNode`, optionally only from `fromNode`, at most `countPages`. */
+export interface MoveRequest {
+  toNode: number;
+  fromNode?: number | undefined;
+  countPages?: number | undefined;
+}
+
+/** The pages chosen for a move and why the others were not. */
+export interface MovePlan {
+  /** Pages looked at (all present pages of the ranges). */
+  candidatePages: number;
+  /** Pages already on the target node. */
+  alreadyOnTargetPages: number;
+  /** Pages skipped because they are not on `fromNode`. */
+  notOnSourcePages: number;
+  /** Pages whose node could not be found (gone since the scan). */
+  unlocatedPages: number;
+  /** Pages left out by the count limit. */
+  overCountPages: number;
+  /** Addresses to move: pages mapped only by this process first. */
+  addrs: Float64Array;
+  /** How many of `addrs` are shared with other processes (they fail with EACCES). */
+  sharedPages: number;
+}
+
+/**
+ * Chooses the pages to move (pure). Pages mapped only by this process come
+ * first, so that a count limit is met by pages that can move; shared pages
+ * follow and, without MPOL_MF_MOVE_ALL, fail with EACCES.
+ */
+export function planMove(pages: PageList, locations: Int32Array, req: MoveRequest): MovePlan {
+  const { toNode, fromNode } = req;
+  const limit = req.countPages ?? Infinity;
+  let alreadyOnTargetPages = 0;
+  let notOnSourcePages = 0;
+  let unlocatedPages = 0;
+  const eligible: number[] = [];
+  const flags = pages.flags;
+  for (let i = 0; i < pages.length; i++) {
+    const loc = locations[i]!;
+    if (loc < 0) unlocatedPages++;
+    else if (loc === toNode) alreadyOnTargetPages++;
+    else if (fromNode !== undefined && loc !== fromNode) notOnSourcePages++;
+    else eligible.push(i);
+  }
+  const take = Math.min(limit, eligible.length);
+  const addrs = new Float64Array(take);
+  const src = pages.addrs;
+  let n = 0;
+  for (const wantExclusive of [true, false]) {
+    for (let k = 0; k < eligible.length && n < take; k++) {
+      const i = eligible[k]!;
+      if (((flags[i]! & PM.EXCLUSIVE) !== 0) === wantExclusive) addrs[n++] = src[i]!;
+    }
+  }
+  const sharedPages = Math.max(0, take - countExclusive(flags, eligible));
+  return {
+    candidatePages: pages.length,
+    alreadyOnTargetPages,
+    notOnSourcePages,
+    unlocatedPages,
+    overCountPages: eligible.length - take,
+    addrs,
+    sharedPages,
+  };
+}
+
+function countExclusive(flags: Uint32Array, indices: number[]): number {
+  let n = 0;
+  for (const i of indices) if ((flags[i]! & PM.EXCLUSIVE) !== 0) n++;
+  return n;
+}
+
+/** One move_pages call, for statistics. `status` is only valid during the callback. */
+export interface MoveBatchRecord {
+  pid: number;
+  toNode: number;
+  addrs: Float64Array;
+  status: Int32Array;
+  /** The call's return value: pages not migrated. */
+  result: number;
+}
+
+/** Options of `movePagesToNode`. */
+export interface MoveOptions {
+  /** Pages per move_pages call (default MOVE_BATCH_PAGES). */
+  batchPages?: number;
+  /** move_pages flags (default MPOL_MF_MOVE). */
+  flags?: number;
+  /** Called after each batch with pages done and pages in all. */
+  onProgress?: (donePages: number, totalPages: number) => void;
+  /** Called after each move_pages call (for statistics). */
+  onBatch?: (record: MoveBatchRecord) => void;
+}
+
+/** What a move did. */
+export interface MoveOutcome {
+  /** Pages handed to the move. */
+  requestedPages: number;
+  /** Pages that are on the target node afterwards. */
+  movedPages: number;
+  /** Pages not moved, by reason: an errno name or NOT_MIGRATED. */
+  failedByReason: Map<string, number>;
+  /** Pages never tried because the process went away. */
+  notAttemptedPages: number;
+  /** The process exited during the move. */
+  processGone: boolean;
+  /** move_pages calls made (moves and location checks). */
+  calls: number;
+}
+
+/** Sum of the failures of an outcome. */
+export function failedPages(outcome: MoveOutcome): number {
+  let n = 0;
+  for (const v of outcome.failedByReason.values()) n += v;
+  return n;
+}
+
+/** Moves `addrs` of `pid` to `toNode` in batches. */
+export function movePagesToNode(
+  sys: Syscalls,
+  pid: number,
+  addrs: Float64Array,
+  toNode: number,
+  options: MoveOptions = {},
+): MoveOutcome {
+  const batchPages = Math.max(1, options.batchPages ?? MOVE_BATCH_PAGES);
+  const flags = options.flags ?? MPOL_MF_MOVE;
+  const outcome: MoveOutcome = {
+    requestedPages: addrs.length,
+    movedPages: 0,
+    failedByReason: new Map(),
+    notAttemptedPages: 0,
+    processGone: false,
+    calls: 0,
+  };
+  const fail = (reason: string, n = 1) =>
+    outcome.failedByReason.set(reason, (outcome.failedByReason.get(reason) ?? 0) + n);
+  const nodes = new Int32Array(batchPages).fill(toNode);
+  const status = new Int32Array(batchPages);
+  const doing = `move pages of pid ${pid} to node ${toNode}`;
+
+  /** Moves one batch; returns the addresses left unsettled (no status, not on target). */
+  const moveBatch = (batch: Float64Array): Float64Array => {
+    const st = status.subarray(0, batch.length);
+    st.fill(UNSET);
+    let result: number;
+    try {
+      result = sys.movePages(pid, batch, nodes.subarray(0, batch.length), st, flags);
+    } catch (e) {
+      throw typedSyscallError(e, pid, doing);
+    } finally {
+      outcome.calls++;
+    }
+    options.onBatch?.({ pid, toNode, addrs: batch, status: st, result });
+    let unset = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const s = st[i]!;
+      if (s === UNSET) unset++;
+      else if (s === toNode) outcome.movedPages++;
+      else if (s < 0) fail(errnoName(-s));
+      else fail(NOT_MIGRATED);
+    }
+    if (unset === 0) return new Float64Array(0);
+    const pending = new Float64Array(unset);
+    for (let i = 0, k = 0; i < batch.length; i++) if (st[i] === UNSET) pending[k++] = batch[i]!;
+    outcome.calls++;
+    const where = locatePages(sys, pid, pending);
+    const left: number[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      if (where[i] === toNode) outcome.movedPages++;
+      else if (where[i]! < 0) fail(errnoName(-where[i]!));
+      else left.push(pending[i]!);
+    }
+    return Float64Array.from(left);
+  };
+
+  const retry: number[] = [];
+  let done = 0;
+  try {
+    for (let i = 0; i < addrs.length; i += batchPages) {
+      const batch = addrs.subarray(i, Math.min(i + batchPages, addrs.length));
+      for (const a of moveBatch(batch)) retry.push(a);
+      done += batch.length;
+      options.onProgress?.(done, addrs.length);
+    }
+    for (let i = 0; i < retry.length; i += batchPages) {
+      const again = moveBatch(Float64Array.from(retry.slice(i, i + batchPages)));
+      if (again.length > 0) fail(NOT_MIGRATED, again.length);
+    }
+  } catch (e) {
+    if (!(e instanceof ProcessGoneError)) throw e;
+    outcome.processGone = true;
+    outcome.notAttemptedPages = addrs.length - outcome.movedPages - failedPages(outcome);
+  }
+  return outcome;
+}

@@ -1,0 +1,38 @@
+/**
+ * Which address ranges of a process memtierd works on.
+ *
+ * As in the Go memtierd: the /proc/PID/maps ranges whose /proc/PID/numa_maps
+ * line shows anonymous pages (`anon=`) or marks the heap. File-backed pages
+ * that were never written are left alone: they are page cache, shared with
+ * other processes, and moving them is not what a user of memtierd asks for.
+ * Unlike the Go one, the numa_maps line is parsed, so a file whose name
+ * contains "heap" is not taken for the heap.
+ *
+ * @module
+ */
+import type { MapsEntry } from "../procfs/maps.ts";
+import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
+import type { ProcFs } from "../procfs/proc_fs.ts";
+import type { AddrRange } from "./addr_range.ts";
+
+/** Picks the anon/heap ranges from a process's maps and numa_maps (pure). */
+export function selectAnonHeapRanges(
+  maps: readonly MapsEntry[],
+  numaMaps: readonly NumaMapsEntry[],
+): AddrRange[] {
+  const byStart = new Map<bigint, NumaMapsEntry>();
+  for (const e of numaMaps) byStart.set(e.start, e);
+  const out: AddrRange[] = [];
+  for (const m of maps) {
+    const n = byStart.get(m.start);
+    if (!n || !(n.heap || n.anonPages > 0)) continue;
+    if (m.end > BigInt(Number.MAX_SAFE_INTEGER)) continue; // never user memory
+    out.push({ startAddr: Number(m.start), endAddr: Number(m.end) });
+  }
+  return out;
+}
+
+/** The anon/heap ranges of a live process (or of a fixture tree). */
+export function processRanges(procfs: ProcFs, pid: number): AddrRange[] {
+  return selectAnonHeapRanges(procfs.maps(pid), procfs.numaMaps(pid));
+}

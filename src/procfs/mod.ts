@@ -1,0 +1,19 @@
+/**
+ * procfs: readers and pure parsers of /proc/PID files.
+ *
+ *   proc_fs.ts     ProcFs: reads whole files under a root folder (a fixture
+ *                  tree in tests) and types the errors
+ *     ├─ maps.ts        parseMaps
+ *     ├─ numa_maps.ts   parseNumaMaps
+ *     ├─ status.ts      parseStatus
+ *     ├─ stat.ts        parseStat
+ *     └─ pagemap.ts     PagemapFile: chunked reads, flags in Uint32 halves
+ *
+ * @module
+ */
+export { type MapsEntry, parseMaps } from "./maps.ts";
+export { type NumaMapsEntry, parseNumaMaps } from "./numa_maps.ts";
+export { decodeEntry, entryPfn, PagemapFile, type PagemapSource, PM } from "./pagemap.ts";
+export { ProcFs, type ProcFsOptions } from "./proc_fs.ts";
+export { parseStat, PF_KTHREAD, type ProcStat } from "./stat.ts";
+export { parseStatus, type ProcStatus, statusKiB } from "./status.ts";

@@ -1,0 +1,404 @@
+/**
+ * A fake kernel for tests: processes with pages on NUMA nodes, the system
+ * calls of `Syscalls` acting on them with move_pages(2)'s real reporting
+ * rules, and `writeTrees()` to lay out the matching /proc and /sys files, so
+ * that the same code that runs in a VM runs here against fixture folders.
+ *
+ * Modelled behaviour:
+ * - move_pages per-page statuses: -EFAULT (not mapped), -ENOENT (not present
+ *   or swapped), -EACCES (shared without MPOL_MF_MOVE_ALL), -EBUSY (busy),
+ *   the node when the page is already there;
+ * - a group of pages whose migration fails (pinned page, target node full)
+ *   makes the call return the number of pages not migrated and leave the
+ *   statuses of that group and of all later pages unwritten;
+ * - ESRCH once a process has exited (`exitAfterMoveCalls`), ENODEV for a
+ *   node that is not online, EINVAL for a node id out of range;
+ * - process_madvise(MADV_PAGEOUT) swaps out present, exclusive pages.
+ *
+ * @module
+ */
+import { Errno } from "../ffi/errno.ts";
+import { SyscallError } from "../ffi/syscall_error.ts";
+import { MADV_PAGEOUT, MPOL_MF_MOVE_ALL, type Syscalls } from "../ffi/syscalls.ts";
+import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+
+/** A mapping of a fake process. */
+export interface FakeVma {
+  startAddr: number;
+  pages: number;
+  kind: "anon" | "heap" | "stack" | "file";
+  path?: string;
+}
+
+/** State of one page. */
+export interface FakePage {
+  node: number;
+  swapped: boolean;
+  shared: boolean;
+  busy: boolean;
+  pinned: boolean;
+}
+
+/** A fake process. */
+export interface FakeProcess {
+  pid: number;
+  comm: string;
+  kernelThread: boolean;
+  vmas: FakeVma[];
+  /** Page number (address / 4096) to state; a missing page is not present. */
+  pages: Map<number, FakePage>;
+  /** The process exits after this many move_pages calls that move pages. */
+  exitAfterMoveCalls?: number;
+  exited: boolean;
+  /** Bytes the process would read for every page (for data checks). */
+  data: Map<number, number>;
+}
+
+/** A fake NUMA node. */
+export interface FakeNode {
+  id: number;
+  capacityPages: number;
+  cpus: number[];
+}
+
+/** One call seen by the fake, for assertions. */
+export interface FakeCall {
+  syscall: "move_pages" | "pidfd_open" | "process_madvise" | "close";
+  pid: number;
+  pages: number;
+  query: boolean;
+}
+
+const MAX_NUMNODES = 1024;
+
+/** A fake kernel implementing `Syscalls`. */
+export class FakeKernel implements Syscalls {
+  readonly nodes = new Map<number, FakeNode>();
+  readonly processes = new Map<number, FakeProcess>();
+  readonly calls: FakeCall[] = [];
+  #pidfds = new Map<number, number>();
+  #nextFd = 100;
+  #moveCalls = new Map<number, number>();
+
+  addNode(id: number, capacityPages: number, cpus: number[] = []): this {
+    this.nodes.set(id, { id, capacityPages, cpus });
+    return this;
+  }
+
+  addProcess(pid: number, comm: string, vmas: FakeVma[], kernelThread = false): FakeProcess {
+    const p: FakeProcess = {
+      pid,
+      comm,
+      kernelThread,
+      vmas,
+      pages: new Map(),
+      exited: false,
+      data: new Map(),
+    };
+    this.processes.set(pid, p);
+    return p;
+  }
+
+  /** Makes `count` pages of a VMA present on `node`, from its `firstPage`. */
+  populate(
+    pid: number,
+    vmaIndex: number,
+    node: number,
+    count: number,
+    firstPage = 0,
+    extra: Partial<FakePage> = {},
+  ): void {
+    const p = this.#process(pid);
+    const vma = p.vmas[vmaIndex];
+    if (!vma) throw new RangeError(`no vma ${vmaIndex}`);
+    const base = vma.startAddr / PAGE_SIZE_BYTES;
+    for (let i = firstPage; i < firstPage + count && i < vma.pages; i++) {
+      p.pages.set(base + i, {
+        node,
+        swapped: false,
+        shared: false,
+        busy: false,
+        pinned: false,
+        ...extra,
+      });
+      p.data.set(base + i, (base + i) & 0xff);
+    }
+  }
+
+  usedPages(node: number): number {
+    let n = 0;
+    for (const p of this.processes.values()) {
+      if (p.exited) continue;
+      for (const pg of p.pages.values()) if (!pg.swapped && pg.node === node) n++;
+    }
+    return n;
+  }
+
+  /** Pages of `pid` per node (present pages only). */
+  pagesPerNode(pid: number): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const pg of this.#process(pid).pages.values()) {
+      if (!pg.swapped) out.set(pg.node, (out.get(pg.node) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  #process(pid: number): FakeProcess {
+    const p = this.processes.get(pid);
+    if (!p) throw new RangeError(`no fake process ${pid}`);
+    return p;
+  }
+
+  #live(pid: number, syscall: string): FakeProcess {
+    const p = this.processes.get(pid);
+    if (!p || p.exited) throw new SyscallError(syscall, Errno.ESRCH);
+    return p;
+  }
+
+  #mapped(p: FakeProcess, pageNo: number): boolean {
+    return p.vmas.some((v) => {
+      const base = v.startAddr / PAGE_SIZE_BYTES;
+      return pageNo >= base && pageNo < base + v.pages;
+    });
+  }
+
+  movePages(
+    pid: number,
+    addrs: Float64Array,
+    nodes: Int32Array | null,
+    status: Int32Array,
+    flags: number,
+  ): number {
+    const p = this.#live(pid, "move_pages");
+    this.calls.push({ syscall: "move_pages", pid, pages: addrs.length, query: nodes === null });
+    if (p.kernelThread) throw new SyscallError("move_pages", Errno.EINVAL);
+    if (nodes === null) {
+      for (let i = 0; i < addrs.length; i++) {
+        const pageNo = Math.floor(addrs[i]! / PAGE_SIZE_BYTES);
+        const pg = p.pages.get(pageNo);
+        if (!this.#mapped(p, pageNo)) status[i] = -Errno.EFAULT;
+        else if (!pg || pg.swapped) status[i] = -Errno.ENOENT;
+        else status[i] = pg.node;
+      }
+      return 0;
+    }
+    for (let i = 0; i < addrs.length; i++) {
+      const node = nodes[i]!;
+      if (node < 0 || node >= MAX_NUMNODES) throw new SyscallError("move_pages", Errno.EINVAL);
+      if (!this.nodes.has(node)) throw new SyscallError("move_pages", Errno.ENODEV);
+    }
+    const calls = (this.#moveCalls.get(pid) ?? 0) + 1;
+    this.#moveCalls.set(pid, calls);
+    if (p.exitAfterMoveCalls !== undefined && calls > p.exitAfterMoveCalls) {
+      p.exited = true;
+      throw new SyscallError("move_pages", Errno.ESRCH);
+    }
+    const moveAll = (flags & MPOL_MF_MOVE_ALL) !== 0;
+    let group: number[] = [];
+    let groupNode = -1;
+    // Migrates the pending group; returns pages not migrated (+ the rest) or 0.
+    const flush = (upTo: number): number => {
+      if (group.length === 0) return 0;
+      let failed = 0;
+      for (const i of group) {
+        const pg = p.pages.get(Math.floor(addrs[i]! / PAGE_SIZE_BYTES))!;
+        const full = this.usedPages(groupNode) >= this.nodes.get(groupNode)!.capacityPages;
+        if (pg.pinned || full) failed++;
+        else pg.node = groupNode;
+      }
+      if (failed > 0) return failed + (addrs.length - upTo);
+      for (const i of group) status[i] = groupNode;
+      group = [];
+      return 0;
+    };
+    for (let i = 0; i < addrs.length; i++) {
+      const node = nodes[i]!;
+      if (group.length > 0 && node !== groupNode) {
+        const r = flush(i);
+        if (r) return r;
+      }
+      if (group.length === 0) groupNode = node;
+      const pageNo = Math.floor(addrs[i]! / PAGE_SIZE_BYTES);
+      const pg = p.pages.get(pageNo);
+      let err = 0;
+      if (!this.#mapped(p, pageNo)) err = -Errno.EFAULT;
+      else if (!pg || pg.swapped) err = -Errno.ENOENT;
+      else if (pg.shared && !moveAll) err = -Errno.EACCES;
+      else if (pg.busy) err = -Errno.EBUSY;
+      else if (pg.node !== node) {
+        group.push(i);
+        continue;
+      }
+      status[i] = err || node;
+      const r = flush(i);
+      if (r) return r > 0 ? r - 1 : r;
+    }
+    return flush(addrs.length);
+  }
+
+  pidfdOpen(pid: number): number {
+    this.#live(pid, "pidfd_open");
+    this.calls.push({ syscall: "pidfd_open", pid, pages: 0, query: false });
+    const fd = this.#nextFd++;
+    this.#pidfds.set(fd, pid);
+    return fd;
+  }
+
+  processMadvise(pidfd: number, iov: Float64Array, advice: number): number {
+    const pid = this.#pidfds.get(pidfd);
+    if (pid === undefined) throw new SyscallError("process_madvise", Errno.EBADF);
+    const p = this.#live(pid, "process_madvise");
+    if (advice !== MADV_PAGEOUT) throw new SyscallError("process_madvise", Errno.EINVAL);
+    let bytes = 0;
+    for (let k = 0; k + 1 < iov.length; k += 2) {
+      const start = iov[k]!;
+      const len = iov[k + 1]!;
+      this.calls.push({
+        syscall: "process_madvise",
+        pid,
+        pages: len / PAGE_SIZE_BYTES,
+        query: false,
+      });
+      for (let a = start; a < start + len; a += PAGE_SIZE_BYTES) {
+        const pageNo = a / PAGE_SIZE_BYTES;
+        if (!this.#mapped(p, pageNo)) {
+          if (bytes === 0) throw new SyscallError("process_madvise", Errno.EFAULT);
+          return bytes;
+        }
+        const pg = p.pages.get(pageNo);
+        if (pg && !pg.shared) pg.swapped = true;
+      }
+      bytes += len;
+    }
+    return bytes;
+  }
+
+  close(fd: number): void {
+    if (!this.#pidfds.delete(fd)) throw new SyscallError("close", Errno.EBADF);
+  }
+
+  /** Brings swapped pages of a range back to `node` (what a read through /proc/PID/mem does). */
+  swapIn(pid: number, startAddr: number, endAddr: number, node: number): void {
+    const p = this.#live(pid, "read");
+    for (let a = startAddr; a < endAddr; a += PAGE_SIZE_BYTES) {
+      const pg = p.pages.get(a / PAGE_SIZE_BYTES);
+      if (pg?.swapped) {
+        pg.swapped = false;
+        pg.node = node;
+      }
+    }
+  }
+
+  /**
+   * Writes /proc/PID/{maps,numa_maps,pagemap,status,stat} for every live
+   * process under `procRoot`, and the node files under `sysRoot`.
+   */
+  writeTrees(procRoot: string, sysRoot: string): void {
+    for (const p of this.processes.values()) {
+      const dir = `${procRoot}/${p.pid}`;
+      if (p.exited) {
+        Deno.removeSync(dir, { recursive: true });
+        continue;
+      }
+      Deno.mkdirSync(dir, { recursive: true });
+      this.#writeProcess(p, dir);
+    }
+    const nodeDir = `${sysRoot}/devices/system/node`;
+    Deno.mkdirSync(nodeDir, { recursive: true });
+    const ids = [...this.nodes.keys()].sort((a, b) => a - b);
+    const list = (xs: number[]) => `${xs.join(",")}\n`;
+    Deno.writeTextFileSync(`${nodeDir}/online`, list(ids));
+    Deno.writeTextFileSync(`${nodeDir}/possible`, list(ids));
+    Deno.writeTextFileSync(
+      `${nodeDir}/has_memory`,
+      list(ids.filter((n) => this.nodes.get(n)!.capacityPages > 0)),
+    );
+    Deno.writeTextFileSync(
+      `${nodeDir}/has_cpu`,
+      list(ids.filter((n) => this.nodes.get(n)!.cpus.length > 0)),
+    );
+    for (const n of this.nodes.values()) {
+      const d = `${nodeDir}/node${n.id}`;
+      Deno.mkdirSync(d, { recursive: true });
+      const totalKiB = n.capacityPages * 4;
+      const freeKiB = Math.max(0, n.capacityPages - this.usedPages(n.id)) * 4;
+      Deno.writeTextFileSync(
+        `${d}/meminfo`,
+        `Node ${n.id} MemTotal:       ${totalKiB} kB\nNode ${n.id} MemFree:        ${freeKiB} kB\n`,
+      );
+      Deno.writeTextFileSync(`${d}/cpulist`, list(n.cpus));
+      Deno.writeTextFileSync(
+        `${d}/distance`,
+        ids.map((m) => (m === n.id ? 10 : 20)).join(" ") + "\n",
+      );
+    }
+  }
+
+  #writeProcess(p: FakeProcess, dir: string): void {
+    const maps: string[] = [];
+    const numa: string[] = [];
+    for (const v of p.vmas) {
+      const start = v.startAddr.toString(16);
+      const end = (v.startAddr + v.pages * PAGE_SIZE_BYTES).toString(16);
+      const path = v.kind === "heap" ? "[heap]" : v.kind === "stack" ? "[stack]" : v.path ?? "";
+      maps.push(`${start}-${end} rw-p 00000000 00:00 0${path ? `    ${path}` : ""}`);
+      const perNode = new Map<number, number>();
+      const base = v.startAddr / PAGE_SIZE_BYTES;
+      let present = 0;
+      for (let i = 0; i < v.pages; i++) {
+        const pg = p.pages.get(base + i);
+        if (!pg || pg.swapped) continue;
+        present++;
+        perNode.set(pg.node, (perNode.get(pg.node) ?? 0) + 1);
+      }
+      const words = [start, "default"];
+      if (v.kind === "file") words.push(`file=${(v.path ?? "").replaceAll(" ", "\\040")}`);
+      if (v.kind === "heap") words.push("heap");
+      if (v.kind === "stack") words.push("stack");
+      if (present > 0) {
+        words.push(v.kind === "file" ? `mapped=${present}` : `anon=${present}`, `dirty=${present}`);
+      }
+      for (const [n, c] of [...perNode].sort((a, b) => a[0] - b[0])) words.push(`N${n}=${c}`);
+      words.push("kernelpagesize_kB=4");
+      numa.push(words.join(" "));
+    }
+    if (p.kernelThread) {
+      maps.length = 0;
+      numa.length = 0;
+    }
+    Deno.writeTextFileSync(`${dir}/maps`, maps.map((l) => `${l}\n`).join(""));
+    Deno.writeTextFileSync(`${dir}/numa_maps`, numa.map((l) => `${l}\n`).join(""));
+    const flags = p.kernelThread ? 0x00208040 : 0x00400100;
+    Deno.writeTextFileSync(
+      `${dir}/stat`,
+      `${p.pid} (${p.comm}) S 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 100\n`,
+    );
+    let rssKiB = 0;
+    for (const pg of p.pages.values()) if (!pg.swapped) rssKiB += 4;
+    Deno.writeTextFileSync(
+      `${dir}/status`,
+      `Name:\t${p.comm}\nState:\tS (sleeping)\nPid:\t${p.pid}\n` +
+        (p.kernelThread ? "" : `VmRSS:\t${String(rssKiB).padStart(8)} kB\n`),
+    );
+    const file = Deno.openSync(`${dir}/pagemap`, { write: true, create: true, truncate: true });
+    try {
+      const entry = new Uint8Array(8);
+      const view = new DataView(entry.buffer);
+      for (const [pageNo, pg] of p.pages) {
+        let hi = 0;
+        if (pg.swapped) hi |= 1 << 30;
+        else hi |= 1 << 31;
+        if (!pg.shared) hi |= 1 << 24;
+        view.setUint32(0, pg.swapped ? 0 : pageNo & 0xffff, true); // a made-up PFN
+        view.setUint32(4, hi >>> 0, true);
+        file.seekSync(pageNo * 8, Deno.SeekMode.Start);
+        file.writeSync(entry);
+      }
+      // The file spans the whole address space of the mappings.
+      const last = Math.max(0, ...p.vmas.map((v) => v.startAddr / PAGE_SIZE_BYTES + v.pages));
+      file.truncateSync(last * 8);
+    } finally {
+      file.close();
+    }
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Builds one self-contained executable from a Deno program.
+ *
+ *   deno run -A tools/build.ts NAME ENTRY OUTPUT
+ *
+ * Route 1, `deno compile`: taken when Deno's `denort` runtime is at hand,
+ * either named by $DENORT_BIN or already in Deno's download cache.
+ * Route 2, self-extracting file: otherwise. The program is bundled into one
+ * JavaScript file, and tools/sfx/launcher.c (built statically) carries it
+ * together with the zstd-compressed Deno runtime; see that file's header.
+ *
+ * Either way the result is one file that needs no Deno on the target, and
+ * the build prints which route it took.
+ */
+
+const SFX_MAGIC = "MEMTIERD-SFX-v1";
+const TRAILER_BYTES = 16 + 5 * 8 + 3 * 32;
+
+async function run(cmd: string, args: string[], env?: Record<string, string>) {
+  const out = await new Deno.Command(cmd, {
+    args,
+    stdout: "inherit",
+    stderr: "inherit",
+    ...(env ? { env } : {}),
+  }).output();
+  if (!out.success) {
+    throw new Error(`Cannot build: ${cmd} ${args.join(" ")} exited with ${out.code}`);
+  }
+}
+
+async function capture(cmd: string, args: string[]): Promise<string> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : "";
+  } catch {
+    return "";
+  }
+}
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where `deno compile` would find a cached denort, if it has one. */
+function cachedDenort(): string | undefined {
+  const home = Deno.env.get("HOME") ?? "";
+  const denoDir = Deno.env.get("DENO_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${home}/.cache`}/deno`;
+  const zip = `${denoDir}/dl/release/v${Deno.version.deno}/denort-x86_64-unknown-linux-gnu.zip`;
+  return exists(zip) ? zip : undefined;
+}
+
+function trailer(fields: {
+  runtimeOffset: number;
+  runtimeZsize: number;
+  runtimeSize: number;
+  programOffset: number;
+  programSize: number;
+  runtimeId: string;
+  programId: string;
+  programName: string;
+}): Uint8Array {
+  const buf = new Uint8Array(TRAILER_BYTES);
+  const view = new DataView(buf.buffer);
+  const enc = new TextEncoder();
+  buf.set(enc.encode(SFX_MAGIC), 0);
+  const ints = [
+    fields.runtimeOffset,
+    fields.runtimeZsize,
+    fields.runtimeSize,
+    fields.programOffset,
+    fields.programSize,
+  ];
+  ints.forEach((v, i) => view.setBigUint64(16 + i * 8, BigInt(v), true));
+  const strings = [fields.runtimeId, fields.programId, fields.programName];
+  strings.forEach((s, i) => {
+    const bytes = enc.encode(s);
+    if (bytes.length >= 32) throw new Error(`Cannot build: trailer string too long: ${s}`);
+    buf.set(bytes, 56 + i * 32);
+  });
+  return buf;
+}
+
+async function writeEntry(name: string, entry: string): Promise<string> {
+  const dir = `build/${name}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const describe = await capture("git", ["describe", "--always", "--dirty", "--tags"]);
+  const buildId = describe || "unknown";
+  await Deno.writeTextFile(
+    `${dir}/build_info.ts`,
+    `(globalThis as { __MEMTIERD_BUILD__?: string }).__MEMTIERD_BUILD__ = ${
+      JSON.stringify(buildId)
+    };\n`,
+  );
+  const rel = `../../${entry}`;
+  await Deno.writeTextFile(
+    `${dir}/entry.ts`,
+    `import "./build_info.ts";\nimport { runMain } from ${
+      JSON.stringify(rel)
+    };\nawait runMain();\n`,
+  );
+  return `${dir}/entry.ts`;
+}
+
+async function buildCompiled(entry: string, output: string, denort?: string) {
+  const env: Record<string, string> = denort ? { DENORT_BIN: denort } : {};
+  await run(Deno.execPath(), [
+    "compile",
+    "-A",
+    "--quiet",
+    "--no-check",
+    "--output",
+    output,
+    entry,
+  ], env);
+  console.log(
+    `${output}: route deno compile (denort: ${denort ?? "from Deno's download cache"})`,
+  );
+}
+
+async function buildLauncher(): Promise<string> {
+  const src = "tools/sfx/launcher.c";
+  const out = "build/sfx/launcher";
+  await Deno.mkdir("build/sfx", { recursive: true });
+  const srcTime = Deno.statSync(src).mtime?.getTime() ?? 0;
+  const outTime = exists(out) ? Deno.statSync(out).mtime?.getTime() ?? 0 : -1;
+  if (outTime < srcTime) {
+    await run(Deno.env.get("CC") ?? "cc", [
+      "-static",
+      "-O2",
+      "-Wall",
+      "-Wextra",
+      "-o",
+      out,
+      src,
+      "-l:libzstd.a",
+    ]);
+    await run("strip", [out]);
+  }
+  return out;
+}
+
+/** The zstd-compressed runtime, cached by the runtime's digest. */
+async function compressedRuntime(): Promise<{ zst: Uint8Array; size: number; id: string }> {
+  const denoBytes = await Deno.readFile(Deno.execPath());
+  const id = (await sha256Hex(denoBytes)).slice(0, 24);
+  const path = `build/sfx/deno-${id}.zst`;
+  if (!exists(path)) {
+    await run("zstd", ["-q", "-9", "-T0", "-f", Deno.execPath(), "-o", `${path}.tmp`]);
+    await Deno.rename(`${path}.tmp`, path);
+  }
+  return { zst: await Deno.readFile(path), size: denoBytes.length, id };
+}
+
+async function buildSelfExtracting(name: string, entry: string, output: string) {
+  const bundle = `build/${name}/${name}.js`;
+  await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--output",
+    bundle,
+    entry,
+  ]);
+  const program = await Deno.readFile(bundle);
+  const launcher = await Deno.readFile(await buildLauncher());
+  const runtime = await compressedRuntime();
+  const runtimeOffset = launcher.length;
+  const programOffset = runtimeOffset + runtime.zst.length;
+  const tail = trailer({
+    runtimeOffset,
+    runtimeZsize: runtime.zst.length,
+    runtimeSize: runtime.size,
+    programOffset,
+    programSize: program.length,
+    runtimeId: runtime.id,
+    programId: (await sha256Hex(program)).slice(0, 24),
+    programName: name,
+  });
+  const tmp = `${output}.tmp`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o755 });
+  for (const part of [launcher, runtime.zst, program, tail]) {
+    let off = 0;
+    while (off < part.length) off += await file.write(part.subarray(off));
+  }
+  file.close();
+  await Deno.chmod(tmp, 0o755);
+  await Deno.rename(tmp, output);
+  const mb = (Deno.statSync(output).size / 2 ** 20).toFixed(1);
+  console.log(
+    `${output}: route self-extracting file (no denort: set DENORT_BIN to use deno compile); ` +
+      `launcher + zstd Deno ${Deno.version.deno} runtime + ${
+        (program.length / 1024).toFixed(0)
+      } KiB program, ${mb} MiB`,
+  );
+}
+
+async function main() {
+  const [name, entry, output] = Deno.args;
+  if (!name || !entry || !output) {
+    console.error("usage: deno run -A tools/build.ts NAME ENTRY OUTPUT");
+    Deno.exit(2);
+  }
+  await Deno.mkdir(output.split("/").slice(0, -1).join("/") || ".", { recursive: true });
+  const generated = await writeEntry(name, entry);
+  const denortEnv = Deno.env.get("DENORT_BIN");
+  if (denortEnv) {
+    if (!exists(denortEnv)) {
+      console.error(`Cannot build: DENORT_BIN=${denortEnv} does not exist`);
+      Deno.exit(1);
+    }
+    await buildCompiled(generated, output, denortEnv);
+  } else if (cachedDenort()) {
+    await buildCompiled(generated, output);
+  } else {
+    await buildSelfExtracting(name, generated, output);
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  Deno.exit(1);
+}
