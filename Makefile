@@ -49,7 +49,10 @@ unit: $(DENO)
 integration: $(DENO) bin/memtierd
 	$(DENO) test -A --quiet tests/integration
 
-test: check
+# The VM test framework (tests/e2e) adds: e2e, demo, vm-kernel, bin/meme.
+-include tests/e2e/e2e.mk
+
+test: check e2e
 
 clean:
 	rm -rf bin build
