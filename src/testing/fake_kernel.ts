@@ -200,11 +200,15 @@ export class FakeKernel implements Syscalls {
     const flush = (upTo: number): number => {
       if (group.length === 0) return 0;
       let failed = 0;
+      let used = this.usedPages(groupNode);
+      const capacity = this.nodes.get(groupNode)!.capacityPages;
       for (const i of group) {
         const pg = p.pages.get(Math.floor(addrs[i]! / PAGE_SIZE_BYTES))!;
-        const full = this.usedPages(groupNode) >= this.nodes.get(groupNode)!.capacityPages;
-        if (pg.pinned || full) failed++;
-        else pg.node = groupNode;
+        if (pg.pinned || used >= capacity) failed++;
+        else {
+          pg.node = groupNode;
+          used++;
+        }
       }
       if (failed > 0) return failed + (addrs.length - upTo);
       for (const i of group) status[i] = groupNode;
@@ -380,25 +384,15 @@ export class FakeKernel implements Syscalls {
       `Name:\t${p.comm}\nState:\tS (sleeping)\nPid:\t${p.pid}\n` +
         (p.kernelThread ? "" : `VmRSS:\t${String(rssKiB).padStart(8)} kB\n`),
     );
-    const file = Deno.openSync(`${dir}/pagemap`, { write: true, create: true, truncate: true });
-    try {
-      const entry = new Uint8Array(8);
-      const view = new DataView(entry.buffer);
-      for (const [pageNo, pg] of p.pages) {
-        let hi = 0;
-        if (pg.swapped) hi |= 1 << 30;
-        else hi |= 1 << 31;
-        if (!pg.shared) hi |= 1 << 24;
-        view.setUint32(0, pg.swapped ? 0 : pageNo & 0xffff, true); // a made-up PFN
-        view.setUint32(4, hi >>> 0, true);
-        file.seekSync(pageNo * 8, Deno.SeekMode.Start);
-        file.writeSync(entry);
-      }
-      // The file spans the whole address space of the mappings.
-      const last = Math.max(0, ...p.vmas.map((v) => v.startAddr / PAGE_SIZE_BYTES + v.pages));
-      file.truncateSync(last * 8);
-    } finally {
-      file.close();
+    // The file spans the address space up to the end of the last mapping.
+    const last = Math.max(0, ...p.vmas.map((v) => v.startAddr / PAGE_SIZE_BYTES + v.pages));
+    const words = new Uint32Array(last * 2);
+    for (const [pageNo, pg] of p.pages) {
+      let hi = pg.swapped ? 1 << 30 : 1 << 31;
+      if (!pg.shared) hi |= 1 << 24;
+      words[2 * pageNo] = pg.swapped ? 0 : pageNo & 0xffff; // a made-up PFN
+      words[2 * pageNo + 1] = hi >>> 0;
     }
+    Deno.writeFileSync(`${dir}/pagemap`, new Uint8Array(words.buffer));
   }
 }

@@ -8,3 +8,4 @@
  * @module
  */
 export * from "./fake_kernel.ts";
+export * from "./fake_system.ts";

@@ -1,0 +1,291 @@
+import { Errno } from "../ffi/errno.ts";
+import { SyscallError } from "../ffi/syscall_error.ts";
+import type { Syscalls } from "../ffi/syscalls.ts";
+import { ProcFs } from "../procfs/proc_fs.ts";
+import type { PagemapFile } from "../procfs/pagemap.ts";
+import { assertEquals, assertIncludes } from "../testing/assert.ts";
+import { FakeKernel } from "../testing/fake_kernel.ts";
+import { fakeSystem } from "../testing/fake_system.ts";
+import { testEnv } from "./_test_env.ts";
+import { ExitCode } from "./exit_codes.ts";
+import { runCli } from "./run.ts";
+
+const BASE = 0x10000000;
+const PID = 4242;
+
+/** Four nodes as in the seed's VM: 0 and 1 with CPUs, 2 and 3 without; node 4 has no memory. */
+function seedKernel(pages = 3000): FakeKernel {
+  const k = new FakeKernel()
+    .addNode(0, 50000, [0, 1])
+    .addNode(1, 50000, [2, 3])
+    .addNode(2, 25000)
+    .addNode(3, 25000)
+    .addNode(4, 0);
+  k.addProcess(PID, "python3", [
+    { startAddr: BASE, pages: 64, kind: "heap" },
+    { startAddr: BASE + 0x1000000, pages, kind: "anon" },
+    { startAddr: BASE + 0x4000000, pages: 8, kind: "file", path: "/usr/lib/lib c.so" },
+  ]);
+  k.populate(PID, 0, 0, 64);
+  k.populate(PID, 1, 0, pages / 2);
+  k.populate(PID, 1, 1, pages / 2, pages / 2);
+  k.populate(PID, 2, 0, 8);
+  k.addProcess(2, "kthreadd", [], true);
+  return k;
+}
+
+function run(args: string[], k = seedKernel(), syscalls?: Syscalls) {
+  using sys = fakeSystem(k);
+  const env = testEnv(sys, syscalls ?? k);
+  // Keep /proc in step with the fake kernel after each move.
+  const code = runCli(args, {
+    ...env,
+    syscalls: () => {
+      const s = syscalls ?? k;
+      return {
+        movePages: (...a) => {
+          const r = s.movePages(...a);
+          if (a[2] !== null) sys.sync();
+          return r;
+        },
+        pidfdOpen: (p) => s.pidfdOpen(p),
+        processMadvise: (...a) => s.processMadvise(...a),
+        close: (fd) => s.close(fd),
+      };
+    },
+  });
+  return { code, out: env.stdout(), err: env.stderr(), kernel: k };
+}
+
+Deno.test("memtierd --pid=P lists every online node with the process's pages on it", () => {
+  const r = run([`--pid=${PID}`]);
+  assertEquals(r.code, ExitCode.OK);
+  assertIncludes(r.out, `pid ${PID} (python3): 3,064 movable pages`);
+  const lines = r.out.split("\n");
+  const row = (n: string) => lines.find((l) => l.trimStart().startsWith(`${n} `))!;
+  assertIncludes(row("0"), "1,564");
+  assertIncludes(row("1"), "1,500");
+  assertIncludes(row("2"), "0");
+  assertIncludes(row("3"), "-"); // no CPUs
+  assertIncludes(row("4"), "no memory");
+});
+
+Deno.test("memtierd --pid P --output json gives stable keys per node", () => {
+  const r = run(["--pid", String(PID), "--output", "json"]);
+  const j = JSON.parse(r.out);
+  assertEquals(Object.keys(j), [
+    "pid",
+    "comm",
+    "pageSizeBytes",
+    "ranges",
+    "movablePages",
+    "sharedPages",
+    "unlocatedPages",
+    "numaMapsBytes",
+    "nodes",
+  ]);
+  assertEquals(j.nodes.map((n: { movablePages: number }) => n.movablePages), [1564, 1500, 0, 0, 0]);
+  assertEquals(j.numaMapsBytes, (3064 + 8) * 4096);
+  assertEquals(j.nodes[2].cpus, "");
+});
+
+Deno.test("--move-to=2 --count=1000 moves 1000 pages that were not on node 2", () => {
+  const r = run([`-pid`, String(PID), "-move-to", "2", "-count", "1000"]);
+  assertEquals(r.code, ExitCode.OK);
+  assertEquals(r.kernel.pagesPerNode(PID).get(2), 1000);
+  assertIncludes(r.out, "moved              1,000");
+  assertIncludes(r.out, "after:");
+});
+
+Deno.test("--move-from=1 --move-to=3 takes pages only from node 1", () => {
+  const r = run([`--pid=${PID}`, "--move-from=1", "--move-to=3", "--count=600", "--output=json"]);
+  assertEquals(r.code, ExitCode.OK);
+  const per = r.kernel.pagesPerNode(PID);
+  assertEquals([per.get(0), per.get(1), per.get(3)], [1564 + 8, 900, 600]); // + 8 file pages
+  const j = JSON.parse(r.out);
+  assertEquals(j.notOnSourcePages, 1564);
+  assertEquals(j.movedPages, 600);
+  assertEquals(j.after.nodes[3].movablePages, 600);
+});
+
+Deno.test("a move with no --count moves every page not yet on the node", () => {
+  const r = run([`--pid=${PID}`, "--move-to=0", "--output=json"]);
+  const j = JSON.parse(r.out);
+  assertEquals([j.alreadyOnTargetPages, j.plannedPages, j.movedPages], [1564, 1500, 1500]);
+  assertEquals(j.request, { toNode: 0, fromNode: null, countPages: null });
+});
+
+Deno.test("a move where some pages fail exits 8 and reports them by reason", () => {
+  const k = seedKernel();
+  const p = k.processes.get(PID)!;
+  for (let i = 0; i < 10; i++) p.pages.get(BASE / 4096 + i)!.busy = true;
+  const r = run([`--pid=${PID}`, "--move-to=2", "--output=json"], k);
+  assertEquals(r.code, ExitCode.INCOMPLETE);
+  const j = JSON.parse(r.out);
+  assertEquals(j.failures, { EBUSY: 10 });
+  assertEquals(j.movedPages, 3054);
+});
+
+Deno.test("a move to a full node reports NOT_MIGRATED with the node's free memory", () => {
+  const k = seedKernel(60000);
+  const r = run([`--pid=${PID}`, "--move-to=3"], k);
+  assertEquals(r.code, ExitCode.INCOMPLETE);
+  assertIncludes(r.out, "NOT_MIGRATED");
+  assertIncludes(r.out, "node 3 has 0.0 MB free");
+});
+
+Deno.test("a process that exits during the move: exit 3, with what was done", () => {
+  const k = seedKernel();
+  k.processes.get(PID)!.exitAfterMoveCalls = 1;
+  const r = run([`--pid=${PID}`, "--move-to=2", "--batch-pages=1000"], k);
+  assertEquals(r.code, ExitCode.NO_PROCESS);
+  assertIncludes(r.out, "moved              1,000");
+  assertIncludes(r.out, "process 4242 exited during the move");
+});
+
+const ERRORS: [string, string[], number, string][] = [
+  ["no --pid", ["--move-to=1"], ExitCode.USAGE, "Missing --pid"],
+  ["malformed pid", ["--pid=12a"], ExitCode.USAGE, 'Invalid --pid "12a": expected a process id'],
+  ["pid zero", ["--pid=0"], ExitCode.USAGE, "a whole number from 1 to 4194304"],
+  ["unknown flag", ["--pid=1", "--moveto=2"], ExitCode.USAGE, "Unknown flag --moveto (accepted:"],
+  ["stray argument", ["--pid=1", "now"], ExitCode.USAGE, 'Unexpected argument "now"'],
+  [
+    "no such pid",
+    ["--pid=31337"],
+    ExitCode.NO_PROCESS,
+    "Cannot find process 31337: no such process",
+  ],
+  ["kernel thread", ["--pid=2"], ExitCode.KERNEL_THREAD, "pid 2 (kthreadd): it is a kernel thread"],
+  [
+    "missing node",
+    [`--pid=${PID}`, "--move-to=9"],
+    ExitCode.BAD_NODE,
+    "node 9: no such node (online nodes: 0-4)",
+  ],
+  [
+    "node without memory",
+    [`--pid=${PID}`, "--move-to=4"],
+    ExitCode.BAD_NODE,
+    "it has no memory (nodes with memory: 0-3)",
+  ],
+  [
+    "missing source node",
+    [`--pid=${PID}`, "--move-from=7", "--move-to=1"],
+    ExitCode.BAD_NODE,
+    "Cannot move from node 7: no such node",
+  ],
+  [
+    "same nodes",
+    [`--pid=${PID}`, "--move-from=1", "--move-to=1"],
+    ExitCode.USAGE,
+    "same node as --move-to",
+  ],
+  [
+    "count zero",
+    [`--pid=${PID}`, "--move-to=1", "--count=0"],
+    ExitCode.USAGE,
+    'Invalid --count "0"',
+  ],
+  [
+    "count negative",
+    [`--pid=${PID}`, "--move-to=1", "--count=-3"],
+    ExitCode.USAGE,
+    'Invalid --count "-3"',
+  ],
+  [
+    "count fraction",
+    [`--pid=${PID}`, "--move-to=1", "--count=2.5"],
+    ExitCode.USAGE,
+    'Invalid --count "2.5"',
+  ],
+  [
+    "count huge",
+    [`--pid=${PID}`, "--move-to=1", "--count=99999999999"],
+    ExitCode.USAGE,
+    "from 1 to 4294967296",
+  ],
+  [
+    "count without move",
+    [`--pid=${PID}`, "--count=5"],
+    ExitCode.USAGE,
+    "Flag --count needs --move-to",
+  ],
+  ["bad output", [`--pid=${PID}`, "--output=xml"], ExitCode.USAGE, "expected text or json"],
+  [
+    "node not a number",
+    [`--pid=${PID}`, "--move-to=two"],
+    ExitCode.USAGE,
+    'Invalid --move-to "two": expected a node id',
+  ],
+];
+
+for (const [what, args, code, message] of ERRORS) {
+  Deno.test(`bad input (${what}): one line, exit ${code}`, () => {
+    const r = run(args);
+    assertEquals(r.code, code);
+    assertIncludes(r.err, message);
+    assertEquals(r.err.trimEnd().split("\n").length, 1);
+    assertEquals(r.err.startsWith("memtierd: "), true);
+    assertEquals(r.out, "");
+  });
+}
+
+Deno.test("missing privilege to read pagemap: exit 4, saying root is needed", () => {
+  using sys = fakeSystem(seedKernel());
+  class Refusing extends ProcFs {
+    override openPagemap(pid: number): PagemapFile {
+      throw this.fileError(pid, "pagemap", new Deno.errors.PermissionDenied("denied"));
+    }
+  }
+  const env = testEnv(sys);
+  const code = runCli([`--pid=${PID}`], {
+    ...env,
+    procfs: new Refusing({ root: sys.procfs.root }),
+  });
+  assertEquals(code, ExitCode.PERMISSION);
+  assertIncludes(env.stderr(), "pagemap: permission denied; run memtierd as root");
+});
+
+function failingSyscalls(k: FakeKernel, errno: number, onMove: boolean): Syscalls {
+  return {
+    movePages: (pid, addrs, nodes, status, flags) => {
+      if (!onMove || nodes !== null) throw new SyscallError("move_pages", errno);
+      return k.movePages(pid, addrs, nodes, status, flags);
+    },
+    pidfdOpen: (p) => k.pidfdOpen(p),
+    processMadvise: (...a) => k.processMadvise(...a),
+    close: (fd) => k.close(fd),
+  };
+}
+
+Deno.test("move_pages refused (EPERM): exit 4, naming the capabilities", () => {
+  const k = seedKernel();
+  const r = run([`--pid=${PID}`, "--move-to=1"], k, failingSyscalls(k, Errno.EPERM, true));
+  assertEquals(r.code, ExitCode.PERMISSION);
+  assertIncludes(r.err, "operation not permitted; run memtierd as root (");
+  assertIncludes(r.err, "CAP_SYS_NICE");
+});
+
+Deno.test("a kernel without move_pages (ENOSYS): exit 6", () => {
+  const k = seedKernel();
+  const r = run([`--pid=${PID}`], k, failingSyscalls(k, Errno.ENOSYS, false));
+  assertEquals(r.code, ExitCode.UNSUPPORTED);
+  assertIncludes(r.err, "this kernel has no move_pages system call");
+});
+
+Deno.test("a kernel without NUMA: exit 6", () => {
+  using sys = fakeSystem(seedKernel());
+  Deno.removeSync(`${sys.sysfs.nodeDir}`, { recursive: true });
+  const env = testEnv(sys);
+  assertEquals(runCli([`--pid=${PID}`], env), ExitCode.UNSUPPORTED);
+  assertIncludes(env.stderr(), "this kernel has no NUMA support");
+});
+
+Deno.test("--help and --version print and exit 0", () => {
+  const h = run(["--help"]);
+  assertEquals(h.code, 0);
+  assertIncludes(h.out, "memtierd --pid=PID --move-to=NODE");
+  assertIncludes(h.out, "Exit codes:");
+  const v = run(["-version"]);
+  assertIncludes(v.out, "memtierd version information:\n  - version: ");
+});
