@@ -1,0 +1,287 @@
+/**
+ * NUMA topology JSON -> QEMU options, with the Go memtierd e2e framework's
+ * semantics (its `topology2qemuopts.py`).
+ *
+ * A topology is a list of groups. Each group makes
+ * `packages` x `dies` x `nodes` NUMA nodes, numbered in that order after the
+ * nodes of the groups before it; every node gets `cores` cores of `threads`
+ * threads and `mem` memory:
+ *
+ *   [{"cores": 2, "mem": "4G", "nodes": 2}, {"cores": 0, "mem": "2G", "nodes": 2}]
+ *     node 0: cpus 0-3, 4G    node 1: cpus 4-7, 4G    (package 0, die 0)
+ *     node 2: no cpus, 2G     node 3: no cpus, 2G     (package 1, die 0)
+ *
+ * Keys (defaults): `mem` ("0": a node without memory), `cores` (0: a node
+ * without CPUs), `threads` (2), `nodes` (1), `dies` (1), `packages` (1),
+ * `dist-same-die` (11), `dist-same-package` (21), `dist-other-package` (21),
+ * `node-dist` ({"NODE": DIST}: distance between each node of this group and
+ * NODE, both ways), `dist-all` (the whole distance matrix, overriding all).
+ * A group without CPUs gets packages of its own, so its nodes are at
+ * `dist-other-package` from every other group's nodes. A node's distance to
+ * itself is 10. Distances between two groups' nodes use the first node's group.
+ *
+ * @module
+ */
+
+/** One group of the topology JSON, as written. */
+export interface TopologyGroup {
+  mem?: string;
+  cores?: number;
+  threads?: number;
+  nodes?: number;
+  dies?: number;
+  packages?: number;
+  "node-dist"?: Record<string, number>;
+  "dist-all"?: number[][];
+  "dist-same-die"?: number;
+  "dist-same-package"?: number;
+  "dist-other-package"?: number;
+}
+
+/** One NUMA node of the laid-out topology. */
+export interface VmNode {
+  id: number;
+  memMiB: number;
+  /** CPU indexes, ascending. */
+  cpus: number[];
+  /** Package (socket) index; CPU-less groups get their own packages. */
+  packageId: number;
+  /** Die index, unique across packages. */
+  dieId: number;
+}
+
+/** A topology laid out into nodes, CPUs and distances. */
+export interface VmTopology {
+  nodes: VmNode[];
+  cpuCount: number;
+  memMiB: number;
+  /** QEMU's -smp topology when it is uniform, else null (one socket). */
+  smp: { sockets: number; dies: number; cores: number; threads: number } | null;
+  /** distances[from][to] */
+  distances: number[][];
+}
+
+const KNOWN_KEYS = new Set([
+  "mem",
+  "cores",
+  "threads",
+  "nodes",
+  "dies",
+  "packages",
+  "node-dist",
+  "dist-all",
+  "dist-same-die",
+  "dist-same-package",
+  "dist-other-package",
+]);
+
+const UNSUPPORTED_KEYS: Record<string, string> = {
+  nvmem: "this framework has no NVDIMM support: use a CPU-less group (cores 0) instead",
+  dimm: "this framework has no memory hotplug: give the memory to the node with mem",
+};
+
+/** Parses a size like 4G, 512M, 1024k or 0 into MiB (whole MiB only). */
+export function parseMemMiB(text: string): number {
+  const m = /^\s*(\d+)\s*([kKmMgGtT]?)[bB]?\s*$/.exec(text);
+  if (!m) throw new SyntaxError(`Cannot parse mem ${JSON.stringify(text)}: expected e.g. 4G, 512M`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "").toUpperCase();
+  const kib = unit === "K"
+    ? n
+    : unit === "M"
+    ? n * 1024
+    : unit === "G"
+    ? n * 1024 ** 2
+    : unit === "T"
+    ? n * 1024 ** 3
+    : n / 1024;
+  if (!Number.isInteger(kib / 1024)) {
+    throw new RangeError(`Cannot use mem ${JSON.stringify(text)}: not a whole number of MiB`);
+  }
+  return kib / 1024;
+}
+
+function wholeNumber(group: number, key: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new RangeError(
+      `Cannot use group ${group} ${key} ${JSON.stringify(value)}: expected an integer >= ${min}`,
+    );
+  }
+  return value;
+}
+
+/** Parses and checks the topology JSON text; throws SyntaxError or RangeError. */
+export function parseTopology(text: string): TopologyGroup[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SyntaxError(`Cannot parse topology: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new SyntaxError("Cannot parse topology: expected a non-empty JSON list of groups");
+  }
+  return value.map((g, i) => {
+    if (typeof g !== "object" || g === null || Array.isArray(g)) {
+      throw new SyntaxError(`Cannot parse topology group ${i}: expected an object`);
+    }
+    for (const key of Object.keys(g)) {
+      const why = UNSUPPORTED_KEYS[key];
+      if (why) throw new RangeError(`Cannot use group ${i} key "${key}": ${why}`);
+      if (!KNOWN_KEYS.has(key)) {
+        throw new RangeError(
+          `Cannot use group ${i} key "${key}": unknown (known: ${[...KNOWN_KEYS].join(", ")})`,
+        );
+      }
+    }
+    return g as TopologyGroup;
+  });
+}
+
+/** Lays the groups out into nodes, CPUs and distances. */
+export function layoutTopology(groups: readonly TopologyGroup[]): VmTopology {
+  const nodes: VmNode[] = [];
+  const groupOf: TopologyGroup[] = [];
+  let cpu = 0;
+  let packageCount = 0;
+  let dieCount = 0;
+  const cpuGroups: { threads: number; dies: number; coresPerDie: number }[] = [];
+  groups.forEach((g, gi) => {
+    const cores = wholeNumber(gi, "cores", g.cores ?? 0, 0);
+    const threads = wholeNumber(gi, "threads", g.threads ?? 2, 1);
+    const nodesPerDie = wholeNumber(gi, "nodes", g.nodes ?? 1, 1);
+    const dies = wholeNumber(gi, "dies", g.dies ?? 1, 1);
+    const packages = wholeNumber(gi, "packages", g.packages ?? 1, 1);
+    const memMiB = parseMemMiB(g.mem ?? "0");
+    if (cores > 0) cpuGroups.push({ threads, dies, coresPerDie: cores * nodesPerDie });
+    for (let p = 0; p < packages; p++) {
+      const packageId = packageCount++;
+      for (let d = 0; d < dies; d++) {
+        const dieId = dieCount++;
+        for (let n = 0; n < nodesPerDie; n++) {
+          const cpus: number[] = [];
+          for (let c = 0; c < cores * threads; c++) cpus.push(cpu++);
+          nodes.push({ id: nodes.length, memMiB, cpus, packageId, dieId });
+          groupOf.push(g);
+        }
+      }
+    }
+  });
+  if (cpu === 0) throw new RangeError("Cannot use topology: no CPUs (give a group cores >= 1)");
+  const memMiB = nodes.reduce((sum, n) => sum + n.memMiB, 0);
+  if (memMiB === 0) throw new RangeError("Cannot use topology: no memory (give a group mem)");
+
+  const first = cpuGroups[0]!;
+  const uniform = cpuGroups.every((g) =>
+    g.threads === first.threads && g.dies === first.dies && g.coresPerDie === first.coresPerDie
+  );
+  const sockets = new Set(nodes.filter((n) => n.cpus.length > 0).map((n) => n.packageId)).size;
+  const smp = uniform
+    ? { sockets, dies: first.dies, cores: first.coresPerDie, threads: first.threads }
+    : null;
+
+  const count = nodes.length;
+  const distances = nodes.map((a, i) =>
+    nodes.map((b, j) => {
+      if (i === j) return 10;
+      const g = groupOf[i]!;
+      if (a.dieId === b.dieId) return g["dist-same-die"] ?? 11;
+      if (a.packageId === b.packageId) return g["dist-same-package"] ?? 21;
+      return g["dist-other-package"] ?? 21;
+    })
+  );
+  groups.forEach((g, gi) => {
+    for (const [key, dist] of Object.entries(g["node-dist"] ?? {})) {
+      const other = Number(key);
+      if (!Number.isInteger(other) || other < 0 || other >= count) {
+        throw new RangeError(
+          `Cannot use group ${gi} node-dist: no node ${key} (nodes 0-${count - 1})`,
+        );
+      }
+      checkDistance(gi, dist);
+      nodes.forEach((n, i) => {
+        if (groupOf[i] !== g || i === other) return;
+        distances[n.id]![other] = dist;
+        distances[other]![n.id] = dist;
+      });
+    }
+  });
+  groups.forEach((g, gi) => {
+    const all = g["dist-all"];
+    if (all === undefined) return;
+    if (!Array.isArray(all) || all.length !== count || all.some((r) => r.length !== count)) {
+      throw new RangeError(`Cannot use group ${gi} dist-all: expected a ${count}x${count} matrix`);
+    }
+    all.forEach((row, i) =>
+      row.forEach((dist, j) => {
+        checkDistance(gi, dist);
+        if ((i === j) !== (dist === 10)) {
+          throw new RangeError(
+            `Cannot use group ${gi} dist-all[${i}][${j}] ${dist}: 10 is the distance of a node to itself only`,
+          );
+        }
+        distances[i]![j] = dist;
+      })
+    );
+  });
+  return { nodes, cpuCount: cpu, memMiB, smp, distances };
+}
+
+function checkDistance(group: number, dist: unknown): void {
+  if (typeof dist !== "number" || !Number.isInteger(dist) || dist < 10 || dist > 255) {
+    throw new RangeError(
+      `Cannot use group ${group} distance ${JSON.stringify(dist)}: expected an integer 10-255`,
+    );
+  }
+}
+
+/** Writes a list of ids as ranges: [0,1,2,5] -> "0-2,5". */
+export function idRanges(ids: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ids.length;) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
+    parts.push(i === j ? `${ids[i]}` : `${ids[i]}-${ids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+/** The QEMU options for a topology: machine, CPUs, memory, nodes, distances. */
+export function qemuArgs(t: VmTopology): string[] {
+  const smp = t.smp
+    ? `cpus=${t.cpuCount},sockets=${t.smp.sockets},dies=${t.smp.dies},cores=${t.smp.cores},threads=${t.smp.threads}`
+    : `cpus=${t.cpuCount},sockets=1,dies=1,cores=${t.cpuCount},threads=1`;
+  const args = ["-machine", "pc", "-smp", smp, "-m", `size=${t.memMiB}M`];
+  for (const n of t.nodes) {
+    const node = [`node`, `nodeid=${n.id}`];
+    if (n.memMiB > 0) {
+      args.push("-object", `memory-backend-ram,id=mem${n.id},size=${n.memMiB}M`);
+      node.push(`memdev=mem${n.id}`);
+    }
+    // QEMU takes one cpus= per range.
+    for (const range of n.cpus.length ? idRanges(n.cpus).split(",") : []) {
+      node.push(`cpus=${range}`);
+    }
+    args.push("-numa", node.join(","));
+  }
+  t.distances.forEach((row, i) =>
+    row.forEach((dist, j) => {
+      if (i !== j) args.push("-numa", `dist,src=${i},dst=${j},val=${dist}`);
+    })
+  );
+  return args;
+}
+
+/** A short description, one line per node. */
+export function describeTopology(t: VmTopology): string {
+  const lines = t.nodes.map((n) =>
+    `node ${n.id}: ${n.cpus.length ? `cpus ${idRanges(n.cpus)}` : "no cpus"}, ${
+      n.memMiB ? `${n.memMiB} MiB` : "no memory"
+    }, package ${n.packageId}, die ${n.dieId}, distances ${t.distances[n.id]!.join(" ")}`
+  );
+  return [
+    `${t.nodes.length} nodes, ${t.cpuCount} cpus, ${t.memMiB} MiB`,
+    ...lines,
+  ].join("\n");
+}

@@ -1,0 +1,518 @@
+# shellcheck shell=bash
+# The e2e VM, host side: kernel and package cache, the initramfs, QEMU, and
+# the client of the guest agent (tests/e2e/guest/agent).
+#
+#   e2e_vm_start          boot a VM from $topology into $E2E_VMDIR
+#   e2e_vm_call T SCRIPT  run SCRIPT in it (T s timeout); stdout and stderr in
+#                         $E2E_CALL_OUT and $E2E_CALL_ERR, returns its status
+#   e2e_vm_stop           power it off (kill QEMU if it does not go)
+#
+# A VM's state folder ($E2E_VMDIR) holds qemu.pid, the agent's FIFOs
+# agent.in/agent.out (QEMU's `pipe` chardev: it reads .in and writes .out),
+# console.log, qemu.log and monitor.sock (the QEMU monitor, a unix socket).
+# There is no network device at all.
+#
+# Cached outside the repo, in $E2E_CACHE (${XDG_CACHE_HOME:-$HOME/.cache}/memtierd-vm
+# unless MEMTIERD_VM_CACHE is set): Debian's kernel image and the modules the
+# guest needs, numactl's packages, the kernel built by `make vm-kernel`, and
+# whether KVM works on this boot of the host.
+
+E2E_DIR=${E2E_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+E2E_REPO=${E2E_REPO:-$(cd "$E2E_DIR/../.." && pwd)}
+E2E_CACHE=${MEMTIERD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/memtierd-vm}
+E2E_AGENT_PORT=org.memtierd.e2e.agent
+# Modules the guest gets (with their dependencies) when the kernel has them as modules.
+E2E_GUEST_MODULES=${E2E_GUEST_MODULES:-zram}
+
+e2e_die() {
+  echo "e2e: $*" >&2
+  exit 1
+}
+
+e2e_log() {
+  echo "e2e: $*" >&2
+}
+
+e2e_now() {
+  date +%s.%N
+}
+
+# e2e_elapsed START: seconds since START (from e2e_now), two decimals.
+e2e_elapsed() {
+  awk -v a="$1" -v b="$(e2e_now)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# The project's Deno: $DENO, the one `make deno` installs, or deno on PATH.
+e2e_deno() {
+  if [ -n "${DENO:-}" ]; then
+    echo "$DENO"
+  elif [ -x "$E2E_REPO/.deno/node_modules/@deno/linux-x64-glibc/deno" ]; then
+    echo "$E2E_REPO/.deno/node_modules/@deno/linux-x64-glibc/deno"
+  elif command -v deno > /dev/null; then
+    command -v deno
+  else
+    e2e_die "no Deno: run make deno"
+  fi
+}
+
+# e2e_need_tools: fail with the Debian packages to install when a host tool is missing.
+e2e_need_tools() {
+  local missing=() tool pkg
+  for pair in qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils \
+    flock:util-linux timeout:coreutils base64:coreutils dpkg-deb:dpkg \
+    apt-get:apt awk:mawk ldconfig:libc-bin; do
+    tool=${pair%%:*}
+    pkg=${pair#*:}
+    command -v "$tool" > /dev/null || PATH=$PATH:/sbin:/usr/sbin command -v "$tool" > /dev/null ||
+      missing+=("$pkg")
+  done
+  if [ ! -x /bin/busybox ] || ldd /bin/busybox > /dev/null 2>&1; then
+    missing+=(busybox-static)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    e2e_die "missing host tools: apt-get install -y $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')"
+  fi
+}
+
+# --- Kernels ---------------------------------------------------------------
+
+# e2e_module_deps FILE: the modules FILE (a .ko or .ko.xz) depends on.
+e2e_module_deps() {
+  case "$1" in
+    *.xz) xz -dc "$1" ;;
+    *.zst) zstd -dc "$1" ;;
+    *) cat "$1" ;;
+  esac | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+}
+
+# e2e_copy_modules MODDIR OUTDIR NAME...: decompressed NAME.ko and what they
+# need into OUTDIR, and their load order (dependencies first) into OUTDIR/order.
+# kmod is not needed: dependencies are read from each module's .modinfo.
+e2e_copy_modules() {
+  local moddir=$1 out=$2
+  shift 2
+  local -A path=() done=()
+  local f n
+  while IFS= read -r f; do
+    n=$(basename "$f")
+    n=${n%%.ko*}
+    path[${n//-/_}]=$f
+  done < <(find "$moddir" -name '*.ko*')
+  mkdir -p "$out"
+  : > "$out/order"
+  _e2e_add_module() {
+    local name=${1//-/_} dep
+    [ -n "${done[$name]:-}" ] && return 0
+    done[$name]=1
+    if [ -z "${path[$name]:-}" ]; then
+      grep -q "/${name}.ko\$" "$moddir/modules.builtin" 2> /dev/null && return 0
+      grep -q "/${1}.ko\$" "$moddir/modules.builtin" 2> /dev/null && return 0
+      e2e_die "kernel module $1 is neither a module nor built in"
+    fi
+    for dep in $(e2e_module_deps "${path[$name]}"); do _e2e_add_module "$dep"; done
+    case "${path[$name]}" in
+      *.xz) xz -dc "${path[$name]}" > "$out/$name.ko" ;;
+      *.zst) zstd -qdc "${path[$name]}" > "$out/$name.ko" ;;
+      *) cp "${path[$name]}" "$out/$name.ko" ;;
+    esac
+    echo "$name" >> "$out/order"
+  }
+  for n in "$@"; do _e2e_add_module "$n"; done
+}
+
+# e2e_debian_kernel: Debian's newest linux-image-6.12.*+deb12-amd64 (or
+# $kernel_version), downloaded once into the cache. Sets E2E_KERNEL_IMAGE,
+# E2E_KERNEL_MODULES (a folder of .ko files and their load order) and E2E_KERNEL_NAME.
+e2e_debian_kernel() {
+  local version=${kernel_version:-} pkg dir tmp
+  if [ -z "$version" ]; then
+    pkg=$(apt-cache pkgnames linux-image-6.12. 2> /dev/null |
+      grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -V | tail -n 1)
+    if [ -n "$pkg" ]; then
+      version=${pkg#linux-image-}
+    else
+      dir=$(find "$E2E_CACHE/kernels" -maxdepth 1 -name 'debian-6.12.*+deb12-amd64' 2> /dev/null |
+        sort -V | tail -n 1)
+      [ -n "$dir" ] || e2e_die "apt knows no linux-image-6.12.*+deb12-amd64: run apt-get update"
+      version=${dir##*/debian-}
+    fi
+  fi
+  dir=$E2E_CACHE/kernels/debian-$version
+  if [ ! -f "$dir/complete" ]; then
+    e2e_log "downloading Debian's kernel linux-image-$version into $dir"
+    mkdir -p "$E2E_CACHE/kernels"
+    tmp=$(mktemp -d "$E2E_CACHE/kernels/.download.XXXXXX")
+    (cd "$tmp" && apt-get download -q "linux-image-$version" > download.log 2>&1) ||
+      { cat "$tmp/download.log" >&2; rm -rf "$tmp"; e2e_die "cannot download linux-image-$version"; }
+    dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x" || { rm -rf "$tmp"; e2e_die "cannot unpack the kernel"; }
+    mkdir -p "$tmp/keep"
+    cp "$tmp/x/boot/vmlinuz-$version" "$tmp/keep/vmlinuz"
+    cp "$tmp/x/boot/config-$version" "$tmp/keep/config"
+    (e2e_copy_modules "$tmp/x/lib/modules/$version" "$tmp/keep/modules" $E2E_GUEST_MODULES) ||
+      { rm -rf "$tmp"; exit 1; }
+    echo "$version" > "$tmp/keep/modules/version"
+    rm -rf "$dir"
+    mv "$tmp/keep" "$dir"
+    rm -rf "$tmp"
+    touch "$dir/complete"
+  fi
+  E2E_KERNEL_IMAGE=$dir/vmlinuz
+  E2E_KERNEL_MODULES=$dir/modules
+  E2E_KERNEL_NAME=debian-$version
+}
+
+# e2e_custom_kernel_dir: where `make vm-kernel` puts its kernel.
+e2e_custom_kernel_dir() {
+  echo "$E2E_CACHE/kernels/custom"
+}
+
+# e2e_kernel: the kernel chosen by $kernel: debian (default), custom (built by
+# `make vm-kernel`, built now if missing) or the path of a bzImage.
+e2e_kernel() {
+  case "${kernel:-debian}" in
+    debian)
+      e2e_debian_kernel
+      ;;
+    custom)
+      local dir
+      dir=$(e2e_custom_kernel_dir)
+      if [ ! -f "$dir/bzImage" ]; then
+        e2e_log "no custom kernel yet: building it (make vm-kernel, about 5-7 minutes on 2 cores)"
+        "$E2E_DIR/kernel/build.sh" || e2e_die "cannot build the custom kernel"
+      fi
+      E2E_KERNEL_IMAGE=$dir/bzImage
+      E2E_KERNEL_MODULES=
+      E2E_KERNEL_NAME=custom-$(cat "$dir/version" 2> /dev/null || echo unknown)
+      ;;
+    *)
+      [ -f "$kernel" ] || e2e_die "kernel=$kernel: expected debian, custom or the path of a kernel image"
+      E2E_KERNEL_IMAGE=$(realpath "$kernel")
+      E2E_KERNEL_MODULES=
+      E2E_KERNEL_NAME=$(basename "$kernel")
+      ;;
+  esac
+}
+
+# --- The initramfs -----------------------------------------------------------
+
+# e2e_numactl_root: Debian's numactl and libnuma1 unpacked (downloaded once);
+# prints the folder.
+e2e_numactl_root() {
+  local version dir tmp
+  version=$(apt-cache policy numactl 2> /dev/null | sed -n 's/^ *Candidate: //p')
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    dir=$(find "$E2E_CACHE/debs" -maxdepth 1 -name 'numactl-*' 2> /dev/null | sort -V | tail -n 1)
+    [ -n "$dir" ] || e2e_die "apt knows no numactl package: run apt-get update"
+    echo "$dir"
+    return
+  fi
+  dir=$E2E_CACHE/debs/numactl-$version
+  if [ ! -f "$dir/complete" ]; then
+    mkdir -p "$E2E_CACHE/debs"
+    tmp=$(mktemp -d "$E2E_CACHE/debs/.download.XXXXXX")
+    (cd "$tmp" && apt-get download -q "numactl=$version" "libnuma1=$version" > download.log 2>&1) ||
+      { cat "$tmp/download.log" >&2; rm -rf "$tmp"; e2e_die "cannot download numactl and libnuma1"; }
+    for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
+    rm -rf "$dir"
+    mv "$tmp/root" "$dir"
+    rm -rf "$tmp"
+    touch "$dir/complete"
+  fi
+  echo "$dir"
+}
+
+# e2e_build_initramfs OUT: the VM's whole file system as one uncompressed cpio
+# archive: busybox, /init, the agent and helpers, numactl's tools, the glibc
+# libraries Deno's runtime needs, the kernel's modules ($E2E_KERNEL_MODULES),
+# and bin/memtierd and bin/meme copied in as plain files. Uncompressed because
+# the two programs are compressed already, and unpacking is then fastest.
+e2e_build_initramfs() {
+  local out=$1 root numactl lib a
+  root=$(mktemp -d "${TMPDIR:-/tmp}/e2e-root.XXXXXX")
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,usr/lib/e2e,etc,proc,sys,dev,tmp,run,root,lib64,lib/x86_64-linux-gnu,lib/modules,var/log}
+  chmod 700 "$root/root"
+  cp /bin/busybox "$root/bin/busybox"
+  ln -s busybox "$root/bin/sh" # /init installs the other applets' links
+  numactl=$(e2e_numactl_root) || exit 1
+  for a in numactl numastat migratepages memhog; do
+    [ -x "$numactl/usr/bin/$a" ] && cp "$numactl/usr/bin/$a" "$root/usr/bin/"
+  done
+  cp -a "$numactl"/usr/lib/x86_64-linux-gnu/libnuma.so.1* "$root/lib/x86_64-linux-gnu/"
+  for lib in libc.so.6 libm.so.6 libdl.so.2 librt.so.1 libpthread.so.0 libgcc_s.so.1 \
+    libutil.so.1 libresolv.so.2 libnss_files.so.2; do
+    cp -L "/lib/x86_64-linux-gnu/$lib" "$root/lib/x86_64-linux-gnu/$lib"
+  done
+  cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+  printf '/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n' > "$root/etc/ld.so.conf"
+  PATH=$PATH:/sbin:/usr/sbin ldconfig -r "$root" 2> /dev/null
+  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
+  printf 'root:x:0:\n' > "$root/etc/group"
+  printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
+  install -m 755 "$E2E_DIR/guest/init" "$root/init"
+  install -m 755 "$E2E_DIR/guest/agent" "$root/usr/lib/e2e/agent"
+  for a in "$E2E_DIR"/guest/bin/*; do
+    install -m 755 "$a" "$root/usr/local/bin/"
+  done
+  if [ -n "${E2E_KERNEL_MODULES:-}" ] && [ -d "$E2E_KERNEL_MODULES" ]; then
+    cp -a "$E2E_KERNEL_MODULES" "$root/lib/modules/e2e"
+  fi
+  # As a user would copy them: plain files in /usr/local/bin.
+  [ -n "${memtierd_bin:-}" ] && cp "$memtierd_bin" "$root/usr/local/bin/memtierd"
+  [ -n "${meme_bin:-}" ] && cp "$meme_bin" "$root/usr/local/bin/meme"
+  (cd "$root" && find . -print0 | LC_ALL=C sort -z |
+    cpio --null --create --format=newc --owner=0:0 --quiet) > "$out.tmp" ||
+    { rm -rf "$root"; e2e_die "cannot write the initramfs"; }
+  mv "$out.tmp" "$out"
+  rm -rf "$root"
+}
+
+# --- QEMU ------------------------------------------------------------------
+
+# e2e_accel: the accelerator to use ($accel: auto (default), kvm or tcg). auto
+# takes KVM only if a tiny VM actually boots with it (once per host boot).
+e2e_accel() {
+  local want=${accel:-auto} stamp dir result
+  case "$want" in
+    tcg | kvm)
+      echo "$want"
+      return
+      ;;
+    auto) ;;
+    *) e2e_die "accel=$want: expected auto, kvm or tcg" ;;
+  esac
+  if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+    echo tcg
+    return
+  fi
+  stamp=$E2E_CACHE/kvm-works.$(cat /proc/sys/kernel/random/boot_id)
+  if [ ! -f "$stamp" ]; then
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/e2e-kvm.XXXXXX")
+    mkdir -p "$dir/root/bin"
+    cp /bin/busybox "$dir/root/bin/"
+    printf '#!/bin/busybox sh\n/bin/busybox echo E2E-KVM-WORKS\n/bin/busybox poweroff -f\n' > "$dir/root/init"
+    chmod 755 "$dir/root/init"
+    (cd "$dir/root" && find . | cpio --create --format=newc --quiet) > "$dir/initrd"
+    result=no
+    if timeout 60 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+      -accel kvm -cpu host -m 256 -kernel "$E2E_KERNEL_IMAGE" -initrd "$dir/initrd" \
+      -append "console=ttyS0 panic=-1 quiet" -serial "file:$dir/console" > /dev/null 2>&1 &&
+      grep -q E2E-KVM-WORKS "$dir/console"; then
+      result=yes
+    fi
+    rm -rf "$dir"
+    mkdir -p "$E2E_CACHE"
+    rm -f "$E2E_CACHE"/kvm-works.*
+    echo "$result" > "$stamp"
+  fi
+  if [ "$(cat "$stamp")" = yes ]; then echo kvm; else echo tcg; fi
+}
+
+# e2e_vm_start: boots a VM. Reads: vm (name), topology (JSON), E2E_VMDIR
+# (state folder), E2E_MODE (test or interactive), memtierd_bin, meme_bin,
+# kernel, accel, qemu_extra (more QEMU options). Sets E2E_QEMU_PID. In
+# interactive mode the console is this terminal; otherwise console.log.
+e2e_vm_start() {
+  local mode=${E2E_MODE:-test} deno topo acc started cmdline initrd
+  local -a topo_args accel_args console_args
+  [ -n "${topology:-}" ] || e2e_die "no topology: set topology='[{\"cores\": 2, \"mem\": \"2G\", \"nodes\": 2}]'"
+  [ -n "${E2E_VMDIR:-}" ] || e2e_die "internal: no E2E_VMDIR"
+  e2e_need_tools
+  deno=$(e2e_deno)
+  topo=$("$deno" run --quiet "$E2E_DIR/lib/topology_cli.ts" qemu-args "$topology") ||
+    e2e_die "bad topology: $topology"
+  mapfile -t topo_args <<< "$topo"
+  mkdir -p "$E2E_VMDIR"
+  rm -f "$E2E_VMDIR"/{agent.in,agent.out,monitor.sock,qemu.pid,console.log,qemu.log}
+  mkfifo "$E2E_VMDIR/agent.in" "$E2E_VMDIR/agent.out"
+  "$deno" run --quiet "$E2E_DIR/lib/topology_cli.ts" describe "$topology" > "$E2E_VMDIR/topology.txt"
+
+  e2e_kernel
+  initrd=$E2E_VMDIR/initramfs.cpio
+  started=$(e2e_now)
+  e2e_build_initramfs "$initrd"
+  acc=$(e2e_accel)
+  if [ "$acc" = kvm ]; then
+    accel_args=(-accel kvm -cpu host)
+  else
+    accel_args=(-accel tcg,thread=multi -cpu max)
+  fi
+  cmdline="console=ttyS0,115200 panic=-1 quiet loglevel=4 numa_balancing=disable rdinit=/init"
+  cmdline+=" e2e.mode=$mode e2e.vm=${vm:-e2e-vm}"
+  if [ "$mode" = interactive ]; then
+    if [ -t 0 ]; then
+      cmdline+=" e2e.tty=$(stty size < /dev/tty 2> /dev/null | tr ' ' x)"
+    fi
+    console_args=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$E2E_VMDIR/console.log"
+      -serial chardev:con -mon chardev=con,mode=readline)
+  else
+    console_args=(-chardev "file,id=con,path=$E2E_VMDIR/console.log" -serial chardev:con)
+  fi
+  {
+    echo "vm: ${vm:-e2e-vm}"
+    echo "topology: $topology"
+    echo "kernel: $E2E_KERNEL_NAME ($E2E_KERNEL_IMAGE)"
+    echo "accel: $acc"
+    echo "memtierd: ${memtierd_bin:-none}"
+    echo "meme: ${meme_bin:-none}"
+  } > "$E2E_VMDIR/vm.txt"
+  local -a qemu=(qemu-system-x86_64 -name "${vm:-e2e-vm}" -nodefaults -no-user-config
+    -display none -no-reboot "${accel_args[@]}" "${topo_args[@]}"
+    -kernel "$E2E_KERNEL_IMAGE" -initrd "$initrd" -append "$cmdline"
+    "${console_args[@]}"
+    -device virtio-serial-pci,id=vser0
+    -chardev "pipe,id=agent,path=$E2E_VMDIR/agent"
+    -device "virtserialport,bus=vser0.0,chardev=agent,name=$E2E_AGENT_PORT"
+    -monitor "unix:$E2E_VMDIR/monitor.sock,server=on,wait=off"
+    ${qemu_extra:-})
+  printf '%q ' "${qemu[@]}" > "$E2E_VMDIR/qemu.cmd"
+  echo >> "$E2E_VMDIR/qemu.cmd"
+  if [ "$mode" = interactive ]; then
+    "${qemu[@]}" <&0 2> "$E2E_VMDIR/qemu.log" &
+  else
+    "${qemu[@]}" < /dev/null > "$E2E_VMDIR/qemu.log" 2>&1 &
+  fi
+  E2E_QEMU_PID=$!
+  echo "$E2E_QEMU_PID" > "$E2E_VMDIR/qemu.pid"
+  if ! e2e_vm_wait_ready "${boot_timeout:-180}"; then
+    e2e_log "VM ${vm:-e2e-vm} did not come up; its console (tail):"
+    tail -n 30 "$E2E_VMDIR/console.log" >&2
+    tail -n 5 "$E2E_VMDIR/qemu.log" >&2
+    return 1
+  fi
+  E2E_BOOT_SECONDS=$(e2e_elapsed "$started")
+  echo "boot: $E2E_BOOT_SECONDS s" >> "$E2E_VMDIR/vm.txt"
+  export E2E_VMDIR E2E_QEMU_PID
+}
+
+e2e_vm_alive() {
+  local pid=${E2E_QEMU_PID:-}
+  [ -n "$pid" ] || pid=$(cat "$E2E_VMDIR/qemu.pid" 2> /dev/null)
+  [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null
+}
+
+# e2e_vm_stop: powers the VM off through the agent; kills QEMU after 10 s.
+e2e_vm_stop() {
+  local pid=${E2E_QEMU_PID:-} i
+  [ -n "$pid" ] || pid=$(cat "${E2E_VMDIR:-/nonexistent}/qemu.pid" 2> /dev/null)
+  if [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null; then
+    e2e_agent_send "poweroff-$$" 10 "sync; poweroff -f" 2> /dev/null
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2> /dev/null; then
+      kill -TERM "$pid" 2> /dev/null
+      sleep 1
+      kill -KILL "$pid" 2> /dev/null
+    fi
+    wait "$pid" 2> /dev/null
+  fi
+  E2E_QEMU_PID=
+  if [ -n "${E2E_VMDIR:-}" ]; then
+    rm -f "$E2E_VMDIR"/{agent.in,agent.out,monitor.sock,qemu.pid,initramfs.cpio}
+  fi
+}
+
+# --- The agent's client --------------------------------------------------------
+
+# e2e_agent_send ID TIMEOUT SCRIPT: writes one request. The FIFO is opened
+# read-write so that the open never blocks, even when QEMU is gone.
+e2e_agent_send() {
+  local fd
+  exec {fd}<> "$E2E_VMDIR/agent.in" || return 1
+  printf '@@REQ %s %s %s\n' "$1" "$2" "$(printf '%s' "$3" | base64 -w0)" >&"$fd"
+  exec {fd}>&-
+}
+
+# _e2e_watchdog SECONDS TAG FD_PATH: after SECONDS, or as soon as QEMU or the
+# calling shell is gone, writes "@@HOST TAG timeout|vm-gone" into the FIFO the
+# caller reads, so that its blocking read ends.
+_e2e_watchdog() {
+  local seconds=$1 tag=$2 caller=$3 end=$((SECONDS + $1)) why=timeout fd
+  while [ $SECONDS -lt $end ]; do
+    kill -0 "$caller" 2> /dev/null || return 0
+    if ! e2e_vm_alive; then
+      why=vm-gone
+      break
+    fi
+    sleep 0.2
+  done
+  exec {fd}<> "$E2E_VMDIR/agent.out" || return 0
+  printf '\n@@HOST %s %s\n' "$tag" "$why" >&"$fd"
+  exec {fd}>&-
+}
+
+# e2e_agent_wait_ready SECONDS: waits for the agent's @@READY line.
+e2e_agent_wait_ready() {
+  local fd tag a b wd rc=1
+  exec {fd}<> "$E2E_VMDIR/agent.out"
+  _e2e_watchdog "$1" ready "$BASHPID" {fd}<&- &
+  wd=$!
+  while IFS=' ' read -r tag a b <&"$fd"; do
+    case "$tag" in
+      @@READY)
+        rc=0
+        break
+        ;;
+      @@HOST) [ "$a" = ready ] && break ;;
+    esac
+  done
+  kill "$wd" 2> /dev/null
+  wait "$wd" 2> /dev/null
+  exec {fd}<&-
+  return $rc
+}
+
+e2e_vm_wait_ready() {
+  e2e_agent_wait_ready "$1"
+}
+
+E2E_CALL_SEQ=0
+# e2e_vm_call TIMEOUT SCRIPT: runs SCRIPT in the VM with sh, killed after
+# TIMEOUT seconds. Returns its exit status; its stdout and stderr are in the
+# files $E2E_CALL_OUT and $E2E_CALL_ERR. When the VM gives no answer
+# (TIMEOUT + 15 s) or is gone, returns 255 with $E2E_CALL_FAILURE set.
+e2e_vm_call() {
+  local timeout=$1 script=$2 id fd lock wd tag rid kind n rc=255
+  E2E_CALL_SEQ=$((E2E_CALL_SEQ + 1))
+  id=$$-$E2E_CALL_SEQ-$RANDOM
+  E2E_CALL_OUT=$E2E_VMDIR/call.$$.out
+  E2E_CALL_ERR=$E2E_VMDIR/call.$$.err
+  E2E_CALL_FAILURE=
+  : > "$E2E_CALL_OUT"
+  : > "$E2E_CALL_ERR"
+  if ! e2e_vm_alive; then
+    E2E_CALL_FAILURE="the VM is not running"
+    return 255
+  fi
+  exec {lock}>> "$E2E_VMDIR/agent.lock"
+  flock "$lock"
+  exec {fd}<> "$E2E_VMDIR/agent.out"
+  # The watchdog and its sleeps must not hold the lock.
+  _e2e_watchdog $((timeout + 15)) "$id" "$BASHPID" {lock}>&- {fd}<&- &
+  wd=$!
+  e2e_agent_send "$id" "$timeout" "$script"
+  while IFS=' ' read -r tag rid kind n <&"$fd"; do
+    if [ "$tag" = @@HOST ] && [ "$rid" = "$id" ]; then
+      E2E_CALL_FAILURE="no answer from the VM ($kind)"
+      break
+    fi
+    [ "$tag" = @@RSP ] && [ "$rid" = "$id" ] || continue
+    case "$kind" in
+      OUT) base64 -d <<< "$n" > "$E2E_CALL_OUT" ;;
+      ERR) base64 -d <<< "$n" > "$E2E_CALL_ERR" ;;
+      RC)
+        rc=$n
+        break
+        ;;
+    esac
+  done
+  kill "$wd" 2> /dev/null
+  wait "$wd" 2> /dev/null
+  exec {fd}<&-
+  exec {lock}>&-
+  if [ -z "$E2E_CALL_FAILURE" ] && [ "$rc" = 137 ]; then
+    E2E_CALL_FAILURE="killed after the ${timeout} s timeout (or by SIGKILL)"
+  fi
+  return "$rc"
+}
