@@ -7,6 +7,8 @@
  */
 import { type CliEnv, runCli } from "./cli/mod.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
+import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
+import { realClock } from "./time/clock.ts";
 import { ProcFs } from "./procfs/mod.ts";
 import { SysFs } from "./sysfs/mod.ts";
 
@@ -25,19 +27,34 @@ function writer(stream: typeof Deno.stdout | typeof Deno.stderr): (text: string)
 }
 
 /** Runs memtierd with the process's arguments and exits with its code. */
-export function runMain(): void {
+export async function runMain(): Promise<void> {
+  const out = writer(Deno.stdout);
   const env: CliEnv = {
     program: "memtierd",
     procfs: new ProcFs(),
     sysfs: new SysFs(),
     syscalls: libcSyscalls,
     now: () => performance.now(),
-    out: writer(Deno.stdout),
+    out,
     err: writer(Deno.stderr),
     progress: Deno.stderr.isTerminal(),
     debug: Deno.env.get("MEMTIERD_DEBUG") === "1",
+    clock: realClock,
+    stdinLines: () =>
+      Deno.stdin.isTerminal()
+        ? terminalLineSource()
+        : Promise.resolve(streamLineSource(Deno.stdin.readable, out)),
+    readTextFile: (path) => Deno.readTextFileSync(path),
+    openLogFile: (path) => {
+      const file = Deno.openSync(path, { append: true, create: true, mode: 0o666 });
+      return (text) => {
+        const bytes = encoder.encode(text);
+        for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+      };
+    },
+    runShell: realShell,
   };
-  Deno.exit(runCli(Deno.args, env));
+  Deno.exit(await runCli(Deno.args, env));
 }
 
-if (import.meta.main) runMain();
+if (import.meta.main) await runMain();

@@ -4,27 +4,52 @@
  * @module
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
+import type { LineSource } from "../prompt/interact.ts";
 import type { FakeSystem } from "../testing/fake_system.ts";
+import { FakeClock } from "../time/clock.ts";
 import type { CliEnv } from "./run.ts";
 
-/** A CliEnv whose output is collected in `out` and `err`. */
+/** Lines from a list, as if typed. */
+export function listLineSource(lines: readonly string[], write: (t: string) => void): LineSource {
+  let i = 0;
+  return {
+    next(ps1) {
+      write(ps1);
+      return Promise.resolve(i < lines.length ? lines[i++]! : null);
+    },
+    close() {},
+  };
+}
+
+/** A CliEnv whose output is collected, with a fake clock and stdin lines from `stdin`. */
 export function testEnv(
   sys: FakeSystem,
   syscalls: Syscalls = sys.kernel,
-): CliEnv & { stdout: () => string; stderr: () => string } {
+  stdin: readonly string[] = [],
+): CliEnv & { stdout: () => string; stderr: () => string; clock: FakeClock } {
   let out = "";
   let err = "";
-  let t = 0;
+  const clock = new FakeClock();
+  const write = (s: string) => (out += s);
   return {
     program: "memtierd",
     procfs: sys.procfs,
     sysfs: sys.sysfs,
     syscalls: () => syscalls,
-    now: () => (t += 5),
-    out: (s) => (out += s),
+    now: () => clock.now(),
+    out: write,
     err: (s) => (err += s),
     progress: false,
     debug: false,
+    clock,
+    stdinLines: () => Promise.resolve(listLineSource(stdin, write)),
+    readTextFile: (path) => Deno.readTextFileSync(path),
+    openLogFile: (path) => (text) => Deno.writeTextFileSync(path, text, { append: true }),
+    runShell: (command, input) =>
+      Promise.resolve({
+        output: `sh -c ${JSON.stringify(command)} <<< ${input.length} bytes\n`,
+        code: 0,
+      }),
     stdout: () => out,
     stderr: () => err,
   };

@@ -12,6 +12,9 @@ import {
   UnsupportedError,
   UsageError,
 } from "../errors.ts";
+import { ConfigError } from "../config/decode.ts";
+import { SyscallError } from "../ffi/syscall_error.ts";
+import { PromptSyntaxError } from "../prompt/tokenize.ts";
 
 export const ExitCode = {
   /** Done as asked. */
@@ -39,13 +42,17 @@ export const ExitCode = {
 /** The exit code for an error thrown out of a command. */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return ExitCode.USAGE;
+  // A bad configuration or prompt line is bad input too.
+  if (e instanceof ConfigError || e instanceof PromptSyntaxError) return ExitCode.USAGE;
   if (e instanceof ProcessGoneError) return ExitCode.NO_PROCESS;
   if (e instanceof PermissionError) return ExitCode.PERMISSION;
   if (e instanceof NodeError) return ExitCode.BAD_NODE;
   if (e instanceof UnsupportedError) return ExitCode.UNSUPPORTED;
   if (e instanceof KernelThreadError) return ExitCode.KERNEL_THREAD;
   if (e instanceof Deno.errors.PermissionDenied) return ExitCode.PERMISSION;
-  if (e instanceof Error && (e.name === "SyscallError" || e instanceof Deno.errors.NotFound)) {
+  // A failed system call or file operation, or a kernel file we could not parse.
+  if (e instanceof SyscallError || e instanceof SyntaxError) return ExitCode.FAILURE;
+  if (e instanceof Error && Object.values(Deno.errors).some((t) => e instanceof t)) {
     return ExitCode.FAILURE;
   }
   return ExitCode.INTERNAL;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { NodeError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
 import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import { countByNode, locatePages } from "../memory/locate.ts";
@@ -30,6 +30,7 @@ import { readProcessPages, userProcessName } from "../memory/process_pages.ts";
 import { PM } from "../procfs/pagemap.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { formatIdList } from "../sysfs/id_list.ts";
+import { requireOnlineNode, requireTargetNode } from "../sysfs/node_check.ts";
 import type { NumaNode, SysFs } from "../sysfs/sys_fs.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { grouped, MB, mb, table } from "./format.ts";
@@ -195,28 +196,8 @@ export interface MoveReport {
 
 /** Checks the nodes of a move against the online nodes; throws `NodeError`. */
 export function checkMoveNodes(nodes: readonly NumaNode[], args: MoveArgs): void {
-  const online = nodes.map((n) => n.id);
-  const to = nodes.find((n) => n.id === args.toNode);
-  if (!to) {
-    throw new NodeError(
-      `Cannot move to node ${args.toNode}: no such node (online nodes: ${formatIdList(online)})`,
-    );
-  }
-  if (!to.hasMemory) {
-    const withMemory = nodes.filter((n) => n.hasMemory).map((n) => n.id);
-    throw new NodeError(
-      `Cannot move to node ${args.toNode}: it has no memory (nodes with memory: ${
-        formatIdList(withMemory)
-      })`,
-    );
-  }
-  if (args.fromNode !== undefined && !online.includes(args.fromNode)) {
-    throw new NodeError(
-      `Cannot move from node ${args.fromNode}: no such node (online nodes: ${
-        formatIdList(online)
-      })`,
-    );
-  }
+  requireTargetNode(nodes, args.toNode);
+  if (args.fromNode !== undefined) requireOnlineNode(nodes, args.fromNode, "move from");
   if (args.fromNode === args.toNode) {
     throw new UsageError(
       `Invalid --move-from ${args.fromNode}: it is the same node as --move-to ` +

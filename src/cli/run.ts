@@ -6,26 +6,20 @@
  */
 import { UsageError } from "../errors.ts";
 import { versionText } from "../version.ts";
+import { COUNT_MAX, NODE_MAX, PID_MAX } from "./limits.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { flagHelp, type FlagSpec, parseFlags, parseWholeNumber } from "./flags.ts";
+import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
 import {
   inspectProcess,
   type MoveArgs,
   moveExitCode,
   moveJson,
-  type OneShotEnv,
   renderMove,
   renderStatus,
   runMove,
   statusJson,
 } from "./oneshot.ts";
-
-/** Highest pid Linux hands out (PID_MAX_LIMIT on 64-bit). */
-export const PID_MAX = 4194304;
-/** Highest node id accepted (the kernel's MAX_NUMNODES is at most 1024). */
-export const NODE_MAX = 1023;
-/** Highest --count: 2^32 pages = 16 TiB, more than any machine memtierd runs on. */
-export const COUNT_MAX = 2 ** 32;
 
 const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
   { name: "pid", type: "string", valueName: "PID", help: "the process to show or move" },
@@ -54,6 +48,17 @@ const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
     valueName: "N",
     help: `pages per move_pages call (default 1024)`,
   },
+  { name: "prompt", type: "bool", help: "command mode: read commands from stdin" },
+  { name: "c", type: "string", valueName: "COMMANDS", help: "command mode: run COMMANDS (lines)" },
+  { name: "f", type: "string", valueName: "FILE", help: "command mode: run the commands in FILE" },
+  {
+    name: "l",
+    type: "string",
+    valueName: "FILE",
+    help: "command mode: log to FILE, stdout or stderr (default)",
+  },
+  { name: "echo", type: "bool", help: "command mode: print each command before running it" },
+  { name: "debug", type: "bool", help: "command mode: log debug messages" },
   { name: "version", type: "bool", help: "print the version and exit" },
   { name: "help", type: "bool", help: "print this help and exit" },
   { name: "h", type: "bool", help: "same as --help" },
@@ -70,6 +75,10 @@ Usage:
   memtierd --pid=PID --move-to=NODE [--count=PAGES] [--move-from=NODE]
       Move up to PAGES of those pages that are not on NODE yet to NODE
       (only pages now on --move-from, if given), then show the status.
+  memtierd -prompt | -c COMMANDS | -f FILE [-echo] [-l FILE] [-debug]
+      Command mode: run prompt commands (pages, mover, swap, stats, ...) from
+      COMMANDS, then FILE, then standard input; type help at the prompt.
+      Exits with the code of the first command that failed.
 
 Flags (also as -flag, -flag VALUE, --flag VALUE):
 ${flagHelp(ONE_SHOT_FLAGS)}
@@ -84,7 +93,7 @@ Exit codes: 0 done, 1 failure, 2 bad usage, 3 no such process (or it exited),
 }
 
 /** Where the command line reads and writes. */
-export interface CliEnv extends OneShotEnv {
+export interface CliEnv extends CommandModeEnv {
   /** The program name for messages. */
   program: string;
   /** Print stack traces of internal errors (MEMTIERD_DEBUG=1). */
@@ -103,12 +112,7 @@ function optionalNumber(
 }
 
 function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
-  const pidText = values.get("pid");
-  if (typeof pidText !== "string") {
-    throw new UsageError(
-      "Missing --pid: say which process, e.g. memtierd --pid=1234 (see memtierd --help)",
-    );
-  }
+  const pidText = String(values.get("pid"));
   const pid = parseWholeNumber("--pid", pidText, 1, PID_MAX, "a process id");
   const output = values.get("output") ?? "text";
   if (output !== "text" && output !== "json") {
@@ -140,8 +144,11 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   return moveExitCode(report);
 }
 
-/** Runs the command line; returns the exit code. Never throws. */
-export function runCli(args: readonly string[], env: CliEnv): number {
+const COMMAND_MODE_FLAGS = ["prompt", "c", "f", "l", "echo", "debug"];
+const ONE_SHOT_ONLY = ["move-to", "move-from", "count", "output", "batch-pages"];
+
+/** Runs the command line; resolves to the exit code. Never rejects. */
+export async function runCli(args: readonly string[], env: CliEnv): Promise<number> {
   try {
     const { values, rest } = parseFlags(args, ONE_SHOT_FLAGS);
     if (rest.length > 0) {
@@ -158,6 +165,39 @@ export function runCli(args: readonly string[], env: CliEnv): number {
     if (values.get("version")) {
       env.out(versionText(env.program));
       return ExitCode.OK;
+    }
+    const commandMode = ["prompt", "c", "f"].some((f) => values.has(f) && values.get(f) !== false);
+    if (commandMode) {
+      const oneShot = ["pid", ...ONE_SHOT_ONLY].find((f) => values.has(f));
+      if (oneShot) {
+        throw new UsageError(
+          `Flag --${oneShot} is for the one-shot mode, -prompt, -c and -f for command mode: ` +
+            "use one mode at a time",
+        );
+      }
+      const str = (name: string) => {
+        const v = values.get(name);
+        return typeof v === "string" ? v : undefined;
+      };
+      return await runCommandMode(env, {
+        prompt: values.get("prompt") === true,
+        c: str("c"),
+        f: str("f"),
+        l: str("l"),
+        echo: values.get("echo") === true,
+        debug: values.get("debug") === true,
+      });
+    }
+    if (!values.has("pid")) {
+      const stray = COMMAND_MODE_FLAGS.find((f) => values.has(f));
+      throw new UsageError(
+        ONE_SHOT_ONLY.some((f) => values.has(f))
+          ? "Missing --pid: say which process, e.g. memtierd --pid=1234 (see memtierd --help)"
+          : stray
+          ? `Flag -${stray} needs command mode: add -prompt, -c COMMANDS or -f FILE`
+          : "Nothing to do: give --pid=PID to show or move a process's memory, or -prompt, " +
+            "-c or -f for command mode (see memtierd --help)",
+      );
     }
     return runOneShot(env, values);
   } catch (e) {

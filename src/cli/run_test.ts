@@ -34,31 +34,15 @@ function seedKernel(pages = 3000): FakeKernel {
   return k;
 }
 
-function run(args: string[], k = seedKernel(), syscalls?: Syscalls) {
+async function run(args: string[], k = seedKernel(), syscalls?: Syscalls) {
   using sys = fakeSystem(k);
-  const env = testEnv(sys, syscalls ?? k);
-  // Keep /proc in step with the fake kernel after each move.
-  const code = runCli(args, {
-    ...env,
-    syscalls: () => {
-      const s = syscalls ?? k;
-      return {
-        movePages: (...a) => {
-          const r = s.movePages(...a);
-          if (a[2] !== null) sys.sync();
-          return r;
-        },
-        pidfdOpen: (p) => s.pidfdOpen(p),
-        processMadvise: (...a) => s.processMadvise(...a),
-        close: (fd) => s.close(fd),
-      };
-    },
-  });
+  const env = testEnv(sys, syscalls ?? sys.syscalls);
+  const code = await runCli(args, env);
   return { code, out: env.stdout(), err: env.stderr(), kernel: k };
 }
 
-Deno.test("memtierd --pid=P lists every online node with the process's pages on it", () => {
-  const r = run([`--pid=${PID}`]);
+Deno.test("memtierd --pid=P lists every online node with the process's pages on it", async () => {
+  const r = await run([`--pid=${PID}`]);
   assertEquals(r.code, ExitCode.OK);
   assertIncludes(r.out, `pid ${PID} (python3): 3,064 movable pages`);
   const lines = r.out.split("\n");
@@ -70,8 +54,8 @@ Deno.test("memtierd --pid=P lists every online node with the process's pages on 
   assertIncludes(row("4"), "no memory");
 });
 
-Deno.test("memtierd --pid P --output json gives stable keys per node", () => {
-  const r = run(["--pid", String(PID), "--output", "json"]);
+Deno.test("memtierd --pid P --output json gives stable keys per node", async () => {
+  const r = await run(["--pid", String(PID), "--output", "json"]);
   const j = JSON.parse(r.out);
   assertEquals(Object.keys(j), [
     "pid",
@@ -89,16 +73,22 @@ Deno.test("memtierd --pid P --output json gives stable keys per node", () => {
   assertEquals(j.nodes[2].cpus, "");
 });
 
-Deno.test("--move-to=2 --count=1000 moves 1000 pages that were not on node 2", () => {
-  const r = run([`-pid`, String(PID), "-move-to", "2", "-count", "1000"]);
+Deno.test("--move-to=2 --count=1000 moves 1000 pages that were not on node 2", async () => {
+  const r = await run([`-pid`, String(PID), "-move-to", "2", "-count", "1000"]);
   assertEquals(r.code, ExitCode.OK);
   assertEquals(r.kernel.pagesPerNode(PID).get(2), 1000);
   assertIncludes(r.out, "moved              1,000");
   assertIncludes(r.out, "after:");
 });
 
-Deno.test("--move-from=1 --move-to=3 takes pages only from node 1", () => {
-  const r = run([`--pid=${PID}`, "--move-from=1", "--move-to=3", "--count=600", "--output=json"]);
+Deno.test("--move-from=1 --move-to=3 takes pages only from node 1", async () => {
+  const r = await run([
+    `--pid=${PID}`,
+    "--move-from=1",
+    "--move-to=3",
+    "--count=600",
+    "--output=json",
+  ]);
   assertEquals(r.code, ExitCode.OK);
   const per = r.kernel.pagesPerNode(PID);
   assertEquals([per.get(0), per.get(1), per.get(3)], [1564 + 8, 900, 600]); // + 8 file pages
@@ -108,36 +98,36 @@ Deno.test("--move-from=1 --move-to=3 takes pages only from node 1", () => {
   assertEquals(j.after.nodes[3].movablePages, 600);
 });
 
-Deno.test("a move with no --count moves every page not yet on the node", () => {
-  const r = run([`--pid=${PID}`, "--move-to=0", "--output=json"]);
+Deno.test("a move with no --count moves every page not yet on the node", async () => {
+  const r = await run([`--pid=${PID}`, "--move-to=0", "--output=json"]);
   const j = JSON.parse(r.out);
   assertEquals([j.alreadyOnTargetPages, j.plannedPages, j.movedPages], [1564, 1500, 1500]);
   assertEquals(j.request, { toNode: 0, fromNode: null, countPages: null });
 });
 
-Deno.test("a move where some pages fail exits 8 and reports them by reason", () => {
+Deno.test("a move where some pages fail exits 8 and reports them by reason", async () => {
   const k = seedKernel();
   const p = k.processes.get(PID)!;
   for (let i = 0; i < 10; i++) p.pages.get(BASE / 4096 + i)!.busy = true;
-  const r = run([`--pid=${PID}`, "--move-to=2", "--output=json"], k);
+  const r = await run([`--pid=${PID}`, "--move-to=2", "--output=json"], k);
   assertEquals(r.code, ExitCode.INCOMPLETE);
   const j = JSON.parse(r.out);
   assertEquals(j.failures, { EBUSY: 10 });
   assertEquals(j.movedPages, 3054);
 });
 
-Deno.test("a move to a full node reports NOT_MIGRATED with the node's free memory", () => {
+Deno.test("a move to a full node reports NOT_MIGRATED with the node's free memory", async () => {
   const k = seedKernel(60000);
-  const r = run([`--pid=${PID}`, "--move-to=3"], k);
+  const r = await run([`--pid=${PID}`, "--move-to=3"], k);
   assertEquals(r.code, ExitCode.INCOMPLETE);
   assertIncludes(r.out, "NOT_MIGRATED");
   assertIncludes(r.out, "node 3 has 0.0 MB free");
 });
 
-Deno.test("a process that exits during the move: exit 3, with what was done", () => {
+Deno.test("a process that exits during the move: exit 3, with what was done", async () => {
   const k = seedKernel();
   k.processes.get(PID)!.exitAfterMoveCalls = 1;
-  const r = run([`--pid=${PID}`, "--move-to=2", "--batch-pages=1000"], k);
+  const r = await run([`--pid=${PID}`, "--move-to=2", "--batch-pages=1000"], k);
   assertEquals(r.code, ExitCode.NO_PROCESS);
   assertIncludes(r.out, "moved              1,000");
   assertIncludes(r.out, "process 4242 exited during the move");
@@ -220,8 +210,8 @@ const ERRORS: [string, string[], number, string][] = [
 ];
 
 for (const [what, args, code, message] of ERRORS) {
-  Deno.test(`bad input (${what}): one line, exit ${code}`, () => {
-    const r = run(args);
+  Deno.test(`bad input (${what}): one line, exit ${code}`, async () => {
+    const r = await run(args);
     assertEquals(r.code, code);
     assertIncludes(r.err, message);
     assertEquals(r.err.trimEnd().split("\n").length, 1);
@@ -230,7 +220,7 @@ for (const [what, args, code, message] of ERRORS) {
   });
 }
 
-Deno.test("missing privilege to read pagemap: exit 4, saying root is needed", () => {
+Deno.test("missing privilege to read pagemap: exit 4, saying root is needed", async () => {
   using sys = fakeSystem(seedKernel());
   class Refusing extends ProcFs {
     override openPagemap(pid: number): PagemapFile {
@@ -238,7 +228,7 @@ Deno.test("missing privilege to read pagemap: exit 4, saying root is needed", ()
     }
   }
   const env = testEnv(sys);
-  const code = runCli([`--pid=${PID}`], {
+  const code = await runCli([`--pid=${PID}`], {
     ...env,
     procfs: new Refusing({ root: sys.procfs.root }),
   });
@@ -258,34 +248,34 @@ function failingSyscalls(k: FakeKernel, errno: number, onMove: boolean): Syscall
   };
 }
 
-Deno.test("move_pages refused (EPERM): exit 4, naming the capabilities", () => {
+Deno.test("move_pages refused (EPERM): exit 4, naming the capabilities", async () => {
   const k = seedKernel();
-  const r = run([`--pid=${PID}`, "--move-to=1"], k, failingSyscalls(k, Errno.EPERM, true));
+  const r = await run([`--pid=${PID}`, "--move-to=1"], k, failingSyscalls(k, Errno.EPERM, true));
   assertEquals(r.code, ExitCode.PERMISSION);
   assertIncludes(r.err, "operation not permitted; run memtierd as root (");
   assertIncludes(r.err, "CAP_SYS_NICE");
 });
 
-Deno.test("a kernel without move_pages (ENOSYS): exit 6", () => {
+Deno.test("a kernel without move_pages (ENOSYS): exit 6", async () => {
   const k = seedKernel();
-  const r = run([`--pid=${PID}`], k, failingSyscalls(k, Errno.ENOSYS, false));
+  const r = await run([`--pid=${PID}`], k, failingSyscalls(k, Errno.ENOSYS, false));
   assertEquals(r.code, ExitCode.UNSUPPORTED);
   assertIncludes(r.err, "this kernel has no move_pages system call");
 });
 
-Deno.test("a kernel without NUMA: exit 6", () => {
+Deno.test("a kernel without NUMA: exit 6", async () => {
   using sys = fakeSystem(seedKernel());
   Deno.removeSync(`${sys.sysfs.nodeDir}`, { recursive: true });
   const env = testEnv(sys);
-  assertEquals(runCli([`--pid=${PID}`], env), ExitCode.UNSUPPORTED);
+  assertEquals(await runCli([`--pid=${PID}`], env), ExitCode.UNSUPPORTED);
   assertIncludes(env.stderr(), "this kernel has no NUMA support");
 });
 
-Deno.test("--help and --version print and exit 0", () => {
-  const h = run(["--help"]);
+Deno.test("--help and --version print and exit 0", async () => {
+  const h = await run(["--help"]);
   assertEquals(h.code, 0);
   assertIncludes(h.out, "memtierd --pid=PID --move-to=NODE");
   assertIncludes(h.out, "Exit codes:");
-  const v = run(["-version"]);
+  const v = await run(["-version"]);
   assertIncludes(v.out, "memtierd version information:\n  - version: ");
 });

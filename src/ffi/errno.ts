@@ -30,24 +30,25 @@ const NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(Errno).map(([name, num]) => [num, name]),
 );
 
+/** strerror(3) texts, lower-case as Go prints them (the stats tables show these). */
 const MEANINGS: Readonly<Record<string, string>> = {
   EPERM: "operation not permitted",
-  ENOENT: "no such page or file",
+  ENOENT: "no such file or directory",
   ESRCH: "no such process",
-  EINTR: "interrupted",
-  EIO: "I/O error",
+  EINTR: "interrupted system call",
+  EIO: "input/output error",
   E2BIG: "argument list too long",
   EBADF: "bad file descriptor",
-  EAGAIN: "try again",
-  ENOMEM: "out of memory",
+  EAGAIN: "resource temporarily unavailable",
+  ENOMEM: "cannot allocate memory",
   EACCES: "permission denied",
   EFAULT: "bad address",
-  EBUSY: "page busy",
-  EEXIST: "exists",
+  EBUSY: "device or resource busy",
+  EEXIST: "file exists",
   ENODEV: "no such device",
   EINVAL: "invalid argument",
-  ENOSPC: "no space left",
-  ENOSYS: "not implemented by this kernel",
+  ENOSPC: "no space left on device",
+  ENOSYS: "function not implemented",
   EHWPOISON: "memory page has hardware error",
 };
 

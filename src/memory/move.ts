@@ -101,7 +101,10 @@ function countExclusive(flags: Uint32Array, indices: number[]): number {
   return n;
 }
 
-/** One move_pages call, for statistics. `status` is only valid during the callback. */
+/**
+ * One move_pages call, for statistics: each status is the page's node after
+ * the call, or -errno. `status` is only valid during the callback.
+ */
 export interface MoveBatchRecord {
   pid: number;
   toNode: number;
@@ -170,7 +173,11 @@ export function movePagesToNode(
   const status = new Int32Array(batchPages);
   const doing = `move pages of pid ${pid} to node ${toNode}`;
 
-  /** Moves one batch; returns the addresses left unsettled (no status, not on target). */
+  /**
+   * Moves one batch. Pages the kernel left without a status are located, so
+   * that every status is settled (a node or -errno) before `onBatch` sees it.
+   * Returns the pages that are still on another node, to be tried again.
+   */
   const moveBatch = (batch: Float64Array): Float64Array => {
     const st = status.subarray(0, batch.length);
     st.fill(UNSET);
@@ -182,25 +189,22 @@ export function movePagesToNode(
     } finally {
       outcome.calls++;
     }
-    options.onBatch?.({ pid, toNode, addrs: batch, status: st, result });
     let unset = 0;
+    for (let i = 0; i < batch.length; i++) if (st[i] === UNSET) unset++;
+    if (unset > 0) {
+      const pending = new Float64Array(unset);
+      for (let i = 0, k = 0; i < batch.length; i++) if (st[i] === UNSET) pending[k++] = batch[i]!;
+      outcome.calls++;
+      const where = locatePages(sys, pid, pending);
+      for (let i = 0, k = 0; i < batch.length; i++) if (st[i] === UNSET) st[i] = where[k++]!;
+    }
+    options.onBatch?.({ pid, toNode, addrs: batch, status: st, result });
+    const left: number[] = [];
     for (let i = 0; i < batch.length; i++) {
       const s = st[i]!;
-      if (s === UNSET) unset++;
-      else if (s === toNode) outcome.movedPages++;
+      if (s === toNode) outcome.movedPages++;
       else if (s < 0) fail(errnoName(-s));
-      else fail(NOT_MIGRATED);
-    }
-    if (unset === 0) return new Float64Array(0);
-    const pending = new Float64Array(unset);
-    for (let i = 0, k = 0; i < batch.length; i++) if (st[i] === UNSET) pending[k++] = batch[i]!;
-    outcome.calls++;
-    const where = locatePages(sys, pid, pending);
-    const left: number[] = [];
-    for (let i = 0; i < pending.length; i++) {
-      if (where[i] === toNode) outcome.movedPages++;
-      else if (where[i]! < 0) fail(errnoName(-where[i]!));
-      else left.push(pending[i]!);
+      else left.push(batch[i]!);
     }
     return Float64Array.from(left);
   };

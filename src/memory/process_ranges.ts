@@ -2,7 +2,11 @@
  * Which address ranges of a process memtierd works on.
  *
  * As in the Go memtierd: the /proc/PID/maps ranges whose /proc/PID/numa_maps
- * line shows anonymous pages (`anon=`) or marks the heap. File-backed pages
+ * line shows anonymous pages (`anon=`) or marks the heap. Unlike the Go one,
+ * also private, writable anonymous mappings that have no page in memory
+ * right now: numa_maps counts only resident pages, so a mapping swapped out
+ * entirely would vanish from the ranges, and swap-in could never bring it
+ * back. (Reserved PROT_NONE areas stay out: they cannot hold data.) File-backed pages
  * that were never written are left alone: they are page cache, shared with
  * other processes, and moving them is not what a user of memtierd asks for.
  * Unlike the Go one, the numa_maps line is parsed, so a file whose name
@@ -25,7 +29,8 @@ export function selectAnonHeapRanges(
   const out: AddrRange[] = [];
   for (const m of maps) {
     const n = byStart.get(m.start);
-    if (!n || !(n.heap || n.anonPages > 0)) continue;
+    const anonymous = m.pathname === "" && m.perms.startsWith("rw") && m.perms[3] === "p";
+    if (!anonymous && !(n && (n.heap || n.anonPages > 0))) continue;
     if (m.end > BigInt(Number.MAX_SAFE_INTEGER)) continue; // never user memory
     out.push({ startAddr: Number(m.start), endAddr: Number(m.end) });
   }

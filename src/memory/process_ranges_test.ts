@@ -13,8 +13,11 @@ Deno.test("selectAnonHeapRanges() takes mappings with anonymous pages and the he
   assertEquals(starts.has(0x20000000), true);
   const heap = maps.find((m) => m.pathname === "[heap]")!;
   assertEquals(starts.has(Number(heap.start)), true);
-  const expected = numaMaps.filter((n) => n.heap || n.anonPages > 0).length;
-  assertEquals(ranges.length, expected);
+  const withAnon = new Set(numaMaps.filter((n) => n.heap || n.anonPages > 0).map((n) => n.start));
+  const expected = maps.filter((m) =>
+    withAnon.has(m.start) || (m.pathname === "" && /^rw.p$/.test(m.perms))
+  );
+  assertEquals(ranges.length, expected.length);
 });
 
 Deno.test("selectAnonHeapRanges() takes a private file mapping that has copied pages", () => {
@@ -43,4 +46,18 @@ Deno.test("selectAnonHeapRanges() is not fooled by a file whose name contains 'h
     parseNumaMaps("10000 default file=/dev/shm/heapdump mapped=16 N0=16 kernelpagesize_kB=4\n"),
   );
   assertEquals(ranges, []);
+});
+
+Deno.test("selectAnonHeapRanges() keeps a writable anonymous mapping whose pages are all swapped out", () => {
+  const ranges = selectAnonHeapRanges(
+    parseMaps(
+      "10000-20000 rw-p 00000000 00:00 0\n30000-40000 ---p 00000000 00:00 0\n" +
+        "50000-60000 rw-s 00000000 00:01 9    /dev/zero (deleted)\n",
+    ),
+    parseNumaMaps(
+      "10000 default kernelpagesize_kB=4\n30000 default kernelpagesize_kB=4\n" +
+        "50000 default file=/dev/zero\\040(deleted) kernelpagesize_kB=4\n",
+    ),
+  );
+  assertEquals(ranges, [{ startAddr: 0x10000, endAddr: 0x20000 }]);
 });

@@ -14,6 +14,6 @@
 export { type MapsEntry, parseMaps } from "./maps.ts";
 export { type NumaMapsEntry, parseNumaMaps } from "./numa_maps.ts";
 export { decodeEntry, entryPfn, PagemapFile, type PagemapSource, PM } from "./pagemap.ts";
-export { ProcFs, type ProcFsOptions } from "./proc_fs.ts";
+export { type MemFile, ProcFs, type ProcFsOptions } from "./proc_fs.ts";
 export { parseStat, PF_KTHREAD, type ProcStat } from "./stat.ts";
 export { parseStatus, type ProcStatus, statusKiB } from "./status.ts";

@@ -25,6 +25,13 @@ export interface ProcFsOptions {
 const ROOT_NEEDED = "run memtierd as root (reading another process's memory map needs " +
   "CAP_SYS_PTRACE or the same user; reading page frames needs CAP_SYS_ADMIN)";
 
+/** An open /proc/PID/mem: what swap-in needs of it. */
+export interface MemFile {
+  seekSync(offset: number, whence: Deno.SeekMode): number;
+  readSync(buffer: Uint8Array): number | null;
+  close(): void;
+}
+
 /** Reads the per-process files of /proc under a configurable root. */
 export class ProcFs {
   readonly root: string;
@@ -94,6 +101,15 @@ export class ProcFs {
 
   stat(pid: number): ProcStat {
     return parseStat(this.readText(pid, "stat"), this.path(pid, "stat"));
+  }
+
+  /** Opens /proc/PID/mem for reading (reading swapped-out pages swaps them in). */
+  openMem(pid: number): MemFile {
+    try {
+      return Deno.openSync(this.path(pid, "mem"), { read: true });
+    } catch (e) {
+      throw this.fileError(pid, "mem", e);
+    }
   }
 
   /** Opens /proc/PID/pagemap for reading. The caller closes it. */

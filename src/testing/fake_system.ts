@@ -4,8 +4,10 @@
  *
  * @module
  */
-import { ProcFs } from "../procfs/proc_fs.ts";
+import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { type MemFile, ProcFs } from "../procfs/proc_fs.ts";
 import { SysFs } from "../sysfs/sys_fs.ts";
+import type { Syscalls } from "../ffi/syscalls.ts";
 import type { FakeKernel } from "./fake_kernel.ts";
 
 /** Fixture folders of a fake kernel. */
@@ -15,6 +17,50 @@ export interface FakeSystem extends Disposable {
   sysfs: SysFs;
   /** Rewrites the folders from the kernel's current state. */
   sync(): void;
+  /** The kernel's system calls, rewriting the folders after each change. */
+  syscalls: Syscalls;
+}
+
+/**
+ * A ProcFs over the fixture folder whose /proc/PID/mem reads act on the fake
+ * kernel: reading a swapped-out page brings it back (to the node of the
+ * process's first page, or node 0), as the kernel's fault path would.
+ */
+class FakeProcFs extends ProcFs {
+  #kernel: FakeKernel;
+  #sync: () => void;
+
+  constructor(root: string, kernel: FakeKernel, sync: () => void) {
+    super({ root });
+    this.#kernel = kernel;
+    this.#sync = sync;
+  }
+
+  override openMem(pid: number): MemFile {
+    if (!this.exists(pid)) throw this.fileError(pid, "mem", new Deno.errors.NotFound());
+    const kernel = this.#kernel;
+    const sync = this.#sync;
+    let pos = 0;
+    return {
+      seekSync(offset: number) {
+        pos = offset;
+        return pos;
+      },
+      readSync(buffer: Uint8Array) {
+        const proc = kernel.processes.get(pid)!;
+        const home = [...proc.pages.values()].find((p) => !p.swapped)?.node ?? 0;
+        kernel.swapIn(pid, pos, pos + buffer.length, home);
+        buffer.fill(0);
+        for (let a = pos; a < pos + buffer.length; a += PAGE_SIZE_BYTES) {
+          buffer[a - pos] = proc.data.get(a / PAGE_SIZE_BYTES) ?? 0;
+        }
+        pos += buffer.length;
+        sync();
+        return buffer.length;
+      },
+      close() {},
+    };
+  }
 }
 
 /** Writes `kernel`'s /proc and /sys into a temporary folder; `using` removes it. */
@@ -26,9 +72,27 @@ export function fakeSystem(kernel: FakeKernel): FakeSystem {
   sync();
   return {
     kernel,
-    procfs: new ProcFs({ root: procRoot }),
+    procfs: new FakeProcFs(procRoot, kernel, sync),
     sysfs: new SysFs({ root: sysRoot }),
     sync,
+    syscalls: {
+      movePages(pid, addrs, nodes, status, flags) {
+        try {
+          return kernel.movePages(pid, addrs, nodes, status, flags);
+        } finally {
+          if (nodes !== null) sync();
+        }
+      },
+      pidfdOpen: (pid) => kernel.pidfdOpen(pid),
+      processMadvise(pidfd, iov, advice) {
+        try {
+          return kernel.processMadvise(pidfd, iov, advice);
+        } finally {
+          sync();
+        }
+      },
+      close: (fd) => kernel.close(fd),
+    },
     [Symbol.dispose]() {
       Deno.removeSync(dir, { recursive: true });
     },

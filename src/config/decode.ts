@@ -1,0 +1,97 @@
+/**
+ * Component configurations, as the Go memtierd accepts them: JSON with
+ * field names matched case-insensitively (`{"IntervalMs": 10}`), or YAML
+ * with lower-case keys (`intervalms: 10`). Unknown fields are errors.
+ * Unlike the Go memtierd, a field left out keeps its default: the result is
+ * the defaults with the given fields laid over them.
+ *
+ * @module
+ */
+import YAML from "yaml";
+
+/** One field of a configuration: its canonical name and how to check a value. */
+export interface ConfigField<T> {
+  readonly name: keyof T & string;
+  readonly check: (value: unknown, name: string) => unknown;
+}
+
+/** A configuration that could not be read. */
+export class ConfigError extends SyntaxError {
+  override name = "ConfigError";
+}
+
+/** A positive number, e.g. a bandwidth. */
+export function positiveNumber(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(`Invalid ${name} ${JSON.stringify(value)}: expected a number above 0`);
+  }
+  return value;
+}
+
+/** A whole number above 0, e.g. an interval in milliseconds. */
+export function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(
+      `Invalid ${name} ${JSON.stringify(value)}: expected a whole number above 0`,
+    );
+  }
+  return value;
+}
+
+function parseText(text: string, what: string): Record<string, unknown> {
+  const t = text.trim();
+  if (t === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    try {
+      value = YAML.parse(t, { strict: true, uniqueKeys: true });
+    } catch (e) {
+      const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      throw new ConfigError(`Cannot parse ${what} config: neither JSON nor YAML (${first})`);
+    }
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError(`Cannot parse ${what} config: expected an object of fields`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Reads a configuration from JSON or YAML text (or an already parsed
+ * object), checking each field and rejecting unknown ones.
+ *
+ * @example
+ * ```ts
+ * import { decodeConfig, positiveInteger } from "./decode.ts";
+ * const c = decodeConfig("intervalms: 20", "mover", { IntervalMs: 10 }, [
+ *   { name: "IntervalMs", check: positiveInteger },
+ * ]);
+ * console.assert(c.IntervalMs === 20);
+ * ```
+ */
+export function decodeConfig<T extends object>(
+  input: string | Record<string, unknown>,
+  what: string,
+  defaults: T,
+  fields: readonly ConfigField<T>[],
+): T {
+  const raw = typeof input === "string" ? parseText(input, what) : input;
+  const byLower = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+  const out = { ...defaults } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(raw)) {
+    const field = byLower.get(key.toLowerCase());
+    if (!field) {
+      // {"a":1} typed at the prompt without quotes around it loses its
+      // inner quotes and reads as YAML key "a:1".
+      const hint = key.includes(":")
+        ? ` (write 'field: value', or quote the JSON: '{"${fields[0]?.name}":...}')`
+        : ` (accepted: ${fields.map((f) => f.name).join(", ")})`;
+      throw new ConfigError(`Unknown ${what} config field ${JSON.stringify(key)}${hint}`);
+    }
+    out[field.name] = field.check(value, field.name);
+  }
+  return out as T;
+}

@@ -1,0 +1,268 @@
+/**
+ * The mover: moves (or swaps out) queued pages at a limited bandwidth.
+ *
+ * Each round moves at most `Bandwidth` MB/s × `IntervalMs` worth of pages
+ * and the next round starts `IntervalMs` after the previous one started, so
+ * the rate holds even when the kernel takes a while per call.
+ *
+ * Several tasks share the bandwidth by turns: a round serves the task at
+ * the cursor, and if it finishes with budget left, the next one; the next
+ * round starts with the following task (round robin). Every process gets
+ * moved a little at a time instead of one waiting for another to finish.
+ *
+ * States (as in the Go memtierd): NotRunning (before start, after stop),
+ * Paused (after start or pause), Busy (working on tasks), AllDone (no tasks
+ * left). Adding a task or continuing makes a started mover Busy.
+ *
+ * @module
+ */
+import { decodeConfig, positiveInteger, positiveNumber } from "../config/decode.ts";
+import { ProcessGoneError } from "../errors.ts";
+import type { Syscalls } from "../ffi/syscalls.ts";
+import { silentLogger } from "../log/logger.ts";
+import type { Logger } from "../log/logger.ts";
+import { type AddrRange, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { movePagesToNode } from "../memory/move.ts";
+import type { Stats } from "../stats/stats.ts";
+import { swapOutRanges } from "../swap/swap.ts";
+import type { Clock } from "../time/clock.ts";
+
+/** Destination of a task that swaps pages out instead of moving them. */
+export const NODE_SWAP = -1;
+
+/** The mover's configuration. `Bandwidth` is in MB/s (MB = 2^20 bytes). */
+export interface MoverConfig {
+  IntervalMs: number;
+  Bandwidth: number;
+}
+
+export const DEFAULT_MOVER_CONFIG: Readonly<MoverConfig> = { IntervalMs: 10, Bandwidth: 100 };
+
+/**
+ * Reads a mover configuration (JSON or YAML text, or an object); fields left
+ * out keep their defaults.
+ */
+export function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
+  return decodeConfig(input, "mover", { ...DEFAULT_MOVER_CONFIG }, [
+    { name: "IntervalMs", check: positiveInteger },
+    { name: "Bandwidth", check: positiveNumber },
+  ]);
+}
+
+/** Pages one round may move. */
+export function pagesPerRound(config: MoverConfig): number {
+  const bytesPerRound = config.Bandwidth * 2 ** 20 * config.IntervalMs / 1000;
+  return Math.max(1, Math.floor(bytesPerRound / PAGE_SIZE_BYTES));
+}
+
+export type MoverStatus = "NotRunning" | "Paused" | "Busy" | "AllDone";
+
+/** Pages of one process to move to a node (or NODE_SWAP). */
+export interface MoverTask {
+  readonly id: number;
+  readonly pid: number;
+  readonly addrs: Float64Array;
+  readonly dest: number;
+  /** Index of the next page to move. */
+  offset: number;
+}
+
+/** The Go memtierd's text for a task. */
+export function formatTask(t: MoverTask): string {
+  const next = t.offset < t.addrs.length ? t.addrs[t.offset]!.toString(16) : "N/A";
+  return `MoverTask{pid: ${t.pid}, next: ${next}, page: ${t.offset} out of ${t.addrs.length}, dest: [${t.dest}]}`;
+}
+
+/** What a mover needs. */
+export interface MoverOptions {
+  syscalls: () => Syscalls;
+  clock: Clock;
+  stats?: Stats;
+  logger?: Logger;
+}
+
+/** Contiguous ranges of sorted page addresses. */
+function pagesToRanges(addrs: Float64Array): AddrRange[] {
+  const out: AddrRange[] = [];
+  for (let i = 0; i < addrs.length;) {
+    const start = addrs[i]!;
+    let end = start + PAGE_SIZE_BYTES;
+    i++;
+    while (i < addrs.length && addrs[i] === end) {
+      end += PAGE_SIZE_BYTES;
+      i++;
+    }
+    out.push({ startAddr: start, endAddr: end });
+  }
+  return out;
+}
+
+/** Moves queued pages at a limited bandwidth. */
+export class Mover {
+  #opts: MoverOptions;
+  #log: Logger;
+  #config: MoverConfig = { ...DEFAULT_MOVER_CONFIG };
+  #tasks: MoverTask[] = [];
+  #cursor = 0;
+  #nextId = 0;
+  #status: MoverStatus = "NotRunning";
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #stopSleep = new AbortController();
+  #waiters: { statuses: MoverStatus[]; resolve: (s: MoverStatus) => void }[] = [];
+
+  constructor(options: MoverOptions) {
+    this.#opts = options;
+    this.#log = options.logger ?? silentLogger();
+  }
+
+  get status(): MoverStatus {
+    return this.#status;
+  }
+
+  get config(): Readonly<MoverConfig> {
+    return this.#config;
+  }
+
+  /** Replaces the configuration; fields left out take their defaults. */
+  setConfig(input: string | Record<string, unknown>): void {
+    this.#config = parseMoverConfig(input);
+  }
+
+  configJson(): string {
+    return JSON.stringify(this.#config);
+  }
+
+  /** Tasks not finished yet, in queue order. */
+  tasks(): readonly MoverTask[] {
+    return this.#tasks;
+  }
+
+  #setStatus(s: MoverStatus): void {
+    this.#status = s;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.statuses.includes(s)) return true;
+      w.resolve(s);
+      return false;
+    });
+  }
+
+  /** Resolves with the first of `statuses` the mover is in (at once if it is in one now). */
+  wait(...statuses: MoverStatus[]): Promise<MoverStatus> {
+    if (statuses.includes(this.#status)) return Promise.resolve(this.#status);
+    return new Promise((resolve) => this.#waiters.push({ statuses, resolve }));
+  }
+
+  /** Starts the mover's loop, paused; does nothing if it runs already. */
+  start(): void {
+    if (this.#loop) return;
+    this.#stopSleep = new AbortController();
+    this.#setStatus("Paused");
+    this.#loop = this.#run().catch((e) => {
+      this.#log.error(`mover stopped: ${e instanceof Error ? e.message : e}`);
+      this.#loop = undefined;
+      this.#setStatus("NotRunning");
+    });
+  }
+
+  /** Stops the loop; tasks stay queued for a later start. */
+  async stop(): Promise<void> {
+    const loop = this.#loop;
+    if (!loop) return;
+    this.#setStatus("NotRunning");
+    this.#stopSleep.abort();
+    this.#wake?.();
+    await loop;
+    this.#loop = undefined;
+  }
+
+  pause(): void {
+    if (this.#status === "Busy" || this.#status === "AllDone") this.#setStatus("Paused");
+  }
+
+  continue(): void {
+    if (!this.#loop) return;
+    if (this.#status === "Paused" || this.#status === "AllDone") {
+      this.#setStatus(this.#tasks.length > 0 ? "Busy" : "AllDone");
+    }
+    this.#wake?.();
+  }
+
+  /** Queues pages of `pid` to move to `dest` (NODE_SWAP to swap out); returns the task id. */
+  addTask(pid: number, addrs: Float64Array, dest: number): number {
+    const task: MoverTask = { id: this.#nextId++, pid, addrs, dest, offset: 0 };
+    this.#tasks.push(task);
+    this.continue();
+    return task.id;
+  }
+
+  /** Removes a task; returns whether it was there. */
+  removeTask(id: number): boolean {
+    const i = this.#tasks.findIndex((t) => t.id === id);
+    if (i < 0) return false;
+    this.#tasks.splice(i, 1);
+    if (this.#cursor > i) this.#cursor--;
+    if (this.#tasks.length === 0 && this.#status === "Busy") this.#setStatus("AllDone");
+    return true;
+  }
+
+  async #run(): Promise<void> {
+    const clock = this.#opts.clock;
+    while (this.#status !== "NotRunning") {
+      if (this.#status !== "Busy") {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+        continue;
+      }
+      const started = clock.now();
+      this.#round();
+      this.#opts.stats?.heartbeat("Mover.round");
+      if (this.#tasks.length === 0) {
+        this.#setStatus("AllDone");
+        continue;
+      }
+      const rest = this.#config.IntervalMs - (clock.now() - started);
+      await clock.sleep(Math.max(0, rest), this.#stopSleep.signal);
+    }
+  }
+
+  /** One round: spend the page budget on tasks, by turns. */
+  #round(): void {
+    let budget = pagesPerRound(this.#config);
+    const turns = this.#tasks.length;
+    for (let turn = 0; turn < turns && budget > 0 && this.#tasks.length > 0; turn++) {
+      if (this.#cursor >= this.#tasks.length) this.#cursor = 0;
+      const task = this.#tasks[this.#cursor]!;
+      const n = Math.min(budget, task.addrs.length - task.offset);
+      const chunk = task.addrs.subarray(task.offset, task.offset + n);
+      let drop = false;
+      try {
+        this.#moveChunk(task, chunk);
+      } catch (e) {
+        drop = true;
+        const why = e instanceof ProcessGoneError ? "the process exited" : (e as Error).message;
+        this.#log.info(`mover: dropped task ${task.id} of pid ${task.pid}: ${why}`);
+      }
+      task.offset += n;
+      budget -= n;
+      if (drop || task.offset >= task.addrs.length) {
+        this.#tasks.splice(this.#cursor, 1);
+      } else {
+        this.#cursor++;
+      }
+    }
+  }
+
+  #moveChunk(task: MoverTask, chunk: Float64Array): void {
+    const sys = this.#opts.syscalls();
+    const stats = this.#opts.stats;
+    if (task.dest === NODE_SWAP) {
+      swapOutRanges(sys, task.pid, pagesToRanges(chunk), stats);
+      return;
+    }
+    const out = movePagesToNode(sys, task.pid, chunk, task.dest, {
+      ...(stats ? { onBatch: (b: Parameters<Stats["recordMove"]>[0]) => stats.recordMove(b) } : {}),
+    });
+    if (out.processGone) throw new ProcessGoneError(task.pid);
+  }
+}

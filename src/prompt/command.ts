@@ -1,0 +1,84 @@
+/**
+ * What a prompt command is: a name, a one-line description, Go-style flags
+ * and a function over the session. Commands write through `ctx.out` and
+ * throw typed errors (UsageError, ProcessGoneError, ...); the prompt turns
+ * an error into one line and goes on.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+import type { FlagSpec, ParsedFlags } from "../cli/flags.ts";
+import { parseWholeNumber } from "../cli/flags.ts";
+import type { Prompt } from "./prompt.ts";
+import type { Session } from "./session.ts";
+
+/** What a running command can use. */
+export interface CommandContext {
+  session: Session;
+  /** The prompt running the command (for help and the log mirror). */
+  prompt: Prompt;
+  /** Writes to the prompt's output (or into a pipe). */
+  out: (text: string) => void;
+  /** The words after the flags (for `-dump` arguments). */
+  rest: readonly string[];
+}
+
+/** A prompt command. */
+export interface PromptCommand {
+  readonly name: string;
+  readonly description: string;
+  readonly flags: readonly FlagSpec[];
+  run(ctx: CommandContext, flags: ParsedFlags["values"]): Promise<void> | void;
+}
+
+/** A string flag's value, or undefined. */
+export function stringFlag(values: ParsedFlags["values"], name: string): string | undefined {
+  const v = values.get(name);
+  return typeof v === "string" ? v : undefined;
+}
+
+/** A bool flag's value. */
+export function boolFlag(values: ParsedFlags["values"], name: string): boolean {
+  return values.get(name) === true;
+}
+
+/** A whole-number flag within [min, max], or undefined when not given. */
+export function intFlag(
+  values: ParsedFlags["values"],
+  name: string,
+  min: number,
+  max: number,
+  what: string,
+): number | undefined {
+  const v = stringFlag(values, name);
+  return v === undefined ? undefined : parseWholeNumber(`-${name}`, v, min, max, what);
+}
+
+/** A comma-separated list of whole numbers. */
+export function intListFlag(
+  values: ParsedFlags["values"],
+  name: string,
+  min: number,
+  max: number,
+  what: string,
+): number[] | undefined {
+  const v = stringFlag(values, name);
+  if (v === undefined) return undefined;
+  if (v.trim() === "") throw new UsageError(`Invalid -${name}: expected ${what}, comma-separated`);
+  return v.split(",").map((s) => parseWholeNumber(`-${name}`, s, min, max, what));
+}
+
+/** A float flag (seconds), or undefined. */
+export function floatFlag(
+  values: ParsedFlags["values"],
+  name: string,
+  what: string,
+): number | undefined {
+  const v = stringFlag(values, name);
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`Invalid -${name} ${JSON.stringify(v)}: expected ${what}, a number >= 0`);
+  }
+  return n;
+}
