@@ -279,3 +279,47 @@ Deno.test("--help and --version print and exit 0", async () => {
   const v = await run(["-version"]);
   assertIncludes(v.out, "memtierd version information:\n  - version: ");
 });
+
+Deno.test("-c runs its lines in order, then -f, then stdin with -prompt", async () => {
+  const k = seedKernel();
+  using sys = fakeSystem(k);
+  const file = Deno.makeTempFileSync();
+  Deno.writeTextFileSync(file, "mover -pages-to 2\nmover -wait\n");
+  const env = testEnv(sys, sys.syscalls, ["stats -t move_pages -f csv", "q", "nop"]);
+  const code = await runCli(["-c", `pages -pid ${PID}`, "-f", file, "-prompt", "-echo"], env);
+  Deno.removeSync(file);
+  assertEquals(code, 0);
+  const out = env.stdout();
+  assertIncludes(out, `pages -pid ${PID}\nsearching for address ranges of pid ${PID}`);
+  assertIncludes(out, "mover -wait\nmover wait received: AllDone\n");
+  assertIncludes(out, `memtierd> stats -t move_pages -f csv\ntable: move_pages syscalls\n`);
+  assertIncludes(out, `\n${PID},12,3064,3064,0.011688,2:0.012\n`);
+  assertIncludes(out, "memtierd> q\nquit.\n");
+  assertEquals(k.pagesPerNode(PID).get(2), 3064);
+});
+
+Deno.test("command mode exits with the first failed command's code", async () => {
+  const r = await run(["-c", "nop\npages -pid 31337\nfrobnicate"]);
+  assertEquals(r.code, ExitCode.NO_PROCESS);
+  assertEquals(r.err.trimEnd().split("\n").length, 2);
+  assertIncludes(r.err, "memtierd: pages: Cannot find process 31337: no such process");
+});
+
+Deno.test("command mode: log -f ends memtierd with exit 1", async () => {
+  const r = await run(["-c", "log -f stop\nnop", "-l", "stdout"]);
+  assertEquals(r.code, ExitCode.FAILURE);
+  assertIncludes(r.out, "ERROR: fatal: stop\n");
+});
+
+Deno.test("command mode: a missing -f file or a mixed mode is a usage error", async () => {
+  const missing = await run(["-f", "/nonexistent/cmds"]);
+  assertEquals(missing.code, ExitCode.USAGE);
+  assertIncludes(missing.err, 'Cannot read commands from -f "/nonexistent/cmds"');
+  const mixed = await run(["-prompt", `--pid=${PID}`]);
+  assertEquals(mixed.code, ExitCode.USAGE);
+  assertIncludes(mixed.err, "Flag --pid is for the one-shot mode");
+  const nothing = await run([]);
+  assertIncludes(nothing.err, "Nothing to do: give --pid=PID");
+  const stray = await run(["-echo"]);
+  assertIncludes(stray.err, "Flag -echo needs command mode");
+});

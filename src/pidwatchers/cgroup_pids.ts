@@ -71,15 +71,19 @@ export function expandGlob(pattern: string): string[] {
   return paths.map((p) => (absolute ? p : p.replace(/^\.\//, ""))).sort();
 }
 
-/** Pids listed in `cgroup.procs` of the cgroups at `paths` and every cgroup below them. */
+/**
+ * Pids listed in `cgroup.procs` of the cgroups at `paths` and every cgroup
+ * below them. A folder without `cgroup.procs` is not a cgroup and is not
+ * searched, so a stray path like `/` does not walk the whole file system.
+ */
 export function cgroupPids(paths: readonly string[]): number[] {
   const pids = new Set<number>();
   const walk = (dir: string) => {
-    let text = "";
+    let text: string;
     try {
       text = Deno.readTextFileSync(`${dir}/cgroup.procs`);
     } catch {
-      // a folder without cgroup.procs is not a cgroup
+      return;
     }
     for (const line of text.split("\n")) if (/^\d+$/.test(line.trim())) pids.add(Number(line));
     let entries: Deno.DirEntry[] = [];
