@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what building and testing memtierd needs on Debian 12, as root:
+# the single-file build (make, a C compiler, static zstd), npm (to fetch
+# Deno 2.9.6 from the npm registry when no deno 2.9.6 is on PATH), and the
+# VM test framework (QEMU, busybox, cpio; numactl's tools for the guest are
+# downloaded by the framework itself). Installs only what is missing.
+set -eu
+packages="make gcc libc6-dev libzstd-dev zstd git ca-certificates
+  qemu-system-x86 busybox-static cpio numactl xz-utils"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages:$missing; run this as root (or: sudo $0)" >&2
+  exit 1
+fi
+echo "setup: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
