@@ -97,6 +97,8 @@ export async function runMain(): Promise<void> {
   if (options.patternSeed !== undefined) {
     meme.env.out(`pattern: seed ${options.patternSeed}, ${meme.arrays.length} arrays filled`);
   }
+  // Test harnesses wait for this line before they look at the memory.
+  meme.env.out(`ready: ${meme.arrays.length} arrays of ${options.arraySizeBytes} bytes`);
   if (options.arrayDeltas.length > 0) {
     meme.env.out("creating byte array reallocators");
     startReallocators(meme, options);

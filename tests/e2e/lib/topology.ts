@@ -55,7 +55,7 @@ export interface VmTopology {
   nodes: VmNode[];
   cpuCount: number;
   memMiB: number;
-  /** QEMU's -smp topology when it is uniform, else null (one socket). */
+  /** QEMU's -smp topology (a die per node) when it is uniform, else null (a socket per CPU). */
   smp: { sockets: number; dies: number; cores: number; threads: number } | null;
   /** distances[from][to] */
   distances: number[][];
@@ -145,7 +145,7 @@ export function layoutTopology(groups: readonly TopologyGroup[]): VmTopology {
   let cpu = 0;
   let packageCount = 0;
   let dieCount = 0;
-  const cpuGroups: { threads: number; dies: number; coresPerDie: number }[] = [];
+  const cpuGroups: { threads: number; diesPerPackage: number; cores: number }[] = [];
   groups.forEach((g, gi) => {
     const cores = wholeNumber(gi, "cores", g.cores ?? 0, 0);
     const threads = wholeNumber(gi, "threads", g.threads ?? 2, 1);
@@ -153,7 +153,7 @@ export function layoutTopology(groups: readonly TopologyGroup[]): VmTopology {
     const dies = wholeNumber(gi, "dies", g.dies ?? 1, 1);
     const packages = wholeNumber(gi, "packages", g.packages ?? 1, 1);
     const memMiB = parseMemMiB(g.mem ?? "0");
-    if (cores > 0) cpuGroups.push({ threads, dies, coresPerDie: cores * nodesPerDie });
+    if (cores > 0) cpuGroups.push({ threads, diesPerPackage: dies * nodesPerDie, cores });
     for (let p = 0; p < packages; p++) {
       const packageId = packageCount++;
       for (let d = 0; d < dies; d++) {
@@ -171,13 +171,16 @@ export function layoutTopology(groups: readonly TopologyGroup[]): VmTopology {
   const memMiB = nodes.reduce((sum, n) => sum + n.memMiB, 0);
   if (memMiB === 0) throw new RangeError("Cannot use topology: no memory (give a group mem)");
 
+  // QEMU's x86 CPUs share their last-level cache per die, and Linux wants
+  // cache siblings on one node: so each node's CPUs are a QEMU die of their own.
   const first = cpuGroups[0]!;
   const uniform = cpuGroups.every((g) =>
-    g.threads === first.threads && g.dies === first.dies && g.coresPerDie === first.coresPerDie
+    g.threads === first.threads && g.diesPerPackage === first.diesPerPackage &&
+    g.cores === first.cores
   );
   const sockets = new Set(nodes.filter((n) => n.cpus.length > 0).map((n) => n.packageId)).size;
   const smp = uniform
-    ? { sockets, dies: first.dies, cores: first.coresPerDie, threads: first.threads }
+    ? { sockets, dies: first.diesPerPackage, cores: first.cores, threads: first.threads }
     : null;
 
   const count = nodes.length;
@@ -251,7 +254,7 @@ export function idRanges(ids: readonly number[]): string {
 export function qemuArgs(t: VmTopology): string[] {
   const smp = t.smp
     ? `cpus=${t.cpuCount},sockets=${t.smp.sockets},dies=${t.smp.dies},cores=${t.smp.cores},threads=${t.smp.threads}`
-    : `cpus=${t.cpuCount},sockets=1,dies=1,cores=${t.cpuCount},threads=1`;
+    : `cpus=${t.cpuCount},sockets=${t.cpuCount},dies=1,cores=1,threads=1`;
   const args = ["-machine", "pc", "-smp", smp, "-m", `size=${t.memMiB}M`];
   for (const n of t.nodes) {
     const node = [`node`, `nodeid=${n.id}`];

@@ -15,7 +15,7 @@ Deno.test("layoutTopology() lays out the seed README's topology: 2 x 4 CPUs / 4G
   );
   assertEquals(t.cpuCount, 8);
   assertEquals(t.memMiB, 12288);
-  assertEquals(t.smp, { sockets: 1, dies: 1, cores: 4, threads: 2 });
+  assertEquals(t.smp, { sockets: 1, dies: 2, cores: 2, threads: 2 });
   assertEquals(t.distances, [
     [10, 11, 21, 21],
     [11, 10, 21, 21],
@@ -30,7 +30,7 @@ Deno.test("qemuArgs() gives QEMU the seed topology's CPUs, memory, nodes and dis
     "-machine",
     "pc",
     "-smp",
-    "cpus=8,sockets=1,dies=1,cores=4,threads=2",
+    "cpus=8,sockets=1,dies=2,cores=2,threads=2",
     "-m",
     "size=12288M",
   ]);
@@ -52,7 +52,7 @@ Deno.test("layoutTopology() makes packages x dies x nodes nodes per group (the G
   const t = layout('[{"mem":"2G","cores":2,"nodes":2,"packages":2}]');
   assertEquals(t.nodes.length, 4);
   assertEquals(t.cpuCount, 16);
-  assertEquals(t.smp, { sockets: 2, dies: 1, cores: 4, threads: 2 });
+  assertEquals(t.smp, { sockets: 2, dies: 2, cores: 2, threads: 2 });
   assertEquals(t.nodes.map((n) => n.packageId), [0, 0, 1, 1]);
   assertEquals(t.distances[0], [10, 11, 21, 21]);
 });
@@ -80,10 +80,10 @@ Deno.test("layoutTopology() takes a node with CPUs and no memory", () => {
   assertEquals(numa, ["node,nodeid=0,memdev=mem0,cpus=0", "node,nodeid=1,cpus=1"]);
 });
 
-Deno.test("qemuArgs() falls back to one socket when the groups' CPUs are not uniform", () => {
+Deno.test("qemuArgs() falls back to a socket per CPU when the groups' CPUs are not uniform", () => {
   const t = layout('[{"mem":"1G","cores":2,"threads":1},{"mem":"1G","cores":1,"threads":1}]');
   assertEquals(t.smp, null);
-  assertEquals(qemuArgs(t)[3], "cpus=3,sockets=1,dies=1,cores=3,threads=1");
+  assertEquals(qemuArgs(t)[3], "cpus=3,sockets=3,dies=1,cores=1,threads=1");
 });
 
 Deno.test("parseTopology() and layoutTopology() refuse what QEMU cannot have", () => {

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Runs e2e tests: tests/e2e/suites/SUITE/TOPOLOGY/testNN-NAME.sh, where
+# TOPOLOGY holds topology.json. One VM is booted per topology (and kernel),
+# and its tests run one after another in it; each test is a bash script that
+# sources lib/api.bash. Prints a PASS/FAIL line per test and, last, exactly
+# one line "e2e: N passed, N failed". Exits 1 if a test failed.
+#
+#   tests/e2e/run_tests.sh [PATH|GLOB...]
+#
+# PATH: a test script, a topology folder, a suite folder, absolute or relative
+# to the current folder or to tests/e2e/suites (oneshot/n2, oneshot/*/test03*).
+# Variables: E2E_OUTPUT (default tests/e2e/output), E2E_VERBOSE=1 (show each
+# test's log as it runs), kernel, accel, memtierd_bin, meme_bin (see run.sh help).
+# A test may say in its first lines:
+#   # e2e-kernel: custom       boot it with the kernel of `make vm-kernel`
+#   # e2e-timeout: SECONDS     its time limit (default 300)
+
+set -u
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/vm.bash
+source "$E2E_DIR/lib/vm.bash"
+SUITES=$E2E_DIR/suites
+E2E_OUTPUT=${E2E_OUTPUT:-$E2E_DIR/output}
+export DENO=${DENO:-$(e2e_deno)}
+export memtierd_bin=${memtierd_bin:-$E2E_REPO/bin/memtierd}
+export meme_bin=${meme_bin:-$E2E_REPO/bin/meme}
+for b in "$memtierd_bin" "$meme_bin"; do
+  [ -x "$b" ] || e2e_die "no $b: run make bin/memtierd bin/meme (or make e2e)"
+done
+e2e_need_tools
+
+# --- Which tests -------------------------------------------------------------------
+
+all_tests() {
+  find "$1" -name 'test*.sh' -type f | while read -r t; do
+    [ -f "$(dirname "$t")/topology.json" ] && echo "$t"
+  done
+}
+
+tests=()
+if [ $# -eq 0 ]; then
+  mapfile -t tests < <(all_tests "$SUITES" | sort)
+else
+  for arg in "$@"; do
+    found=0
+    for base in "" "$SUITES/"; do
+      for p in $base$arg; do
+        [ -e "$p" ] || continue
+        found=1
+        if [ -d "$p" ]; then
+          mapfile -t -O "${#tests[@]}" tests < <(all_tests "$p" | sort)
+        else
+          tests+=("$(realpath "$p")")
+        fi
+      done
+      [ $found = 1 ] && break
+    done
+    [ $found = 1 ] || e2e_die "no test matches $arg (tests are under $SUITES)"
+  done
+fi
+[ ${#tests[@]} -gt 0 ] || e2e_die "no tests found"
+
+header() {
+  sed -n "s/^# e2e-$2: *//p" "$1" | head -n 1
+}
+
+# Group by topology and kernel, keeping the order: the tests of every
+# topology folder with the same topology.json (and kernel) share one VM.
+declare -A group_tests=() group_dir=()
+groups=()
+for t in "${tests[@]}"; do
+  t=$(realpath "$t")
+  k=$(header "$t" kernel)
+  g="$(tr -d ' \n\t' < "$(dirname "$t")/topology.json")|${k:-${kernel:-debian}}"
+  [ -n "${group_dir[$g]:-}" ] || group_dir[$g]=$(dirname "$t")
+  if [ -z "${group_tests[$g]:-}" ]; then
+    groups+=("$g")
+    group_tests[$g]=$t
+  else
+    group_tests[$g]+=$'\n'$t
+  fi
+done
+
+# --- Running ---------------------------------------------------------------------
+
+passed=0
+failed=0
+failed_names=()
+started_all=$(e2e_now)
+
+cleanup() {
+  e2e_vm_stop
+}
+trap cleanup EXIT
+trap 'echo; echo "e2e: interrupted"; cleanup; trap - EXIT; exit 130' INT TERM
+
+result() { # NAME VERDICT SECONDS [WHY]
+  printf '%-4s %-60s %6ss%s\n' "$2" "$1" "$3" "${4:+  ($4)}"
+  if [ "$2" = PASS ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failed_names+=("$1")
+  fi
+}
+
+rel() {
+  local p=${1#"$SUITES"/}
+  echo "${p%.sh}"
+}
+
+boot_group() { # TOPODIR KERNEL
+  local topodir=$1 name
+  name=$(rel "$topodir")
+  export topology
+  topology=$(cat "$topodir/topology.json")
+  export kernel=$2
+  export vm=${name//\//-}
+  export E2E_VMDIR=$E2E_OUTPUT/$name${2:+.$2}/vm
+  [ "$2" = debian ] && E2E_VMDIR=$E2E_OUTPUT/$name/vm
+  export E2E_MODE=test
+  mkdir -p "$E2E_VMDIR"
+  echo "---- $name: booting ($(tr -d '\n ' <<< "$topology"), kernel $2)"
+  local try
+  # A kernel that panics while booting under QEMU's software emulation (it
+  # happens, rarely) is not a test failure: boot once more.
+  for try in 1 2; do
+    if e2e_vm_start > "$E2E_VMDIR/boot.log" 2>&1; then
+      echo "---- $name: up in ${E2E_BOOT_SECONDS} s ($(grep -h 'first start of /usr/local/bin/memtierd' "$E2E_VMDIR/console.log" | sed 's/.*took \([0-9.]* s\).*/memtierd first start \1/'), $(sed -n 's/^accel: //p' "$E2E_VMDIR/vm.txt"))"
+      return 0
+    fi
+    sed 's/^/     | /' "$E2E_VMDIR/boot.log"
+    e2e_vm_stop
+    cp "$E2E_VMDIR/console.log" "$E2E_VMDIR/console.boot$try.log" 2> /dev/null
+    [ $try = 1 ] && echo "---- $name: the VM did not boot; once more"
+  done
+  return 1
+}
+
+# reset_vm: what one test leaves behind must not reach the next.
+reset_vm() {
+  e2e_vm_call 60 'killall -q meme memtierd 2>/dev/null
+    for h in /run/e2e/*/session.*/holder; do [ -f "$h" ] && kill "$(cat "$h")" 2>/dev/null; done
+    for p in /run/e2e/*/session.*/pid; do [ -f "$p" ] && kill -9 -"$(cat "$p")" 2>/dev/null; done
+    grep -q "^/dev/zram0 " /proc/swaps && zram-swap off
+    echo 0 > /proc/sys/kernel/numa_balancing
+    sleep 0.2; killall -q -9 meme memtierd 2>/dev/null; true' > /dev/null 2>&1
+}
+
+show_failure() { # LOG CONSOLE_FROM_LINE GUEST_DIR
+  echo "     ---- test log (last 40 lines): $1"
+  tail -n 40 "$1" | sed 's/^/     | /'
+  echo "     ---- VM console (last 25 lines since the test started): $E2E_VMDIR/console.log"
+  tail -n +"$2" "$E2E_VMDIR/console.log" | tail -n 25 | sed 's/^/     | /'
+  if e2e_vm_alive && e2e_vm_call 30 "for f in $3/*.out $3/*.verify $3/session.*/out; do [ -f \"\$f\" ] && { echo \"== \$f\"; tail -n 8 \"\$f\"; }; done" > /dev/null 2>&1; then
+    if [ -s "$E2E_CALL_OUT" ]; then
+      echo "     ---- files of the test in the VM ($3)"
+      sed 's/^/     | /' "$E2E_CALL_OUT"
+    fi
+  fi
+}
+
+for g in "${groups[@]}"; do
+  topodir=${group_dir[$g]}
+  gkernel=${g##*|}
+  mapfile -t gtests <<< "${group_tests[$g]}"
+  vm_up=0
+  boot_group "$topodir" "$gkernel" && vm_up=1
+  for t in "${gtests[@]}"; do
+    name=$(rel "$t")
+    if [ $vm_up = 0 ]; then
+      result "$name" FAIL 0 "the VM did not boot"
+      continue
+    fi
+    tname=$(basename "$t" .sh)
+    log=$E2E_OUTPUT/$name.log
+    mkdir -p "$(dirname "$log")"
+    limit=$(header "$t" timeout)
+    console_from=$(($(wc -l < "$E2E_VMDIR/console.log") + 1))
+    started=$(e2e_now)
+    export E2E_TEST_NAME=$tname E2E_GUEST_DIR=/run/e2e/$tname E2E_DIR
+    if [ "${E2E_VERBOSE:-0}" = 1 ]; then
+      (cd "$(dirname "$t")" && timeout -k 5 "${limit:-300}" bash -c \
+        'source "$E2E_DIR/lib/api.bash"; source "$1"' test "$t") 2>&1 | tee "$log"
+      rc=${PIPESTATUS[0]}
+    else
+      (cd "$(dirname "$t")" && timeout -k 5 "${limit:-300}" bash -c \
+        'source "$E2E_DIR/lib/api.bash"; source "$1"' test "$t") > "$log" 2>&1
+      rc=$?
+    fi
+    secs=$(e2e_elapsed "$started")
+    why=
+    [ $rc = 124 ] && why="timed out after ${limit:-300} s"
+    e2e_vm_alive || why="${why:+$why; }the VM died"
+    if [ $rc = 0 ] && [ -z "$why" ]; then
+      result "$name" PASS "$secs"
+    else
+      result "$name" FAIL "$secs" "${why:-exit status $rc}"
+      show_failure "$log" "$console_from" "/run/e2e/$tname"
+    fi
+    if e2e_vm_alive; then
+      reset_vm
+    fi
+    if ! e2e_vm_alive || ! e2e_vm_call 20 true > /dev/null 2>&1; then
+      echo "---- $(rel "$topodir"): the VM does not answer any more: booting a new one"
+      e2e_vm_stop
+      boot_group "$topodir" "$gkernel" || vm_up=0
+    fi
+  done
+  e2e_vm_stop
+done
+
+echo "---- $((passed + failed)) tests in $(e2e_elapsed "$started_all") s; outputs in $E2E_OUTPUT"
+for n in "${failed_names[@]}"; do echo "failed: $n"; done
+echo "e2e: $passed passed, $failed failed"
+[ $failed = 0 ]
