@@ -8,12 +8,14 @@
  * returns the number of pages not migrated and leaves the statuses of that
  * group and of every later page unwritten. Statuses are therefore preset to
  * a sentinel; pages left with it are located again, and those not on the
- * target are tried once more before being reported as NOT_MIGRATED.
+ * target are tried once more before being reported as NOT_MIGRATED. Pages
+ * that were busy (EBUSY, EAGAIN: locked or under I/O for a moment) get the
+ * same second try.
  *
  * @module
  */
 import { ProcessGoneError } from "../errors.ts";
-import { errnoName } from "../ffi/errno.ts";
+import { Errno, errnoName } from "../ffi/errno.ts";
 import { MPOL_MF_MOVE, type Syscalls } from "../ffi/syscalls.ts";
 import { PM } from "../procfs/pagemap.ts";
 import { locatePages } from "./locate.ts";
@@ -178,7 +180,7 @@ export function movePagesToNode(
    * that every status is settled (a node or -errno) before `onBatch` sees it.
    * Returns the pages that are still on another node, to be tried again.
    */
-  const moveBatch = (batch: Float64Array): Float64Array => {
+  const moveBatch = (batch: Float64Array, last: boolean): number[] => {
     const st = status.subarray(0, batch.length);
     st.fill(UNSET);
     let result: number;
@@ -203,24 +205,25 @@ export function movePagesToNode(
     for (let i = 0; i < batch.length; i++) {
       const s = st[i]!;
       if (s === toNode) outcome.movedPages++;
-      else if (s < 0) fail(errnoName(-s));
-      else left.push(batch[i]!);
+      else if (!last && (s >= 0 || s === -Errno.EBUSY || s === -Errno.EAGAIN)) left.push(batch[i]!);
+      else fail(s >= 0 ? NOT_MIGRATED : errnoName(-s));
     }
-    return Float64Array.from(left);
+    return left;
   };
 
+  // Pages still on another node, or busy for a moment, get one more try
+  // after the others have moved.
   const retry: number[] = [];
   let done = 0;
   try {
     for (let i = 0; i < addrs.length; i += batchPages) {
       const batch = addrs.subarray(i, Math.min(i + batchPages, addrs.length));
-      for (const a of moveBatch(batch)) retry.push(a);
+      for (const a of moveBatch(batch, false)) retry.push(a);
       done += batch.length;
       options.onProgress?.(done, addrs.length);
     }
     for (let i = 0; i < retry.length; i += batchPages) {
-      const again = moveBatch(Float64Array.from(retry.slice(i, i + batchPages)));
-      if (again.length > 0) fail(NOT_MIGRATED, again.length);
+      moveBatch(Float64Array.from(retry.slice(i, i + batchPages)), true);
     }
   } catch (e) {
     if (!(e instanceof ProcessGoneError)) throw e;

@@ -75,6 +75,18 @@ Deno.test("movePagesToNode() counts per-page errors by errno", () => {
   assertEquals(Object.fromEntries(out.failedByReason), { EBUSY: 1, EACCES: 1, ENOENT: 1 });
 });
 
+Deno.test("movePagesToNode() tries pages that were busy for a moment again", () => {
+  const k = kernelWith(10);
+  const page = k.processes.get(42)!.pages.get(BASE / 4096 + 4)!;
+  page.busy = true;
+  const out = movePagesToNode(k, 42, addrs(10), 1, {
+    onBatch: () => (page.busy = false), // the lock is gone after the first call
+  });
+  assertEquals(out.movedPages, 10);
+  assertEquals(out.failedByReason.size, 0);
+  assertEquals(k.calls.filter((c) => !c.query).map((c) => c.pages), [10, 1]);
+});
+
 Deno.test("movePagesToNode() finds what moved when the kernel stops at a pinned page", () => {
   const k = kernelWith(8);
   k.processes.get(42)!.pages.get(BASE / 4096 + 2)!.pinned = true;

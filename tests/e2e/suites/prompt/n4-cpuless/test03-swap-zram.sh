@@ -1,0 +1,49 @@
+# swap -out pages a process out to zram (process_madvise MADV_PAGEOUT),
+# swap -status shows it, swap -in reads it back; the same through the mover
+# with a bandwidth limit. The kernel's VmSwap agrees, and the data is intact.
+
+vm-command-ok "zram-swap 512M"
+meme-start --numactl "--membind=0" -bs 128M -brc 0 -bwc 0 -pattern 33
+pages=$((128 * 256))
+memtierd-start
+
+swapped_pages() { # prints SWAPPED of "PID SWAPPED / PAGES pages, ..."
+  memtierd-command "swap -pid $MEME_PID -status" > /dev/null
+  sed -n "s/^$MEME_PID \([0-9]*\) \/ [0-9]* pages.*/\1/p" <<< "$COMMAND_OUTPUT"
+}
+vmswap_kb() {
+  vm-command --quiet "awk '/^VmSwap:/ {print \$2}' /proc/$MEME_PID/status"
+  echo "$COMMAND_OUTPUT"
+}
+
+step "swap -out"
+memtierd-command --timeout 120 "swap -pid $MEME_PID -out"
+expect-range "swap -status: meme's pages swapped out" $((pages * 95 / 100)) $((pages + 2000)) "$(swapped_pages)"
+expect-match "status line" "^$MEME_PID [0-9]+ / [0-9]+ pages, [0-9]+ / [0-9]+ MB \([0-9.]+ %\) swapped out" "$COMMAND_OUTPUT"
+expect-range "VmSwap (kB)" $((128 * 1024 * 95 / 100)) $((256 * 1024)) "$(vmswap_kb)"
+
+step "swap -in"
+memtierd-command --timeout 120 "swap -pid $MEME_PID -in"
+expect-range "swap -status: pages still swapped out" 0 $((pages / 100)) "$(swapped_pages)"
+expect-range "VmSwap (kB)" 0 $((128 * 1024 / 100)) "$(vmswap_kb)"
+meme-verify
+
+step "swap -out through the mover at 64 MB/s"
+memtierd-command "mover -config '{\"Bandwidth\":64}'"
+memtierd-command "swap -pid $MEME_PID -out -mover"
+memtierd-command --timeout 120 "mover -wait"
+expect-match "mover finished" "mover wait received: AllDone" "$COMMAND_OUTPUT"
+expect-range "swap -status: pages swapped out by the mover" $((pages * 95 / 100)) $((pages + 2000)) "$(swapped_pages)"
+
+step "stats -t process_madvise -f csv"
+memtierd-command "stats -t process_madvise -f csv"
+row=$(grep "^$MEME_PID," <<< "$COMMAND_OUTPUT")
+IFS=, read -r _pid calls req ok okg pageout <<< "$row"
+# Two swap-outs of 128 MB: about 0.25 G advised with MADV_PAGEOUT.
+expect-match "csv: PAGEOUT[G] (two times 0.125 G)" "^0\.2[4-9][0-9]*$" "$pageout"
+expect-range "csv: process_madvise calls (one direct, many by the mover)" 3 100000 "$calls"
+
+memtierd-command --timeout 120 "swap -pid $MEME_PID -in"
+memtierd-stop
+meme-verify
+vm-command-ok "zram-swap off"
