@@ -106,7 +106,9 @@ export async function runMain(): Promise<void> {
   Deno.addSignalListener("SIGUSR1", () => meme.env.out(meme.verify()));
   const hasTtl = options.ttlNs !== undefined;
   if (!hasTtl) meme.env.out("press enter to exit...");
-  const done = [readCommands(meme, hasTtl)];
+  // With -ttl and a terminal on stdin (a job in the background of a shell,
+  // say) meme leaves the terminal alone, as the Go meme does.
+  const done = hasTtl && Deno.stdin.isTerminal() ? [] : [readCommands(meme, hasTtl)];
   if (hasTtl) done.push(sleepLong(meme, options.ttlNs! / 1e6));
   await Promise.race(done);
   Deno.exit(0);

@@ -92,7 +92,7 @@ cleanup() {
   e2e_vm_stop
 }
 trap cleanup EXIT
-trap 'echo; echo "e2e: interrupted"; cleanup; trap - EXIT; exit 130' INT TERM
+trap 'echo; echo "e2e: interrupted"; cleanup; trap - EXIT; exit 130' INT TERM HUP
 
 result() { # NAME VERDICT SECONDS [WHY]
   printf '%-4s %-60s %6ss%s\n' "$2" "$1" "$3" "${4:+  ($4)}"
@@ -152,7 +152,7 @@ show_failure() { # LOG CONSOLE_FROM_LINE GUEST_DIR
   tail -n 40 "$1" | sed 's/^/     | /'
   echo "     ---- VM console (last 25 lines since the test started): $E2E_VMDIR/console.log"
   tail -n +"$2" "$E2E_VMDIR/console.log" | tail -n 25 | sed 's/^/     | /'
-  if e2e_vm_alive && e2e_vm_call 30 "for f in $3/*.out $3/*.verify $3/session.*/out; do [ -f \"\$f\" ] && { echo \"== \$f\"; tail -n 8 \"\$f\"; }; done" > /dev/null 2>&1; then
+  if e2e_vm_alive && e2e_vm_call 30 "for f in $3/*.out $3/*.verify $3/session.*/out; do [ -f \"\$f\" ] && { echo \"== \$f\"; tail -n 8 \"\$f\"; echo; }; done" > /dev/null 2>&1; then
     if [ -s "$E2E_CALL_OUT" ]; then
       echo "     ---- files of the test in the VM ($3)"
       sed 's/^/     | /' "$E2E_CALL_OUT"

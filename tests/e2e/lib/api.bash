@@ -266,7 +266,8 @@ meme-start() {
     echo \$!" || fail "meme-start: cannot start meme"
   MEME_PID=$COMMAND_OUTPUT
   MEME_PIDS[$name]=$MEME_PID
-  if ! vm-run-until --timeout "${E2E_MEME_START_TIMEOUT:-120}" "grep -q '^ready:' $out"; then
+  if ! vm-run-until --timeout "${E2E_MEME_START_TIMEOUT:-120}" "grep -q '^ready:' $out || ! [ -d /proc/$MEME_PID ]" ||
+    ! vm-command --quiet "grep -q '^ready:' $out"; then
     vm-command "cat $out; ls /proc/$MEME_PID > /dev/null && echo alive"
     fail "meme-start: meme $args did not get ready"
   fi

@@ -336,7 +336,9 @@ e2e_vm_start() {
   else
     accel_args=(-accel tcg,thread=multi -cpu max)
   fi
-  cmdline="console=ttyS0,115200 panic=-1 quiet loglevel=5 tsc=reliable numa_balancing=disable rdinit=/init"
+  # Warnings (loglevel 5) go to the test's console log, not to a user's terminal.
+  cmdline="console=ttyS0,115200 panic=-1 quiet loglevel=$([ "$mode" = interactive ] && echo 4 || echo 5)"
+  cmdline+=" tsc=reliable numa_balancing=disable rdinit=/init"
   cmdline+=" e2e.mode=$mode e2e.vm=${vm:-e2e-vm}"
   if [ "$mode" = interactive ]; then
     if [ -t 0 ]; then
