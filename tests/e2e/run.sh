@@ -161,6 +161,7 @@ case "$mode" in
     script=${1:-}
     if [ -n "$script" ]; then
       [ -f "$script" ] || e2e_die "no test script $script"
+      # shellcheck disable=SC1090 # the test script the user names
       (source "$script")
     else
       [ -n "${code:-}" ] || e2e_die "mode test needs a SCRIPT or code='...'"

@@ -137,14 +137,9 @@ boot_group() { # TOPODIR KERNEL
   return 1
 }
 
-# reset_vm: what one test leaves behind must not reach the next.
+# reset_vm: what one test leaves behind must not reach the next (guest/bin/e2e-reset).
 reset_vm() {
-  e2e_vm_call 60 'killall -q meme memtierd 2>/dev/null
-    for h in /run/e2e/*/session.*/holder; do [ -f "$h" ] && kill "$(cat "$h")" 2>/dev/null; done
-    for p in /run/e2e/*/session.*/pid; do [ -f "$p" ] && kill -9 -"$(cat "$p")" 2>/dev/null; done
-    grep -q "^/dev/zram0 " /proc/swaps && zram-swap off
-    echo 0 > /proc/sys/kernel/numa_balancing
-    sleep 0.2; killall -q -9 meme memtierd 2>/dev/null; true' > /dev/null 2>&1
+  e2e_vm_call 60 e2e-reset > /dev/null 2>&1
 }
 
 show_failure() { # LOG CONSOLE_FROM_LINE GUEST_DIR

@@ -11,7 +11,7 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../lib/vm.bash
 source "$E2E_DIR/lib/vm.bash"
 
-tarball=$(ls /usr/src/linux-source-6.12.tar.* 2> /dev/null | head -n 1 || true)
+tarball=$(find /usr/src -maxdepth 1 -name "linux-source-6.12.tar.*" | head -n 1)
 missing=()
 [ -n "$tarball" ] || missing+=(linux-source-6.12)
 for pair in flex:flex bison:bison bc:bc make:make gcc:gcc xz:xz-utils perl:perl-base; do

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2054 # QEMU options have commas inside one argument
 # The e2e VM, host side: kernel and package cache, the initramfs, QEMU, and
 # the client of the guest agent (tests/e2e/guest/agent).
 #
@@ -91,7 +92,7 @@ e2e_module_deps() {
 e2e_copy_modules() {
   local moddir=$1 out=$2
   shift 2
-  local -A path=() done=()
+  local -A path=() seen=()
   local f n
   while IFS= read -r f; do
     n=$(basename "$f")
@@ -102,8 +103,8 @@ e2e_copy_modules() {
   : > "$out/order"
   _e2e_add_module() {
     local name=${1//-/_} dep
-    [ -n "${done[$name]:-}" ] && return 0
-    done[$name]=1
+    [ -n "${seen[$name]:-}" ] && return 0
+    seen[$name]=1
     if [ -z "${path[$name]:-}" ]; then
       grep -q "/${name}.ko\$" "$moddir/modules.builtin" 2> /dev/null && return 0
       grep -q "/${1}.ko\$" "$moddir/modules.builtin" 2> /dev/null && return 0
@@ -357,6 +358,7 @@ e2e_vm_start() {
     echo "memtierd: ${memtierd_bin:-none}"
     echo "meme: ${meme_bin:-none}"
   } > "$E2E_VMDIR/vm.txt"
+  # shellcheck disable=SC2206 # qemu_extra is options separated by spaces
   local -a qemu=(qemu-system-x86_64 -name "${vm:-e2e-vm}" -nodefaults -no-user-config
     -display none -no-reboot "${accel_args[@]}" "${topo_args[@]}"
     -kernel "$E2E_KERNEL_IMAGE" -initrd "$initrd" -append "$cmdline"
@@ -430,7 +432,7 @@ e2e_agent_send() {
 # calling shell is gone, writes "@@HOST TAG timeout|vm-gone" into the FIFO the
 # caller reads, so that its blocking read ends.
 _e2e_watchdog() {
-  local seconds=$1 tag=$2 caller=$3 end=$((SECONDS + $1)) why=timeout fd
+  local tag=$2 caller=$3 end=$((SECONDS + $1)) why=timeout fd
   while [ $SECONDS -lt $end ]; do
     kill -0 "$caller" 2> /dev/null || return 0
     if ! e2e_vm_alive; then
@@ -446,11 +448,11 @@ _e2e_watchdog() {
 
 # e2e_agent_wait_ready SECONDS: waits for the agent's @@READY line.
 e2e_agent_wait_ready() {
-  local fd tag a b wd rc=1
+  local fd tag a wd rc=1
   exec {fd}<> "$E2E_VMDIR/agent.out"
   _e2e_watchdog "$1" ready "$BASHPID" {fd}<&- &
   wd=$!
-  while IFS=' ' read -r tag a b <&"$fd"; do
+  while IFS=' ' read -r tag a _ <&"$fd"; do
     case "$tag" in
       @@READY)
         rc=0
