@@ -20,22 +20,28 @@ export class ConfigError extends SyntaxError {
   override name = "ConfigError";
 }
 
-/** A positive number, e.g. a bandwidth. */
-export function positiveNumber(value: unknown, name: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`Invalid ${name} ${JSON.stringify(value)}: expected a number above 0`);
-  }
-  return value;
+/** A check for a number above 0 and at most `max`, e.g. a bandwidth. */
+export function positiveNumber(max: number) {
+  return (value: unknown, name: string): number => {
+    if (typeof value !== "number" || !(value > 0 && value <= max)) {
+      throw new ConfigError(
+        `Invalid ${name} ${JSON.stringify(value)}: expected a number above 0, at most ${max}`,
+      );
+    }
+    return value;
+  };
 }
 
-/** A whole number above 0, e.g. an interval in milliseconds. */
-export function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(
-      `Invalid ${name} ${JSON.stringify(value)}: expected a whole number above 0`,
-    );
-  }
-  return value;
+/** A check for a whole number from 1 to `max`, e.g. an interval in milliseconds. */
+export function positiveInteger(max: number) {
+  return (value: unknown, name: string): number => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+      throw new ConfigError(
+        `Invalid ${name} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`,
+      );
+    }
+    return value;
+  };
 }
 
 function parseText(text: string, what: string): Record<string, unknown> {
@@ -67,7 +73,7 @@ function parseText(text: string, what: string): Record<string, unknown> {
  * ```ts
  * import { decodeConfig, positiveInteger } from "./decode.ts";
  * const c = decodeConfig("intervalms: 20", "mover", { IntervalMs: 10 }, [
- *   { name: "IntervalMs", check: positiveInteger },
+ *   { name: "IntervalMs", check: positiveInteger(60000) },
  * ]);
  * console.assert(c.IntervalMs === 20);
  * ```

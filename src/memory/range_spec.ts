@@ -3,7 +3,8 @@
  * `START` (the page at START), `START-END`, or `START+SIZE` where SIZE is
  * bytes with an optional unit k, M, G or T (powers of 1024, either case,
  * optionally followed by `i` and/or `B`: 16k, 2M, 1GiB, 512kB). Addresses
- * are hex, with or without 0x.
+ * are hex, with or without 0x. A range covers every page it touches: its
+ * start is rounded down and its end up to page boundaries.
  *
  * @module
  */
@@ -42,8 +43,19 @@ export function parseSizeBytes(text: string): number | undefined {
   return Number.isSafeInteger(Math.round(bytes)) ? Math.round(bytes) : undefined;
 }
 
+function pageAligned(r: AddrRange): AddrRange {
+  return {
+    startAddr: Math.floor(r.startAddr / PAGE_SIZE_BYTES) * PAGE_SIZE_BYTES,
+    endAddr: Math.ceil(r.endAddr / PAGE_SIZE_BYTES) * PAGE_SIZE_BYTES,
+  };
+}
+
 /** Parses one range. */
 export function parseRangeSpec(spec: string): AddrRange {
+  return pageAligned(parseUnaligned(spec));
+}
+
+function parseUnaligned(spec: string): AddrRange {
   const plus = spec.indexOf("+");
   const dash = spec.indexOf("-");
   if (plus >= 0) {

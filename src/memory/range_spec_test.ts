@@ -28,3 +28,9 @@ Deno.test("parseRangeSpecs() says what a range looks like when one is wrong", ()
     assertThrows(() => parseRangeSpecs(bad), UsageError, "expected STARTADDR, STARTADDR-ENDADDR");
   }
 });
+
+Deno.test("parseRangeSpecs() widens a range to the pages it touches", () => {
+  assertEquals(parseRangeSpecs("7f0000000010-7f000000200f"), [
+    { startAddr: 0x7f0000000000, endAddr: 0x7f0000003000 },
+  ]);
+});

@@ -1,9 +1,10 @@
 /**
  * The mover: moves (or swaps out) queued pages at a limited bandwidth.
  *
- * Each round moves at most `Bandwidth` MB/s × `IntervalMs` worth of pages
- * and the next round starts `IntervalMs` after the previous one started, so
- * the rate holds even when the kernel takes a while per call.
+ * Rounds start every `IntervalMs`; each moves the pages that `Bandwidth`
+ * MB/s allows for the time since the previous round (normally Bandwidth ×
+ * IntervalMs, more when the timer fired late, at most twice that), so the
+ * rate holds when the kernel takes a while per call or the machine is busy.
  *
  * Several tasks share the bandwidth by turns: a round serves the task at
  * the cursor, and if it finishes with budget left, the next one; the next
@@ -38,14 +39,19 @@ export interface MoverConfig {
 
 export const DEFAULT_MOVER_CONFIG: Readonly<MoverConfig> = { IntervalMs: 10, Bandwidth: 100 };
 
+/** Longest round: an hour. */
+export const MAX_INTERVAL_MS = 3_600_000;
+/** Highest bandwidth: 1 TB/s, beyond any memory bus, so "no limit" in practice. */
+export const MAX_BANDWIDTH_MBPS = 1_000_000;
+
 /**
  * Reads a mover configuration (JSON or YAML text, or an object); fields left
  * out keep their defaults.
  */
 export function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
   return decodeConfig(input, "mover", { ...DEFAULT_MOVER_CONFIG }, [
-    { name: "IntervalMs", check: positiveInteger },
-    { name: "Bandwidth", check: positiveNumber },
+    { name: "IntervalMs", check: positiveInteger(MAX_INTERVAL_MS) },
+    { name: "Bandwidth", check: positiveNumber(MAX_BANDWIDTH_MBPS) },
   ]);
 }
 
@@ -208,14 +214,26 @@ export class Mover {
 
   async #run(): Promise<void> {
     const clock = this.#opts.clock;
+    let credit = 0; // pages the bandwidth allows now
+    let refilled = 0;
+    let fresh = true; // first round after start or pause: one round's worth
     while (this.#status !== "NotRunning") {
       if (this.#status !== "Busy") {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
+        fresh = true;
         continue;
       }
       const started = clock.now();
-      this.#round();
+      // Credit grows with the time that really passed, so late timers (a
+      // busy machine) do not lower the rate; it is capped so that a stall
+      // is not followed by a burst.
+      const perRound = pagesPerRound(this.#config);
+      const perMs = perRound / this.#config.IntervalMs;
+      credit = fresh ? perRound : Math.min(credit + (started - refilled) * perMs, 2 * perRound);
+      fresh = false;
+      refilled = started;
+      credit -= this.#round(Math.floor(credit));
       this.#opts.stats?.heartbeat("Mover.round");
       if (this.#tasks.length === 0) {
         this.#setStatus("AllDone");
@@ -226,9 +244,9 @@ export class Mover {
     }
   }
 
-  /** One round: spend the page budget on tasks, by turns. */
-  #round(): void {
-    let budget = pagesPerRound(this.#config);
+  /** One round: spends up to `budget` pages on tasks, by turns; returns pages handled. */
+  #round(budget: number): number {
+    let spent = 0;
     const turns = this.#tasks.length;
     for (let turn = 0; turn < turns && budget > 0 && this.#tasks.length > 0; turn++) {
       if (this.#cursor >= this.#tasks.length) this.#cursor = 0;
@@ -245,12 +263,14 @@ export class Mover {
       }
       task.offset += n;
       budget -= n;
+      spent += n;
       if (drop || task.offset >= task.addrs.length) {
         this.#tasks.splice(this.#cursor, 1);
       } else {
         this.#cursor++;
       }
     }
+    return spent;
   }
 
   #moveChunk(task: MoverTask, chunk: Float64Array): void {

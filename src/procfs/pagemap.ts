@@ -81,7 +81,7 @@ export class PagemapFile implements PagemapSource {
       throw new RangeError("Cannot read pagemap: buffer smaller than the pages asked");
     }
     const bytes = new Uint8Array(into.buffer, into.byteOffset, want);
-    this.#file.seekSync((startAddr / PAGE_SIZE_BYTES) * 8, Deno.SeekMode.Start);
+    this.#file.seekSync(Math.floor(startAddr / PAGE_SIZE_BYTES) * 8, Deno.SeekMode.Start);
     let got = 0;
     while (got < want) {
       const n = this.#file.readSync(bytes.subarray(got));

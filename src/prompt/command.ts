@@ -68,17 +68,20 @@ export function intListFlag(
   return v.split(",").map((s) => parseWholeNumber(`-${name}`, s, min, max, what));
 }
 
-/** A float flag (seconds), or undefined. */
+/** A number flag from 0 to `max` (fractions allowed), or undefined. */
 export function floatFlag(
   values: ParsedFlags["values"],
   name: string,
+  max: number,
   what: string,
 ): number | undefined {
   const v = stringFlag(values, name);
   if (v === undefined) return undefined;
   const n = Number(v.trim());
-  if (v.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`Invalid -${name} ${JSON.stringify(v)}: expected ${what}, a number >= 0`);
+  if (v.trim() === "" || !(n >= 0 && n <= max)) {
+    throw new UsageError(
+      `Invalid -${name} ${JSON.stringify(v)}: expected ${what}, from 0 to ${max}`,
+    );
   }
   return n;
 }

@@ -133,7 +133,7 @@ Deno.test("mover -config keeps the defaults of fields it leaves out and rejects 
   );
   assertIncludes(
     await h.run(`mover -config '{"IntervalMs":0}'`),
-    "mover: Invalid IntervalMs 0: expected a whole number above 0",
+    "mover: Invalid IntervalMs 0: expected a whole number from 1 to 3600000",
   );
   assertIncludes(await h.run(`mover -config '{"Speed":1}'`), 'Unknown mover config field "Speed"');
   assertIncludes(
@@ -282,7 +282,11 @@ Deno.test("time keeps stopwatches and sleeps on the session's clock", async () =
   await h.run("time -sleep 0.25");
   assertEquals(await h.run("time -stop b"), 'stopwatch "b" stopped at 1.750000\n');
   assertEquals(await h.run("time -elapsed b"), 'stopwatch "b" not started\n');
-  assertIncludes(await h.run("time -sleep -1"), 'Invalid -sleep "-1"');
+  assertIncludes(
+    await h.run("time -sleep -1"),
+    'Invalid -sleep "-1": expected seconds, from 0 to 864000',
+  );
+  assertIncludes(await h.run("time -sleep 1e20"), 'Invalid -sleep "1e20"');
 });
 
 Deno.test("log writes levels, copies or captures prompt output, and -f quits", async () => {

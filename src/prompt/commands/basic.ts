@@ -6,6 +6,9 @@
 import { UsageError } from "../../errors.ts";
 import { boolFlag, floatFlag, type PromptCommand, stringFlag } from "../command.ts";
 
+/** Longest `time -sleep`: 10 days (timers cannot wait much beyond 24 days). */
+const MAX_SLEEP_S = 864_000;
+
 export const quitCommand: PromptCommand = {
   name: "q",
   description: "quit interactive prompt.",
@@ -100,7 +103,7 @@ export const timeCommand: PromptCommand = {
     { name: "sleep", type: "string", valueName: "SECONDS", help: "sleep (fractions allowed)" },
   ],
   async run({ session, out }, f) {
-    const sleep = floatFlag(f, "sleep", "seconds");
+    const sleep = floatFlag(f, "sleep", MAX_SLEEP_S, "seconds");
     const nowS = session.opts.clock.wallMs() / 1000;
     const watches = session.stopwatches;
     if (boolFlag(f, "now")) out(`${nowS.toFixed(6)}\n`);

@@ -60,7 +60,8 @@ export const moverCommand: PromptCommand = {
       throw new UsageError(`no task ${removeTask} (see mover -tasks)`);
     }
     if (boolFlag(f, "wait")) {
-      await session.opts.clock.sleep(100);
+      // Unlike the Go mover, ours is Busy as soon as a task is added, so
+      // there is no need to sleep first for it to start.
       const status = await mover.wait("Paused", "AllDone", "NotRunning");
       out(`mover wait received: ${status}\n`);
     }
