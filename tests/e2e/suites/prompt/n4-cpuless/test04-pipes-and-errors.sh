@@ -2,17 +2,22 @@
 # a quoted | that is not a pipe, errors that leave the prompt running, and
 # the one-line help.
 
+# The answer to the last memtierd-command, without the prompts.
+answer() { sed -e 's/^\(memtierd> \)*//' -e '/^$/d' <<< "$COMMAND_OUTPUT"; }
+
 meme-start --numactl "--membind=1" -bs 32M -brc 0 -bwc 0 -pattern 34
 memtierd-start
+# memtierd's first prompt: lines sent before it would be answered late.
+vm-run-until --timeout 60 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" || fail "no prompt"
 
 step "pipes"
-memtierd-command "pages -pid $MEME_PID"
+memtierd-command "pages -pid $MEME_PID -ranges $(echo ${MEME_RANGES[meme]})"
 memtierd-command "mover -pages-to 2"
 memtierd-command --timeout 60 "mover -wait"
 memtierd-command "stats -t move_pages -f csv | grep '^$MEME_PID,' | cut -d, -f6"
-expect-match "piped csv column 6" "^2:0\.03[0-9]$" "$(grep -v 'memtierd>' <<< "$COMMAND_OUTPUT" | tail -n 1)"
+expect-match "piped csv column 6" "^2:0\.03[0-9]$" "$(answer | tail -n 1)"
 memtierd-command "help | grep -c '^        [a-z]'"
-expect-eq "commands in help" 10 "$(grep -E '^[0-9]+$' <<< "$COMMAND_OUTPUT" | tail -n 1)"
+expect-eq "commands in help" 10 "$(answer | tail -n 1)"
 memtierd-command "time -elapsed 'a|b'"
 expect-match "a quoted | is part of the word" 'stopwatch "a\|b" not started' "$COMMAND_OUTPUT"
 
