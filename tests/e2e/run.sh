@@ -136,7 +136,9 @@ trap 'echo; e2e_log "interrupted"; exit 130' INT TERM HUP
 e2e_log "booting VM $vm: $("$DENO" run --quiet "$E2E_DIR/lib/topology_cli.ts" totals "$topology" |
   awk '{ printf "%d nodes, %d cpus, %d MiB", $1, $2, $3 }') (state in $E2E_VMDIR)"
 e2e_vm_start || exit 1
-e2e_log "VM $vm is up in $E2E_BOOT_SECONDS s ($(sed -n 's/^accel: //p' "$E2E_VMDIR/vm.txt"), $(sed -n 's/^kernel: \([^ ]*\).*/\1/p' "$E2E_VMDIR/vm.txt"))"
+# In interactive mode the console owns the terminal now: /init greets the user.
+[ "$E2E_MODE" = interactive ] ||
+  e2e_log "VM $vm is up in $E2E_BOOT_SECONDS s ($(sed -n 's/^accel: //p' "$E2E_VMDIR/vm.txt"), $(sed -n 's/^kernel: \([^ ]*\).*/\1/p' "$E2E_VMDIR/vm.txt"))"
 export E2E_GUEST_DIR=/run/e2e/$mode
 
 if [ -n "${on_vm_online:-}" ]; then

@@ -13,6 +13,8 @@
 # test's log as it runs), kernel, accel, memtierd_bin, meme_bin (see run.sh help).
 # A test may say in its first lines:
 #   # e2e-kernel: custom       boot it with the kernel of `make vm-kernel`
+#                              (skipped while that is not built, unless named
+#                              or E2E_BUILD_KERNEL=1)
 #   # e2e-timeout: SECONDS     its time limit (default 300)
 
 set -u
@@ -60,17 +62,26 @@ else
 fi
 [ ${#tests[@]} -gt 0 ] || e2e_die "no tests found"
 
+
 header() {
   sed -n "s/^# e2e-$2: *//p" "$1" | head -n 1
 }
 
 # Group by topology and kernel, keeping the order: the tests of every
 # topology folder with the same topology.json (and kernel) share one VM.
+# Tests for the kernel of `make vm-kernel` are skipped while it is not built
+# (building it takes minutes), unless they are named or E2E_BUILD_KERNEL=1.
 declare -A group_tests=() group_dir=()
 groups=()
+skipped=()
 for t in "${tests[@]}"; do
   t=$(realpath "$t")
   k=$(header "$t" kernel)
+  if [ "$k" = custom ] && [ $# -eq 0 ] && [ "${E2E_BUILD_KERNEL:-0}" != 1 ] &&
+    [ ! -f "$(e2e_custom_kernel_dir)/bzImage" ]; then
+    skipped+=("${t#"$SUITES"/}")
+    continue
+  fi
   g="$(tr -d ' \n\t' < "$(dirname "$t")/topology.json")|${k:-${kernel:-debian}}"
   [ -n "${group_dir[$g]:-}" ] || group_dir[$g]=$(dirname "$t")
   if [ -z "${group_tests[$g]:-}" ]; then
@@ -205,6 +216,7 @@ for g in "${groups[@]}"; do
   e2e_vm_stop
 done
 
+for n in "${skipped[@]}"; do echo "skipped: ${n%.sh} (needs the kernel of make vm-kernel)"; done
 echo "---- $((passed + failed)) tests in $(e2e_elapsed "$started_all") s; outputs in $E2E_OUTPUT"
 for n in "${failed_names[@]}"; do echo "failed: $n"; done
 echo "e2e: $passed passed, $failed failed"

@@ -4,7 +4,12 @@
 step "fill node 3 up to 80 MB"
 free3=$(vm-node-free-mb 3)
 fill=$((free3 - 80))
-meme-start --name filler --numactl "--membind=3" -bs "${fill}M" -brc 0 -bwc 0 -pattern 21
+# --preferred, not --membind: once node 3 is full, what the filler's runtime
+# allocates later goes elsewhere instead of waking the OOM killer.
+meme-start --name filler --numactl "--preferred=3" -bs "${fill}M" -brc 0 -bwc 0 -pattern 21
+expect-range "numa_maps: the filler's pages on node 3" $((fill * 256 - 64)) $((fill * 256 + 64)) \
+  "$(meme-pages --name filler 3)"
+meme-verify filler
 free3=$(vm-node-free-mb 3)
 expect-range "MB free on node 3" 0 100 "$free3"
 
