@@ -237,18 +237,23 @@ memtierd-json() {
 # --- meme, the memory exerciser ------------------------------------------------------
 
 # script API
-# meme-start [--name NAME] [--numactl "OPTIONS"] [MEME_ARGS...]: starts meme in
-# the background in the VM (under numactl OPTIONS if given) and waits until it
-# has filled its arrays. Adds -ttl 1h unless given. Sets MEME_PID (and
+# meme-start [--name NAME] [--numactl "OPTIONS"] [--cgroup PATH] [MEME_ARGS...]:
+# starts meme in the background in the VM (under numactl OPTIONS if given, in
+# cgroup v2 PATH under /sys/fs/cgroup if given: made, with the cpuset and
+# memory controllers on the way) and waits until it has filled its arrays. Adds -ttl 1h unless given. Sets MEME_PID (and
 # MEME_PIDS[NAME]) and MEME_RANGES[NAME] (its arrays' address ranges). Its
 # output goes to $E2E_GUEST_DIR/NAME.out.
 declare -gA MEME_PIDS=() MEME_RANGES=()
 meme-start() {
-  local name=meme numactl="" args
+  local name=meme numactl="" cgroup="" args
   while [ $# -gt 0 ]; do
     case "$1" in
       --name)
         name=$2
+        shift 2
+        ;;
+      --cgroup)
+        cgroup=$2
         shift 2
         ;;
       --numactl)
@@ -260,9 +265,14 @@ meme-start() {
   done
   args="$*"
   [[ " $args " == *" -ttl "* ]] || args+=" -ttl 1h"
-  local out=$E2E_GUEST_DIR/$name.out
+  local out=$E2E_GUEST_DIR/$name.out enter=""
+  if [ -n "$cgroup" ]; then
+    vm-cgroup-make "$cgroup"
+    # The shell joins the cgroup and becomes meme: memory is charged where it is first used.
+    enter="echo \$\$ > /sys/fs/cgroup/$cgroup/cgroup.procs && exec"
+  fi
   vm-command "mkdir -p $E2E_GUEST_DIR && cd $E2E_GUEST_DIR &&
-    ${numactl:+numactl $numactl} meme $args -verify-file $E2E_GUEST_DIR/$name.verify > $out 2>&1 &
+    sh -c '$enter ${numactl:+numactl $numactl} meme $args -verify-file $E2E_GUEST_DIR/$name.verify' > $out 2>&1 &
     echo \$!" || fail "meme-start: cannot start meme"
   MEME_PID=$COMMAND_OUTPUT
   MEME_PIDS[$name]=$MEME_PID
@@ -274,6 +284,16 @@ meme-start() {
   vm-command --quiet "grep -E '^(pid|    array|ready|pattern):' $out"
   echo "$COMMAND_OUTPUT"
   MEME_RANGES[$name]=$(sed -n 's/^    array: \([0-9a-f]*-[0-9a-f]*\) .*/\1/p' <<< "$COMMAND_OUTPUT" | tr '\n' ' ')
+}
+
+# script API
+# vm-cgroup-make PATH: makes cgroup v2 PATH under /sys/fs/cgroup, turning the
+# cpuset and memory controllers on in every cgroup above it.
+vm-cgroup-make() {
+  vm-command --quiet "p=/sys/fs/cgroup
+    for part in \$(echo '$1' | tr / ' '); do
+      echo '+cpuset +memory' > \$p/cgroup.subtree_control && p=\$p/\$part && mkdir -p \$p || exit 1
+    done" || fail "vm-cgroup-make $1: $COMMAND_ERROR"
 }
 
 # script API
