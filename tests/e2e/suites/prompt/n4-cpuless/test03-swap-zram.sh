@@ -13,9 +13,9 @@ memtierd-start
 # memtierd's first prompt: lines sent before it would be answered late.
 vm-run-until --timeout 60 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" || fail "no prompt"
 
-swapped_pages() { # prints SWAPPED of "PID SWAPPED / PAGES pages, ..."
-  memtierd-command "swap -pid $MEME_PID -ranges $range -status" > /dev/null
-  answer | sed -n "s/^$MEME_PID \([0-9]*\) \/ [0-9]* pages.*/\1/p"
+swap_status() { # sets SWAPPED from "PID SWAPPED / PAGES pages, ..."
+  memtierd-command "swap -pid $MEME_PID -ranges $range -status"
+  SWAPPED=$(answer | sed -n "s/^$MEME_PID \([0-9]*\) \/ [0-9]* pages.*/\1/p")
 }
 vmswap_kb() {
   vm-command --quiet "awk '/^VmSwap:/ {print \$2}' /proc/$MEME_PID/status"
@@ -24,13 +24,15 @@ vmswap_kb() {
 
 step "swap -out"
 memtierd-command --timeout 120 "swap -pid $MEME_PID -ranges $range -out"
-expect-range "swap -status: meme's pages swapped out" $((pages * 95 / 100)) $((pages + 1)) "$(swapped_pages)"
+swap_status
+expect-range "swap -status: meme's pages swapped out" $((pages * 95 / 100)) $((pages + 1)) "$SWAPPED"
 expect-match "status line" "^$MEME_PID [0-9]+ / [0-9]+ pages, [0-9]+ / [0-9]+ MB \([0-9.]+ %\) swapped out" "$(answer)"
 expect-range "VmSwap (kB)" $((128 * 1024 * 95 / 100)) $((256 * 1024)) "$(vmswap_kb)"
 
 step "swap -in"
 memtierd-command --timeout 120 "swap -pid $MEME_PID -ranges $range -in"
-expect-range "swap -status: pages still swapped out" 0 $((pages / 100)) "$(swapped_pages)"
+swap_status
+expect-range "swap -status: pages still swapped out" 0 $((pages / 100)) "$SWAPPED"
 expect-range "VmSwap (kB)" 0 $((128 * 1024 / 100)) "$(vmswap_kb)"
 meme-verify
 
@@ -39,7 +41,8 @@ memtierd-command "mover -config '{\"Bandwidth\":64}'"
 memtierd-command "swap -pid $MEME_PID -ranges $range -out -mover"
 memtierd-command --timeout 120 "mover -wait"
 expect-match "mover finished" "mover wait received: AllDone" "$COMMAND_OUTPUT"
-expect-range "swap -status: pages swapped out by the mover" $((pages * 95 / 100)) $((pages + 1)) "$(swapped_pages)"
+swap_status
+expect-range "swap -status: pages swapped out by the mover" $((pages * 95 / 100)) $((pages + 1)) "$SWAPPED"
 
 step "stats -t process_madvise -f csv"
 memtierd-command "stats -t process_madvise -f csv"
