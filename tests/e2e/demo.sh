@@ -19,18 +19,24 @@ trap e2e_vm_stop EXIT
 trap 'echo; e2e_log "interrupted"; exit 130' INT TERM HUP
 
 started=$(e2e_now)
+bold=
+plain=
+if [ -t 1 ]; then
+  bold=$'\033[1m'
+  plain=$'\033[0m'
+fi
 say() {
-  printf '\n\033[1m%s\033[0m\n' "$*"
+  printf '\n%s%s%s\n' "$bold" "$*" "$plain"
 }
 run() {
-  printf '\033[1mvm#\033[0m %s\n' "$1"
+  printf '%svm#%s %s\n' "$bold" "$plain" "$1"
   vm-command --quiet --timeout 300 "$1"
   printf '%s\n' "$COMMAND_OUTPUT"
   [ -n "$COMMAND_ERROR" ] && printf '%s\n' "$COMMAND_ERROR"
   [ "$COMMAND_STATUS" = 0 ] || echo "(exit status $COMMAND_STATUS)"
 }
 pages() {
-  printf '\033[1mnuma_maps\033[0m of pid %s, anonymous 4 KiB pages per node:' "$MEME_PID"
+  printf '%snuma_maps%s of pid %s, anonymous 4 KiB pages per node:' "$bold" "$plain" "$MEME_PID"
   vm-command --quiet "numa-pages $MEME_PID"
   awk '{ printf "  node %s: %7d", $1, $2 }' <<< "$COMMAND_OUTPUT"
   echo

@@ -75,6 +75,20 @@ e2e_need_tools() {
   fi
 }
 
+# e2e_apt_lists: makes sure apt knows Debian's packages (a fresh Debian has no
+# package lists): runs apt-get update once when root, else says so.
+e2e_apt_lists() {
+  local candidate
+  candidate=$(apt-cache policy numactl 2> /dev/null | sed -n 's/^ *Candidate: //p')
+  [ -n "$candidate" ] && [ "$candidate" != "(none)" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    e2e_log "apt has no package lists: apt-get update"
+    apt-get update -q > /dev/null || e2e_die "apt-get update failed"
+  else
+    e2e_die "apt has no package lists: run apt-get update as root"
+  fi
+}
+
 # --- Kernels ---------------------------------------------------------------
 
 # e2e_module_deps FILE: the modules FILE (a .ko or .ko.xz) depends on.
@@ -127,6 +141,8 @@ e2e_copy_modules() {
 e2e_debian_kernel() {
   local version=${kernel_version:-} pkg dir tmp
   if [ -z "$version" ]; then
+    find "$E2E_CACHE/kernels" -maxdepth 2 -path '*/debian-*/complete' 2> /dev/null | grep -q . ||
+      e2e_apt_lists
     pkg=$(apt-cache pkgnames linux-image-6.12. 2> /dev/null |
       grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -V | tail -n 1)
     if [ -n "$pkg" ]; then
@@ -145,7 +161,12 @@ e2e_debian_kernel() {
     tmp=$(mktemp -d "$E2E_CACHE/kernels/.download.XXXXXX")
     (cd "$tmp" && apt-get download -q "linux-image-$version" > download.log 2>&1) ||
       { cat "$tmp/download.log" >&2; rm -rf "$tmp"; e2e_die "cannot download linux-image-$version"; }
-    dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x" || { rm -rf "$tmp"; e2e_die "cannot unpack the kernel"; }
+    # Only the image and the modules zram may need: the rest is 400 MB of drivers.
+    mkdir -p "$tmp/x"
+    dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb | tar -x -C "$tmp/x" --wildcards \
+      './boot/*' './lib/modules/*/modules.builtin' './lib/modules/*/kernel/drivers/block/*' \
+      './lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*' './lib/modules/*/kernel/mm/*' ||
+      { rm -rf "$tmp"; e2e_die "cannot unpack the kernel"; }
     mkdir -p "$tmp/keep"
     cp "$tmp/x/boot/vmlinuz-$version" "$tmp/keep/vmlinuz"
     cp "$tmp/x/boot/config-$version" "$tmp/keep/config"
@@ -200,6 +221,8 @@ e2e_kernel() {
 # prints the folder.
 e2e_numactl_root() {
   local version dir tmp
+  find "$E2E_CACHE/debs" -maxdepth 2 -path '*/numactl-*/complete' 2> /dev/null | grep -q . ||
+    e2e_apt_lists
   version=$(apt-cache policy numactl 2> /dev/null | sed -n 's/^ *Candidate: //p')
   if [ -z "$version" ] || [ "$version" = "(none)" ]; then
     dir=$(find "$E2E_CACHE/debs" -maxdepth 1 -name 'numactl-*' 2> /dev/null | sort -V | tail -n 1)
