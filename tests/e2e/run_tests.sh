@@ -115,9 +115,17 @@ result() { # NAME VERDICT SECONDS [WHY]
   fi
 }
 
+# rel PATH: a test's or topology's name: its path under suites/, or its last
+# two (or, for a test, three) path parts when it lives elsewhere.
 rel() {
-  local p=${1#"$SUITES"/}
-  echo "${p%.sh}"
+  local p=${1%.sh}
+  if [[ "$p" == "$SUITES"/* ]]; then
+    echo "${p#"$SUITES"/}"
+  elif [ "$p" != "${1}" ]; then
+    echo "$p" | awk -F/ '{ print $(NF - 2) "/" $(NF - 1) "/" $NF }'
+  else
+    echo "$p" | awk -F/ '{ print $(NF - 1) "/" $NF }'
+  fi
 }
 
 boot_group() { # TOPODIR KERNEL
@@ -185,15 +193,11 @@ for g in "${groups[@]}"; do
     console_from=$(($(wc -l < "$E2E_VMDIR/console.log") + 1))
     started=$(e2e_now)
     export E2E_TEST_NAME=$tname E2E_GUEST_DIR=/run/e2e/$tname E2E_DIR
-    if [ "${E2E_VERBOSE:-0}" = 1 ]; then
-      (cd "$(dirname "$t")" && timeout -k 5 "${limit:-300}" bash -c \
-        'source "$E2E_DIR/lib/api.bash"; source "$1"' test "$t") 2>&1 | tee "$log"
-      rc=${PIPESTATUS[0]}
-    else
-      (cd "$(dirname "$t")" && timeout -k 5 "${limit:-300}" bash -c \
-        'source "$E2E_DIR/lib/api.bash"; source "$1"' test "$t") > "$log" 2>&1
-      rc=$?
-    fi
+    # shellcheck disable=SC2016 # expanded by the test's own bash
+    (cd "$(dirname "$t")" && timeout -k 5 "${limit:-300}" bash -c \
+      'source "$E2E_DIR/lib/api.bash"; source "$1"' test "$t") 2>&1 |
+      if [ "${E2E_VERBOSE:-0}" = 1 ]; then tee "$log"; else cat > "$log"; fi
+    rc=${PIPESTATUS[0]}
     secs=$(e2e_elapsed "$started")
     why=
     [ $rc = 124 ] && why="timed out after ${limit:-300} s"

@@ -436,7 +436,7 @@ e2e_vm_stop() {
   fi
   E2E_QEMU_PID=
   if [ -n "${E2E_VMDIR:-}" ]; then
-    rm -f "$E2E_VMDIR"/{agent.in,agent.out,monitor.sock,qemu.pid,initramfs.cpio}
+    rm -f "$E2E_VMDIR"/{agent.in,agent.out,monitor.sock,qemu.pid,initramfs.cpio} "$E2E_VMDIR"/call.*.out "$E2E_VMDIR"/call.*.err
   fi
 }
 
@@ -469,8 +469,8 @@ _e2e_watchdog() {
   exec {fd}>&-
 }
 
-# e2e_agent_wait_ready SECONDS: waits for the agent's @@READY line.
-e2e_agent_wait_ready() {
+# e2e_vm_wait_ready SECONDS: waits for the agent's @@READY line.
+e2e_vm_wait_ready() {
   local fd tag a wd rc=1
   exec {fd}<> "$E2E_VMDIR/agent.out"
   _e2e_watchdog "$1" ready "$BASHPID" {fd}<&- &
@@ -488,10 +488,6 @@ e2e_agent_wait_ready() {
   wait "$wd" 2> /dev/null
   exec {fd}<&-
   return $rc
-}
-
-e2e_vm_wait_ready() {
-  e2e_agent_wait_ready "$1"
 }
 
 E2E_CALL_SEQ=0
