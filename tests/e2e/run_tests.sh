@@ -138,6 +138,10 @@ boot_group() { # TOPODIR KERNEL
   export E2E_VMDIR=$E2E_OUTPUT/$name${2:+.$2}/vm
   [ "$2" = debian ] && E2E_VMDIR=$E2E_OUTPUT/$name/vm
   export E2E_MODE=test
+  # Another run of the same topology (in another shell) keeps its folder.
+  if [ -f "$E2E_VMDIR/qemu.pid" ] && kill -0 "$(cat "$E2E_VMDIR/qemu.pid")" 2> /dev/null; then
+    E2E_VMDIR=$E2E_VMDIR.$$
+  fi
   mkdir -p "$E2E_VMDIR"
   echo "---- $name: booting ($(tr -d '\n ' <<< "$topology"), kernel $2)"
   local try
