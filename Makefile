@@ -17,7 +17,7 @@ DENO ?= $(abspath $(LOCAL_DENO))
 SOURCES := $(shell find src -name '*.ts' -not -name '*_test.ts') deno.json deno.lock
 BUILD_TOOLS := tools/build.ts tools/sfx/launcher.c
 
-.PHONY: all deno check fmt lint test unit integration e2e demo clean
+.PHONY: all deno check fmt lint test unit integration e2e demo bench clean
 
 all: bin/memtierd
 
@@ -53,6 +53,12 @@ integration: $(DENO) bin/memtierd
 -include tests/e2e/e2e.mk
 
 test: check e2e
+
+# Benchmarks in a VM (tests/bench): figures and ratios against a baseline run
+# in the same VM, printed as "bench:" lines. Not part of `make test`.
+bench: $(DENO) bin/memtierd bin/meme
+	DENO=$(DENO) tests/e2e/run_tests.sh tests/bench
+	@grep -h '^bench:' tests/e2e/output/bench/*/*.log
 
 clean:
 	rm -rf bin build
