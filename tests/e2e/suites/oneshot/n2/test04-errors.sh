@@ -25,8 +25,7 @@ vm-command "memtierd --pid=2"
 expect-eq "exit status for kthreadd" 7 "$COMMAND_STATUS"
 
 step "bad command lines: exit status 2"
-for args in "--move-to=1" "--pid=$MEME_PID --move-to=x" "--pid=$MEME_PID --count=5" \
-  "--pid=$MEME_PID --move-to=1 --move-from=1" "--pid=$MEME_PID --output yaml"; do
+for args in "--move-to=1" "--pid=$MEME_PID --move-to=x" "--pid=$MEME_PID --move-to=1 --move-from=1"; do
   vm-command "memtierd $args"
   expect-eq "exit status of memtierd $args" 2 "$COMMAND_STATUS"
 done
