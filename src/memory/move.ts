@@ -7,7 +7,8 @@
  * a group of pages fails (the target node is full, pages are pinned) it
  * returns the number of pages not migrated and leaves the statuses of that
  * group and of every later page unwritten. Statuses are therefore preset to
- * a sentinel; pages left with it are located again, and those not on the
+ * a sentinel; pages left with it are located again (also when the call
+ * fails as a whole with ENOMEM: the target node is full), and those not on the
  * target are tried once more before being reported as NOT_MIGRATED. Pages
  * that were busy (EBUSY, EAGAIN: locked or under I/O for a moment) get the
  * same second try.
@@ -16,6 +17,7 @@
  */
 import { ProcessGoneError } from "../errors.ts";
 import { Errno, errnoName } from "../ffi/errno.ts";
+import { SyscallError } from "../ffi/syscall_error.ts";
 import { MPOL_MF_MOVE, type Syscalls } from "../ffi/syscalls.ts";
 import { PM } from "../procfs/pagemap.ts";
 import { locatePages } from "./locate.ts";
@@ -112,7 +114,7 @@ export interface MoveBatchRecord {
   toNode: number;
   addrs: Float64Array;
   status: Int32Array;
-  /** The call's return value: pages not migrated. */
+  /** The call's return value: pages not migrated, or -1 when it failed with ENOMEM. */
   result: number;
 }
 
@@ -187,7 +189,12 @@ export function movePagesToNode(
     try {
       result = sys.movePages(pid, batch, nodes.subarray(0, batch.length), st, flags);
     } catch (e) {
-      throw typedSyscallError(e, pid, doing);
+      // A full target node makes the whole call fail with ENOMEM after it
+      // moved what fitted: the pages left are located below like any other.
+      if (!(e instanceof SyscallError && e.errno === Errno.ENOMEM)) {
+        throw typedSyscallError(e, pid, doing);
+      }
+      result = -1;
     } finally {
       outcome.calls++;
     }

@@ -8,9 +8,11 @@
  * - move_pages per-page statuses: -EFAULT (not mapped), -ENOENT (not present
  *   or swapped), -EACCES (shared without MPOL_MF_MOVE_ALL), -EBUSY (busy),
  *   the node when the page is already there;
- * - a group of pages whose migration fails (pinned page, target node full)
- *   makes the call return the number of pages not migrated and leave the
- *   statuses of that group and of all later pages unwritten;
+ * - a group of pages whose migration fails (a pinned page) makes the call
+ *   return the number of pages not migrated and leave the statuses of that
+ *   group and of all later pages unwritten;
+ * - a target node that fills up makes the call fail with ENOMEM after the
+ *   pages that fitted moved (statuses unwritten);
  * - ESRCH once a process has exited (`exitAfterMoveCalls`), ENODEV for a
  *   node that is not online, EINVAL for a node id out of range;
  * - process_madvise(MADV_PAGEOUT) swaps out present, exclusive pages.
@@ -204,7 +206,9 @@ export class FakeKernel implements Syscalls {
       const capacity = this.nodes.get(groupNode)!.capacityPages;
       for (const i of group) {
         const pg = p.pages.get(Math.floor(addrs[i]! / PAGE_SIZE_BYTES))!;
-        if (pg.pinned || used >= capacity) failed++;
+        // No room on the node: migration stops and the call fails.
+        if (used >= capacity) throw new SyscallError("move_pages", Errno.ENOMEM);
+        if (pg.pinned) failed++;
         else {
           pg.node = groupNode;
           used++;
