@@ -44,7 +44,7 @@ fmt: $(DENO)
 	$(DENO) fmt
 
 unit: $(DENO)
-	$(DENO) test -A --quiet src
+	$(DENO) test -A --quiet src tests/e2e/lib
 
 integration: $(DENO) bin/memtierd
 	$(DENO) test -A --quiet tests/integration
