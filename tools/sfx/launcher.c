@@ -11,7 +11,9 @@
  * private cache folder (extracted once, atomically, verified by size), then
  * replaces itself with `deno run -A <program> <user's arguments>`. Later
  * starts only stat two files before the exec. The runtime is shared by every
- * program built this way (memtierd and meme), keyed by its digest.
+ * program built this way (memtierd and meme), keyed by its digest. It is run
+ * through a symlink named after the program (`<cache>/bin/memtierd`), so that
+ * the process is called memtierd in ps and /proc/PID/comm, not deno-<digest>.
  *
  * Cache folder, first usable of: $MEMTIERD_CACHE_DIR, $XDG_CACHE_HOME/memtierd,
  * $HOME/.cache/memtierd, /var/tmp/memtierd-<uid>, /tmp/memtierd-<uid>.
@@ -182,6 +184,30 @@ static void extract(int self, const char *dir, const char *dest, uint64_t offset
   }
 }
 
+/*
+ * Makes `link` a symlink to ../deno-<id> (atomically replacing an older one);
+ * returns whether it is in place. Failing to is not fatal: the runtime is
+ * then run under its own name.
+ */
+static int name_link(const char *bindir, const char *link, const char *runtime_id) {
+  char target[128], have[128], tmp[4500];
+  snprintf(target, sizeof target, "../deno-%s", runtime_id);
+  ssize_t n = readlink(link, have, sizeof have - 1);
+  if (n >= 0) {
+    have[n] = 0;
+    if (strcmp(have, target) == 0) return 1;
+  }
+  if (ensure_dir(bindir, 0700) != 0) return 0;
+  snprintf(tmp, sizeof tmp, "%s.%d", link, (int)getpid());
+  unlink(tmp);
+  if (symlink(target, tmp) != 0) return 0;
+  if (rename(tmp, link) != 0) {
+    unlink(tmp);
+    return 0;
+  }
+  return 1;
+}
+
 int main(int argc, char **argv) {
   int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0) die("cannot open /proc/self/exe", strerror(errno));
@@ -197,7 +223,7 @@ int main(int argc, char **argv) {
   t.program_name[sizeof t.program_name - 1] = 0;
   self_name = t.program_name;
 
-  char dir[4096], runtime[4300], program[4300], denodir[4300];
+  char dir[4096], runtime[4300], program[4300], denodir[4300], bindir[4300], link[4400];
   pick_cache_dir(dir, sizeof dir);
   snprintf(runtime, sizeof runtime, "%s/deno-%s", dir, t.runtime_id);
   snprintf(program, sizeof program, "%s/%s-%s.js", dir, t.program_name, t.program_id);
@@ -207,6 +233,10 @@ int main(int argc, char **argv) {
   if (!has_size(program, t.program_size))
     extract(self, dir, program, t.program_offset, 0, t.program_size, 0600);
   close(self);
+  snprintf(bindir, sizeof bindir, "%s/bin", dir);
+  snprintf(link, sizeof link, "%s/%s", bindir, t.program_name);
+  const char *exe = runtime;
+  if (name_link(bindir, link, t.runtime_id)) exe = link;
 
   /* The program is fully bundled: keep Deno from reading the user's
      deno.json, package.json or lock file from the current folder. */
@@ -224,7 +254,7 @@ int main(int argc, char **argv) {
   args[k++] = program;
   for (int i = 1; i < argc; i++) args[k++] = argv[i];
   args[k] = NULL;
-  execv(runtime, args);
+  execv(exe, args);
   die("cannot run the Deno runtime", strerror(errno));
   return 70;
 }
