@@ -12,6 +12,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { errnoName } from "../ffi/errno.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
 import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import { countByNode, locatePages } from "../memory/locate.ts";
@@ -69,6 +70,8 @@ export interface ProcessStatus {
   movablePages: number;
   sharedPages: number;
   unlocatedPages: number;
+  /** Unlocated pages by the errno move_pages gave for them. */
+  unlocatedByErrno: Record<string, number>;
   numaMapsBytes: number;
   nodes: NodeStatus[];
 }
@@ -102,7 +105,11 @@ export function inspectProcess(env: OneShotEnv, pid: number): Inspection {
   const flags = pages.flags;
   for (let i = 0; i < flags.length; i++) if ((flags[i]! & PM.EXCLUSIVE) === 0) sharedPages++;
   let unlocatedPages = 0;
-  for (const c of errors.values()) unlocatedPages += c;
+  const unlocatedByErrno: Record<string, number> = {};
+  for (const [errno, c] of [...errors].sort((a, b) => a[0] - b[0])) {
+    unlocatedPages += c;
+    unlocatedByErrno[errnoName(errno)] = c;
+  }
   const status: ProcessStatus = {
     pid,
     comm,
@@ -110,6 +117,7 @@ export function inspectProcess(env: OneShotEnv, pid: number): Inspection {
     movablePages: pages.length,
     sharedPages,
     unlocatedPages,
+    unlocatedByErrno,
     numaMapsBytes,
     nodes: nodes.map((n) => ({
       node: n.id,
@@ -153,7 +161,11 @@ export function renderStatus(s: ProcessStatus): string {
     ),
   ];
   if (s.unlocatedPages) {
-    lines.push(`${grouped(s.unlocatedPages)} pages left memory while being located`);
+    const why = Object.entries(s.unlocatedByErrno).map(([e, n]) => `${e} ${grouped(n)}`).join(", ");
+    lines.push(
+      `${grouped(s.unlocatedPages)} of the present pages are on no node move_pages can tell ` +
+        `(${why}): gone since the scan, or not movable memory`,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -168,6 +180,7 @@ export function statusJson(s: ProcessStatus): Record<string, unknown> {
     movablePages: s.movablePages,
     sharedPages: s.sharedPages,
     unlocatedPages: s.unlocatedPages,
+    unlocatedByErrno: s.unlocatedByErrno,
     numaMapsBytes: s.numaMapsBytes,
     nodes: s.nodes.map((n) => ({ ...n })),
   };

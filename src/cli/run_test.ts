@@ -65,6 +65,7 @@ Deno.test("memtierd --pid P --output json gives stable keys per node", async () 
     "movablePages",
     "sharedPages",
     "unlocatedPages",
+    "unlocatedByErrno",
     "numaMapsBytes",
     "nodes",
   ]);
@@ -322,4 +323,22 @@ Deno.test("command mode: a missing -f file or a mixed mode is a usage error", as
   assertIncludes(nothing.err, "Nothing to do: give --pid=PID");
   const stray = await run(["-echo"]);
   assertIncludes(stray.err, "Flag -echo needs command mode");
+});
+
+Deno.test("a present page move_pages cannot place is counted with its errno", async () => {
+  const k = seedKernel();
+  const sys: Syscalls = {
+    movePages(pid, addrs, nodes, status, flags) {
+      const r = k.movePages(pid, addrs, nodes, status, flags);
+      if (nodes === null && addrs[0] === BASE) status[0] = -14; // EFAULT, e.g. the zero page
+      return r;
+    },
+    pidfdOpen: (p) => k.pidfdOpen(p),
+    processMadvise: (...a) => k.processMadvise(...a),
+    close: (fd) => k.close(fd),
+  };
+  const r = await run([`--pid=${PID}`], k, sys);
+  assertIncludes(r.out, "1 of the present pages are on no node move_pages can tell (EFAULT 1)");
+  const j = JSON.parse((await run([`--pid=${PID}`, "--output=json"], k, sys)).out);
+  assertEquals([j.unlocatedPages, j.unlocatedByErrno], [1, { EFAULT: 1 }]);
 });
