@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { formatIdList } from "../../../src/sysfs/id_list.ts";
 
 /** One group of the topology JSON, as written. */
 export interface TopologyGroup {
@@ -238,18 +239,6 @@ function checkDistance(group: number, dist: unknown): void {
   }
 }
 
-/** Writes a list of ids as ranges: [0,1,2,5] -> "0-2,5". */
-export function idRanges(ids: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < ids.length;) {
-    let j = i;
-    while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
-    parts.push(i === j ? `${ids[i]}` : `${ids[i]}-${ids[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
-}
-
 /** The QEMU options for a topology: machine, CPUs, memory, nodes, distances. */
 export function qemuArgs(t: VmTopology): string[] {
   const smp = t.smp
@@ -263,7 +252,7 @@ export function qemuArgs(t: VmTopology): string[] {
       node.push(`memdev=mem${n.id}`);
     }
     // QEMU takes one cpus= per range.
-    for (const range of n.cpus.length ? idRanges(n.cpus).split(",") : []) {
+    for (const range of n.cpus.length ? formatIdList(n.cpus).split(",") : []) {
       node.push(`cpus=${range}`);
     }
     args.push("-numa", node.join(","));
@@ -279,7 +268,7 @@ export function qemuArgs(t: VmTopology): string[] {
 /** A short description, one line per node. */
 export function describeTopology(t: VmTopology): string {
   const lines = t.nodes.map((n) =>
-    `node ${n.id}: ${n.cpus.length ? `cpus ${idRanges(n.cpus)}` : "no cpus"}, ${
+    `node ${n.id}: ${n.cpus.length ? `cpus ${formatIdList(n.cpus)}` : "no cpus"}, ${
       n.memMiB ? `${n.memMiB} MiB` : "no memory"
     }, package ${n.packageId}, die ${n.dieId}, distances ${t.distances[n.id]!.join(" ")}`
   );

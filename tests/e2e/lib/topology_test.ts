@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../../src/testing/assert.ts";
-import { idRanges, layoutTopology, parseMemMiB, parseTopology, qemuArgs } from "./topology.ts";
+import { layoutTopology, parseMemMiB, parseTopology, qemuArgs } from "./topology.ts";
 
 const SEED = '[{"cores": 2, "mem": "4G", "nodes": 2}, {"cores":0, "mem":"2G", "nodes": 2}]';
 
@@ -121,9 +121,4 @@ Deno.test("parseMemMiB() reads sizes in whole MiB", () => {
   assertEquals(parseMemMiB("1T"), 1024 * 1024);
   assertThrows(() => parseMemMiB("1.5G"), SyntaxError, "expected e.g. 4G");
   assertThrows(() => parseMemMiB("100k"), RangeError, "whole number of MiB");
-});
-
-Deno.test("idRanges() joins runs", () => {
-  assertEquals(idRanges([0, 1, 2, 5, 7, 8]), "0-2,5,7-8");
-  assertEquals(idRanges([]), "");
 });
