@@ -27,7 +27,8 @@ import {
 } from "../memory/move.ts";
 import type { PageList } from "../memory/page_list.ts";
 import { pageFilter } from "../memory/page_scan.ts";
-import { readProcessPages, userProcessName } from "../memory/process_pages.ts";
+import { readPages, userProcessName } from "../memory/process_pages.ts";
+import { selectAnonHeapRanges } from "../memory/process_ranges.ts";
 import { PM } from "../procfs/pagemap.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { formatIdList } from "../sysfs/id_list.ts";
@@ -88,9 +89,10 @@ export interface Inspection {
 export function inspectProcess(env: OneShotEnv, pid: number): Inspection {
   const comm = userProcessName(env.procfs, pid);
   const nodes = env.sysfs.nodes();
-  const { ranges, pages } = readProcessPages(env.procfs, pid, pageFilter({ present: true }));
-  const locations = locatePages(env.syscalls(), pid, pages.addrs);
   const numaMaps = env.procfs.numaMaps(pid);
+  const ranges = selectAnonHeapRanges(env.procfs.maps(pid), numaMaps);
+  const pages = readPages(env.procfs, pid, ranges, pageFilter({ present: true }));
+  const locations = locatePages(env.syscalls(), pid, pages.addrs);
   const { nodes: perNode, errors } = countByNode(locations);
   const numaBytes = new Map<number, number>();
   let numaMapsBytes = 0;

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { grouped } from "./format.ts";
+import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { grouped, MB } from "./format.ts";
 
 const DELAY_MS = 300;
 const REDRAW_MS = 100;
@@ -14,7 +15,7 @@ const WIDTH = 30;
 export function progressLine(done: number, total: number, elapsedMs: number): string {
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const filled = Math.round(frac * WIDTH);
-  const rate = elapsedMs > 0 ? (done * 4096 / (1 << 20)) / (elapsedMs / 1000) : 0;
+  const rate = elapsedMs > 0 ? (done * PAGE_SIZE_BYTES / MB) / (elapsedMs / 1000) : 0;
   return `[${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${
     (frac * 100).toFixed(0).padStart(3)
   }% ` +

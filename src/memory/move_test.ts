@@ -7,7 +7,8 @@ import { PageList } from "./page_list.ts";
 import { locatePages } from "./locate.ts";
 import { movePagesToNode, NOT_MIGRATED, planMove } from "./move.ts";
 import { pageFilter } from "./page_scan.ts";
-import { readProcessPages } from "./process_pages.ts";
+import { readPages } from "./process_pages.ts";
+import { processRanges } from "./process_ranges.ts";
 
 const BASE = 0x10000000;
 
@@ -119,7 +120,7 @@ Deno.test("locatePages() turns ESRCH into ProcessGoneError", () => {
   assertThrows(() => locatePages(k, 42, addrs(4)), ProcessGoneError, "does not exist");
 });
 
-Deno.test("readProcessPages() finds the present pages of anon and heap ranges through pagemap", () => {
+Deno.test("readPages() finds the present pages of anon and heap ranges through pagemap", () => {
   const k = new FakeKernel().addNode(0, 1000, [0]).addNode(1, 1000);
   k.addProcess(7, "app", [
     { startAddr: BASE, pages: 16, kind: "heap" },
@@ -130,7 +131,8 @@ Deno.test("readProcessPages() finds the present pages of anon and heap ranges th
   k.populate(7, 1, 0, 16);
   k.populate(7, 2, 1, 3, 10);
   using sys = fakeSystem(k);
-  const { ranges, pages } = readProcessPages(sys.procfs, 7, pageFilter({ present: true }));
+  const ranges = processRanges(sys.procfs, 7);
+  const pages = readPages(sys.procfs, 7, ranges, pageFilter({ present: true }));
   assertEquals(ranges.length, 2);
   assertEquals(pages.length, 8);
   assertEquals(pages.addrs[5], BASE + 0x200000 + 10 * 4096);

@@ -10,7 +10,6 @@ import { PF_KTHREAD } from "../procfs/stat.ts";
 import type { AddrRange } from "./addr_range.ts";
 import type { PageList } from "./page_list.ts";
 import { type PageFilter, scanPages } from "./page_scan.ts";
-import { processRanges } from "./process_ranges.ts";
 
 /** Checks that `pid` is a live user process; returns its command name. */
 export function userProcessName(procfs: ProcFs, pid: number): string {
@@ -34,14 +33,4 @@ export function readPages(
   } finally {
     pagemap.close();
   }
-}
-
-/** The anon/heap ranges of `pid` and their pages that pass `filter`. */
-export function readProcessPages(
-  procfs: ProcFs,
-  pid: number,
-  filter: PageFilter,
-): { ranges: AddrRange[]; pages: PageList } {
-  const ranges = processRanges(procfs, pid);
-  return { ranges, pages: readPages(procfs, pid, ranges, filter) };
 }
