@@ -91,6 +91,34 @@ export function parseFlags(
   return { values, rest: args.slice(i) };
 }
 
+/** A string flag's value, or undefined. */
+export function stringFlag(values: ParsedFlags["values"], name: string): string | undefined {
+  const v = values.get(name);
+  return typeof v === "string" ? v : undefined;
+}
+
+/** A bool flag's value. */
+export function boolFlag(values: ParsedFlags["values"], name: string): boolean {
+  return values.get(name) === true;
+}
+
+/**
+ * A whole-number flag within [min, max], or undefined when not given; `dash`
+ * is how the flag is shown in the message (`-` at the prompt, `--` on the
+ * command line).
+ */
+export function intFlag(
+  values: ParsedFlags["values"],
+  name: string,
+  min: number,
+  max: number,
+  what: string,
+  dash = "-",
+): number | undefined {
+  const v = stringFlag(values, name);
+  return v === undefined ? undefined : parseWholeNumber(`${dash}${name}`, v, min, max, what);
+}
+
 /** Help lines for flags: `  --name VALUE   help`. */
 export function flagHelp(specs: readonly FlagSpec[], dash = "--"): string {
   const left = specs.map((s) => `${dash}${s.name}${s.valueName ? ` ${s.valueName}` : ""}`);

@@ -8,7 +8,15 @@ import { UsageError } from "../errors.ts";
 import { versionText } from "../version.ts";
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "./limits.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
-import { flagHelp, type FlagSpec, parseFlags, parseWholeNumber } from "./flags.ts";
+import {
+  boolFlag,
+  flagHelp,
+  type FlagSpec,
+  intFlag,
+  parseFlags,
+  parseWholeNumber,
+  stringFlag,
+} from "./flags.ts";
 import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
 import {
   inspectProcess,
@@ -100,17 +108,6 @@ export interface CliEnv extends CommandModeEnv {
   debug: boolean;
 }
 
-function optionalNumber(
-  values: ReadonlyMap<string, string | boolean>,
-  flag: string,
-  min: number,
-  max: number,
-  what: string,
-): number | undefined {
-  const v = values.get(flag);
-  return typeof v === "string" ? parseWholeNumber(`--${flag}`, v, min, max, what) : undefined;
-}
-
 function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
   const pidText = String(values.get("pid"));
   const pid = parseWholeNumber("--pid", pidText, 1, PID_MAX, "a process id");
@@ -118,10 +115,10 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   if (output !== "text" && output !== "json") {
     throw new UsageError(`Invalid --output ${JSON.stringify(output)}: expected text or json`);
   }
-  const toNode = optionalNumber(values, "move-to", 0, NODE_MAX, "a node id");
-  const fromNode = optionalNumber(values, "move-from", 0, NODE_MAX, "a node id");
-  const countPages = optionalNumber(values, "count", 1, COUNT_MAX, "a number of pages");
-  const batchPages = optionalNumber(values, "batch-pages", 1, 65536, "a number of pages");
+  const toNode = intFlag(values, "move-to", 0, NODE_MAX, "a node id", "--");
+  const fromNode = intFlag(values, "move-from", 0, NODE_MAX, "a node id", "--");
+  const countPages = intFlag(values, "count", 1, COUNT_MAX, "a number of pages", "--");
+  const batchPages = intFlag(values, "batch-pages", 1, 65536, "a number of pages", "--");
   const json = output === "json";
   if (toNode === undefined) {
     for (const f of ["move-from", "count", "batch-pages"]) {
@@ -175,17 +172,13 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
             "use one mode at a time",
         );
       }
-      const str = (name: string) => {
-        const v = values.get(name);
-        return typeof v === "string" ? v : undefined;
-      };
       return await runCommandMode(env, {
-        prompt: values.get("prompt") === true,
-        c: str("c"),
-        f: str("f"),
-        l: str("l"),
-        echo: values.get("echo") === true,
-        debug: values.get("debug") === true,
+        prompt: boolFlag(values, "prompt"),
+        c: stringFlag(values, "c"),
+        f: stringFlag(values, "f"),
+        l: stringFlag(values, "l"),
+        echo: boolFlag(values, "echo"),
+        debug: boolFlag(values, "debug"),
       });
     }
     if (!values.has("pid")) {

@@ -8,7 +8,9 @@
  */
 import { UsageError } from "../errors.ts";
 import type { FlagSpec, ParsedFlags } from "../cli/flags.ts";
-import { parseWholeNumber } from "../cli/flags.ts";
+import { parseWholeNumber, stringFlag } from "../cli/flags.ts";
+
+export { boolFlag, intFlag, stringFlag } from "../cli/flags.ts";
 import type { Prompt } from "./prompt.ts";
 import type { Session } from "./session.ts";
 
@@ -29,29 +31,6 @@ export interface PromptCommand {
   readonly description: string;
   readonly flags: readonly FlagSpec[];
   run(ctx: CommandContext, flags: ParsedFlags["values"]): Promise<void> | void;
-}
-
-/** A string flag's value, or undefined. */
-export function stringFlag(values: ParsedFlags["values"], name: string): string | undefined {
-  const v = values.get(name);
-  return typeof v === "string" ? v : undefined;
-}
-
-/** A bool flag's value. */
-export function boolFlag(values: ParsedFlags["values"], name: string): boolean {
-  return values.get(name) === true;
-}
-
-/** A whole-number flag within [min, max], or undefined when not given. */
-export function intFlag(
-  values: ParsedFlags["values"],
-  name: string,
-  min: number,
-  max: number,
-  what: string,
-): number | undefined {
-  const v = stringFlag(values, name);
-  return v === undefined ? undefined : parseWholeNumber(`-${name}`, v, min, max, what);
 }
 
 /** A comma-separated list of whole numbers. */
