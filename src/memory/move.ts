@@ -171,8 +171,8 @@ export function movePagesToNode(
     processGone: false,
     calls: 0,
   };
-  const fail = (reason: string, n = 1) =>
-    outcome.failedByReason.set(reason, (outcome.failedByReason.get(reason) ?? 0) + n);
+  const fail = (reason: string) =>
+    outcome.failedByReason.set(reason, (outcome.failedByReason.get(reason) ?? 0) + 1);
   const nodes = new Int32Array(batchPages).fill(toNode);
   const status = new Int32Array(batchPages);
   const doing = `move pages of pid ${pid} to node ${toNode}`;

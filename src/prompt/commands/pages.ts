@@ -6,18 +6,21 @@
  */
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../cli/limits.ts";
 import { UsageError } from "../../errors.ts";
-import { formatRange, rangeLengthPages, splitRanges } from "../../memory/addr_range.ts";
+import {
+  formatRange,
+  intersectRanges,
+  PAGE_SIZE_BYTES,
+  rangeLengthPages,
+  splitRanges,
+} from "../../memory/addr_range.ts";
 import { countByNode, locatePages } from "../../memory/locate.ts";
-import { type PageAttrs, pageFilter } from "../../memory/page_scan.ts";
+import { forEachPagemapChunk, type PageAttrs, pageFilter } from "../../memory/page_scan.ts";
 import { readPages, userProcessName } from "../../memory/process_pages.ts";
 import { processRanges } from "../../memory/process_ranges.ts";
-import { intersectRanges } from "../../memory/addr_range.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
 import { formatKpageflags, readKpageflags } from "../../procfs/kpageflags.ts";
 import { decodeEntry } from "../../procfs/pagemap.ts";
 import { getPageIdle, setPageIdle } from "../../sysfs/page_idle.ts";
-import { forEachPagemapChunk } from "../../memory/page_scan.ts";
-import { PAGE_SIZE_BYTES } from "../../memory/addr_range.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 import type { Session } from "../session.ts";
 
