@@ -1,0 +1,85 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { FakeClock } from "../time/clock.ts";
+import { Logger } from "../log/logger.ts";
+import { Stats } from "../stats/stats.ts";
+import { Loop } from "./loop.ts";
+
+Deno.test("Loop runs a round every interval on the given clock", async () => {
+  const clock = new FakeClock();
+  const at: number[] = [];
+  const loop = new Loop({
+    name: "t",
+    clock,
+    intervalMs: 100,
+    round: () => {
+      at.push(clock.now());
+      if (at.length === 4) void loop.stop();
+    },
+  });
+  loop.start();
+  await loop.finished();
+  assertEquals(at, [0, 100, 200, 300]);
+  assertEquals(loop.running, false);
+});
+
+Deno.test("Loop keeps going after a round throws, and logs and counts the error", async () => {
+  const clock = new FakeClock();
+  const stats = new Stats(clock);
+  const lines: string[] = [];
+  let n = 0;
+  const loop = new Loop({
+    name: "poller",
+    clock,
+    intervalMs: 10,
+    stats,
+    logger: new Logger((t) => lines.push(t)),
+    round: () => {
+      n++;
+      if (n === 2) throw new Error("pid 42 went away");
+      if (n === 3) void loop.stop();
+    },
+  });
+  loop.start();
+  await loop.finished();
+  assertEquals(n, 3);
+  assertEquals(loop.errors, 1);
+  assertEquals(lines, ["ERROR: poller: pid 42 went away\n"]);
+});
+
+Deno.test("Loop stops at once while it sleeps, when its signal aborts", async () => {
+  const clock = new FakeClock();
+  const abort = new AbortController();
+  let n = 0;
+  const loop = new Loop({ name: "t", clock, intervalMs: 3_600_000, round: () => void n++ });
+  loop.start(abort.signal);
+  await Promise.resolve();
+  abort.abort();
+  await loop.stop();
+  assertEquals(n, 1);
+});
+
+Deno.test("Loop with immediate: false waits one interval before the first round", async () => {
+  const clock = new FakeClock();
+  let first = -1;
+  const loop = new Loop({
+    name: "t",
+    clock,
+    intervalMs: 50,
+    immediate: false,
+    round: () => {
+      first = clock.now();
+      void loop.stop();
+    },
+  });
+  loop.start();
+  await loop.finished();
+  assertEquals(first, 50);
+});
+
+Deno.test("Loop refuses an interval that is not above 0", () => {
+  assertThrows(
+    () => new Loop({ name: "t", clock: new FakeClock(), intervalMs: 0, round: () => {} }),
+    RangeError,
+    "interval must be above 0 ms (got 0)",
+  );
+});

@@ -1,0 +1,28 @@
+/**
+ * The Tracker interface: measures which memory of the watched processes is
+ * accessed. Counters accumulate until `resetCounters`.
+ *
+ * @module
+ */
+import type { AddrRange } from "../memory/addr_range.ts";
+import type { PidListener } from "../pidwatchers/pidwatcher.ts";
+
+/** Accesses seen in one address range of one process. */
+export interface TrackerCounter {
+  pid: number;
+  range: AddrRange;
+  accesses: number;
+  reads: number;
+  writes: number;
+}
+
+/** Measures memory access; a policy's pidwatcher feeds it pids. */
+export interface Tracker extends PidListener {
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+  resetCounters(): void;
+  getCounters(): TrackerCounter[];
+  /** Text for `tracker -dump ARGS`. */
+  dump(args: readonly string[]): string;
+  configJson(): string;
+}
