@@ -18,6 +18,12 @@ export interface ConfigField<T> {
 /** A configuration that could not be read. */
 export class ConfigError extends SyntaxError {
   override name = "ConfigError";
+  /** Keys from the component's config root to the offending value (empty: the whole config). */
+  readonly keyPath: readonly string[];
+  constructor(message: string, keyPath: readonly string[] = []) {
+    super(message);
+    this.keyPath = keyPath;
+  }
 }
 
 /** A check for a number above 0 and at most `max`, e.g. a bandwidth. */
@@ -44,22 +50,28 @@ export function positiveInteger(max: number) {
   };
 }
 
-function parseText(text: string, what: string): Record<string, unknown> {
+/**
+ * Parses config text as the Go memtierd does: JSON first, else YAML (strict,
+ * unique keys). Empty text is an empty object.
+ */
+export function parseConfigText(text: string, what: string): unknown {
   const t = text.trim();
   if (t === "") return {};
-  let value: unknown;
   try {
-    value = JSON.parse(t);
+    return JSON.parse(t);
   } catch {
     try {
-      value = YAML.parse(t, { strict: true, uniqueKeys: true });
+      return YAML.parse(t, { strict: true, uniqueKeys: true }) ?? {};
     } catch (e) {
       const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
       throw new ConfigError(`Cannot parse ${what} config: neither JSON nor YAML (${first})`);
     }
   }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
+}
+
+function parseText(text: string, what: string): Record<string, unknown> {
+  const value = parseConfigText(text, what);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError(`Cannot parse ${what} config: expected an object of fields`);
   }
   return value as Record<string, unknown>;

@@ -3,11 +3,17 @@
  * them (JSON with case-insensitive field names, or YAML with lower-case
  * keys), strict about unknown fields, with defaults for fields left out.
  *
- *   decode.ts  decodeConfig, field checks (positiveInteger, positiveNumber),
- *              ConfigError
+ *   decode.ts  ConfigError (with the key path), parseConfigText (JSON, else
+ *              YAML), decodeConfig and its field checks (the mover's config)
+ *   schema.ts  parseWithSchema: valibot schemas with case-insensitive keys,
+ *              defaults for omitted fields, errors naming the key path and
+ *              what is accepted; field helpers and componentRef ({name,
+ *              config}) for nested components
  *
- * Used by the mover now; trackers, policies and the -config file later.
+ * Every daemon component's config goes through schema.ts; the -config loader
+ * adds the file, the line and the outer key path to its errors.
  *
  * @module
  */
 export * from "./decode.ts";
+export * from "./schema.ts";
