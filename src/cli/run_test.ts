@@ -7,7 +7,7 @@ import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { testEnv } from "./_test_env.ts";
-import { ExitCode } from "./exit_codes.ts";
+import { ExitCode } from "../common/exit_codes.ts";
 import { runCli } from "./run.ts";
 
 const BASE = 0x10000000;

@@ -8,6 +8,7 @@
  * @module
  */
 import YAML from "yaml";
+import { InputSyntaxError } from "../errors.ts";
 
 /** One field of a configuration: its canonical name and how to check a value. */
 export interface ConfigField<T> {
@@ -16,7 +17,7 @@ export interface ConfigField<T> {
 }
 
 /** A configuration that could not be read. */
-export class ConfigError extends SyntaxError {
+export class ConfigError extends InputSyntaxError {
   override name = "ConfigError";
 }
 

@@ -33,6 +33,18 @@ export async function interact(prompt: Prompt, source: LineSource, echo: boolean
   prompt.write("quit.\n");
 }
 
+/** Lines from a list, as if typed (for tests and scripted sessions). */
+export function listLineSource(lines: readonly string[], write: (t: string) => void): LineSource {
+  let i = 0;
+  return {
+    next(ps1) {
+      write(ps1);
+      return Promise.resolve(i < lines.length ? lines[i++]! : null);
+    },
+    close() {},
+  };
+}
+
 /** Lines from a byte stream (a pipe or a file); the prompt is written with `write`. */
 export function streamLineSource(
   stream: ReadableStream<Uint8Array>,

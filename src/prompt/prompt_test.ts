@@ -1,7 +1,6 @@
 import { assertEquals, assertIncludes, assertOk } from "../testing/assert.ts";
 import { BASE, fourNodeKernel, harness, PID } from "./_harness.ts";
-import { interact } from "./interact.ts";
-import { listLineSource } from "../cli/_test_env.ts";
+import { interact, listLineSource } from "./interact.ts";
 
 Deno.test("an unknown command prints one error and the prompt goes on", async () => {
   using h = harness();

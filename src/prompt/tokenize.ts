@@ -8,8 +8,10 @@
  * @module
  */
 
+import { InputSyntaxError } from "../errors.ts";
+
 /** A line that cannot be split into words. */
-export class PromptSyntaxError extends SyntaxError {
+export class PromptSyntaxError extends InputSyntaxError {
   override name = "PromptSyntaxError";
 }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { NODE_MAX } from "../../cli/limits.ts";
+import { NODE_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
 import { formatTask } from "../../mover/mover.ts";
 import { requireTargetNode } from "../../sysfs/node_check.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../cli/limits.ts";
+import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
 import {
   formatRange,

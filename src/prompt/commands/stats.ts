@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PID_MAX } from "../../cli/limits.ts";
+import { PID_MAX } from "../../common/limits.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 
 export const statsCommand: PromptCommand = {

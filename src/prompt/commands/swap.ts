@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PID_MAX } from "../../cli/limits.ts";
+import { PID_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
 import { formatRange, intersectRanges } from "../../memory/addr_range.ts";
 import { pageFilter } from "../../memory/page_scan.ts";

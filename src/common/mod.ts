@@ -1,0 +1,16 @@
+/**
+ * common: what the command line, the prompt and the components below them
+ * share, kept below all of them so that dependencies run one way
+ * (cli → prompt → components → common, errors, ffi).
+ *
+ *   flags.ts       Go-style flag parsing and value readers (-pid 5, --pid=5)
+ *   limits.ts      highest pid, node id and page count people may type
+ *   exit_codes.ts  one exit code per kind of error (errors.ts's classes)
+ *
+ * Nothing here imports cli/, prompt/ or config/.
+ *
+ * @module
+ */
+export * from "./exit_codes.ts";
+export * from "./flags.ts";
+export * from "./limits.ts";
