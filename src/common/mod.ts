@@ -6,6 +6,7 @@
  *   flags.ts       Go-style flag parsing and value readers (-pid 5, --pid=5)
  *   limits.ts      highest pid, node id and page count people may type
  *   exit_codes.ts  one exit code per kind of error (errors.ts's classes)
+ *   units.ts       the page size and MB/GB (binary units): a leaf
  *
  * Nothing here imports cli/, prompt/ or config/.
  *
@@ -14,3 +15,4 @@
 export * from "./exit_codes.ts";
 export * from "./flags.ts";
 export * from "./limits.ts";
+export * from "./units.ts";

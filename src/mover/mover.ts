@@ -22,7 +22,8 @@ import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
 import { silentLogger } from "../log/logger.ts";
 import type { Logger } from "../log/logger.ts";
-import { type AddrRange, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
+import type { AddrRange } from "../memory/addr_range.ts";
 import { movePagesToNode } from "../memory/move.ts";
 import type { Stats } from "../stats/stats.ts";
 import { swapOutRanges } from "../swap/swap.ts";
@@ -57,7 +58,7 @@ export function parseMoverConfig(input: string | Record<string, unknown>): Mover
 
 /** Pages one round may move. */
 export function pagesPerRound(config: MoverConfig): number {
-  const bytesPerRound = config.Bandwidth * 2 ** 20 * config.IntervalMs / 1000;
+  const bytesPerRound = config.Bandwidth * MB * config.IntervalMs / 1000;
   return Math.max(1, Math.floor(bytesPerRound / PAGE_SIZE_BYTES));
 }
 

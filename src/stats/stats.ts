@@ -10,11 +10,9 @@
  */
 import { errnoMeaning } from "../ffi/errno.ts";
 import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
-import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { GB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import type { MoveBatchRecord } from "../memory/move.ts";
 import type { Clock } from "../time/clock.ts";
-
-const GB = 1024 * 1024 * 1024;
 
 /** The tables `stats -t` can select, in their default order. */
 export const STATS_TABLES = [

@@ -6,10 +6,10 @@
  */
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
+import { PAGE_SIZE_BYTES } from "../../common/units.ts";
 import {
   formatRange,
   intersectRanges,
-  PAGE_SIZE_BYTES,
   rangeLengthPages,
   splitRanges,
 } from "../../memory/addr_range.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { PID_MAX } from "../../common/limits.ts";
+import { MB, PAGE_SIZE_BYTES } from "../../common/units.ts";
 import { UsageError } from "../../errors.ts";
 import { formatRange, intersectRanges } from "../../memory/addr_range.ts";
 import { pageFilter } from "../../memory/page_scan.ts";
@@ -15,8 +16,6 @@ import { cgroupPids, expandGlob } from "../../pidwatchers/cgroup_pids.ts";
 import { swapInRanges, swapOutRanges, swapStatus } from "../../swap/swap.ts";
 import { boolFlag, intFlag, intListFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { rangesOf } from "./pages.ts";
-
-const MB = 1024 * 1024;
 
 export const swapCommand: PromptCommand = {
   name: "swap",
@@ -93,8 +92,10 @@ export const swapCommand: PromptCommand = {
         const pct = st.pages > 0 ? (100 * st.swappedPages) / st.pages : 0;
         out(
           `${p} ${st.swappedPages} / ${st.pages} pages, ${
-            Math.floor(st.swappedPages * 4096 / MB)
-          } / ${Math.floor(st.pages * 4096 / MB)} MB (${pct.toFixed(1)} %) swapped out\n`,
+            Math.floor(st.swappedPages * PAGE_SIZE_BYTES / MB)
+          } / ${Math.floor(st.pages * PAGE_SIZE_BYTES / MB)} MB (${
+            pct.toFixed(1)
+          } %) swapped out\n`,
         );
       }
     }
