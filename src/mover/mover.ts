@@ -29,8 +29,18 @@ import type { Stats } from "../stats/stats.ts";
 import { swapOutRanges } from "../swap/swap.ts";
 import type { Clock } from "../time/clock.ts";
 
-/** Destination of a task that swaps pages out instead of moving them. */
-export const NODE_SWAP = -1;
+/** Where a task's pages go: to a NUMA node, or out to swap. */
+export type MoveTarget =
+  | { readonly kind: "node"; readonly node: number }
+  | { readonly kind: "swap" };
+
+/** The target of a task that swaps its pages out instead of moving them. */
+export const SWAP_TARGET: MoveTarget = { kind: "swap" };
+
+/** The target of a task that moves its pages to `node`. */
+export function nodeTarget(node: number): MoveTarget {
+  return { kind: "node", node };
+}
 
 /** The mover's configuration. `Bandwidth` is in MB/s (MB = 2^20 bytes). */
 export interface MoverConfig {
@@ -64,20 +74,31 @@ export function pagesPerRound(config: MoverConfig): number {
 
 export type MoverStatus = "NotRunning" | "Paused" | "Busy" | "AllDone";
 
-/** Pages of one process to move to a node (or NODE_SWAP). */
+/** Pages of one process to move to a node or swap out. */
 export interface MoverTask {
   readonly id: number;
   readonly pid: number;
   readonly addrs: Float64Array;
-  readonly dest: number;
+  readonly target: MoveTarget;
   /** Index of the next page to move. */
   offset: number;
 }
 
-/** The Go memtierd's text for a task. */
+/**
+ * The Go memtierd's text for a task; it writes node -1 for swap.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { formatTask, SWAP_TARGET } from "./mover.ts";
+ * const task = { id: 0, pid: 42, addrs: new Float64Array([0x1000, 0x2000]), target: SWAP_TARGET, offset: 1 };
+ * strictEqual(formatTask(task), "MoverTask{pid: 42, next: 2000, page: 1 out of 2, dest: [-1]}");
+ * ```
+ */
 export function formatTask(t: MoverTask): string {
   const next = t.offset < t.addrs.length ? t.addrs[t.offset]!.toString(16) : "N/A";
-  return `MoverTask{pid: ${t.pid}, next: ${next}, page: ${t.offset} out of ${t.addrs.length}, dest: [${t.dest}]}`;
+  const dest = t.target.kind === "swap" ? -1 : t.target.node;
+  return `MoverTask{pid: ${t.pid}, next: ${next}, page: ${t.offset} out of ${t.addrs.length}, dest: [${dest}]}`;
 }
 
 /** What a mover needs. */
@@ -195,9 +216,9 @@ export class Mover {
     this.#wake?.();
   }
 
-  /** Queues pages of `pid` to move to `dest` (NODE_SWAP to swap out); returns the task id. */
-  addTask(pid: number, addrs: Float64Array, dest: number): number {
-    const task: MoverTask = { id: this.#nextId++, pid, addrs, dest, offset: 0 };
+  /** Queues pages of `pid` to move to `target`; returns the task id. */
+  addTask(pid: number, addrs: Float64Array, target: MoveTarget): number {
+    const task: MoverTask = { id: this.#nextId++, pid, addrs, target, offset: 0 };
     this.#tasks.push(task);
     this.continue();
     return task.id;
@@ -277,11 +298,11 @@ export class Mover {
   #moveChunk(task: MoverTask, chunk: Float64Array): void {
     const sys = this.#opts.syscalls();
     const stats = this.#opts.stats;
-    if (task.dest === NODE_SWAP) {
+    if (task.target.kind === "swap") {
       swapOutRanges(sys, task.pid, pagesToRanges(chunk), stats);
       return;
     }
-    const out = movePagesToNode(sys, task.pid, chunk, task.dest, {
+    const out = movePagesToNode(sys, task.pid, chunk, task.target.node, {
       ...(stats ? { onBatch: (b: Parameters<Stats["recordMove"]>[0]) => stats.recordMove(b) } : {}),
     });
     if (out.processGone) throw new ProcessGoneError(task.pid);

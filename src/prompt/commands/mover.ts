@@ -5,7 +5,7 @@
  */
 import { NODE_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
-import { formatTask } from "../../mover/mover.ts";
+import { formatTask, nodeTarget } from "../../mover/mover.ts";
 import { requireTargetNode } from "../../sysfs/node_check.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 
@@ -47,7 +47,7 @@ export const moverCommand: PromptCommand = {
       if (!pages) throw new UsageError("mover error: set pages before moving (pages -pid PID)");
       requireTargetNode(session.opts.sysfs.nodes(), pagesTo);
       mover.start();
-      mover.addTask(pages.pid, pages.addrs, pagesTo);
+      mover.addTask(pages.pid, pages.addrs, nodeTarget(pagesTo));
     }
     if (boolFlag(f, "stop")) await mover.stop();
     if (boolFlag(f, "start")) mover.start();

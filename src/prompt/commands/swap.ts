@@ -11,7 +11,7 @@ import { formatRange, intersectRanges } from "../../memory/addr_range.ts";
 import { pageFilter } from "../../memory/page_scan.ts";
 import { readPages } from "../../memory/process_pages.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
-import { NODE_SWAP } from "../../mover/mover.ts";
+import { SWAP_TARGET } from "../../mover/mover.ts";
 import { cgroupPids, expandGlob } from "../../pidwatchers/cgroup_pids.ts";
 import { swapInRanges, swapOutRanges, swapStatus } from "../../swap/swap.ts";
 import { boolFlag, intFlag, intListFlag, type PromptCommand, stringFlag } from "../command.ts";
@@ -81,7 +81,7 @@ export const swapCommand: PromptCommand = {
         if (boolFlag(f, "mover")) {
           const pages = readPages(procfs, p, ranges, pageFilter({ present: true }));
           session.mover.start();
-          session.mover.addTask(p, pages.addrs, NODE_SWAP);
+          session.mover.addTask(p, pages.addrs, SWAP_TARGET);
         } else {
           swapOutRanges(syscalls(), p, ranges, stats);
         }
