@@ -15,11 +15,16 @@
  * Paused (after start or pause), Busy (working on tasks), AllDone (no tasks
  * left). Adding a task or continuing makes a started mover Busy.
  *
+ * The rounds run on a lifecycle `Loop` that is ready only while Busy: a
+ * paused or idle mover does not wake up on the clock, and continuing wakes
+ * it at once.
+ *
  * @module
  */
 import { decodeConfig, positiveInteger, positiveNumber } from "../config/decode.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
+import { Loop } from "../lifecycle/loop.ts";
 import { silentLogger } from "../log/logger.ts";
 import type { Logger } from "../log/logger.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
@@ -134,14 +139,24 @@ export class Mover {
   #cursor = 0;
   #nextId = 0;
   #status: MoverStatus = "NotRunning";
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #stopSleep = new AbortController();
+  #loop: Loop;
+  /** Pages the bandwidth allows now, and when it was last topped up. */
+  #credit = 0;
+  #refilledMs = 0;
   #waiters: { statuses: MoverStatus[]; resolve: (s: MoverStatus) => void }[] = [];
 
   constructor(options: MoverOptions) {
     this.#opts = options;
     this.#log = options.logger ?? silentLogger();
+    this.#loop = new Loop({
+      name: "Mover",
+      clock: options.clock,
+      intervalMs: () => this.#config.IntervalMs,
+      ready: () => this.#status === "Busy",
+      round: (_signal, { resumed }) => this.#creditRound(resumed),
+      stats: options.stats,
+      logger: this.#log,
+    });
   }
 
   get status(): MoverStatus {
@@ -183,25 +198,16 @@ export class Mover {
 
   /** Starts the mover's loop, paused; does nothing if it runs already. */
   start(): void {
-    if (this.#loop) return;
-    this.#stopSleep = new AbortController();
+    if (this.#loop.running) return;
     this.#setStatus("Paused");
-    this.#loop = this.#run().catch((e) => {
-      this.#log.error(`mover stopped: ${e instanceof Error ? e.message : e}`);
-      this.#loop = undefined;
-      this.#setStatus("NotRunning");
-    });
+    this.#loop.start();
   }
 
   /** Stops the loop; tasks stay queued for a later start. */
   async stop(): Promise<void> {
-    const loop = this.#loop;
-    if (!loop) return;
+    if (!this.#loop.running) return;
     this.#setStatus("NotRunning");
-    this.#stopSleep.abort();
-    this.#wake?.();
-    await loop;
-    this.#loop = undefined;
+    await this.#loop.stop();
   }
 
   pause(): void {
@@ -209,11 +215,11 @@ export class Mover {
   }
 
   continue(): void {
-    if (!this.#loop) return;
+    if (!this.#loop.running) return;
     if (this.#status === "Paused" || this.#status === "AllDone") {
       this.#setStatus(this.#tasks.length > 0 ? "Busy" : "AllDone");
     }
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /** Queues pages of `pid` to move to `target`; returns the task id. */
@@ -234,36 +240,23 @@ export class Mover {
     return true;
   }
 
-  async #run(): Promise<void> {
-    const clock = this.#opts.clock;
-    let credit = 0; // pages the bandwidth allows now
-    let refilled = 0;
-    let fresh = true; // first round after start or pause: one round's worth
-    while (this.#status !== "NotRunning") {
-      if (this.#status !== "Busy") {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
-        fresh = true;
-        continue;
-      }
-      const started = clock.now();
-      // Credit grows with the time that really passed, so late timers (a
-      // busy machine) do not lower the rate; it is capped so that a stall
-      // is not followed by a burst.
-      const perRound = pagesPerRound(this.#config);
-      const perMs = perRound / this.#config.IntervalMs;
-      credit = fresh ? perRound : Math.min(credit + (started - refilled) * perMs, 2 * perRound);
-      fresh = false;
-      refilled = started;
-      credit -= this.#round(Math.floor(credit));
-      this.#opts.stats?.heartbeat("Mover.round");
-      if (this.#tasks.length === 0) {
-        this.#setStatus("AllDone");
-        continue;
-      }
-      const rest = this.#config.IntervalMs - (clock.now() - started);
-      await clock.sleep(Math.max(0, rest), this.#stopSleep.signal);
-    }
+  /**
+   * One round of the loop: tops up the credit and spends it. The first
+   * round after a start, pause or idle spell (`resumed`) gets one round's
+   * worth; later ones the credit of the time that really passed, so late
+   * timers (a busy machine) do not lower the rate, capped at two rounds'
+   * worth so that a stall is not followed by a burst.
+   */
+  #creditRound(resumed: boolean): void {
+    const now = this.#opts.clock.now();
+    const perRound = pagesPerRound(this.#config);
+    const perMs = perRound / this.#config.IntervalMs;
+    this.#credit = resumed
+      ? perRound
+      : Math.min(this.#credit + (now - this.#refilledMs) * perMs, 2 * perRound);
+    this.#refilledMs = now;
+    this.#credit -= this.#round(Math.floor(this.#credit));
+    if (this.#tasks.length === 0) this.#setStatus("AllDone");
   }
 
   /** One round: spends up to `budget` pages on tasks, by turns; returns pages handled. */
