@@ -7,6 +7,8 @@
  *   limits.ts      highest pid, node id and page count people may type
  *   exit_codes.ts  one exit code per kind of error (errors.ts's classes)
  *   units.ts       the page size and MB/GB (binary units): a leaf
+ *   word_file.ts   bulk reads of 64-bit words of a kernel file (kpageflags,
+ *                  the idle bitmap): each needed word once, in 64 KiB chunks
  *
  * Nothing here imports cli/, prompt/ or config/.
  *
@@ -16,3 +18,4 @@ export * from "./exit_codes.ts";
 export * from "./flags.ts";
 export * from "./limits.ts";
 export * from "./units.ts";
+export * from "./word_file.ts";

@@ -82,6 +82,23 @@ Deno.test("pages -pk on a system without kpageflags says the kernel lacks it", a
   assertEquals(h.prompt.firstErrorCode, 6);
 });
 
+Deno.test("pages -pk prints a frame's kpageflags; -si marks a frame idle and -pi reads it", async () => {
+  using h = harness();
+  const { procfs, sysfs } = h.session.opts;
+  const flags = new Uint32Array(2 * 8);
+  flags[2 * 3] = 0b1000000100000; // PFN 3: LRU, ANON
+  Deno.writeFileSync(`${procfs.root}/kpageflags`, new Uint8Array(flags.buffer));
+  Deno.mkdirSync(`${sysfs.root}/kernel/mm/page_idle`, { recursive: true });
+  Deno.writeFileSync(`${sysfs.root}/kernel/mm/page_idle/bitmap`, new Uint8Array(8 * 4));
+  const pk = (await h.run("pages -pk 3")).split("\n");
+  assertEquals([pk[0], pk[5], pk[12]], ["LOCKED        0", "LRU           1", "ANON          1"]);
+  assertEquals(await h.run("pages -pi 70"), "PFN 70 idle: false\n");
+  assertEquals(
+    await h.run("pages -si 70", "pages -pi 70", "pages -pi 71"),
+    "PFN 70 idle: true\nPFN 71 idle: false\n",
+  );
+});
+
 Deno.test("arange selects, splits, filters and lists ranges", async () => {
   using h = harness();
   const text = await h.run(`arange -pid ${PID} -split-length 512 -min-length 17 -ls`);

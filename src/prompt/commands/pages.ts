@@ -20,7 +20,7 @@ import { processRanges } from "../../memory/process_ranges.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
 import { formatKpageflags, readKpageflags } from "../../procfs/kpageflags.ts";
 import { decodeEntry } from "../../procfs/pagemap.ts";
-import { getPageIdle, setPageIdle } from "../../sysfs/page_idle.ts";
+import { readPageIdle, setPagesIdle } from "../../sysfs/page_idle.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 import type { Session } from "../session.ts";
 
@@ -136,12 +136,12 @@ export const pagesCommand: PromptCommand = {
     const si = intFlag(f, "si", 0, PFN_MAX, "a page frame number");
     const pk = intFlag(f, "pk", 0, PFN_MAX, "a page frame number");
     if (pi !== undefined || si !== undefined) {
-      if (pi !== undefined) out(`PFN ${pi} idle: ${getPageIdle(sysfs.root, pi)}\n`);
-      if (si !== undefined) setPageIdle(sysfs.root, si);
+      if (pi !== undefined) out(`PFN ${pi} idle: ${readPageIdle(sysfs.root, [pi])[0] === 1}\n`);
+      if (si !== undefined) setPagesIdle(sysfs.root, [si]);
       return;
     }
     if (pk !== undefined) {
-      out(formatKpageflags(readKpageflags(procfs.root, pk)));
+      out(formatKpageflags(readKpageflags(procfs.root, [pk])[0]!));
       return;
     }
     const pid = intFlag(f, "pid", 1, PID_MAX, "a process id");
