@@ -5,7 +5,28 @@
  * @module
  */
 import { PID_MAX } from "../../common/limits.ts";
+import { formatMoveRecord, renderStats } from "../../stats/render.ts";
+import type { Stats } from "../../stats/stats.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
+
+/** `stats -dump moves start|new|stop`. */
+function dumpMoves(stats: Stats, args: readonly string[]): string {
+  if (args[0] !== "moves" || args.length !== 2) return "Usage: dump moves <start|new|stop>";
+  switch (args[1]) {
+    case "start":
+      stats.startRecording();
+      return "recording moves started";
+    case "stop":
+      stats.stopRecording();
+      return "recording moves stopped";
+    case "new": {
+      const moves = stats.takeRecorded();
+      return moves ? moves.map(formatMoveRecord).join("\n") : "error: not recording";
+    }
+    default:
+      return `invalid dump moves parameter: ${JSON.stringify(args[1])}`;
+  }
+}
 
 export const statsCommand: PromptCommand = {
   name: "stats",
@@ -32,19 +53,21 @@ export const statsCommand: PromptCommand = {
     const lm = intFlag(f, "lm", 1, PID_MAX, "a process id");
     const le = intFlag(f, "le", 1, PID_MAX, "a process id");
     if (lm !== undefined) {
-      out(`${stats.lastMove(lm) ?? `no moves of pid ${lm}`}\n`);
+      const m = stats.lastMove(lm);
+      out(`${m ? formatMoveRecord(m) : `no moves of pid ${lm}`}\n`);
       return;
     }
     if (le !== undefined) {
-      out(`${stats.lastMoveWithError(le) ?? `no moves with errors of pid ${le}`}\n`);
+      const m = stats.lastMoveWithError(le);
+      out(`${m ? formatMoveRecord(m) : `no moves with errors of pid ${le}`}\n`);
       return;
     }
     if (boolFlag(f, "dump")) {
-      out(`${stats.dump(rest)}\n`);
+      out(`${dumpMoves(stats, rest)}\n`);
       return;
     }
     const tables = stringFlag(f, "t");
     const format = stringFlag(f, "f") ?? "txt";
-    out(`${stats.summarize(format, tables === undefined ? undefined : tables.split(","))}\n`);
+    out(`${renderStats(stats, format, tables === undefined ? undefined : tables.split(","))}\n`);
   },
 };
