@@ -36,7 +36,7 @@ export const moverCommand: PromptCommand = {
     { name: "wait", type: "bool", help: "wait until the mover is paused or has no tasks" },
   ],
   async run({ session, out }, f) {
-    const mover = session.mover;
+    const mover = session.components.mover;
     const config = stringFlag(f, "config");
     const pagesTo = intFlag(f, "pages-to", 0, NODE_MAX, "a node id");
     const removeTask = intFlag(f, "remove-task", 0, 2 ** 31, "a task id");

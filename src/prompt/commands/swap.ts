@@ -80,8 +80,9 @@ export const swapCommand: PromptCommand = {
       if (boolFlag(f, "out")) {
         if (boolFlag(f, "mover")) {
           const pages = readPages(procfs, p, ranges, pageFilter({ present: true }));
-          session.mover.start();
-          session.mover.addTask(p, pages.addrs, SWAP_TARGET);
+          const mover = session.components.mover;
+          mover.start();
+          mover.addTask(p, pages.addrs, SWAP_TARGET);
         } else {
           swapOutRanges(syscalls(), p, ranges, stats);
         }
