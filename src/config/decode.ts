@@ -72,11 +72,12 @@ function parseText(text: string, what: string): Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { decodeConfig, positiveInteger } from "./decode.ts";
  * const c = decodeConfig("intervalms: 20", "mover", { IntervalMs: 10 }, [
  *   { name: "IntervalMs", check: positiveInteger(60000) },
  * ]);
- * console.assert(c.IntervalMs === 20);
+ * strictEqual(c.IntervalMs, 20);
  * ```
  */
 export function decodeConfig<T extends object>(

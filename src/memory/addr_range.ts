@@ -36,8 +36,9 @@ export function totalPages(ranges: readonly AddrRange[]): number {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { formatRange } from "./addr_range.ts";
- * console.assert(formatRange({ startAddr: 0x1000, endAddr: 0x3000 }) === "1000-3000 (8192 B)");
+ * strictEqual(formatRange({ startAddr: 0x1000, endAddr: 0x3000 }), "1000-3000 (8192 B)");
  * ```
  */
 export function formatRange(r: AddrRange): string {

@@ -32,8 +32,10 @@ function bad(spec: string): UsageError {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseSizeBytes } from "./range_spec.ts";
- * console.assert(parseSizeBytes("1GiB") === 2 ** 30 && parseSizeBytes("16k") === 16384);
+ * strictEqual(parseSizeBytes("1GiB"), 1073741824);
+ * strictEqual(parseSizeBytes("16k"), 16384);
  * ```
  */
 export function parseSizeBytes(text: string): number | undefined {
