@@ -7,6 +7,7 @@
  */
 import { GB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { errnoMeaning } from "../ffi/errno.ts";
+import { UsageError } from "../errors.ts";
 import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
 import { type MoveRecord, type Stats, STATS_TABLES, type StatsFormat } from "./stats.ts";
 
@@ -158,8 +159,9 @@ function memoryScans(stats: Stats): Table {
 
 /**
  * The tables as text: `format` txt (fixed width) or csv; `tables` a
- * selection (default: all). An unknown name gives a line that lists the
- * available ones, as in the Go memtierd.
+ * selection (default: all). An unknown format or table name is a
+ * `UsageError` saying what is accepted (the Go memtierd printed it as
+ * output and succeeded), raised before anything is rendered.
  */
 export function renderStats(
   stats: Stats,
@@ -167,19 +169,20 @@ export function renderStats(
   tables: readonly string[] = STATS_TABLES,
 ): string {
   if (format !== "txt" && format !== "csv") {
-    return `unknown format ${JSON.stringify(format)}, txt and csv expected`;
+    throw new UsageError(`Invalid -f ${JSON.stringify(format)}: expected txt or csv`);
+  }
+  const unknown = tables.find((name) => !(STATS_TABLES as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `Invalid -t ${JSON.stringify(unknown)}: expected ${STATS_TABLES.slice(0, -1).join(", ")} or ${
+        STATS_TABLES.at(-1)
+      }`,
+    );
   }
   const lines: string[] = [];
   for (const name of tables) {
     if (lines.length > 0) lines.push("");
-    const table = tableOf(stats, name);
-    if (!table) {
-      lines.push(
-        `unknown table ${JSON.stringify(name)}, available: "${STATS_TABLES.join('", "')}"`,
-      );
-      continue;
-    }
-    lines.push(...renderTable(table, format));
+    lines.push(...renderTable(tableOf(stats, name)!, format));
   }
   return lines.join("\n");
 }

@@ -5,14 +5,14 @@
  * @module
  */
 import { PID_MAX } from "../../common/limits.ts";
+import { UsageError } from "../../errors.ts";
 import { formatMoveRecord, renderStats } from "../../stats/render.ts";
 import type { Stats } from "../../stats/stats.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 
 /** `stats -dump moves start|new|stop`. */
 function dumpMoves(stats: Stats, args: readonly string[]): string {
-  if (args[0] !== "moves" || args.length !== 2) return "Usage: dump moves <start|new|stop>";
-  switch (args[1]) {
+  switch (args.length === 2 && args[0] === "moves" ? args[1] : undefined) {
     case "start":
       stats.startRecording();
       return "recording moves started";
@@ -21,10 +21,19 @@ function dumpMoves(stats: Stats, args: readonly string[]): string {
       return "recording moves stopped";
     case "new": {
       const moves = stats.takeRecorded();
-      return moves ? moves.map(formatMoveRecord).join("\n") : "error: not recording";
+      if (!moves) {
+        throw new UsageError(
+          "Cannot dump new moves: not recording (start with stats -dump moves start)",
+        );
+      }
+      return moves.map(formatMoveRecord).join("\n");
     }
     default:
-      return `invalid dump moves parameter: ${JSON.stringify(args[1])}`;
+      throw new UsageError(
+        `Invalid -dump arguments ${
+          JSON.stringify(args.join(" "))
+        }: expected moves start, moves new or moves stop`,
+      );
   }
 }
 
