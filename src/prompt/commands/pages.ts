@@ -20,6 +20,7 @@ import { processRanges } from "../../memory/process_ranges.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
 import { formatKpageflags, readKpageflags } from "../../procfs/kpageflags.ts";
 import { decodeEntry } from "../../procfs/pagemap.ts";
+import { requireOnlineNode } from "../../sysfs/node_check.ts";
 import { readPageIdle, setPagesIdle } from "../../sysfs/page_idle.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 import type { Session } from "../session.ts";
@@ -152,6 +153,7 @@ export const pagesCommand: PromptCommand = {
     const rangeText = stringFlag(f, "ranges");
     const cuts = rangeText === undefined ? undefined : parseRangeSpecs(rangeText);
     if (pid === undefined) throw new UsageError("missing -pid PID");
+    if (node !== undefined) requireOnlineNode(sysfs.nodes(), node, "select pages on");
     out(`searching for address ranges of pid ${pid}\n`);
     let ranges = rangesOf(session, pid);
     out(`found ${ranges.length} address ranges\n`);
