@@ -363,3 +363,25 @@ Deno.test("a syntax error in a line is one error line", async () => {
   assertEquals(await h.run(`log -i "open`), 'memtierd: unterminated quoted (") string\n');
   assertEquals(h.prompt.firstErrorCode, 2);
 });
+
+Deno.test("pages -node refuses a node that is not online (exit 5) and selects nothing", async () => {
+  using h = harness();
+  await h.prompt.runLine(`pages -pid ${PID} -node 9`);
+  assertEquals(
+    h.err(),
+    "memtierd: pages: Cannot select pages on node 9: no such node (online nodes: 0-3)\n",
+  );
+  assertEquals(h.prompt.firstErrorCode, 5);
+  assertEquals(h.session.pages, undefined);
+});
+
+Deno.test("swap -in -out together is a usage error that says what is accepted", async () => {
+  using h = harness();
+  await h.prompt.runLine(`swap -pid ${PID} -in -out`);
+  assertEquals(
+    h.err(),
+    "memtierd: swap: Cannot swap in and out at once: give -in or -out, not both\n",
+  );
+  assertEquals(h.prompt.firstErrorCode, 2);
+  assertEquals(h.kernel.calls.filter((c) => c.syscall === "process_madvise").length, 0);
+});

@@ -47,6 +47,9 @@ export const swapCommand: PromptCommand = {
   ],
   run({ session, out }, f) {
     const { procfs, syscalls, stats } = session.opts;
+    if (boolFlag(f, "in") && boolFlag(f, "out")) {
+      throw new UsageError("Cannot swap in and out at once: give -in or -out, not both");
+    }
     const pids: number[] = [];
     const globs = stringFlag(f, "pid-cgroups");
     if (globs !== undefined) {
