@@ -96,5 +96,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     await session.close();
   }
   if (session.fatal !== undefined) return ExitCode.FAILURE;
-  return prompt.firstErrorCode;
+  // A mover task that failed after its command returned (nobody waited
+  // for it) still fails the session.
+  return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
 }

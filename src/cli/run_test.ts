@@ -347,3 +347,17 @@ Deno.test("a present page move_pages cannot place is counted with its errno", as
   const j = JSON.parse((await run([`--pid=${PID}`, "--output=json"], k, sys)).out);
   assertEquals([j.unlocatedPages, j.unlocatedByErrno], [1, { EFAULT: 1 }]);
 });
+
+Deno.test("command mode: a mover task dropped because its process exited makes the exit code 3", async () => {
+  const k = seedKernel();
+  k.processes.get(PID)!.exitAfterMoveCalls = 1;
+  using sys = fakeSystem(k);
+  const env = testEnv(sys, sys.syscalls);
+  // No mover -wait: the session ends with the mover's work unreported.
+  const code = await runCli(
+    ["-c", `pages -pid ${PID}\nmover -pages-to 2\ntime -sleep 1\nq`],
+    env,
+  );
+  assertEquals(code, ExitCode.NO_PROCESS);
+  assertIncludes(env.stderr(), "WARN: mover: dropped task 0 of pid 4242");
+});

@@ -22,6 +22,7 @@
  * @module
  */
 import { decodeConfig, positiveInteger, positiveNumber } from "../config/decode.ts";
+import { exitCodeFor } from "../common/exit_codes.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
 import { Loop } from "../lifecycle/loop.ts";
@@ -89,6 +90,18 @@ export interface MoverTask {
   offset: number;
 }
 
+/** A task the mover gave up on, and why. */
+export interface DroppedTask {
+  readonly id: number;
+  readonly pid: number;
+  readonly target: MoveTarget;
+  readonly pagesLeft: number;
+  /** Why, for people: `pid 42 exited`, or the failed call. */
+  readonly reason: string;
+  /** What went wrong (a ProcessGoneError when the process went away). */
+  readonly error: unknown;
+}
+
 /**
  * The Go memtierd's text for a task; it writes node -1 for swap.
  *
@@ -144,6 +157,8 @@ export class Mover {
   #credit = 0;
   #refilledMs = 0;
   #waiters: { statuses: MoverStatus[]; resolve: (s: MoverStatus) => void }[] = [];
+  /** Dropped tasks not yet handed out by `takeDropped()`. */
+  #dropped: DroppedTask[] = [];
 
   constructor(options: MoverOptions) {
     this.#opts = options;
@@ -230,6 +245,17 @@ export class Mover {
     return task.id;
   }
 
+  /**
+   * Tasks dropped since the last call (a process that exited, a move that
+   * failed), oldest first; each is handed out once. Every drop is also
+   * logged as a warning and recorded in the stats.
+   */
+  takeDropped(): DroppedTask[] {
+    const dropped = this.#dropped;
+    this.#dropped = [];
+    return dropped;
+  }
+
   /** Removes a task; returns whether it was there. */
   removeTask(id: number): boolean {
     const i = this.#tasks.findIndex((t) => t.id === id);
@@ -273,8 +299,7 @@ export class Mover {
         this.#moveChunk(task, chunk);
       } catch (e) {
         drop = true;
-        const why = e instanceof ProcessGoneError ? "the process exited" : (e as Error).message;
-        this.#log.info(`mover: dropped task ${task.id} of pid ${task.pid}: ${why}`);
+        this.#drop(task, e);
       }
       task.offset += n;
       budget -= n;
@@ -286,6 +311,26 @@ export class Mover {
       }
     }
     return spent;
+  }
+
+  #drop(task: MoverTask, error: unknown): void {
+    const reason = error instanceof ProcessGoneError
+      ? `pid ${task.pid} exited`
+      : `pid ${task.pid}: ${error instanceof Error ? error.message : String(error)}`;
+    const pagesLeft = task.addrs.length - task.offset;
+    const dropped = { id: task.id, pid: task.pid, target: task.target, pagesLeft, reason, error };
+    this.#dropped.push(dropped);
+    this.#log.warn(
+      `mover: dropped task ${task.id} of pid ${task.pid} with ${pagesLeft} of ${task.addrs.length} pages left: ${reason}`,
+    );
+    this.#opts.stats?.recordDroppedTask({
+      taskId: task.id,
+      pid: task.pid,
+      dest: task.target.kind === "swap" ? -1 : task.target.node,
+      pagesLeft,
+      reason,
+      exitCode: exitCodeFor(error),
+    });
   }
 
   #moveChunk(task: MoverTask, chunk: Float64Array): void {

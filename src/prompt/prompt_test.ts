@@ -285,7 +285,7 @@ Deno.test("stats with an unknown -f, -t or -dump fails with one error line, exit
       [
         "stats -t events,bogus",
         'stats: Invalid -t "bogus": expected events, process_madvise, move_pages, ' +
-        "move_pages_errors or memory_scans",
+        "move_pages_errors, memory_scans or mover_dropped_tasks",
       ],
       [
         "stats -dump foo",
@@ -384,4 +384,36 @@ Deno.test("swap -in -out together is a usage error that says what is accepted", 
   );
   assertEquals(h.prompt.firstErrorCode, 2);
   assertEquals(h.kernel.calls.filter((c) => c.syscall === "process_madvise").length, 0);
+});
+
+Deno.test("a mover task whose process exits: mover -wait and stats report it, exit 3", async () => {
+  using h = harness();
+  h.kernel.processes.get(PID)!.exitAfterMoveCalls = 1;
+  const text = await h.run(
+    `pages -pid ${PID}`,
+    `mover -config '{"IntervalMs":10,"Bandwidth":10}'`, // 25 pages a round
+    "mover -pages-to 1",
+    "mover -wait",
+  );
+  assertEquals(
+    text.split("\n").slice(-3),
+    [
+      "mover wait received: AllDone (1 task dropped: pid 500 exited)",
+      "memtierd: mover: task 0 dropped: pid 500 exited",
+      "",
+    ],
+  );
+  assertEquals(h.prompt.firstErrorCode, 3);
+  assertIncludes(
+    h.log(),
+    "WARN: mover: dropped task 0 of pid 500 with 1015 of 1040 pages left: pid 500 exited\n",
+  );
+  assertEquals(
+    await h.run("stats -t mover_dropped_tasks"),
+    "table: mover dropped tasks\n" +
+      "     pid     task left[pages]   dest reason\n" +
+      "     500        0        1015      1 pid 500 exited\n",
+  );
+  // Reported once: a second wait has nothing new to say.
+  assertEquals(await h.run("mover -wait"), "mover wait received: AllDone\n");
 });

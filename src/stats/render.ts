@@ -161,13 +161,17 @@ function memoryScans(stats: Stats): Table {
  * The tables as text: `format` txt (fixed width) or csv; `tables` a
  * selection (default: all). An unknown format or table name is a
  * `UsageError` saying what is accepted (the Go memtierd printed it as
- * output and succeeded), raised before anything is rendered.
+ * output and succeeded), raised before anything is rendered. The default
+ * selection is the Go memtierd's tables, and mover_dropped_tasks when a
+ * task was dropped.
  */
 export function renderStats(
   stats: Stats,
   format: string,
-  tables: readonly string[] = STATS_TABLES,
+  selected?: readonly string[],
 ): string {
+  const tables = selected ??
+    STATS_TABLES.filter((t) => t !== "mover_dropped_tasks" || stats.droppedTasks().length > 0);
   if (format !== "txt" && format !== "csv") {
     throw new UsageError(`Invalid -f ${JSON.stringify(format)}: expected txt or csv`);
   }
@@ -187,6 +191,18 @@ export function renderStats(
   return lines.join("\n");
 }
 
+function moverDroppedTasks(stats: Stats): Table {
+  const rows = stats.droppedTasks().map((d) => [d.pid, d.taskId, d.pagesLeft, d.dest, d.reason]);
+  return {
+    title: "table: mover dropped tasks",
+    header: ["pid", "task", "left[pages]", "dest", "reason"],
+    rows,
+    widths: [8, 8, 11, 6, -1],
+    txtDecimals: [],
+    csvDecimals: [],
+  };
+}
+
 function tableOf(stats: Stats, name: string): Table | undefined {
   switch (name) {
     case "events":
@@ -199,6 +215,8 @@ function tableOf(stats: Stats, name: string): Table | undefined {
       return movePagesErrors(stats);
     case "memory_scans":
       return memoryScans(stats);
+    case "mover_dropped_tasks":
+      return moverDroppedTasks(stats);
     default:
       return undefined;
   }

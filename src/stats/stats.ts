@@ -20,6 +20,7 @@ export const STATS_TABLES = [
   "move_pages",
   "move_pages_errors",
   "memory_scans",
+  "mover_dropped_tasks",
 ] as const;
 
 export type StatsTable = typeof STATS_TABLES[number];
@@ -36,6 +37,21 @@ export interface MoveRecord {
   onOtherPages: number;
   /** errno -> pages. */
   errors: Map<number, number>;
+}
+
+/** A mover task dropped before it was done. */
+export interface DroppedTaskRecord {
+  taskId: number;
+  pid: number;
+  /** The target node, or -1 for swap (as the Go memtierd writes it). */
+  dest: number;
+  /** Pages the task had not moved yet. */
+  pagesLeft: number;
+  /** Why, for people: `pid 42 exited`. */
+  reason: string;
+  /** The exit code the failure maps to (3 when the process went away). */
+  exitCode: number;
+  atMs: number;
 }
 
 /** Beats of one named loop. */
@@ -91,6 +107,7 @@ export class Stats {
   #moves = new Map<number, PidMoves>();
   #scans = new Map<number, PidScans>();
   #recording: MoveRecord[] | undefined;
+  #dropped: DroppedTaskRecord[] = [];
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -197,6 +214,16 @@ export class Stats {
     s.lastAccessed = accessed;
     s.lastWritten = written;
     s.maxTimeUs = Math.max(s.maxTimeUs, timeUs);
+  }
+
+  /** Records a mover task dropped before it was done. */
+  recordDroppedTask(r: Omit<DroppedTaskRecord, "atMs">): void {
+    this.#dropped.push({ ...r, atMs: this.#clock.now() });
+  }
+
+  /** Mover tasks dropped so far, oldest first. */
+  droppedTasks(): readonly Readonly<DroppedTaskRecord>[] {
+    return this.#dropped;
   }
 
   /** The pulses of each named loop. */
