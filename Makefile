@@ -33,11 +33,16 @@ $(abspath $(LOCAL_DENO)):
 bin/memtierd: $(DENO) $(SOURCES) $(BUILD_TOOLS)
 	$(DENO) run -A tools/build.ts memtierd src/main.ts $@
 
-# One gate: formatting, lint, type check and unit + integration tests.
+# One gate: formatting, lint, type check, the @example blocks of src (run as
+# tests: `deno test --doc` on the modules that have one) and unit +
+# integration tests.
+DOC_MODULES = $(shell grep -rl --include='*.ts' --exclude='*_test.ts' '```ts' src | sort)
+
 check: $(DENO)
 	$(DENO) fmt --check
 	$(DENO) lint
 	$(DENO) check src tests tools
+	$(DENO) test -A --quiet --doc $(DOC_MODULES)
 	$(MAKE) --no-print-directory unit integration
 
 fmt: $(DENO)

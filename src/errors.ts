@@ -1,6 +1,6 @@
 /**
  * The typed errors that cross folder boundaries. The command line turns each
- * into a one-line message and its own exit code (see cli/exit_codes.ts);
+ * into a one-line message and its own exit code (see common/exit_codes.ts);
  * components throw them and never print or exit.
  *
  * Messages follow "Cannot <action>: <state>" and say what is accepted or
@@ -12,6 +12,16 @@
 /** The command line or a prompt command was used wrongly. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/**
+ * Text the user wrote (a prompt line, a component configuration) that
+ * cannot be read. Bad input, like a usage error, not a failure of the
+ * system: the parsers of such text throw subclasses of it, and the exit
+ * code mapping needs to know only this class.
+ */
+export class InputSyntaxError extends SyntaxError {
+  override name = "InputSyntaxError";
 }
 
 /** The process does not exist, or exited while memtierd worked on it. */

@@ -4,22 +4,12 @@
  * @module
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
-import type { LineSource } from "../prompt/interact.ts";
+import { listLineSource } from "../prompt/interact.ts";
 import type { FakeSystem } from "../testing/fake_system.ts";
 import { FakeClock } from "../time/clock.ts";
 import type { CliEnv } from "./run.ts";
 
-/** Lines from a list, as if typed. */
-export function listLineSource(lines: readonly string[], write: (t: string) => void): LineSource {
-  let i = 0;
-  return {
-    next(ps1) {
-      write(ps1);
-      return Promise.resolve(i < lines.length ? lines[i++]! : null);
-    },
-    close() {},
-  };
-}
+export { listLineSource };
 
 /** A CliEnv whose output is collected, with a fake clock and stdin lines from `stdin`. */
 export function testEnv(

@@ -13,7 +13,7 @@ import { Prompt } from "../prompt/prompt.ts";
 import { Session, type ShellRunner } from "../prompt/session.ts";
 import { Stats } from "../stats/stats.ts";
 import type { Clock } from "../time/clock.ts";
-import { ExitCode } from "./exit_codes.ts";
+import { ExitCode } from "../common/exit_codes.ts";
 import type { OneShotEnv } from "./oneshot.ts";
 
 /** What command mode reads and writes through, beyond the one-shot environment. */
@@ -96,5 +96,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     await session.close();
   }
   if (session.fatal !== undefined) return ExitCode.FAILURE;
-  return prompt.firstErrorCode;
+  // A mover task that failed after its command returned (nobody waited
+  // for it) still fails the session.
+  return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
 }

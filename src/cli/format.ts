@@ -5,7 +5,9 @@
  * @module
  */
 
-export const MB = 1 << 20;
+import { MB } from "../common/units.ts";
+
+export { MB };
 
 /** 1234567 -> "1,234,567". */
 export function grouped(n: number): string {

@@ -34,7 +34,7 @@ import type { ProcFs } from "../procfs/proc_fs.ts";
 import { formatIdList } from "../sysfs/id_list.ts";
 import { requireOnlineNode, requireTargetNode } from "../sysfs/node_check.ts";
 import type { NumaNode, SysFs } from "../sysfs/sys_fs.ts";
-import { ExitCode } from "./exit_codes.ts";
+import { ExitCode } from "../common/exit_codes.ts";
 import { grouped, MB, mb, table } from "./format.ts";
 import { ProgressBar } from "./progress.ts";
 

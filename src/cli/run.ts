@@ -6,8 +6,8 @@
  */
 import { UsageError } from "../errors.ts";
 import { versionText } from "../version.ts";
-import { COUNT_MAX, NODE_MAX, PID_MAX } from "./limits.ts";
-import { ExitCode, exitCodeFor } from "./exit_codes.ts";
+import { COUNT_MAX, NODE_MAX, PID_MAX } from "../common/limits.ts";
+import { ExitCode, exitCodeFor } from "../common/exit_codes.ts";
 import {
   boolFlag,
   flagHelp,
@@ -16,7 +16,7 @@ import {
   parseFlags,
   parseWholeNumber,
   stringFlag,
-} from "./flags.ts";
+} from "../common/flags.ts";
 import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
 import {
   inspectProcess,

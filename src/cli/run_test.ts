@@ -7,7 +7,7 @@ import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { testEnv } from "./_test_env.ts";
-import { ExitCode } from "./exit_codes.ts";
+import { ExitCode } from "../common/exit_codes.ts";
 import { runCli } from "./run.ts";
 
 const BASE = 0x10000000;
@@ -45,13 +45,18 @@ Deno.test("memtierd --pid=P lists every online node with the process's pages on 
   const r = await run([`--pid=${PID}`]);
   assertEquals(r.code, ExitCode.OK);
   assertIncludes(r.out, `pid ${PID} (python3): 3,064 movable pages`);
-  const lines = r.out.split("\n");
-  const row = (n: string) => lines.find((l) => l.trimStart().startsWith(`${n} `))!;
-  assertIncludes(row("0"), "1,564");
-  assertIncludes(row("1"), "1,500");
-  assertIncludes(row("2"), "0");
-  assertIncludes(row("3"), "-"); // no CPUs
-  assertIncludes(row("4"), "no memory");
+  // Nodes 2-3 have no CPUs; node 4 no memory. Free memory is the fake
+  // kernel's capacity less the pages placed there (file pages included).
+  assertEquals(r.out.split("\n").slice(1), [
+    "node  cpus  free / total MB  movable pages  movable MB  numa_maps MB",
+    "   0  0-1     189.2 / 195.3          1,564         6.1           6.1",
+    "   1  2-3     189.5 / 195.3          1,500         5.9           5.9",
+    "   2  -         97.7 / 97.7              0         0.0           0.0",
+    "   3  -         97.7 / 97.7              0         0.0           0.0",
+    "   4  -           no memory              0         0.0           0.0",
+    " all                                 3,064        12.0          12.0",
+    "",
+  ]);
 });
 
 Deno.test("memtierd --pid P --output json gives stable keys per node", async () => {
@@ -341,4 +346,18 @@ Deno.test("a present page move_pages cannot place is counted with its errno", as
   assertIncludes(r.out, "1 of the present pages are on no node move_pages can tell (EFAULT 1)");
   const j = JSON.parse((await run([`--pid=${PID}`, "--output=json"], k, sys)).out);
   assertEquals([j.unlocatedPages, j.unlocatedByErrno], [1, { EFAULT: 1 }]);
+});
+
+Deno.test("command mode: a mover task dropped because its process exited makes the exit code 3", async () => {
+  const k = seedKernel();
+  k.processes.get(PID)!.exitAfterMoveCalls = 1;
+  using sys = fakeSystem(k);
+  const env = testEnv(sys, sys.syscalls);
+  // No mover -wait: the session ends with the mover's work unreported.
+  const code = await runCli(
+    ["-c", `pages -pid ${PID}\nmover -pages-to 2\ntime -sleep 1\nq`],
+    env,
+  );
+  assertEquals(code, ExitCode.NO_PROCESS);
+  assertIncludes(env.stderr(), "WARN: mover: dropped task 0 of pid 4242");
 });

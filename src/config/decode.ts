@@ -8,6 +8,7 @@
  * @module
  */
 import YAML from "yaml";
+import { InputSyntaxError } from "../errors.ts";
 
 /** One field of a configuration: its canonical name and how to check a value. */
 export interface ConfigField<T> {
@@ -16,7 +17,7 @@ export interface ConfigField<T> {
 }
 
 /** A configuration that could not be read. */
-export class ConfigError extends SyntaxError {
+export class ConfigError extends InputSyntaxError {
   override name = "ConfigError";
   /** Keys from the component's config root to the offending value (empty: the whole config). */
   readonly keyPath: readonly string[];
@@ -83,11 +84,12 @@ function parseText(text: string, what: string): Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { decodeConfig, positiveInteger } from "./decode.ts";
  * const c = decodeConfig("intervalms: 20", "mover", { IntervalMs: 10 }, [
  *   { name: "IntervalMs", check: positiveInteger(60000) },
  * ]);
- * console.assert(c.IntervalMs === 20);
+ * strictEqual(c.IntervalMs, 20);
  * ```
  */
 export function decodeConfig<T extends object>(

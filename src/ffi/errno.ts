@@ -57,8 +57,9 @@ const MEANINGS: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { errnoName } from "./errno.ts";
- * console.assert(errnoName(16) === "EBUSY");
+ * strictEqual(errnoName(16), "EBUSY");
  * ```
  */
 export function errnoName(errno: number): string {

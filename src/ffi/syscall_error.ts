@@ -5,9 +5,10 @@ import { errnoMeaning, errnoName } from "./errno.ts";
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { SyscallError } from "./syscall_error.ts";
  * const e = new SyscallError("move_pages", 3);
- * console.assert(e.code === "ESRCH");
+ * strictEqual(e.code, "ESRCH");
  * ```
  */
 export class SyscallError extends Error {

@@ -5,6 +5,12 @@
  * round, an error in one round logged and counted without ending the loop,
  * and a stop that takes effect within one interval (at once while sleeping).
  *
+ * A loop that has work only at times (the mover: tasks come and go, a
+ * person pauses it) gives `ready`: while it says no, the loop neither runs
+ * rounds nor wakes up on the clock; `wake()` makes it look again. The round
+ * after such a wait (and the first one) is told it `resumed`, so a
+ * rate-limited round can start from a fresh budget.
+ *
  * @module
  */
 import type { Logger } from "../log/logger.ts";
@@ -16,14 +22,29 @@ export interface LoopOptions {
   /** Name in heartbeats (`NAME.round`, `NAME.error`) and log lines. */
   name: string;
   clock: Clock;
-  /** Time from the start of one round to the start of the next. */
-  intervalMs: number;
+  /**
+   * Time from the start of one round to the start of the next; a function
+   * when it may change while the loop runs (read before each sleep).
+   */
+  intervalMs: number | (() => number);
   /** One round; its errors are logged and counted, and the loop goes on. */
-  round: (signal: AbortSignal) => void | Promise<void>;
+  round: (signal: AbortSignal, info: RoundInfo) => void | Promise<void>;
+  /**
+   * Whether there is work: checked before each round and after it; while
+   * false, the loop waits for `wake()` (or a stop) instead of the clock.
+   * Default: always ready.
+   */
+  ready?: () => boolean;
   /** Run the first round at once (default) or after one interval. */
   immediate?: boolean;
   stats?: Stats | undefined;
   logger?: Logger | undefined;
+}
+
+/** What a round is told about itself. */
+export interface RoundInfo {
+  /** The first round after start, or after the loop waited for `wake()`. */
+  resumed: boolean;
 }
 
 /** A loop that runs a round every `intervalMs` until stopped. */
@@ -34,9 +55,13 @@ export class Loop {
   #done: Promise<void> | undefined;
   #rounds = 0;
   #errors = 0;
+  /** Resolves the wait for work, while the loop waits. */
+  #wakeUp: (() => void) | undefined;
+  /** A wake() that came while the loop did not wait: the next wait returns at once. */
+  #woken = false;
 
   constructor(options: LoopOptions) {
-    if (!(options.intervalMs > 0)) {
+    if (typeof options.intervalMs === "number" && !(options.intervalMs > 0)) {
       throw new RangeError(
         `Cannot start loop ${options.name}: interval must be above 0 ms (got ${options.intervalMs})`,
       );
@@ -85,27 +110,73 @@ export class Loop {
     await done;
   }
 
+  /** Makes a loop that waits for work (see `ready`) look again at once. */
+  wake(): void {
+    const wakeUp = this.#wakeUp;
+    if (wakeUp) {
+      this.#wakeUp = undefined;
+      wakeUp();
+    } else {
+      this.#woken = true;
+    }
+  }
+
   /** Resolves when the loop has ended (after stop or an aborted signal). */
   finished(): Promise<void> {
     return this.#done ?? Promise.resolve();
   }
 
+  #intervalMs(): number {
+    const i = this.#opts.intervalMs;
+    return typeof i === "number" ? i : i();
+  }
+
+  #ready(): boolean {
+    return this.#opts.ready?.() ?? true;
+  }
+
+  /** Waits for `wake()` or the signal. */
+  #waitForWork(signal: AbortSignal): Promise<void> {
+    if (this.#woken || signal.aborted) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        this.#wakeUp = undefined;
+        resolve();
+      };
+      this.#wakeUp = done;
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
   async #run(signal: AbortSignal): Promise<void> {
-    const { clock, intervalMs, stats, logger, name } = this.#opts;
-    if (this.#opts.immediate === false) await clock.sleep(intervalMs, signal);
+    const { clock, stats, logger, name } = this.#opts;
+    if (this.#opts.immediate === false) await clock.sleep(this.#intervalMs(), signal);
+    let resumed = true;
     while (!signal.aborted) {
+      if (!this.#ready()) {
+        await this.#waitForWork(signal);
+        resumed = true;
+        continue;
+      }
       const started = clock.now();
       try {
-        await this.#opts.round(signal);
+        await this.#opts.round(signal, { resumed });
       } catch (e) {
         this.#errors++;
         stats?.heartbeat(`${name}.error`);
         logger?.error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
       }
+      resumed = false;
       this.#rounds++;
       stats?.heartbeat(`${name}.round`);
       if (signal.aborted) break;
-      await clock.sleep(Math.max(0, intervalMs - (clock.now() - started)), signal);
+      // Out of work: wait for a wake, not for the clock.
+      if (!this.#ready()) continue;
+      await clock.sleep(Math.max(0, this.#intervalMs() - (clock.now() - started)), signal);
     }
   }
 }

@@ -83,3 +83,86 @@ Deno.test("Loop refuses an interval that is not above 0", () => {
     "interval must be above 0 ms (got 0)",
   );
 });
+
+Deno.test("Loop with ready: waits without rounds while not ready, and runs at once on wake", async () => {
+  const clock = new FakeClock();
+  const at: [number, boolean][] = [];
+  let work = 0;
+  const loop = new Loop({
+    name: "t",
+    clock,
+    intervalMs: 10,
+    ready: () => work > 0,
+    round: (_signal, { resumed }) => {
+      at.push([clock.now(), resumed]);
+      work--;
+    },
+  });
+  loop.start();
+  for (let i = 0; i < 5; i++) await clock.sleep(100);
+  assertEquals(at, []); // no work: no rounds, and the loop did not sleep on the clock
+  assertEquals(clock.now(), 500);
+  work = 3;
+  loop.wake();
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await loop.stop();
+  // Three rounds 10 ms apart; the first after the wait is told it resumed.
+  assertEquals(at, [[500, true], [510, false], [520, false]]);
+  assertEquals(loop.rounds, 3);
+});
+
+Deno.test("Loop: a wake before the loop waits is not lost", async () => {
+  const clock = new FakeClock();
+  let work = 0;
+  let n = 0;
+  const loop = new Loop({
+    name: "t",
+    clock,
+    intervalMs: 10,
+    ready: () => work > 0,
+    round: () => {
+      n++;
+      work--;
+    },
+  });
+  loop.start();
+  work = 1;
+  loop.wake(); // before the loop's first look
+  await clock.sleep(0);
+  await clock.sleep(0);
+  await loop.stop();
+  assertEquals(n, 1);
+});
+
+Deno.test("Loop: stop ends a loop that waits for work", async () => {
+  const loop = new Loop({
+    name: "t",
+    clock: new FakeClock(),
+    intervalMs: 10,
+    ready: () => false,
+    round: () => {},
+  });
+  loop.start();
+  await Promise.resolve();
+  await loop.stop();
+  assertEquals([loop.running, loop.rounds], [false, 0]);
+});
+
+Deno.test("Loop reads a function intervalMs before each sleep", async () => {
+  const clock = new FakeClock();
+  const at: number[] = [];
+  let interval = 10;
+  const loop = new Loop({
+    name: "t",
+    clock,
+    intervalMs: () => interval,
+    round: () => {
+      at.push(clock.now());
+      interval = 30;
+      if (at.length === 3) void loop.stop();
+    },
+  });
+  loop.start();
+  await loop.finished();
+  assertEquals(at, [0, 30, 60]);
+});

@@ -8,8 +8,10 @@
  * @module
  */
 
-/** Size of a base page on x86-64, the only architecture memtierd ships for. */
-export const PAGE_SIZE_BYTES = 4096;
+import { PAGE_SIZE_BYTES } from "../common/units.ts";
+
+/** The base page size, from common/units.ts (re-exported for existing importers). */
+export { PAGE_SIZE_BYTES };
 
 /** A half-open byte address range [startAddr, endAddr). */
 export interface AddrRange {
@@ -34,8 +36,9 @@ export function totalPages(ranges: readonly AddrRange[]): number {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { formatRange } from "./addr_range.ts";
- * console.assert(formatRange({ startAddr: 0x1000, endAddr: 0x3000 }) === "1000-3000 (8192 B)");
+ * strictEqual(formatRange({ startAddr: 0x1000, endAddr: 0x3000 }), "1000-3000 (8192 B)");
  * ```
  */
 export function formatRange(r: AddrRange): string {

@@ -27,9 +27,10 @@ export interface PageAttrs {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { pageFilter } from "./page_scan.ts";
  * const f = pageFilter({ present: true, exclusive: true });
- * console.assert(f.mustClear === 0);
+ * strictEqual(f.mustClear, 0);
  * ```
  */
 export function pageFilter(attrs: PageAttrs): PageFilter {

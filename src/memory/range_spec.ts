@@ -9,9 +9,10 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { GB, KB, MB, TB } from "../common/units.ts";
 import { type AddrRange, PAGE_SIZE_BYTES } from "./addr_range.ts";
 
-const UNITS: Record<string, number> = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+const UNITS: Record<string, number> = { "": 1, k: KB, m: MB, g: GB, t: TB };
 
 function hexAddr(text: string, spec: string): number {
   const m = /^(?:0x)?([0-9a-f]{1,13})$/i.exec(text.trim());
@@ -31,8 +32,10 @@ function bad(spec: string): UsageError {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseSizeBytes } from "./range_spec.ts";
- * console.assert(parseSizeBytes("1GiB") === 2 ** 30 && parseSizeBytes("16k") === 16384);
+ * strictEqual(parseSizeBytes("1GiB"), 1073741824);
+ * strictEqual(parseSizeBytes("16k"), 16384);
  * ```
  */
 export function parseSizeBytes(text: string): number | undefined {

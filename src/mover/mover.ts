@@ -15,21 +15,38 @@
  * Paused (after start or pause), Busy (working on tasks), AllDone (no tasks
  * left). Adding a task or continuing makes a started mover Busy.
  *
+ * The rounds run on a lifecycle `Loop` that is ready only while Busy: a
+ * paused or idle mover does not wake up on the clock, and continuing wakes
+ * it at once.
+ *
  * @module
  */
 import { decodeConfig, positiveInteger, positiveNumber } from "../config/decode.ts";
+import { exitCodeFor } from "../common/exit_codes.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
+import { Loop } from "../lifecycle/loop.ts";
 import { silentLogger } from "../log/logger.ts";
 import type { Logger } from "../log/logger.ts";
-import { type AddrRange, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
+import type { AddrRange } from "../memory/addr_range.ts";
 import { movePagesToNode } from "../memory/move.ts";
 import type { Stats } from "../stats/stats.ts";
 import { swapOutRanges } from "../swap/swap.ts";
 import type { Clock } from "../time/clock.ts";
 
-/** Destination of a task that swaps pages out instead of moving them. */
-export const NODE_SWAP = -1;
+/** Where a task's pages go: to a NUMA node, or out to swap. */
+export type MoveTarget =
+  | { readonly kind: "node"; readonly node: number }
+  | { readonly kind: "swap" };
+
+/** The target of a task that swaps its pages out instead of moving them. */
+export const SWAP_TARGET: MoveTarget = { kind: "swap" };
+
+/** The target of a task that moves its pages to `node`. */
+export function nodeTarget(node: number): MoveTarget {
+  return { kind: "node", node };
+}
 
 /** The mover's configuration. `Bandwidth` is in MB/s (MB = 2^20 bytes). */
 export interface MoverConfig {
@@ -57,26 +74,49 @@ export function parseMoverConfig(input: string | Record<string, unknown>): Mover
 
 /** Pages one round may move. */
 export function pagesPerRound(config: MoverConfig): number {
-  const bytesPerRound = config.Bandwidth * 2 ** 20 * config.IntervalMs / 1000;
+  const bytesPerRound = config.Bandwidth * MB * config.IntervalMs / 1000;
   return Math.max(1, Math.floor(bytesPerRound / PAGE_SIZE_BYTES));
 }
 
 export type MoverStatus = "NotRunning" | "Paused" | "Busy" | "AllDone";
 
-/** Pages of one process to move to a node (or NODE_SWAP). */
+/** Pages of one process to move to a node or swap out. */
 export interface MoverTask {
   readonly id: number;
   readonly pid: number;
   readonly addrs: Float64Array;
-  readonly dest: number;
+  readonly target: MoveTarget;
   /** Index of the next page to move. */
   offset: number;
 }
 
-/** The Go memtierd's text for a task. */
+/** A task the mover gave up on, and why. */
+export interface DroppedTask {
+  readonly id: number;
+  readonly pid: number;
+  readonly target: MoveTarget;
+  readonly pagesLeft: number;
+  /** Why, for people: `pid 42 exited`, or the failed call. */
+  readonly reason: string;
+  /** What went wrong (a ProcessGoneError when the process went away). */
+  readonly error: unknown;
+}
+
+/**
+ * The Go memtierd's text for a task; it writes node -1 for swap.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { formatTask, SWAP_TARGET } from "./mover.ts";
+ * const task = { id: 0, pid: 42, addrs: new Float64Array([0x1000, 0x2000]), target: SWAP_TARGET, offset: 1 };
+ * strictEqual(formatTask(task), "MoverTask{pid: 42, next: 2000, page: 1 out of 2, dest: [-1]}");
+ * ```
+ */
 export function formatTask(t: MoverTask): string {
   const next = t.offset < t.addrs.length ? t.addrs[t.offset]!.toString(16) : "N/A";
-  return `MoverTask{pid: ${t.pid}, next: ${next}, page: ${t.offset} out of ${t.addrs.length}, dest: [${t.dest}]}`;
+  const dest = t.target.kind === "swap" ? -1 : t.target.node;
+  return `MoverTask{pid: ${t.pid}, next: ${next}, page: ${t.offset} out of ${t.addrs.length}, dest: [${dest}]}`;
 }
 
 /** What a mover needs. */
@@ -112,14 +152,26 @@ export class Mover {
   #cursor = 0;
   #nextId = 0;
   #status: MoverStatus = "NotRunning";
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #stopSleep = new AbortController();
+  #loop: Loop;
+  /** Pages the bandwidth allows now, and when it was last topped up. */
+  #credit = 0;
+  #refilledMs = 0;
   #waiters: { statuses: MoverStatus[]; resolve: (s: MoverStatus) => void }[] = [];
+  /** Dropped tasks not yet handed out by `takeDropped()`. */
+  #dropped: DroppedTask[] = [];
 
   constructor(options: MoverOptions) {
     this.#opts = options;
     this.#log = options.logger ?? silentLogger();
+    this.#loop = new Loop({
+      name: "Mover",
+      clock: options.clock,
+      intervalMs: () => this.#config.IntervalMs,
+      ready: () => this.#status === "Busy",
+      round: (_signal, { resumed }) => this.#creditRound(resumed),
+      stats: options.stats,
+      logger: this.#log,
+    });
   }
 
   get status(): MoverStatus {
@@ -161,25 +213,16 @@ export class Mover {
 
   /** Starts the mover's loop, paused; does nothing if it runs already. */
   start(): void {
-    if (this.#loop) return;
-    this.#stopSleep = new AbortController();
+    if (this.#loop.running) return;
     this.#setStatus("Paused");
-    this.#loop = this.#run().catch((e) => {
-      this.#log.error(`mover stopped: ${e instanceof Error ? e.message : e}`);
-      this.#loop = undefined;
-      this.#setStatus("NotRunning");
-    });
+    this.#loop.start();
   }
 
   /** Stops the loop; tasks stay queued for a later start. */
   async stop(): Promise<void> {
-    const loop = this.#loop;
-    if (!loop) return;
+    if (!this.#loop.running) return;
     this.#setStatus("NotRunning");
-    this.#stopSleep.abort();
-    this.#wake?.();
-    await loop;
-    this.#loop = undefined;
+    await this.#loop.stop();
   }
 
   pause(): void {
@@ -187,19 +230,30 @@ export class Mover {
   }
 
   continue(): void {
-    if (!this.#loop) return;
+    if (!this.#loop.running) return;
     if (this.#status === "Paused" || this.#status === "AllDone") {
       this.#setStatus(this.#tasks.length > 0 ? "Busy" : "AllDone");
     }
-    this.#wake?.();
+    this.#loop.wake();
   }
 
-  /** Queues pages of `pid` to move to `dest` (NODE_SWAP to swap out); returns the task id. */
-  addTask(pid: number, addrs: Float64Array, dest: number): number {
-    const task: MoverTask = { id: this.#nextId++, pid, addrs, dest, offset: 0 };
+  /** Queues pages of `pid` to move to `target`; returns the task id. */
+  addTask(pid: number, addrs: Float64Array, target: MoveTarget): number {
+    const task: MoverTask = { id: this.#nextId++, pid, addrs, target, offset: 0 };
     this.#tasks.push(task);
     this.continue();
     return task.id;
+  }
+
+  /**
+   * Tasks dropped since the last call (a process that exited, a move that
+   * failed), oldest first; each is handed out once. Every drop is also
+   * logged as a warning and recorded in the stats.
+   */
+  takeDropped(): DroppedTask[] {
+    const dropped = this.#dropped;
+    this.#dropped = [];
+    return dropped;
   }
 
   /** Removes a task; returns whether it was there. */
@@ -212,36 +266,23 @@ export class Mover {
     return true;
   }
 
-  async #run(): Promise<void> {
-    const clock = this.#opts.clock;
-    let credit = 0; // pages the bandwidth allows now
-    let refilled = 0;
-    let fresh = true; // first round after start or pause: one round's worth
-    while (this.#status !== "NotRunning") {
-      if (this.#status !== "Busy") {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
-        fresh = true;
-        continue;
-      }
-      const started = clock.now();
-      // Credit grows with the time that really passed, so late timers (a
-      // busy machine) do not lower the rate; it is capped so that a stall
-      // is not followed by a burst.
-      const perRound = pagesPerRound(this.#config);
-      const perMs = perRound / this.#config.IntervalMs;
-      credit = fresh ? perRound : Math.min(credit + (started - refilled) * perMs, 2 * perRound);
-      fresh = false;
-      refilled = started;
-      credit -= this.#round(Math.floor(credit));
-      this.#opts.stats?.heartbeat("Mover.round");
-      if (this.#tasks.length === 0) {
-        this.#setStatus("AllDone");
-        continue;
-      }
-      const rest = this.#config.IntervalMs - (clock.now() - started);
-      await clock.sleep(Math.max(0, rest), this.#stopSleep.signal);
-    }
+  /**
+   * One round of the loop: tops up the credit and spends it. The first
+   * round after a start, pause or idle spell (`resumed`) gets one round's
+   * worth; later ones the credit of the time that really passed, so late
+   * timers (a busy machine) do not lower the rate, capped at two rounds'
+   * worth so that a stall is not followed by a burst.
+   */
+  #creditRound(resumed: boolean): void {
+    const now = this.#opts.clock.now();
+    const perRound = pagesPerRound(this.#config);
+    const perMs = perRound / this.#config.IntervalMs;
+    this.#credit = resumed
+      ? perRound
+      : Math.min(this.#credit + (now - this.#refilledMs) * perMs, 2 * perRound);
+    this.#refilledMs = now;
+    this.#credit -= this.#round(Math.floor(this.#credit));
+    if (this.#tasks.length === 0) this.#setStatus("AllDone");
   }
 
   /** One round: spends up to `budget` pages on tasks, by turns; returns pages handled. */
@@ -258,8 +299,7 @@ export class Mover {
         this.#moveChunk(task, chunk);
       } catch (e) {
         drop = true;
-        const why = e instanceof ProcessGoneError ? "the process exited" : (e as Error).message;
-        this.#log.info(`mover: dropped task ${task.id} of pid ${task.pid}: ${why}`);
+        this.#drop(task, e);
       }
       task.offset += n;
       budget -= n;
@@ -273,14 +313,34 @@ export class Mover {
     return spent;
   }
 
+  #drop(task: MoverTask, error: unknown): void {
+    const reason = error instanceof ProcessGoneError
+      ? `pid ${task.pid} exited`
+      : `pid ${task.pid}: ${error instanceof Error ? error.message : String(error)}`;
+    const pagesLeft = task.addrs.length - task.offset;
+    const dropped = { id: task.id, pid: task.pid, target: task.target, pagesLeft, reason, error };
+    this.#dropped.push(dropped);
+    this.#log.warn(
+      `mover: dropped task ${task.id} of pid ${task.pid} with ${pagesLeft} of ${task.addrs.length} pages left: ${reason}`,
+    );
+    this.#opts.stats?.recordDroppedTask({
+      taskId: task.id,
+      pid: task.pid,
+      dest: task.target.kind === "swap" ? -1 : task.target.node,
+      pagesLeft,
+      reason,
+      exitCode: exitCodeFor(error),
+    });
+  }
+
   #moveChunk(task: MoverTask, chunk: Float64Array): void {
     const sys = this.#opts.syscalls();
     const stats = this.#opts.stats;
-    if (task.dest === NODE_SWAP) {
+    if (task.target.kind === "swap") {
       swapOutRanges(sys, task.pid, pagesToRanges(chunk), stats);
       return;
     }
-    const out = movePagesToNode(sys, task.pid, chunk, task.dest, {
+    const out = movePagesToNode(sys, task.pid, chunk, task.target.node, {
       ...(stats ? { onBatch: (b: Parameters<Stats["recordMove"]>[0]) => stats.recordMove(b) } : {}),
     });
     if (out.processGone) throw new ProcessGoneError(task.pid);

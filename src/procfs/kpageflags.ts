@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { planWords, readWords } from "../common/word_file.ts";
 import { PermissionError, UnsupportedError } from "../errors.ts";
 
 /** The flag names, by bit (include/uapi/linux/kernel-page-flags.h). */
@@ -36,12 +37,10 @@ export const KPF_NAMES = [
   "PGTABLE",
 ] as const;
 
-/** Reads the flags of page frame `pfn` (the low 32 bits hold every named flag). */
-export function readKpageflags(procRoot: string, pfn: number): number {
+function openKpageflags(procRoot: string): Deno.FsFile {
   const path = `${procRoot}/kpageflags`;
-  let file: Deno.FsFile;
   try {
-    file = Deno.openSync(path, { read: true });
+    return Deno.openSync(path, { read: true });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new UnsupportedError(`Cannot read ${path}: this kernel does not provide it`);
@@ -51,17 +50,36 @@ export function readKpageflags(procRoot: string, pfn: number): number {
     }
     throw e;
   }
+}
+
+/**
+ * Reads the flags of the page frames `pfns` (any order, repeats allowed):
+ * the file is opened once and each frame's word read once, in chunks of up
+ * to 64 KiB. Returns, in the order of `pfns`, the low 32 bits of each
+ * frame's flags (every named flag is there). Throws `RangeError` for a
+ * frame past the last one.
+ *
+ * @example
+ * ```ts ignore
+ * import { KPF_NAMES, readKpageflags } from "./kpageflags.ts";
+ * const [flags] = readKpageflags("/proc", [4096]); // needs root
+ * console.log((flags! >>> KPF_NAMES.indexOf("ANON")) & 1);
+ * ```
+ */
+export function readKpageflags(procRoot: string, pfns: ArrayLike<number>): Uint32Array {
+  const plan = planWords(pfns);
+  const file = openKpageflags(procRoot);
+  let halves: Uint32Array;
   try {
-    const buf = new Uint8Array(8);
-    file.seekSync(pfn * 8, Deno.SeekMode.Start);
-    const n = file.readSync(buf);
-    if (n !== 8) {
+    halves = readWords(file, plan.words, (pfn) => {
       throw new RangeError(`Cannot read flags of PFN ${pfn}: beyond the last page frame`);
-    }
-    return new DataView(buf.buffer).getUint32(0, true);
+    });
   } finally {
     file.close();
   }
+  const out = new Uint32Array(pfns.length);
+  for (let i = 0; i < out.length; i++) out[i] = halves[2 * plan.slot[i]!]!;
+  return out;
 }
 
 /** The flags as the Go memtierd prints them: one `NAME  0|1` line per flag. */

@@ -29,9 +29,11 @@ const DELETED = " (deleted)";
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseMaps } from "./maps.ts";
  * const [m] = parseMaps("7f00-8000 rw-p 00000000 00:00 0    /tmp/a b (deleted)\n");
- * console.assert(m!.pathname === "/tmp/a b" && m!.deleted);
+ * strictEqual(m!.pathname, "/tmp/a b");
+ * strictEqual(m!.deleted, true);
  * ```
  */
 export function parseMaps(text: string, source = "maps"): MapsEntry[] {

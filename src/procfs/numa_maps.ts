@@ -31,9 +31,11 @@ export interface NumaMapsEntry {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseNumaMaps } from "./numa_maps.ts";
  * const [e] = parseNumaMaps("55d0 default heap anon=3 dirty=3 N0=1 N2=2 kernelpagesize_kB=4\n");
- * console.assert(e!.heap && e!.pagesByNode.get(2) === 2);
+ * strictEqual(e!.heap, true);
+ * strictEqual(e!.pagesByNode.get(2), 2);
  * ```
  */
 export function parseNumaMaps(text: string, source = "numa_maps"): NumaMapsEntry[] {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { PAGE_SIZE_BYTES } from "../common/units.ts";
 
 /** Pagemap flags as masks of an entry's high 32-bit word (int32, for `&`). */
 export const PM = {

@@ -25,9 +25,10 @@ export interface ProcStat {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseStat, PF_KTHREAD } from "./stat.ts";
  * const s = parseStat("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0");
- * console.assert((s.flags & PF_KTHREAD) !== 0);
+ * strictEqual(s.flags & PF_KTHREAD, PF_KTHREAD);
  * ```
  */
 export function parseStat(text: string, source = "stat"): ProcStat {

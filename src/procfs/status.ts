@@ -12,9 +12,11 @@ export type ProcStatus = ReadonlyMap<string, string>;
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseStatus, statusKiB } from "./status.ts";
  * const s = parseStatus("Name:\tmeme\nVmRSS:\t  1024 kB\n");
- * console.assert(s.get("Name") === "meme" && statusKiB(s, "VmRSS") === 1024);
+ * strictEqual(s.get("Name"), "meme");
+ * strictEqual(statusKiB(s, "VmRSS"), 1024);
  * ```
  */
 export function parseStatus(text: string): ProcStatus {

@@ -7,10 +7,10 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { FlagSpec, ParsedFlags } from "../cli/flags.ts";
-import { parseWholeNumber, stringFlag } from "../cli/flags.ts";
+import type { FlagSpec, ParsedFlags } from "../common/flags.ts";
+import { parseWholeNumber, stringFlag } from "../common/flags.ts";
 
-export { boolFlag, intFlag, stringFlag } from "../cli/flags.ts";
+export { boolFlag, intFlag, stringFlag } from "../common/flags.ts";
 import type { Prompt } from "./prompt.ts";
 import type { Session } from "./session.ts";
 

@@ -33,6 +33,18 @@ export async function interact(prompt: Prompt, source: LineSource, echo: boolean
   prompt.write("quit.\n");
 }
 
+/** Lines from a list, as if typed (for tests and scripted sessions). */
+export function listLineSource(lines: readonly string[], write: (t: string) => void): LineSource {
+  let i = 0;
+  return {
+    next(ps1) {
+      write(ps1);
+      return Promise.resolve(i < lines.length ? lines[i++]! : null);
+    },
+    close() {},
+  };
+}
+
 /** Lines from a byte stream (a pipe or a file); the prompt is written with `write`. */
 export function streamLineSource(
   stream: ReadableStream<Uint8Array>,
@@ -68,6 +80,54 @@ export function streamLineSource(
   };
 }
 
+/** What a line source needs of a terminal line editor (node:readline's Interface). */
+export interface LineEditor {
+  on(event: "line", listener: (line: string) => void): unknown;
+  on(event: "close", listener: () => void): unknown;
+  setPrompt(prompt: string): void;
+  prompt(): void;
+  close(): void;
+}
+
+/**
+ * Lines from a line editor, every one of them in order: lines typed ahead
+ * or pasted several at once arrive as several `line` events while a
+ * command runs, and wait in a queue for their turn (asking the editor one
+ * question at a time would keep only the first). The prompt is shown when
+ * the queue is empty, so a pasted block does not print prompts between its
+ * lines.
+ */
+export function editorLineSource(editor: LineEditor): LineSource {
+  const queue: string[] = [];
+  let closed = false;
+  let waiting: ((line: string | null) => void) | undefined;
+  const hand = (line: string | null) => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.(line);
+  };
+  editor.on("line", (line) => {
+    if (waiting) hand(line);
+    else queue.push(line);
+  });
+  editor.on("close", () => {
+    closed = true;
+    hand(null);
+  });
+  return {
+    next(ps1) {
+      if (queue.length > 0) return Promise.resolve(queue.shift()!);
+      if (closed) return Promise.resolve(null);
+      editor.setPrompt(ps1);
+      editor.prompt();
+      return new Promise((resolve) => (waiting = resolve));
+    },
+    close() {
+      editor.close();
+    },
+  };
+}
+
 /** Lines from a terminal, with line editing and history. */
 export async function terminalLineSource(): Promise<LineSource> {
   const readline = await import("node:readline");
@@ -78,22 +138,5 @@ export async function terminalLineSource(): Promise<LineSource> {
     terminal: true,
     historySize: 1000,
   });
-  let closed = false;
-  rl.on("close", () => (closed = true));
-  return {
-    next(ps1) {
-      if (closed) return Promise.resolve(null);
-      return new Promise((resolve) => {
-        const onClose = () => resolve(null);
-        rl.once("close", onClose);
-        rl.question(ps1, (answer: string) => {
-          rl.off("close", onClose);
-          resolve(answer);
-        });
-      });
-    },
-    close() {
-      rl.close();
-    },
-  };
+  return editorLineSource(rl);
 }

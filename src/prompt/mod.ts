@@ -14,7 +14,15 @@
  */
 export type { CommandContext, PromptCommand } from "./command.ts";
 export { builtinCommands } from "./commands/mod.ts";
-export { interact, type LineSource, streamLineSource, terminalLineSource } from "./interact.ts";
+export {
+  editorLineSource,
+  interact,
+  type LineEditor,
+  type LineSource,
+  listLineSource,
+  streamLineSource,
+  terminalLineSource,
+} from "./interact.ts";
 export { type LineResult, Prompt, type PromptOutput } from "./prompt.ts";
 export { realShell, Session, type SessionOptions, type ShellRunner } from "./session.ts";
 export { PromptSyntaxError, tokenize } from "./tokenize.ts";

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { exitCodeFor } from "../cli/exit_codes.ts";
-import { flagHelp, parseFlags } from "../cli/flags.ts";
-import type { FlagSpec } from "../cli/flags.ts";
+import { exitCodeFor } from "../common/exit_codes.ts";
+import { flagHelp, parseFlags } from "../common/flags.ts";
+import type { FlagSpec } from "../common/flags.ts";
 import { UsageError } from "../errors.ts";
 import type { PromptCommand } from "./command.ts";
 import type { Session } from "./session.ts";

@@ -5,7 +5,7 @@
  * ends with one of the documented exit codes.
  */
 import fc from "fast-check";
-import { ExitCode } from "../cli/exit_codes.ts";
+import { ExitCode } from "../common/exit_codes.ts";
 import { BASE, fourNodeKernel, harness, PID } from "./_harness.ts";
 import { builtinCommands } from "./commands/mod.ts";
 

@@ -1,7 +1,8 @@
 /**
  * The state a prompt's commands share: the selected address ranges and
- * pages, the mover, statistics, stopwatches, and the readers, system calls
- * and clock they act through.
+ * pages, the components (mover, and the policy, tracker, pidwatcher and
+ * routines the daemon's commands create), statistics, stopwatches, and the
+ * readers, system calls and clock they act through.
  *
  * @module
  */
@@ -10,10 +11,14 @@ import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
 import { Mover } from "../mover/mover.ts";
+import type { PidWatcher } from "../pidwatchers/pidwatcher.ts";
+import type { Policy } from "../policies/policy.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { SysFs } from "../sysfs/sys_fs.ts";
 import type { Clock } from "../time/clock.ts";
+import type { Routine } from "../routines/routine.ts";
+import type { Tracker } from "../trackers/tracker.ts";
 
 /** The result of a shell command run for a pipe. */
 export interface ShellResult {
@@ -42,10 +47,26 @@ export interface SelectedRanges {
   ranges: AddrRange[];
 }
 
+/**
+ * The components a session runs, by name: one slot each, filled by the
+ * prompt commands that create them (`policy -create` may also put its own
+ * mover, tracker and pidwatcher here, as the Go memtierd's prompt adopts
+ * them). `close()` stops them all.
+ */
+export interface SessionComponents {
+  /** The mover `mover` and `swap -mover` queue on; always there. */
+  mover: Mover;
+  policy: Policy | null;
+  tracker: Tracker | null;
+  pidwatcher: PidWatcher | null;
+  /** Routines in the order they were created. */
+  routines: Routine[];
+}
+
 /** The shared state of a prompt. */
 export class Session {
   readonly opts: SessionOptions;
-  readonly mover: Mover;
+  readonly components: SessionComponents;
   aranges: SelectedRanges | undefined;
   pages: PageList | undefined;
   /** Stopwatch name -> start, in Unix seconds. */
@@ -55,12 +76,18 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
-    this.mover = new Mover({
-      syscalls: opts.syscalls,
-      clock: opts.clock,
-      stats: opts.stats,
-      logger: opts.logger,
-    });
+    this.components = {
+      mover: new Mover({
+        syscalls: opts.syscalls,
+        clock: opts.clock,
+        stats: opts.stats,
+        logger: opts.logger,
+      }),
+      policy: null,
+      tracker: null,
+      pidwatcher: null,
+      routines: [],
+    };
   }
 
   get logger(): Logger {
@@ -71,9 +98,27 @@ export class Session {
     return this.opts.stats;
   }
 
-  /** Stops what runs in the background (the mover). */
+  /**
+   * Stops every component, those that feed others first: routines, the
+   * policy, the pidwatcher, the tracker, then the mover. One that fails to
+   * stop is logged and the rest are still stopped.
+   */
   async close(): Promise<void> {
-    await this.mover.stop();
+    const { routines, policy, pidwatcher, tracker, mover } = this.components;
+    const stops: [string, { stop(): Promise<void> } | null][] = [
+      ...routines.map((r, i): [string, Routine] => [`routine ${i}`, r]),
+      ["policy", policy],
+      ["pidwatcher", pidwatcher],
+      ["tracker", tracker],
+      ["mover", mover],
+    ];
+    for (const [name, c] of stops) {
+      try {
+        await c?.stop();
+      } catch (e) {
+        this.logger.error(`Cannot stop ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 }
 

@@ -8,8 +8,10 @@
  * @module
  */
 
+import { InputSyntaxError } from "../errors.ts";
+
 /** A line that cannot be split into words. */
-export class PromptSyntaxError extends SyntaxError {
+export class PromptSyntaxError extends InputSyntaxError {
   override name = "PromptSyntaxError";
 }
 
@@ -27,9 +29,11 @@ const SPACE = /\s/;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual, strictEqual } from "node:assert";
  * import { tokenize } from "./tokenize.ts";
  * const l = tokenize(`stats -t 'a|b' | grep "x y"`);
- * console.assert(l.args[2] === "a|b" && l.pipe === ' grep "x y"');
+ * deepStrictEqual(l.args, ["stats", "-t", "a|b"]);
+ * strictEqual(l.pipe, ' grep "x y"');
  * ```
  */
 export function tokenize(line: string): PromptLine {

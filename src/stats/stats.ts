@@ -1,20 +1,17 @@
 /**
- * Statistics of what memtierd did: heartbeats of its loops, process_madvise
- * and move_pages calls per process, page errors, and memory scans, printed
- * as the Go memtierd's tables (same titles and columns) in txt or csv.
+ * The statistics store: what memtierd did, kept for the prompt's `stats`
+ * tables and (later) a metrics endpoint to read: heartbeats of its loops,
+ * process_madvise and move_pages calls per process, page errors, memory
+ * scans, and mover tasks dropped because their process went away.
  *
  * One `Stats` is shared by the prompt, the mover and (later) trackers and
- * policies; it is passed to them, not a global.
+ * policies; it is passed to them, not a global. Turning it into text is
+ * render.ts's job.
  *
  * @module
  */
-import { errnoMeaning } from "../ffi/errno.ts";
-import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
-import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import type { MoveBatchRecord } from "../memory/move.ts";
 import type { Clock } from "../time/clock.ts";
-
-const GB = 1024 * 1024 * 1024;
 
 /** The tables `stats -t` can select, in their default order. */
 export const STATS_TABLES = [
@@ -23,6 +20,7 @@ export const STATS_TABLES = [
   "move_pages",
   "move_pages_errors",
   "memory_scans",
+  "mover_dropped_tasks",
 ] as const;
 
 export type StatsTable = typeof STATS_TABLES[number];
@@ -41,28 +39,38 @@ export interface MoveRecord {
   errors: Map<number, number>;
 }
 
-/** The Go memtierd's text for a move record. */
-export function formatMoveRecord(m: MoveRecord): string {
-  const errors = [...m.errors].sort((a, b) => a[0] - b[0]).map(([e, n]) => `${e}:${n}`).join(" ");
-  return `move_pages(pid=${m.pid}, pagecount=${m.requestedPages}, firstpage=${
-    m.firstPageAddr.toString(16)
-  } dest=${m.destNode}) => (return=${m.result} on_dest=${m.onDestPages} on_other=${m.onOtherPages} [errno:pagecount]=map[${errors}])`;
+/** A mover task dropped before it was done. */
+export interface DroppedTaskRecord {
+  taskId: number;
+  pid: number;
+  /** The target node, or -1 for swap (as the Go memtierd writes it). */
+  dest: number;
+  /** Pages the task had not moved yet. */
+  pagesLeft: number;
+  /** Why, for people: `pid 42 exited`. */
+  reason: string;
+  /** The exit code the failure maps to (3 when the process went away). */
+  exitCode: number;
+  atMs: number;
 }
 
-interface Pulse {
+/** Beats of one named loop. */
+export interface Pulse {
   beats: number;
   firstMs: number;
   latestMs: number;
 }
 
-interface PidMadvise {
+/** process_madvise calls on one process. */
+export interface PidMadvise {
   calls: number;
   pages: number;
   pagesByAdvice: Map<number, number>;
   pagesByErrno: Map<number, number>;
 }
 
-interface PidMoves {
+/** move_pages calls on one process. */
+export interface PidMoves {
   calls: number;
   requested: number;
   onDest: number;
@@ -73,7 +81,8 @@ interface PidMoves {
   lastWithError?: MoveRecord;
 }
 
-interface PidScans {
+/** Tracker scans of one process. */
+export interface PidScans {
   count: number;
   sumTimeUs: number;
   sumScanned: number;
@@ -86,25 +95,8 @@ interface PidScans {
   maxTimeUs: number;
 }
 
-/** A table's title, header and rows before formatting. */
-interface Table {
-  title: string;
-  header: string[];
-  rows: (string | number)[][];
-  /** txt: width of each column, `-` for the last free-width one. */
-  widths: number[];
-  /** Decimals of numeric columns in txt and csv. */
-  txtDecimals: (number | undefined)[];
-  csvDecimals: (number | undefined)[];
-  blankAfterHeader?: boolean;
-}
-
 function inc(map: Map<number, number>, key: number, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by);
-}
-
-function sortedKeys<V>(m: Map<number, V>): number[] {
-  return [...m.keys()].sort((a, b) => a - b);
 }
 
 /** The statistics store. */
@@ -115,6 +107,7 @@ export class Stats {
   #moves = new Map<number, PidMoves>();
   #scans = new Map<number, PidScans>();
   #recording: MoveRecord[] | undefined;
+  #dropped: DroppedTaskRecord[] = [];
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -223,216 +216,66 @@ export class Stats {
     s.maxTimeUs = Math.max(s.maxTimeUs, timeUs);
   }
 
-  /** The last move of `pid`, as text, or undefined. */
-  lastMove(pid: number): string | undefined {
-    const m = this.#moves.get(pid)?.last;
-    return m && formatMoveRecord(m);
+  /** Records a mover task dropped before it was done. */
+  recordDroppedTask(r: Omit<DroppedTaskRecord, "atMs">): void {
+    this.#dropped.push({ ...r, atMs: this.#clock.now() });
   }
 
-  /** The last move of `pid` that had page errors, as text, or undefined. */
-  lastMoveWithError(pid: number): string | undefined {
-    const m = this.#moves.get(pid)?.lastWithError;
-    return m && formatMoveRecord(m);
+  /** Mover tasks dropped so far, oldest first. */
+  droppedTasks(): readonly Readonly<DroppedTaskRecord>[] {
+    return this.#dropped;
   }
 
-  /** `stats -dump moves start|new|stop`. */
-  dump(args: readonly string[]): string {
-    if (args[0] !== "moves" || args.length !== 2) return "Usage: dump moves <start|new|stop>";
-    switch (args[1]) {
-      case "start":
-        this.#recording = [];
-        return "recording moves started";
-      case "stop":
-        this.#recording = undefined;
-        return "recording moves stopped";
-      case "new": {
-        if (!this.#recording) return "error: not recording";
-        const text = this.#recording.map(formatMoveRecord).join("\n");
-        this.#recording.length = 0;
-        return text;
-      }
-      default:
-        return `invalid dump moves parameter: ${JSON.stringify(args[1])}`;
-    }
+  /** The pulses of each named loop. */
+  pulses(): ReadonlyMap<string, Readonly<Pulse>> {
+    return this.#pulses;
   }
 
-  #events(): Table {
-    const now = this.#clock.now();
-    const rows = [...this.#pulses.keys()].sort().map((name) => {
-      const p = this.#pulses.get(name)!;
-      const interval = (p.latestMs - p.firstMs) / 1000 / Math.max(1, p.beats - 1);
-      return [p.beats, interval, (now - p.latestMs) / 1000, name];
-    });
-    return {
-      title: "table: events",
-      header: ["count", "timeint[s]", "latest[s ago]", "name"],
-      rows,
-      widths: [8, 10, 13, -1],
-      txtDecimals: [undefined, 3, 3, undefined],
-      csvDecimals: [undefined, 6, 6, undefined],
-    };
+  /** process_madvise calls per pid. */
+  madvise(): ReadonlyMap<number, Readonly<PidMadvise>> {
+    return this.#madvise;
   }
 
-  #processMadvise(): Table {
-    const rows = sortedKeys(this.#madvise).map((pid) => {
-      const m = this.#madvise.get(pid)!;
-      const ok = m.pagesByErrno.get(0) ?? 0;
-      return [
-        pid,
-        m.calls,
-        m.pages,
-        ok,
-        ok * PAGE_SIZE_BYTES / GB,
-        (m.pagesByAdvice.get(MADV_PAGEOUT) ?? 0) * PAGE_SIZE_BYTES / GB,
-      ];
-    });
-    return {
-      title: "table: process_madvise syscalls",
-      header: ["pid", "calls", "req[pages]", "ok[pages]", "ok[G]", "PAGEOUT[G]"],
-      rows,
-      widths: [8, 8, 10, 10, 8, -1],
-      txtDecimals: [undefined, undefined, undefined, undefined, 3, 3],
-      csvDecimals: [undefined, undefined, undefined, undefined, 6, 6],
-    };
+  /** move_pages calls per pid. */
+  moves(): ReadonlyMap<number, Readonly<PidMoves>> {
+    return this.#moves;
   }
 
-  #movePages(): Table {
-    const rows = sortedKeys(this.#moves).map((pid) => {
-      const m = this.#moves.get(pid)!;
-      const perNode = sortedKeys(m.byDestNode)
-        .map((n) => `${n}:${(m.byDestNode.get(n)! * PAGE_SIZE_BYTES / GB).toFixed(3)}`)
-        .join(";");
-      return [pid, m.calls, m.requested, m.onDest, m.onDest * PAGE_SIZE_BYTES / GB, perNode];
-    });
-    return {
-      title: "table: move_pages syscalls",
-      header: ["pid", "calls", "req[pages]", "ok[pages]", "moved[G]", "targetnode:moved[G]"],
-      rows,
-      widths: [8, 8, 10, 10, 8, -1],
-      txtDecimals: [undefined, undefined, undefined, undefined, 3, undefined],
-      csvDecimals: [undefined, undefined, undefined, undefined, 6, undefined],
-    };
+  /** Tracker scans per pid. */
+  scans(): ReadonlyMap<number, Readonly<PidScans>> {
+    return this.#scans;
   }
 
-  #movePagesErrors(): Table {
-    const rows: (string | number)[][] = [];
-    for (const pid of sortedKeys(this.#moves)) {
-      const m = this.#moves.get(pid)!;
-      for (const errno of sortedKeys(m.byErrno)) {
-        const n = m.byErrno.get(errno)!;
-        rows.push([pid, n, n * PAGE_SIZE_BYTES / GB, errno, errnoMeaning(errno)]);
-      }
-    }
-    return {
-      title: "table: move_pages syscall errors in page statuses",
-      header: ["pid", "pages", "size[G]", "errno", "error"],
-      rows,
-      widths: [8, 8, 8, 8, -1],
-      txtDecimals: [undefined, undefined, 3, undefined, undefined],
-      csvDecimals: [undefined, undefined, 6, undefined, undefined],
-    };
+  /** The time now on the store's clock (for "seconds ago" columns). */
+  nowMs(): number {
+    return this.#clock.now();
   }
 
-  #memoryScans(): Table {
-    const rows = sortedKeys(this.#scans).map((pid) => {
-      const s = this.#scans.get(pid)!;
-      const pct = (a: number, b: number) => (b > 0 ? (100 * a) / b : 0);
-      return [
-        pid,
-        s.count,
-        s.sumScanned,
-        s.sumTimeUs / 1e6 / s.count,
-        s.lastTimeUs / 1e6,
-        s.maxTimeUs / 1e6,
-        s.sumScanned * PAGE_SIZE_BYTES / (s.count * GB),
-        s.lastScanned * PAGE_SIZE_BYTES / GB,
-        pct(s.sumAccessed + s.sumWritten, s.sumScanned),
-        pct(s.lastAccessed + s.lastWritten, s.lastScanned),
-      ];
-    });
-    return {
-      title: "table: memory scans",
-      header: [
-        "pid",
-        "scans",
-        "tot[pages]",
-        "avg[s]",
-        "last",
-        "max[s]",
-        "avg[G]",
-        "last[G]",
-        "a+w[%]",
-        "last",
-      ],
-      rows,
-      widths: [8, 8, 12, 6, 6, 6, 8, 8, 5, 5],
-      txtDecimals: [undefined, undefined, undefined, 3, 3, 3, 3, 3, 2, 2],
-      csvDecimals: [undefined, undefined, undefined, 6, 6, 6, 6, 6, 6, 6],
-      blankAfterHeader: true,
-    };
+  /** The last move of `pid`, or undefined. */
+  lastMove(pid: number): MoveRecord | undefined {
+    return this.#moves.get(pid)?.last;
   }
 
-  /**
-   * The tables as text: `format` txt (fixed width) or csv; `tables` a
-   * selection (default: all). An unknown name gives a line that lists the
-   * available ones, as in the Go memtierd.
-   */
-  summarize(format: string, tables: readonly string[] = STATS_TABLES): string {
-    if (format !== "txt" && format !== "csv") {
-      return `unknown format ${JSON.stringify(format)}, txt and csv expected`;
-    }
-    const lines: string[] = [];
-    for (const name of tables) {
-      if (lines.length > 0) lines.push("");
-      const table = this.#table(name);
-      if (!table) {
-        lines.push(
-          `unknown table ${JSON.stringify(name)}, available: "${STATS_TABLES.join('", "')}"`,
-        );
-        continue;
-      }
-      lines.push(...renderTable(table, format));
-    }
-    return lines.join("\n");
+  /** The last move of `pid` that had page errors, or undefined. */
+  lastMoveWithError(pid: number): MoveRecord | undefined {
+    return this.#moves.get(pid)?.lastWithError;
   }
 
-  #table(name: string): Table | undefined {
-    switch (name) {
-      case "events":
-        return this.#events();
-      case "process_madvise":
-        return this.#processMadvise();
-      case "move_pages":
-        return this.#movePages();
-      case "move_pages_errors":
-        return this.#movePagesErrors();
-      case "memory_scans":
-        return this.#memoryScans();
-      default:
-        return undefined;
-    }
+  /** Starts (or restarts) keeping every move record, for `stats -dump moves`. */
+  startRecording(): void {
+    this.#recording = [];
   }
-}
 
-function renderTable(t: Table, format: StatsFormat): string[] {
-  const cell = (v: string | number, c: number, decimals: (number | undefined)[]) => {
-    if (typeof v === "string") return v;
-    const d = decimals[c];
-    return d === undefined ? String(Math.round(v)) : v.toFixed(d);
-  };
-  const out = [t.title];
-  if (format === "csv") {
-    out.push(t.header.join(","));
-    if (t.blankAfterHeader) out.push("");
-    for (const r of t.rows) out.push(r.map((v, c) => cell(v, c, t.csvDecimals)).join(","));
-    return out;
+  /** Stops keeping move records. */
+  stopRecording(): void {
+    this.#recording = undefined;
   }
-  const pad = (s: string, c: number) => {
-    const w = t.widths[c]!;
-    return w < 0 ? s : s.padStart(w);
-  };
-  out.push(t.header.map(pad).join(" "));
-  if (t.blankAfterHeader) out.push("");
-  for (const r of t.rows) out.push(r.map((v, c) => pad(cell(v, c, t.txtDecimals), c)).join(" "));
-  return out;
+
+  /** The moves recorded since the last call, or undefined when not recording. */
+  takeRecorded(): MoveRecord[] | undefined {
+    if (!this.#recording) return undefined;
+    const taken = this.#recording;
+    this.#recording = [];
+    return taken;
+  }
 }

@@ -12,7 +12,8 @@
 import { Errno } from "../ffi/errno.ts";
 import { SyscallError } from "../ffi/syscall_error.ts";
 import { IOV_MAX, MADV_PAGEOUT, type Syscalls } from "../ffi/syscalls.ts";
-import { type AddrRange, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { PAGE_SIZE_BYTES } from "../common/units.ts";
+import type { AddrRange } from "../memory/addr_range.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";
 import { typedSyscallError } from "../memory/syscall_errors.ts";
 import { PM } from "../procfs/pagemap.ts";

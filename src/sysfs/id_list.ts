@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert";
  * import { parseIdList } from "./id_list.ts";
- * console.assert(parseIdList("0-2,5\n").join() === "0,1,2,5");
+ * deepStrictEqual(parseIdList("0-2,5\n"), [0, 1, 2, 5]);
  * ```
  */
 export function parseIdList(text: string, source = "id list"): number[] {
@@ -36,8 +37,9 @@ export function parseIdList(text: string, source = "id list"): number[] {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { formatIdList } from "./id_list.ts";
- * console.assert(formatIdList([0, 1, 2, 5]) === "0-2,5");
+ * strictEqual(formatIdList([0, 1, 2, 5]), "0-2,5");
  * ```
  */
 export function formatIdList(ids: readonly number[]): string {

@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert";
  * import { parseNodeMeminfo } from "./node_meminfo.ts";
  * const m = parseNodeMeminfo("Node 2 MemTotal:  1024 kB\nNode 2 MemFree:  512 kB\n");
- * console.assert(m.get("MemFree") === 512 * 1024);
+ * strictEqual(m.get("MemFree"), 524288);
  * ```
  */
 export function parseNodeMeminfo(text: string): Map<string, number> {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { CHUNK_WORDS, planWords, readWords } from "../common/word_file.ts";
 import { UnsupportedError } from "../errors.ts";
 
 function open(sysRoot: string, write: boolean): Deno.FsFile {
@@ -23,31 +24,83 @@ function open(sysRoot: string, write: boolean): Deno.FsFile {
   }
 }
 
-/** Whether page frame `pfn` is idle. */
-export function getPageIdle(sysRoot: string, pfn: number): boolean {
+/**
+ * Idle bits of the page frames `pfns` (any order, repeats allowed), in
+ * their order: 1 idle, 0 not. The bitmap is opened once and each needed
+ * 64-frame word read once, in chunks of up to 64 KiB.
+ *
+ * @example
+ * ```ts ignore
+ * import { readPageIdle, setPagesIdle } from "./page_idle.ts";
+ * setPagesIdle("/sys", [4096, 4097]); // needs root and CONFIG_IDLE_PAGE_TRACKING
+ * console.log(readPageIdle("/sys", [4096, 4097])); // 1 where nothing touched the page since
+ * ```
+ */
+export function readPageIdle(sysRoot: string, pfns: ArrayLike<number>): Uint8Array {
+  const wordOf = Float64Array.from({ length: pfns.length }, (_, i) => Math.floor(pfns[i]! / 64));
+  const plan = planWords(wordOf);
   const f = open(sysRoot, false);
+  let halves: Uint32Array;
   try {
-    const buf = new Uint8Array(8);
-    f.seekSync(Math.floor(pfn / 64) * 8, Deno.SeekMode.Start);
-    if (f.readSync(buf) !== 8) throw new RangeError(`Cannot read idle bit of PFN ${pfn}`);
-    const bit = pfn % 64;
-    const word = new DataView(buf.buffer).getUint32(bit < 32 ? 0 : 4, true);
-    return ((word >>> (bit % 32)) & 1) === 1;
+    halves = readWords(f, plan.words, (word) => {
+      throw new RangeError(
+        `Cannot read idle bits of PFN ${word * 64}: beyond the last page frame`,
+      );
+    });
+  } finally {
+    f.close();
+  }
+  const out = new Uint8Array(pfns.length);
+  for (let i = 0; i < out.length; i++) {
+    const bit = pfns[i]! % 64;
+    const half = halves[2 * plan.slot[i]! + (bit < 32 ? 0 : 1)]!;
+    out[i] = (half >>> (bit % 32)) & 1;
+  }
+  return out;
+}
+
+/**
+ * Marks the page frames `pfns` idle (any order; only those frames: 0 bits
+ * are ignored by the kernel). The bitmap is opened once; the words of
+ * nearby frames go out together, in writes of up to 64 KiB.
+ */
+export function setPagesIdle(sysRoot: string, pfns: ArrayLike<number>): void {
+  if (pfns.length === 0) return;
+  const wordOf = Float64Array.from({ length: pfns.length }, (_, i) => Math.floor(pfns[i]! / 64));
+  const plan = planWords(wordOf);
+  const words = plan.words;
+  // The bits of each word, as halves.
+  const bits = new Uint32Array(2 * words.length);
+  for (let i = 0; i < pfns.length; i++) {
+    const bit = pfns[i]! % 64;
+    const k = 2 * plan.slot[i]! + (bit < 32 ? 0 : 1);
+    bits[k] = (bits[k]! | (1 << (bit % 32))) >>> 0;
+  }
+  const f = open(sysRoot, true);
+  try {
+    const buf = new Uint8Array(CHUNK_WORDS * 8);
+    const halves = new Uint32Array(buf.buffer);
+    for (let i = 0; i < words.length;) {
+      const first = words[i]!;
+      let j = i;
+      while (j + 1 < words.length && words[j + 1]! < first + CHUNK_WORDS) j++;
+      const count = words[j]! - first + 1;
+      halves.fill(0, 0, 2 * count);
+      for (let k = i; k <= j; k++) {
+        const off = words[k]! - first;
+        halves[2 * off] = bits[2 * k]!;
+        halves[2 * off + 1] = bits[2 * k + 1]!;
+      }
+      writeAt(f, buf.subarray(0, count * 8), first * 8);
+      i = j + 1;
+    }
   } finally {
     f.close();
   }
 }
 
-/** Marks page frame `pfn` idle (only that page). */
-export function setPageIdle(sysRoot: string, pfn: number): void {
-  const f = open(sysRoot, true);
-  try {
-    const buf = new Uint8Array(8);
-    const bit = pfn % 64;
-    new DataView(buf.buffer).setUint32(bit < 32 ? 0 : 4, (1 << (bit % 32)) >>> 0, true);
-    f.seekSync(Math.floor(pfn / 64) * 8, Deno.SeekMode.Start);
-    f.writeSync(buf);
-  } finally {
-    f.close();
-  }
+function writeAt(f: Deno.FsFile, data: Uint8Array, pos: number): void {
+  f.seekSync(pos, Deno.SeekMode.Start);
+  // sysfs takes at most a page per write.
+  for (let done = 0; done < data.length;) done += f.writeSync(data.subarray(done));
 }

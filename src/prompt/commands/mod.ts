@@ -1,6 +1,8 @@
 /**
  * The prompt's commands, as an explicit registry (no registration by import
- * side effect). Later issues add tracker, policy, pidwatcher and routines.
+ * side effect): a plain list, one line per command. Later issues add
+ * tracker, policy, pidwatcher and routines (each in its own file, one
+ * import and one line here).
  *
  * @module
  */

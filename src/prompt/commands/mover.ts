@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { NODE_MAX } from "../../cli/limits.ts";
-import { UsageError } from "../../errors.ts";
-import { formatTask } from "../../mover/mover.ts";
+import { NODE_MAX } from "../../common/limits.ts";
+import { ProcessGoneError, UsageError } from "../../errors.ts";
+import { formatTask, nodeTarget } from "../../mover/mover.ts";
 import { requireTargetNode } from "../../sysfs/node_check.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 
@@ -36,7 +36,7 @@ export const moverCommand: PromptCommand = {
     { name: "wait", type: "bool", help: "wait until the mover is paused or has no tasks" },
   ],
   async run({ session, out }, f) {
-    const mover = session.mover;
+    const mover = session.components.mover;
     const config = stringFlag(f, "config");
     const pagesTo = intFlag(f, "pages-to", 0, NODE_MAX, "a node id");
     const removeTask = intFlag(f, "remove-task", 0, 2 ** 31, "a task id");
@@ -47,7 +47,7 @@ export const moverCommand: PromptCommand = {
       if (!pages) throw new UsageError("mover error: set pages before moving (pages -pid PID)");
       requireTargetNode(session.opts.sysfs.nodes(), pagesTo);
       mover.start();
-      mover.addTask(pages.pid, pages.addrs, pagesTo);
+      mover.addTask(pages.pid, pages.addrs, nodeTarget(pagesTo));
     }
     if (boolFlag(f, "stop")) await mover.stop();
     if (boolFlag(f, "start")) mover.start();
@@ -63,7 +63,24 @@ export const moverCommand: PromptCommand = {
       // Unlike the Go mover, ours is Busy as soon as a task is added, so
       // there is no need to sleep first for it to start.
       const status = await mover.wait("Paused", "AllDone", "NotRunning");
-      out(`mover wait received: ${status}\n`);
+      const dropped = mover.takeDropped();
+      if (dropped.length === 0) {
+        out(`mover wait received: ${status}\n`);
+        return;
+      }
+      const n = dropped.length;
+      out(
+        `mover wait received: ${status} (${n} task${n === 1 ? "" : "s"} dropped: ${
+          dropped.map((d) => d.reason).join(", ")
+        })\n`,
+      );
+      // The command fails with the first drop's error, so the session's
+      // exit code says a task failed (3 when its process went away).
+      const first = dropped[0]!;
+      if (first.error instanceof ProcessGoneError) {
+        throw new ProcessGoneError(first.pid, `task ${first.id} dropped: ${first.reason}`);
+      }
+      throw first.error;
     }
   },
 };

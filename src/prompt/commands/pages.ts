@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../cli/limits.ts";
+import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
+import { PAGE_SIZE_BYTES } from "../../common/units.ts";
 import {
   formatRange,
   intersectRanges,
-  PAGE_SIZE_BYTES,
   rangeLengthPages,
   splitRanges,
 } from "../../memory/addr_range.ts";
@@ -20,7 +20,8 @@ import { processRanges } from "../../memory/process_ranges.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
 import { formatKpageflags, readKpageflags } from "../../procfs/kpageflags.ts";
 import { decodeEntry } from "../../procfs/pagemap.ts";
-import { getPageIdle, setPageIdle } from "../../sysfs/page_idle.ts";
+import { requireOnlineNode } from "../../sysfs/node_check.ts";
+import { readPageIdle, setPagesIdle } from "../../sysfs/page_idle.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
 import type { Session } from "../session.ts";
 
@@ -136,12 +137,12 @@ export const pagesCommand: PromptCommand = {
     const si = intFlag(f, "si", 0, PFN_MAX, "a page frame number");
     const pk = intFlag(f, "pk", 0, PFN_MAX, "a page frame number");
     if (pi !== undefined || si !== undefined) {
-      if (pi !== undefined) out(`PFN ${pi} idle: ${getPageIdle(sysfs.root, pi)}\n`);
-      if (si !== undefined) setPageIdle(sysfs.root, si);
+      if (pi !== undefined) out(`PFN ${pi} idle: ${readPageIdle(sysfs.root, [pi])[0] === 1}\n`);
+      if (si !== undefined) setPagesIdle(sysfs.root, [si]);
       return;
     }
     if (pk !== undefined) {
-      out(formatKpageflags(readKpageflags(procfs.root, pk)));
+      out(formatKpageflags(readKpageflags(procfs.root, [pk])[0]!));
       return;
     }
     const pid = intFlag(f, "pid", 1, PID_MAX, "a process id");
@@ -152,6 +153,7 @@ export const pagesCommand: PromptCommand = {
     const rangeText = stringFlag(f, "ranges");
     const cuts = rangeText === undefined ? undefined : parseRangeSpecs(rangeText);
     if (pid === undefined) throw new UsageError("missing -pid PID");
+    if (node !== undefined) requireOnlineNode(sysfs.nodes(), node, "select pages on");
     out(`searching for address ranges of pid ${pid}\n`);
     let ranges = rangesOf(session, pid);
     out(`found ${ranges.length} address ranges\n`);

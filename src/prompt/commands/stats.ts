@@ -4,8 +4,38 @@
  *
  * @module
  */
-import { PID_MAX } from "../../cli/limits.ts";
+import { PID_MAX } from "../../common/limits.ts";
+import { UsageError } from "../../errors.ts";
+import { formatMoveRecord, renderStats } from "../../stats/render.ts";
+import type { Stats } from "../../stats/stats.ts";
 import { boolFlag, intFlag, type PromptCommand, stringFlag } from "../command.ts";
+
+/** `stats -dump moves start|new|stop`. */
+function dumpMoves(stats: Stats, args: readonly string[]): string {
+  switch (args.length === 2 && args[0] === "moves" ? args[1] : undefined) {
+    case "start":
+      stats.startRecording();
+      return "recording moves started";
+    case "stop":
+      stats.stopRecording();
+      return "recording moves stopped";
+    case "new": {
+      const moves = stats.takeRecorded();
+      if (!moves) {
+        throw new UsageError(
+          "Cannot dump new moves: not recording (start with stats -dump moves start)",
+        );
+      }
+      return moves.map(formatMoveRecord).join("\n");
+    }
+    default:
+      throw new UsageError(
+        `Invalid -dump arguments ${
+          JSON.stringify(args.join(" "))
+        }: expected moves start, moves new or moves stop`,
+      );
+  }
+}
 
 export const statsCommand: PromptCommand = {
   name: "stats",
@@ -15,7 +45,8 @@ export const statsCommand: PromptCommand = {
       name: "t",
       type: "string",
       valueName: "TABLE[,TABLE...]",
-      help: "tables: events, process_madvise, move_pages, move_pages_errors, memory_scans",
+      help:
+        "tables: events, process_madvise, move_pages, move_pages_errors, memory_scans, mover_dropped_tasks",
     },
     { name: "f", type: "string", valueName: "FORMAT", help: "txt (default) or csv" },
     { name: "lm", type: "string", valueName: "PID", help: "print the last move of PID" },
@@ -32,19 +63,21 @@ export const statsCommand: PromptCommand = {
     const lm = intFlag(f, "lm", 1, PID_MAX, "a process id");
     const le = intFlag(f, "le", 1, PID_MAX, "a process id");
     if (lm !== undefined) {
-      out(`${stats.lastMove(lm) ?? `no moves of pid ${lm}`}\n`);
+      const m = stats.lastMove(lm);
+      out(`${m ? formatMoveRecord(m) : `no moves of pid ${lm}`}\n`);
       return;
     }
     if (le !== undefined) {
-      out(`${stats.lastMoveWithError(le) ?? `no moves with errors of pid ${le}`}\n`);
+      const m = stats.lastMoveWithError(le);
+      out(`${m ? formatMoveRecord(m) : `no moves with errors of pid ${le}`}\n`);
       return;
     }
     if (boolFlag(f, "dump")) {
-      out(`${stats.dump(rest)}\n`);
+      out(`${dumpMoves(stats, rest)}\n`);
       return;
     }
     const tables = stringFlag(f, "t");
     const format = stringFlag(f, "f") ?? "txt";
-    out(`${stats.summarize(format, tables === undefined ? undefined : tables.split(","))}\n`);
+    out(`${renderStats(stats, format, tables === undefined ? undefined : tables.split(","))}\n`);
   },
 };

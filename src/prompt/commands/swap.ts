@@ -4,19 +4,18 @@
  *
  * @module
  */
-import { PID_MAX } from "../../cli/limits.ts";
+import { PID_MAX } from "../../common/limits.ts";
+import { MB, PAGE_SIZE_BYTES } from "../../common/units.ts";
 import { UsageError } from "../../errors.ts";
 import { formatRange, intersectRanges } from "../../memory/addr_range.ts";
 import { pageFilter } from "../../memory/page_scan.ts";
 import { readPages } from "../../memory/process_pages.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
-import { NODE_SWAP } from "../../mover/mover.ts";
+import { SWAP_TARGET } from "../../mover/mover.ts";
 import { cgroupPids, expandGlob } from "../../pidwatchers/cgroup_pids.ts";
 import { swapInRanges, swapOutRanges, swapStatus } from "../../swap/swap.ts";
 import { boolFlag, intFlag, intListFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { rangesOf } from "./pages.ts";
-
-const MB = 1024 * 1024;
 
 export const swapCommand: PromptCommand = {
   name: "swap",
@@ -48,6 +47,9 @@ export const swapCommand: PromptCommand = {
   ],
   run({ session, out }, f) {
     const { procfs, syscalls, stats } = session.opts;
+    if (boolFlag(f, "in") && boolFlag(f, "out")) {
+      throw new UsageError("Cannot swap in and out at once: give -in or -out, not both");
+    }
     const pids: number[] = [];
     const globs = stringFlag(f, "pid-cgroups");
     if (globs !== undefined) {
@@ -81,8 +83,9 @@ export const swapCommand: PromptCommand = {
       if (boolFlag(f, "out")) {
         if (boolFlag(f, "mover")) {
           const pages = readPages(procfs, p, ranges, pageFilter({ present: true }));
-          session.mover.start();
-          session.mover.addTask(p, pages.addrs, NODE_SWAP);
+          const mover = session.components.mover;
+          mover.start();
+          mover.addTask(p, pages.addrs, SWAP_TARGET);
         } else {
           swapOutRanges(syscalls(), p, ranges, stats);
         }
@@ -93,8 +96,10 @@ export const swapCommand: PromptCommand = {
         const pct = st.pages > 0 ? (100 * st.swappedPages) / st.pages : 0;
         out(
           `${p} ${st.swappedPages} / ${st.pages} pages, ${
-            Math.floor(st.swappedPages * 4096 / MB)
-          } / ${Math.floor(st.pages * 4096 / MB)} MB (${pct.toFixed(1)} %) swapped out\n`,
+            Math.floor(st.swappedPages * PAGE_SIZE_BYTES / MB)
+          } / ${Math.floor(st.pages * PAGE_SIZE_BYTES / MB)} MB (${
+            pct.toFixed(1)
+          } %) swapped out\n`,
         );
       }
     }

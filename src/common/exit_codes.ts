@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  InputSyntaxError,
   KernelThreadError,
   NodeError,
   PermissionError,
@@ -12,9 +13,7 @@ import {
   UnsupportedError,
   UsageError,
 } from "../errors.ts";
-import { ConfigError } from "../config/decode.ts";
 import { SyscallError } from "../ffi/syscall_error.ts";
-import { PromptSyntaxError } from "../prompt/tokenize.ts";
 
 export const ExitCode = {
   /** Done as asked. */
@@ -43,7 +42,7 @@ export const ExitCode = {
 export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return ExitCode.USAGE;
   // A bad configuration or prompt line is bad input too.
-  if (e instanceof ConfigError || e instanceof PromptSyntaxError) return ExitCode.USAGE;
+  if (e instanceof InputSyntaxError) return ExitCode.USAGE;
   if (e instanceof ProcessGoneError) return ExitCode.NO_PROCESS;
   if (e instanceof PermissionError) return ExitCode.PERMISSION;
   if (e instanceof NodeError) return ExitCode.BAD_NODE;

@@ -35,12 +35,15 @@ export function flagNames(specs: readonly FlagSpec[], dash = "--"): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual, strictEqual } from "node:assert";
  * import { parseFlags } from "./flags.ts";
  * const f = parseFlags(["-pid", "42", "--count=5", "x"], [
  *   { name: "pid", type: "string", help: "" },
  *   { name: "count", type: "string", help: "" },
  * ]);
- * console.assert(f.values.get("pid") === "42" && f.rest[0] === "x");
+ * strictEqual(f.values.get("pid"), "42");
+ * strictEqual(f.values.get("count"), "5");
+ * deepStrictEqual(f.rest, ["x"]);
  * ```
  */
 export function parseFlags(

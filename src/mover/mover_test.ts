@@ -1,0 +1,108 @@
+import { Stats } from "../stats/stats.ts";
+import { assertEquals } from "../testing/assert.ts";
+import { FakeKernel } from "../testing/fake_kernel.ts";
+import { FakeClock } from "../time/clock.ts";
+import { formatTask, Mover, nodeTarget, SWAP_TARGET } from "./mover.ts";
+
+const PID = 42;
+const BASE = 0x10000000;
+
+/** Two nodes; pid 42 with `pages` anon pages on node 0. */
+function kernel(pages = 1000): FakeKernel {
+  const k = new FakeKernel().addNode(0, 100000, [0]).addNode(1, 100000, [1]);
+  k.addProcess(PID, "meme", [{ startAddr: BASE, pages, kind: "anon" }]);
+  k.populate(PID, 0, 0, pages);
+  return k;
+}
+
+function addrs(pages: number): Float64Array {
+  return Float64Array.from({ length: pages }, (_, i) => BASE + i * 4096);
+}
+
+function mover(k: FakeKernel, clock = new FakeClock(), stats = new Stats(clock)): Mover {
+  return new Mover({ syscalls: () => k, clock, stats });
+}
+
+Deno.test("mover -tasks text: a node target prints the node, a swap target -1 as in Go", () => {
+  const m = mover(kernel());
+  m.addTask(PID, addrs(3), nodeTarget(1));
+  m.addTask(PID, addrs(2), SWAP_TARGET);
+  assertEquals(m.tasks().map(formatTask), [
+    "MoverTask{pid: 42, next: 10000000, page: 0 out of 3, dest: [1]}",
+    "MoverTask{pid: 42, next: 10000000, page: 0 out of 2, dest: [-1]}",
+  ]);
+});
+
+Deno.test("the mover moves to a node target and swaps out a swap target", async () => {
+  const k = kernel(100);
+  const m = mover(k);
+  m.start();
+  m.addTask(PID, addrs(50), nodeTarget(1));
+  m.addTask(PID, addrs(100).subarray(50), SWAP_TARGET);
+  assertEquals(await m.wait("AllDone"), "AllDone");
+  await m.stop();
+  assertEquals(k.pagesPerNode(PID).get(1), 50);
+  const swapped = [...k.processes.get(PID)!.pages.values()].filter((p) => p.swapped).length;
+  assertEquals(swapped, 50);
+});
+
+Deno.test("the mover's rounds: 25 pages each at 10 MB/s and 10 ms, one every 10 ms", async () => {
+  const k = kernel(100);
+  const clock = new FakeClock();
+  const m = mover(k, clock);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 10 }); // 10 MiB/s × 10 ms = 25.6 pages
+  const done: number[] = [];
+  const orig = k.movePages.bind(k);
+  k.movePages = (pid, a, nodes, status, flags) => {
+    if (nodes !== null) done.push(clock.now(), a.length);
+    return orig(pid, a, nodes, status, flags);
+  };
+  m.start();
+  m.addTask(PID, addrs(100), nodeTarget(1));
+  await m.wait("AllDone");
+  await m.stop();
+  // The first round after a start gets one round's worth (25); later ones
+  // the credit of the 10 ms that passed (25.6, fractions carried over).
+  assertEquals(done, [0, 25, 10, 25, 20, 25, 30, 25]);
+});
+
+Deno.test("a paused mover moves nothing until continued; continue gives a fresh round", async () => {
+  const k = kernel(100);
+  const clock = new FakeClock();
+  const m = mover(k, clock);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 10 });
+  m.start();
+  m.addTask(PID, addrs(100), nodeTarget(1));
+  m.pause();
+  assertEquals(m.status, "Paused");
+  await clock.sleep(1000);
+  await clock.sleep(1000);
+  assertEquals(k.pagesPerNode(PID).get(1), undefined);
+  m.continue();
+  assertEquals(await m.wait("AllDone"), "AllDone");
+  assertEquals(k.pagesPerNode(PID).get(1), 100);
+  await m.stop();
+  assertEquals(m.status, "NotRunning");
+});
+
+Deno.test("when a round takes longer than the interval, the next moves the credit of the time that passed", async () => {
+  const k = kernel(100);
+  const clock = new FakeClock();
+  const m = mover(k, clock);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 10 }); // 2.5 pages per ms
+  const done: number[] = [];
+  const orig = k.movePages.bind(k);
+  k.movePages = (pid, a, nodes, status, flags) => {
+    if (nodes !== null) {
+      done.push(clock.now(), a.length);
+      clock.advance(15); // a slow kernel
+    }
+    return orig(pid, a, nodes, status, flags);
+  };
+  m.start();
+  m.addTask(PID, addrs(100), nodeTarget(1));
+  await m.wait("AllDone");
+  await m.stop();
+  // 25 at once; 15 ms later 37.5 pages of credit (37, 0.5 kept); then 38.
+  assertEquals(done, [0, 25, 15, 37, 30, 38]);
+});

@@ -1,0 +1,40 @@
+import { assertEquals } from "../testing/assert.ts";
+import { FakeClock } from "../time/clock.ts";
+import { formatMoveRecord, renderStats } from "./render.ts";
+import { Stats } from "./stats.ts";
+
+function statsWithOneMove(): Stats {
+  const stats = new Stats(new FakeClock());
+  stats.recordMove({
+    pid: 42,
+    toNode: 1,
+    addrs: new Float64Array([0x1000, 0x2000, 0x3000]),
+    status: new Int32Array([1, 0, -16]),
+    result: 0,
+  });
+  return stats;
+}
+
+Deno.test("renderStats() prints the move_pages tables with the Go columns, in txt and csv", () => {
+  const stats = statsWithOneMove();
+  assertEquals(
+    renderStats(stats, "txt", ["move_pages"]),
+    "table: move_pages syscalls\n" +
+      "     pid    calls req[pages]  ok[pages] moved[G] targetnode:moved[G]\n" +
+      "      42        1          3          1    0.000 1:0.000",
+  );
+  assertEquals(
+    renderStats(stats, "csv", ["move_pages_errors"]),
+    "table: move_pages syscall errors in page statuses\n" +
+      "pid,pages,size[G],errno,error\n" +
+      "42,1,0.000004,16,device or resource busy",
+  );
+});
+
+Deno.test("formatMoveRecord() gives the Go text of a move_pages call", () => {
+  const m = statsWithOneMove().lastMove(42)!;
+  assertEquals(
+    formatMoveRecord(m),
+    "move_pages(pid=42, pagecount=3, firstpage=1000 dest=1) => (return=0 on_dest=1 on_other=1 [errno:pagecount]=map[16:1])",
+  );
+});
