@@ -31,6 +31,7 @@ export function pages(n: number): string {
   return `${grouped(n)} ${n === 1 ? "page" : "pages"}`;
 }
 
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\\]/g;
 const NAMED: Readonly<Record<string, string>> = {
   "\n": "\\n",
