@@ -164,6 +164,7 @@ Deno.test("a process name with control characters is escaped in text; JSON keeps
   const r = await run([`--pid=${PID}`], k);
   assertIncludes(r.out, `pid ${PID} (a\\nb\\x1b[2J\\x9bc): `);
   const j = await run([`--pid=${PID}`, "--output=json"], k);
+  // deno-lint-ignore no-control-regex -- no raw control character may reach the terminal
   assertEquals(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(j.out), false);
   assertEquals(JSON.parse(j.out).comm, "a\nb\x1b[2J\x9bc");
   const m = await run([`--pid=${PID}`, "--move-to=2", "--count=1"], k);
