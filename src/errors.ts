@@ -9,6 +9,8 @@
  * @module
  */
 
+import { SyscallError } from "./ffi/syscall_error.ts";
+
 /** The command line or a prompt command was used wrongly. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -62,4 +64,17 @@ export class NodeError extends Error {
 /** The kernel lacks something memtierd needs (NUMA, move_pages, ...). */
 export class UnsupportedError extends Error {
   override name = "UnsupportedError";
+}
+
+/**
+ * Standard output could not be written: a full device (ENOSPC), a closed
+ * descriptor (EBADF), a reader that went away (EPIPE). A failed system call
+ * like any other (exit 1), with a message that says which stream.
+ */
+export class OutputError extends SyscallError {
+  override name = "OutputError";
+  constructor(errno: number, meaning: string, code: string) {
+    super("write", errno);
+    this.message = `Cannot write to standard output: ${meaning} (${code})`;
+  }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { type CliEnv, runCli } from "./cli/mod.ts";
+import { OutputError } from "./errors.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
@@ -14,21 +15,74 @@ import { SysFs } from "./sysfs/mod.ts";
 
 const encoder = new TextEncoder();
 
-function writer(stream: typeof Deno.stdout | typeof Deno.stderr): (text: string) => void {
+/**
+ * Whether descriptor 1 was closed when memtierd started (`>&-`). The runtime
+ * then puts /dev/null there, opened read-write, so writes would vanish and
+ * memtierd would exit 0 as if it had printed; a shell's `>/dev/null` opens
+ * it write-only. (`1<>/dev/null` looks the same and is taken as closed.)
+ */
+export function stdoutWasClosed(fdinfo: string, target: string): boolean {
+  const flags = /^flags:\s*([0-7]+)$/m.exec(fdinfo);
+  return target === "/dev/null" && flags !== null && (parseInt(flags[1]!, 8) & 3) === 2;
+}
+
+/** The errno in a Deno I/O error ("No space left on device (os error 28)"), if any. */
+function osErrno(e: unknown): number | undefined {
+  const m = e instanceof Error ? /\(os error (\d+)\)/.exec(e.message) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A writer of standard output that turns a failed write into `OutputError`
+ * (exit 1 with one line on stderr): a full device, a closed descriptor, a
+ * reader that went away (`| head`: a report cut short is not success).
+ */
+function stdoutWriter(): (text: string) => void {
+  let checked = false;
+  return (text) => {
+    if (!checked) {
+      checked = true;
+      let closed = false;
+      try {
+        closed = stdoutWasClosed(
+          Deno.readTextFileSync("/proc/self/fdinfo/1"),
+          Deno.readLinkSync("/proc/self/fd/1"),
+        );
+      } catch {
+        // No /proc: nothing to tell.
+      }
+      if (closed) throw new OutputError(9, "it is closed", "EBADF");
+    }
+    const bytes = encoder.encode(text);
+    try {
+      for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+    } catch (e) {
+      if (e instanceof Deno.errors.BrokenPipe) throw new OutputError(32, "broken pipe", "EPIPE");
+      const errno = osErrno(e);
+      if (errno === 28) throw new OutputError(28, "no space left on device", "ENOSPC");
+      if (errno === 9 || e instanceof Deno.errors.BadResource) {
+        throw new OutputError(9, "it is closed", "EBADF");
+      }
+      throw new OutputError(errno ?? 5, e instanceof Error ? e.message : String(e), "EIO");
+    }
+  };
+}
+
+/** A writer of standard error; if that fails too there is nowhere left to say so. */
+function stderrWriter(): (text: string) => void {
   return (text) => {
     const bytes = encoder.encode(text);
     try {
-      for (let off = 0; off < bytes.length;) off += stream.writeSync(bytes.subarray(off));
-    } catch (e) {
-      // A closed pipe (memtierd ... | head) is not an error of ours.
-      if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+    } catch {
+      // Nothing to do: the exit code still tells.
     }
   };
 }
 
 /** Runs memtierd with the process's arguments and exits with its code. */
 export async function runMain(): Promise<void> {
-  const out = writer(Deno.stdout);
+  const out = stdoutWriter();
   const env: CliEnv = {
     program: "memtierd",
     procfs: new ProcFs(),
@@ -36,7 +90,7 @@ export async function runMain(): Promise<void> {
     syscalls: libcSyscalls,
     now: () => performance.now(),
     out,
-    err: writer(Deno.stderr),
+    err: stderrWriter(),
     progress: Deno.stderr.isTerminal(),
     debug: Deno.env.get("MEMTIERD_DEBUG") === "1",
     clock: realClock,

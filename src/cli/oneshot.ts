@@ -5,37 +5,34 @@
  *   memtierd --pid=P                         status
  *   memtierd --pid=P --move-to=N [--count=C] [--move-from=M]
  *
- * Pure pieces (gathering is the only reader): `inspectProcess` reads /proc,
- * /sys and the page locations; `renderStatus`/`renderMove` turn results into
- * text, `statusJson`/`moveJson` into the stable JSON that scripts parse.
+ * Two views of where the memory is. The default one adds up the kernel's
+ * own per-node counts of each anon/heap mapping (`N<node>=` in
+ * /proc/PID/numa_maps, in 4 KiB pages): no per-page work in memtierd. The
+ * page-exact one (`--exact`) reads pagemap and locates every present page
+ * with move_pages, chunk by chunk (see memory/exact_census.ts). Moves are
+ * guided by numa_maps and streamed (memory/guided_move.ts); the status
+ * after a move is the numa_maps view. Memory stays bounded by a batch.
+ *
+ * `inspectProcess` and `runMove` are the readers; `renderStatus`/`renderMove`
+ * turn results into text, `statusJson`/`moveJson` into the stable JSON that
+ * scripts parse.
  *
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { errnoName } from "../ffi/errno.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
 import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
-import { countByNode, locatePages } from "../memory/locate.ts";
-import {
-  failedPages,
-  MOVE_BATCH_PAGES,
-  type MoveOutcome,
-  movePagesToNode,
-  type MovePlan,
-  NOT_MIGRATED,
-  planMove,
-} from "../memory/move.ts";
-import type { PageList } from "../memory/page_list.ts";
-import { pageFilter } from "../memory/page_scan.ts";
-import { readPages, userProcessName } from "../memory/process_pages.ts";
-import { selectAnonHeapRanges } from "../memory/process_ranges.ts";
-import { PM } from "../procfs/pagemap.ts";
+import { exactCensus } from "../memory/exact_census.ts";
+import { moveGuided, planGuidedMove } from "../memory/guided_move.ts";
+import { failedPages, MOVE_BATCH_PAGES, type MoveOutcome, NOT_MIGRATED } from "../memory/move.ts";
+import { readProcessMemory, userProcessName } from "../memory/process_pages.ts";
+import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
-import { formatIdList } from "../sysfs/id_list.ts";
-import { requireOnlineNode, requireTargetNode } from "../sysfs/node_check.ts";
+import { formatIdList, parseIdList } from "../sysfs/id_list.ts";
+import { requireAllowedNode, requireOnlineNode, requireTargetNode } from "../sysfs/node_check.ts";
 import type { NumaNode, SysFs } from "../sysfs/sys_fs.ts";
 import { ExitCode } from "../common/exit_codes.ts";
-import { grouped, MB, mb, table } from "./format.ts";
+import { grouped, MB, mb, pages, printable, table } from "./format.ts";
 import { ProgressBar } from "./progress.ts";
 
 /** What the one-shot commands read and write through. */
@@ -63,13 +60,21 @@ export interface NodeStatus {
   numaMapsBytes: number;
 }
 
-/** Where a process's memory is. */
+/** Which view a status comes from. */
+export type StatusView = "numa_maps" | "exact";
+
+/** Where a process's memory is. Page counts are 4 KiB pages. */
 export interface ProcessStatus {
   pid: number;
   comm: string;
+  view: StatusView;
   ranges: number;
   movablePages: number;
-  sharedPages: number;
+  /** Pages mapped by other processes too (exact view only; numa_maps cannot tell). */
+  sharedPages: number | null;
+  /** Present entries that are the kernel's shared zero page (exact view only). */
+  zeroPages: number | null;
+  /** Present pages move_pages could not place (exact view; gone since the scan). */
   unlocatedPages: number;
   /** Unlocated pages by the errno move_pages gave for them. */
   unlocatedByErrno: Record<string, number>;
@@ -77,47 +82,49 @@ export interface ProcessStatus {
   nodes: NodeStatus[];
 }
 
-/** A status together with the pages and locations it was computed from. */
-export interface Inspection {
-  status: ProcessStatus;
-  pages: PageList;
-  locations: Int32Array;
-  nodes: NumaNode[];
-}
-
-/** Reads a process's pages, where they are, and the node table. */
-export function inspectProcess(env: OneShotEnv, pid: number): Inspection {
+/** Reads where a process's memory is, in the numa_maps view or page by page. */
+export function inspectProcess(env: OneShotEnv, pid: number, exact = false): ProcessStatus {
   const comm = userProcessName(env.procfs, pid);
   const nodes = env.sysfs.nodes();
-  const numaMaps = env.procfs.numaMaps(pid);
-  const ranges = selectAnonHeapRanges(env.procfs.maps(pid), numaMaps);
-  const pages = readPages(env.procfs, pid, ranges, pageFilter({ present: true }));
-  const locations = locatePages(env.syscalls(), pid, pages.addrs);
-  const { nodes: perNode, errors } = countByNode(locations);
-  const numaBytes = new Map<number, number>();
-  let numaMapsBytes = 0;
-  for (const e of numaMaps) {
-    for (const [n, count] of e.pagesByNode) {
-      const bytes = count * e.pageSizeKiB * 1024;
-      numaBytes.set(n, (numaBytes.get(n) ?? 0) + bytes);
-      numaMapsBytes += bytes;
+  const { mappings, numaMaps } = readProcessMemory(env.procfs, pid);
+  const perNode = new Map<number, number>();
+  let movablePages = 0;
+  let sharedPages: number | null = null;
+  let zeroPages: number | null = null;
+  const unlocatedByErrno: Record<string, number> = {};
+  let unlocatedPages = 0;
+  if (!exact) {
+    for (const m of mappings) {
+      for (const [n, c] of m.pagesByNode) perNode.set(n, (perNode.get(n) ?? 0) + c);
+      movablePages += m.presentPages;
+    }
+  } else {
+    const pagemap = env.procfs.openPagemap(pid);
+    try {
+      const c = exactCensus(env.syscalls(), pid, pagemap, mappings, env.procfs);
+      for (const [n, k] of c.pagesByNode) perNode.set(n, k);
+      movablePages = c.movablePages;
+      sharedPages = c.sharedPages;
+      zeroPages = c.zeroPages;
+      for (const [e, k] of [...c.unlocatedByErrno].sort()) {
+        unlocatedByErrno[e] = k;
+        unlocatedPages += k;
+      }
+    } catch (e) {
+      throw env.procfs.fileError(pid, "pagemap", e);
+    } finally {
+      pagemap.close();
     }
   }
-  let sharedPages = 0;
-  const flags = pages.flags;
-  for (let i = 0; i < flags.length; i++) if ((flags[i]! & PM.EXCLUSIVE) === 0) sharedPages++;
-  let unlocatedPages = 0;
-  const unlocatedByErrno: Record<string, number> = {};
-  for (const [errno, c] of [...errors].sort((a, b) => a[0] - b[0])) {
-    unlocatedPages += c;
-    unlocatedByErrno[errnoName(errno)] = c;
-  }
-  const status: ProcessStatus = {
+  const { byNode: numaBytes, total: numaMapsBytes } = numaMapsBytesByNode(numaMaps);
+  return {
     pid,
     comm,
-    ranges: ranges.length,
-    movablePages: pages.length,
+    view: exact ? "exact" : "numa_maps",
+    ranges: mappings.length,
+    movablePages,
     sharedPages,
+    zeroPages,
     unlocatedPages,
     unlocatedByErrno,
     numaMapsBytes,
@@ -131,7 +138,22 @@ export function inspectProcess(env: OneShotEnv, pid: number): Inspection {
       numaMapsBytes: numaBytes.get(n.id) ?? 0,
     })),
   };
-  return { status, pages, locations, nodes };
+}
+
+/** Everything numa_maps counts, file pages included, per node in bytes (pure). */
+export function numaMapsBytesByNode(
+  numaMaps: readonly NumaMapsEntry[],
+): { byNode: Map<number, number>; total: number } {
+  const byNode = new Map<number, number>();
+  let total = 0;
+  for (const e of numaMaps) {
+    for (const [n, count] of e.pagesByNode) {
+      const bytes = count * e.pageSizeKiB * 1024;
+      byNode.set(n, (byNode.get(n) ?? 0) + bytes);
+      total += bytes;
+    }
+  }
+  return { byNode, total };
 }
 
 /** A status as text. */
@@ -148,25 +170,32 @@ export function renderStatus(s: ProcessStatus): string {
     "all",
     "",
     "",
-    grouped(s.movablePages - s.unlocatedPages),
-    mb((s.movablePages - s.unlocatedPages) * PAGE_SIZE_BYTES),
+    grouped(s.movablePages),
+    mb(s.movablePages * PAGE_SIZE_BYTES),
     mb(s.numaMapsBytes),
   ]);
   const lines = [
-    `pid ${s.pid} (${s.comm}): ${grouped(s.movablePages)} movable pages ` +
+    `pid ${s.pid} (${printable(s.comm)}): ${grouped(s.movablePages)} movable pages ` +
     `(${mb(s.movablePages * PAGE_SIZE_BYTES)} MB) in ${s.ranges} anon/heap ranges` +
-    (s.sharedPages ? `, ${grouped(s.sharedPages)} of them shared with other processes` : ""),
+    (s.view === "exact" ? ", page by page" : "") +
+    (s.sharedPages ? `; ${pages(s.sharedPages)} shared with other processes` : ""),
     table(
       ["node", "cpus", "free / total MB", "movable pages", "movable MB", "numa_maps MB"],
       rows,
       [true, false, true, true, true, true],
     ),
   ];
+  if (s.zeroPages) {
+    lines.push(
+      `${pages(s.zeroPages)} mapped to the kernel's shared zero page (read, never written): ` +
+        "not counted, nothing to move",
+    );
+  }
   if (s.unlocatedPages) {
     const why = Object.entries(s.unlocatedByErrno).map(([e, n]) => `${e} ${grouped(n)}`).join(", ");
     lines.push(
-      `${grouped(s.unlocatedPages)} of the present pages are on no node move_pages can tell ` +
-        `(${why}): gone since the scan, or not movable memory`,
+      `${pages(s.unlocatedPages)} present at the scan but not when located (${why}): ` +
+        "swapped out or unmapped since",
     );
   }
   return lines.join("\n") + "\n";
@@ -185,6 +214,8 @@ export function statusJson(s: ProcessStatus): Record<string, unknown> {
     unlocatedByErrno: s.unlocatedByErrno,
     numaMapsBytes: s.numaMapsBytes,
     nodes: s.nodes.map((n) => ({ ...n })),
+    view: s.view,
+    zeroPages: s.zeroPages,
   };
 }
 
@@ -195,13 +226,31 @@ export interface MoveArgs {
   fromNode?: number | undefined;
   countPages?: number | undefined;
   batchPages?: number | undefined;
+  /** Show the status after page by page. */
+  exact?: boolean | undefined;
 }
 
-/** A finished move: the plan, the outcome, the time, and the status after. */
+/** How the pages of a move were chosen (numa_maps counts, then the pages looked at). */
+export interface MoveChoice {
+  candidatePages: number;
+  alreadyOnTargetPages: number;
+  notOnSourcePages: number;
+  unlocatedPages: number;
+  overCountPages: number;
+  plannedPages: number;
+  sharedPages: number;
+  zeroPages: number;
+  locatedPages: number;
+  mappingsSkipped: number;
+  mappingsMovedWhole: number;
+  mappingsLocated: number;
+}
+
+/** A finished move: the choice, the outcome, the time, and the status after. */
 export interface MoveReport {
   args: MoveArgs;
   comm: string;
-  plan: Omit<MovePlan, "addrs"> & { plannedPages: number };
+  plan: MoveChoice;
   outcome: MoveOutcome;
   elapsedMs: number;
   /** Free memory of the target node after the move, to explain NOT_MIGRATED. */
@@ -221,35 +270,66 @@ export function checkMoveNodes(nodes: readonly NumaNode[], args: MoveArgs): void
   }
 }
 
-/** Runs a move and returns its report. */
+/**
+ * Runs a move and returns its report: the nodes are checked first (online,
+ * with memory, allowed to the process), then the mappings are read from
+ * numa_maps and moved one by one in batches.
+ */
 export function runMove(env: OneShotEnv, args: MoveArgs): MoveReport {
-  const before = inspectProcess(env, args.pid);
-  checkMoveNodes(before.nodes, args);
-  const plan = planMove(before.pages, before.locations, {
-    toNode: args.toNode,
-    fromNode: args.fromNode,
-    countPages: args.countPages,
-  });
+  checkMoveNodes(env.sysfs.nodes(), args);
+  const comm = userProcessName(env.procfs, args.pid);
+  const allowed = env.procfs.status(args.pid).get("Mems_allowed_list");
+  if (allowed !== undefined) requireAllowedNode(parseIdList(allowed), args.toNode, args.pid);
+  const { mappings } = readProcessMemory(env.procfs, args.pid);
+  const request = { toNode: args.toNode, fromNode: args.fromNode, countPages: args.countPages };
+  const plan = planGuidedMove(mappings, request);
   const bar = env.progress ? new ProgressBar(env.err, env.now) : undefined;
   const started = env.now();
-  let outcome: MoveOutcome;
+  const pagemap = env.procfs.openPagemap(args.pid);
+  let result;
   try {
-    outcome = movePagesToNode(env.syscalls(), args.pid, plan.addrs, args.toNode, {
+    result = moveGuided(env.syscalls(), args.pid, pagemap, plan, request, {
       batchPages: args.batchPages ?? MOVE_BATCH_PAGES,
+      probe: env.procfs,
       onProgress: (done, total) => bar?.update(done, total),
     });
+  } catch (e) {
+    throw env.procfs.fileError(args.pid, "pagemap", e);
   } finally {
+    pagemap.close();
     bar?.clear();
   }
   const elapsedMs = env.now() - started;
-  const { addrs, ...rest } = plan;
+  const { outcome } = result;
   let after: ProcessStatus | null = null;
-  if (!outcome.processGone) after = inspectProcess(env, args.pid).status;
+  if (!outcome.processGone) {
+    try {
+      after = inspectProcess(env, args.pid, args.exact ?? false);
+    } catch (e) {
+      if (!env.procfs.isGone(args.pid)) throw e;
+      outcome.processGone = true;
+    }
+  }
   const target = env.sysfs.nodes().find((n) => n.id === args.toNode);
+  let unlocatedPages = 0;
+  for (const n of result.unlocatedByErrno.values()) unlocatedPages += n;
   return {
     args,
-    comm: before.status.comm,
-    plan: { ...rest, plannedPages: addrs.length },
+    comm,
+    plan: {
+      candidatePages: plan.candidatePages,
+      alreadyOnTargetPages: plan.alreadyOnTargetPages,
+      notOnSourcePages: plan.notOnSourcePages,
+      unlocatedPages,
+      overCountPages: result.overCountPages,
+      plannedPages: result.plannedPages,
+      sharedPages: result.sharedPlannedPages,
+      zeroPages: result.zeroPages,
+      locatedPages: result.locatedPages,
+      mappingsSkipped: result.mappingsByMode.skip,
+      mappingsMovedWhole: result.mappingsByMode.all,
+      mappingsLocated: result.mappingsByMode.locate,
+    },
     outcome,
     elapsedMs,
     targetFreeBytes: target?.memFreeBytes ?? 0,
@@ -270,9 +350,9 @@ function rateMBps(pages: number, ms: number): number {
 /** A move report as text, followed by the status after. */
 export function renderMove(r: MoveReport): string {
   const { args, plan, outcome } = r;
-  const what = `pid ${args.pid} (${r.comm}) to node ${args.toNode}` +
+  const what = `pid ${args.pid} (${printable(r.comm)}) to node ${args.toNode}` +
     (args.fromNode !== undefined ? ` from node ${args.fromNode}` : "") +
-    (args.countPages !== undefined ? `, at most ${grouped(args.countPages)} pages` : ", all pages");
+    (args.countPages !== undefined ? `, at most ${pages(args.countPages)}` : ", all pages");
   const rows: string[][] = [
     ["present pages", grouped(plan.candidatePages), ""],
     [`already on node ${args.toNode}`, grouped(plan.alreadyOnTargetPages), ""],
@@ -280,7 +360,16 @@ export function renderMove(r: MoveReport): string {
   if (args.fromNode !== undefined) {
     rows.push([`on nodes other than ${args.fromNode}`, grouped(plan.notOnSourcePages), ""]);
   }
-  if (plan.unlocatedPages) rows.push(["not located", grouped(plan.unlocatedPages), ""]);
+  if (plan.zeroPages) {
+    rows.push([
+      "the shared zero page",
+      grouped(plan.zeroPages),
+      "read, never written: not movable",
+    ]);
+  }
+  if (plan.unlocatedPages) {
+    rows.push(["not located", grouped(plan.unlocatedPages), "swapped out or unmapped since"]);
+  }
   if (plan.overCountPages) rows.push(["over the count", grouped(plan.overCountPages), ""]);
   rows.push(["chosen to move", grouped(plan.plannedPages), ""]);
   const secs = r.elapsedMs / 1000;
@@ -347,6 +436,13 @@ export function moveJson(r: MoveReport): Record<string, unknown> {
     overCountPages: plan.overCountPages,
     plannedPages: plan.plannedPages,
     sharedPlannedPages: plan.sharedPages,
+    zeroPages: plan.zeroPages,
+    locatedPages: plan.locatedPages,
+    mappings: {
+      skipped: plan.mappingsSkipped,
+      movedWhole: plan.mappingsMovedWhole,
+      located: plan.mappingsLocated,
+    },
     movedPages: outcome.movedPages,
     failedPages: failedPages(outcome),
     failures: Object.fromEntries([...outcome.failedByReason].sort()),

@@ -7,6 +7,7 @@
 import { UsageError } from "../errors.ts";
 import { versionText } from "../version.ts";
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "../common/limits.ts";
+import { jsonText } from "./format.ts";
 import { ExitCode, exitCodeFor } from "../common/exit_codes.ts";
 import {
   boolFlag,
@@ -51,6 +52,11 @@ const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
     help: "text (default) or json, for status and move results",
   },
   {
+    name: "exact",
+    type: "bool",
+    help: "status page by page (pagemap + move_pages) instead of from numa_maps",
+  },
+  {
     name: "batch-pages",
     type: "string",
     valueName: "N",
@@ -77,9 +83,11 @@ export function helpText(): string {
   return `memtierd: move the memory of running processes between NUMA nodes
 
 Usage:
-  memtierd --pid=PID
+  memtierd --pid=PID [--exact]
       Show where PID's memory is: its movable pages (present pages of its
-      anonymous and heap ranges) and its numa_maps totals, on every online node.
+      anonymous and heap ranges, in 4 KiB pages) and its numa_maps totals, on
+      every online node. The kernel's counts from /proc/PID/numa_maps by
+      default; --exact finds every page with pagemap and move_pages (slower).
   memtierd --pid=PID --move-to=NODE [--count=PAGES] [--move-from=NODE]
       Move up to PAGES of those pages that are not on NODE yet to NODE
       (only pages now on --move-from, if given), then show the status.
@@ -120,14 +128,15 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   const countPages = intFlag(values, "count", 1, COUNT_MAX, "a number of pages", "--");
   const batchPages = intFlag(values, "batch-pages", 1, 65536, "a number of pages", "--");
   const json = output === "json";
+  const exact = boolFlag(values, "exact");
   if (toNode === undefined) {
     for (const f of ["move-from", "count", "batch-pages"]) {
       if (values.has(f)) {
         throw new UsageError(`Flag --${f} needs --move-to: say where to move pages`);
       }
     }
-    const { status } = inspectProcess(env, pid);
-    env.out(json ? JSON.stringify(statusJson(status), null, 2) + "\n" : renderStatus(status));
+    const status = inspectProcess(env, pid, exact);
+    env.out(json ? jsonText(statusJson(status)) : renderStatus(status));
     return ExitCode.OK;
   }
   if (fromNode === toNode) {
@@ -135,14 +144,14 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
       `Invalid --move-from ${fromNode}: it is the same node as --move-to (pick two different nodes)`,
     );
   }
-  const args: MoveArgs = { pid, toNode, fromNode, countPages, batchPages };
+  const args: MoveArgs = { pid, toNode, fromNode, countPages, batchPages, exact };
   const report = runMove(env, args);
-  env.out(json ? JSON.stringify(moveJson(report), null, 2) + "\n" : renderMove(report));
+  env.out(json ? jsonText(moveJson(report)) : renderMove(report));
   return moveExitCode(report);
 }
 
 const COMMAND_MODE_FLAGS = ["prompt", "c", "f", "l", "echo", "debug"];
-const ONE_SHOT_ONLY = ["move-to", "move-from", "count", "output", "batch-pages"];
+const ONE_SHOT_ONLY = ["move-to", "move-from", "count", "output", "batch-pages", "exact"];
 
 /** Runs the command line; resolves to the exit code. Never rejects. */
 export async function runCli(args: readonly string[], env: CliEnv): Promise<number> {
@@ -190,6 +199,14 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
           ? `Flag -${stray} needs command mode: add -prompt, -c COMMANDS or -f FILE`
           : "Nothing to do: give --pid=PID to show or move a process's memory, or -prompt, " +
             "-c or -f for command mode (see memtierd --help)",
+      );
+    }
+    // One-shot mode logs nothing: these would be silently without effect.
+    const commandOnly = COMMAND_MODE_FLAGS.find((f) => values.has(f));
+    if (commandOnly) {
+      throw new UsageError(
+        `Flag -${commandOnly} is for command mode (-prompt, -c, -f): the one-shot mode ` +
+          "(--pid) prints its report and logs nothing",
       );
     }
     return runOneShot(env, values);

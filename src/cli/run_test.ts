@@ -73,6 +73,14 @@ Deno.test("memtierd --pid P --output json gives stable keys per node", async () 
     "unlocatedByErrno",
     "numaMapsBytes",
     "nodes",
+    "view",
+    "zeroPages",
+  ]);
+  assertEquals([j.view, j.sharedPages, j.zeroPages, j.unlocatedPages], [
+    "numa_maps",
+    null,
+    null,
+    0,
   ]);
   assertEquals(j.nodes.map((n: { movablePages: number }) => n.movablePages), [1564, 1500, 0, 0, 0]);
   assertEquals(j.numaMapsBytes, (3064 + 8) * 4096);
@@ -226,20 +234,28 @@ for (const [what, args, code, message] of ERRORS) {
   });
 }
 
-Deno.test("missing privilege to read pagemap: exit 4, saying root is needed", async () => {
-  using sys = fakeSystem(seedKernel());
+Deno.test("pagemap refused to root without CAP_SYS_PTRACE: exit 4, naming the capability", async () => {
+  const k = seedKernel();
+  k.self.capEff = 0x1ffffffffffn & ~(1n << 19n); // all but CAP_SYS_PTRACE
+  k.processes.get(PID)!.uid = 1000;
+  using sys = fakeSystem(k);
   class Refusing extends ProcFs {
     override openPagemap(pid: number): PagemapFile {
       throw this.fileError(pid, "pagemap", new Deno.errors.PermissionDenied("denied"));
     }
   }
   const env = testEnv(sys);
-  const code = await runCli([`--pid=${PID}`], {
+  const code = await runCli([`--pid=${PID}`, "--exact"], {
     ...env,
     procfs: new Refusing({ root: sys.procfs.root }),
   });
   assertEquals(code, ExitCode.PERMISSION);
-  assertIncludes(env.stderr(), "pagemap: permission denied; run memtierd as root");
+  assertEquals(
+    env.stderr(),
+    `memtierd: Cannot read ${sys.procfs.root}/${PID}/pagemap: permission denied; memtierd ` +
+      "runs as root but lacks CAP_SYS_PTRACE, which reading another user's memory map needs " +
+      "(a container or capsh may have dropped it)\n",
+  );
 });
 
 function failingSyscalls(k: FakeKernel, errno: number, onMove: boolean): Syscalls {
@@ -254,17 +270,29 @@ function failingSyscalls(k: FakeKernel, errno: number, onMove: boolean): Syscall
   };
 }
 
-Deno.test("move_pages refused (EPERM): exit 4, naming the capabilities", async () => {
+Deno.test("move_pages refused (EPERM) to a user: exit 4, run as root for CAP_SYS_PTRACE", async () => {
+  const k = seedKernel();
+  k.self = { uid: 1000, capEff: 0n };
+  const r = await run([`--pid=${PID}`, "--move-to=1"], k, failingSyscalls(k, Errno.EPERM, true));
+  assertEquals(r.code, ExitCode.PERMISSION);
+  assertIncludes(
+    r.err,
+    "operation not permitted; run memtierd as root (acting on another user's process needs " +
+      "CAP_SYS_PTRACE)",
+  );
+});
+
+Deno.test("move_pages refused (EPERM) to root with CAP_SYS_PTRACE: a security module, not 'run as root'", async () => {
   const k = seedKernel();
   const r = await run([`--pid=${PID}`, "--move-to=1"], k, failingSyscalls(k, Errno.EPERM, true));
   assertEquals(r.code, ExitCode.PERMISSION);
-  assertIncludes(r.err, "operation not permitted; run memtierd as root (");
-  assertIncludes(r.err, "CAP_SYS_NICE");
+  assertIncludes(r.err, "memtierd has CAP_SYS_PTRACE, which acting on a process that is not ");
+  assertEquals(r.err.includes("run memtierd as root"), false);
 });
 
 Deno.test("a kernel without move_pages (ENOSYS): exit 6", async () => {
   const k = seedKernel();
-  const r = await run([`--pid=${PID}`], k, failingSyscalls(k, Errno.ENOSYS, false));
+  const r = await run([`--pid=${PID}`, "--exact"], k, failingSyscalls(k, Errno.ENOSYS, false));
   assertEquals(r.code, ExitCode.UNSUPPORTED);
   assertIncludes(r.err, "this kernel has no move_pages system call");
 });
@@ -330,22 +358,27 @@ Deno.test("command mode: a missing -f file or a mixed mode is a usage error", as
   assertIncludes(stray.err, "Flag -echo needs command mode");
 });
 
-Deno.test("a present page move_pages cannot place is counted with its errno", async () => {
+Deno.test("a present page move_pages cannot place (ENOENT) is reported in the exact view only", async () => {
   const k = seedKernel();
   const sys: Syscalls = {
     movePages(pid, addrs, nodes, status, flags) {
       const r = k.movePages(pid, addrs, nodes, status, flags);
-      if (nodes === null && addrs[0] === BASE) status[0] = -14; // EFAULT, e.g. the zero page
+      if (nodes === null && addrs[0] === BASE) status[0] = -Errno.ENOENT; // swapped out since
       return r;
     },
     pidfdOpen: (p) => k.pidfdOpen(p),
     processMadvise: (...a) => k.processMadvise(...a),
     close: (fd) => k.close(fd),
   };
-  const r = await run([`--pid=${PID}`], k, sys);
-  assertIncludes(r.out, "1 of the present pages are on no node move_pages can tell (EFAULT 1)");
-  const j = JSON.parse((await run([`--pid=${PID}`, "--output=json"], k, sys)).out);
-  assertEquals([j.unlocatedPages, j.unlocatedByErrno], [1, { EFAULT: 1 }]);
+  const exact = await run([`--pid=${PID}`, "--exact"], k, sys);
+  assertIncludes(
+    exact.out,
+    "\n1 page present at the scan but not when located (ENOENT 1): swapped out or unmapped since\n",
+  );
+  const j = JSON.parse((await run([`--pid=${PID}`, "--exact", "--output=json"], k, sys)).out);
+  assertEquals([j.unlocatedPages, j.unlocatedByErrno, j.movablePages], [1, { ENOENT: 1 }, 3063]);
+  const dflt = await run([`--pid=${PID}`], k, sys);
+  assertEquals(dflt.out.includes("present at the scan"), false);
 });
 
 Deno.test("command mode: a mover task dropped because its process exited makes the exit code 3", async () => {

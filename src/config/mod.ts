@@ -16,4 +16,15 @@
  * @module
  */
 export * from "./decode.ts";
-export * from "./schema.ts";
+export {
+  bool,
+  type ComponentRef,
+  componentRef,
+  foldKeys,
+  intInRange,
+  nonEmptyString,
+  parseWithSchema,
+  positiveInt,
+  stringList,
+  v,
+} from "./schema.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
-import { typedSyscallError } from "./syscall_errors.ts";
+import { type TargetProbe, typedSyscallError } from "./syscall_errors.ts";
 
 /** Pages per location query: queries are cheap per page, calls are not. */
 export const LOCATE_BATCH_PAGES = 4096;
@@ -18,14 +18,16 @@ export function locatePages(
   pid: number,
   addrs: Float64Array,
   batchPages = LOCATE_BATCH_PAGES,
+  probe?: TargetProbe,
+  into: Int32Array = new Int32Array(addrs.length),
 ): Int32Array {
-  const status = new Int32Array(addrs.length);
+  const status = into.subarray(0, addrs.length);
   for (let i = 0; i < addrs.length; i += batchPages) {
     const end = Math.min(i + batchPages, addrs.length);
     try {
       sys.movePages(pid, addrs.subarray(i, end), null, status.subarray(i, end), 0);
     } catch (e) {
-      throw typedSyscallError(e, pid, `find the nodes of pid ${pid}'s pages`);
+      throw typedSyscallError(e, pid, `find the nodes of pid ${pid}'s pages`, probe);
     }
   }
   return status;

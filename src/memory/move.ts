@@ -22,7 +22,7 @@ import { MPOL_MF_MOVE, type Syscalls } from "../ffi/syscalls.ts";
 import { PM } from "../procfs/pagemap.ts";
 import { locatePages } from "./locate.ts";
 import type { PageList } from "./page_list.ts";
-import { typedSyscallError } from "./syscall_errors.ts";
+import { type TargetProbe, typedSyscallError } from "./syscall_errors.ts";
 
 /** Reason given for pages move_pages left without a status and did not move. */
 export const NOT_MIGRATED = "NOT_MIGRATED";
@@ -128,6 +128,8 @@ export interface MoveOptions {
   onProgress?: (donePages: number, totalPages: number) => void;
   /** Called after each move_pages call (for statistics). */
   onBatch?: (record: MoveBatchRecord) => void;
+  /** Asked when a call fails: has the process gone, which privilege is missing. */
+  probe?: TargetProbe;
 }
 
 /** What a move did. */
@@ -153,46 +155,136 @@ export function failedPages(outcome: MoveOutcome): number {
   return n;
 }
 
-/** Moves `addrs` of `pid` to `toNode` in batches. */
-export function movePagesToNode(
-  sys: Syscalls,
-  pid: number,
-  addrs: Float64Array,
-  toNode: number,
-  options: MoveOptions = {},
-): MoveOutcome {
-  const batchPages = Math.max(1, options.batchPages ?? MOVE_BATCH_PAGES);
-  const flags = options.flags ?? MPOL_MF_MOVE;
-  const outcome: MoveOutcome = {
-    requestedPages: addrs.length,
-    movedPages: 0,
-    failedByReason: new Map(),
-    notAttemptedPages: 0,
-    processGone: false,
-    calls: 0,
-  };
-  const fail = (reason: string) =>
-    outcome.failedByReason.set(reason, (outcome.failedByReason.get(reason) ?? 0) + 1);
-  const nodes = new Int32Array(batchPages).fill(toNode);
-  const status = new Int32Array(batchPages);
-  const doing = `move pages of pid ${pid} to node ${toNode}`;
+/**
+ * Moves pages of `pid` to `toNode` as they are handed in (`add`), in
+ * batches of `batchPages`, so that its memory is bounded by the batch and
+ * not by the number of pages. Pages still on another node, or busy for a
+ * moment, get one more try once `batchPages` of them have gathered, and at
+ * `finish()`. A process that exits stops the mover: `outcome.processGone`,
+ * and the pages handed in later are counted as not tried.
+ */
+export class PageMover {
+  readonly outcome: MoveOutcome;
+  readonly #sys: Syscalls;
+  readonly #pid: number;
+  readonly #toNode: number;
+  readonly #options: MoveOptions;
+  readonly #batchPages: number;
+  readonly #flags: number;
+  readonly #nodes: Int32Array;
+  readonly #status: Int32Array;
+  readonly #pending: Float64Array;
+  #pendingLength = 0;
+  readonly #retry: Float64Array;
+  #retryLength = 0;
+  #donePages = 0;
+  /** Pages expected in all, for progress (may be an estimate). */
+  totalPages = 0;
+
+  constructor(sys: Syscalls, pid: number, toNode: number, options: MoveOptions = {}) {
+    this.#sys = sys;
+    this.#pid = pid;
+    this.#toNode = toNode;
+    this.#options = options;
+    this.#batchPages = Math.max(1, options.batchPages ?? MOVE_BATCH_PAGES);
+    this.#flags = options.flags ?? MPOL_MF_MOVE;
+    this.#nodes = new Int32Array(this.#batchPages).fill(toNode);
+    this.#status = new Int32Array(this.#batchPages);
+    this.#pending = new Float64Array(this.#batchPages);
+    this.#retry = new Float64Array(this.#batchPages);
+    this.outcome = {
+      requestedPages: 0,
+      movedPages: 0,
+      failedByReason: new Map(),
+      notAttemptedPages: 0,
+      processGone: false,
+      calls: 0,
+    };
+  }
+
+  /** Hands one page in; it moves when a batch is full. */
+  add(addr: number): void {
+    this.outcome.requestedPages++;
+    if (this.outcome.processGone) {
+      this.outcome.notAttemptedPages++;
+      return;
+    }
+    this.#pending[this.#pendingLength++] = addr;
+    if (this.#pendingLength === this.#batchPages) this.#flushPending();
+  }
+
+  /** The process went away outside the mover: what is pending is not tried. */
+  markGone(): void {
+    this.outcome.processGone = true;
+    this.outcome.notAttemptedPages += this.#pendingLength + this.#retryLength;
+    this.#pendingLength = 0;
+    this.#retryLength = 0;
+  }
+
+  /** Moves what is pending and gives every page left its second try. */
+  finish(): MoveOutcome {
+    if (this.#pendingLength > 0) this.#flushPending();
+    if (this.#retryLength > 0) this.#flushRetry();
+    return this.outcome;
+  }
+
+  #flushPending(): void {
+    const batch = this.#pending.subarray(0, this.#pendingLength);
+    this.#guard(batch.length, () => {
+      this.#moveBatch(batch, false);
+      this.#donePages += batch.length;
+      this.#options.onProgress?.(this.#donePages, Math.max(this.totalPages, this.#donePages));
+    });
+    this.#pendingLength = 0;
+  }
+
+  #flushRetry(): void {
+    const batch = this.#retry.slice(0, this.#retryLength);
+    this.#retryLength = 0;
+    this.#guard(batch.length, () => this.#moveBatch(batch, true));
+  }
+
+  /** Runs `step`; a process that exits ends the move (counted, not thrown). */
+  #guard(pages: number, step: () => void): void {
+    if (this.outcome.processGone) {
+      this.outcome.notAttemptedPages += pages;
+      return;
+    }
+    try {
+      step();
+    } catch (e) {
+      if (!(e instanceof ProcessGoneError)) throw e;
+      this.outcome.processGone = true;
+      const o = this.outcome;
+      o.notAttemptedPages = o.requestedPages - o.movedPages - failedPages(o);
+    }
+  }
 
   /**
    * Moves one batch. Pages the kernel left without a status are located, so
    * that every status is settled (a node or -errno) before `onBatch` sees it.
-   * Returns the pages that are still on another node, to be tried again.
    */
-  const moveBatch = (batch: Float64Array, last: boolean): number[] => {
-    const st = status.subarray(0, batch.length);
+  #moveBatch(batch: Float64Array, last: boolean): void {
+    const { outcome } = this;
+    const sys = this.#sys;
+    const pid = this.#pid;
+    const toNode = this.#toNode;
+    const st = this.#status.subarray(0, batch.length);
     st.fill(UNSET);
     let result: number;
     try {
-      result = sys.movePages(pid, batch, nodes.subarray(0, batch.length), st, flags);
+      result = sys.movePages(pid, batch, this.#nodes.subarray(0, batch.length), st, this.#flags);
     } catch (e) {
       // A full target node makes the whole call fail with ENOMEM after it
       // moved what fitted: the pages left are located below like any other.
       if (!(e instanceof SyscallError && e.errno === Errno.ENOMEM)) {
-        throw typedSyscallError(e, pid, doing);
+        throw typedSyscallError(
+          e,
+          pid,
+          `move pages of pid ${pid} to node ${toNode}`,
+          this.#options.probe,
+          this.#flags,
+        );
       }
       result = -1;
     } finally {
@@ -204,38 +296,34 @@ export function movePagesToNode(
       const pending = new Float64Array(unset);
       for (let i = 0, k = 0; i < batch.length; i++) if (st[i] === UNSET) pending[k++] = batch[i]!;
       outcome.calls++;
-      const where = locatePages(sys, pid, pending);
+      const where = locatePages(sys, pid, pending, undefined, this.#options.probe);
       for (let i = 0, k = 0; i < batch.length; i++) if (st[i] === UNSET) st[i] = where[k++]!;
     }
-    options.onBatch?.({ pid, toNode, addrs: batch, status: st, result });
-    const left: number[] = [];
+    this.#options.onBatch?.({ pid, toNode, addrs: batch, status: st, result });
     for (let i = 0; i < batch.length; i++) {
       const s = st[i]!;
       if (s === toNode) outcome.movedPages++;
-      else if (!last && (s >= 0 || s === -Errno.EBUSY || s === -Errno.EAGAIN)) left.push(batch[i]!);
-      else fail(s >= 0 ? NOT_MIGRATED : errnoName(-s));
+      else if (!last && (s >= 0 || s === -Errno.EBUSY || s === -Errno.EAGAIN)) {
+        this.#retry[this.#retryLength++] = batch[i]!;
+        if (this.#retryLength === this.#batchPages) this.#flushRetry();
+      } else {
+        const reason = s >= 0 ? NOT_MIGRATED : errnoName(-s);
+        outcome.failedByReason.set(reason, (outcome.failedByReason.get(reason) ?? 0) + 1);
+      }
     }
-    return left;
-  };
-
-  // Pages still on another node, or busy for a moment, get one more try
-  // after the others have moved.
-  const retry: number[] = [];
-  let done = 0;
-  try {
-    for (let i = 0; i < addrs.length; i += batchPages) {
-      const batch = addrs.subarray(i, Math.min(i + batchPages, addrs.length));
-      for (const a of moveBatch(batch, false)) retry.push(a);
-      done += batch.length;
-      options.onProgress?.(done, addrs.length);
-    }
-    for (let i = 0; i < retry.length; i += batchPages) {
-      moveBatch(Float64Array.from(retry.slice(i, i + batchPages)), true);
-    }
-  } catch (e) {
-    if (!(e instanceof ProcessGoneError)) throw e;
-    outcome.processGone = true;
-    outcome.notAttemptedPages = addrs.length - outcome.movedPages - failedPages(outcome);
   }
-  return outcome;
+}
+
+/** Moves `addrs` of `pid` to `toNode` in batches (see `PageMover`). */
+export function movePagesToNode(
+  sys: Syscalls,
+  pid: number,
+  addrs: Float64Array,
+  toNode: number,
+  options: MoveOptions = {},
+): MoveOutcome {
+  const mover = new PageMover(sys, pid, toNode, options);
+  mover.totalPages = addrs.length;
+  for (let i = 0; i < addrs.length; i++) mover.add(addrs[i]!);
+  return mover.finish();
 }

@@ -5,17 +5,41 @@
  * @module
  */
 import { KernelThreadError } from "../errors.ts";
+import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { PF_KTHREAD } from "../procfs/stat.ts";
 import type { AddrRange } from "./addr_range.ts";
 import type { PageList } from "./page_list.ts";
+import { type MovableMapping, selectMovableMappings } from "./process_ranges.ts";
 import { type PageFilter, scanPages } from "./page_scan.ts";
 
-/** Checks that `pid` is a live user process; returns its command name. */
+/**
+ * Checks that `pid` is a live user process (not a kernel thread, not a
+ * zombie: `ProcessGoneError`); returns its command name.
+ */
 export function userProcessName(procfs: ProcFs, pid: number): string {
   const stat = procfs.stat(pid);
   if ((stat.flags & PF_KTHREAD) !== 0) throw new KernelThreadError(pid, stat.comm);
+  if (stat.state === "Z") throw procfs.goneError(pid);
   return stat.comm;
+}
+
+/**
+ * The anon/heap mappings of a live user process with numa_maps' counts.
+ * Files of a process that exits under us read empty, or fail: either way
+ * this throws `ProcessGoneError` then, never returns an empty answer for a
+ * process that is gone.
+ */
+export function readProcessMemory(
+  procfs: ProcFs,
+  pid: number,
+): { mappings: MovableMapping[]; numaMaps: NumaMapsEntry[] } {
+  const maps = procfs.maps(pid);
+  const numaMaps = procfs.numaMaps(pid);
+  if ((maps.length === 0 || numaMaps.length === 0) && procfs.isGone(pid)) {
+    throw procfs.goneError(pid);
+  }
+  return { mappings: selectMovableMappings(maps, numaMaps), numaMaps };
 }
 
 /** The pages of `ranges` of `pid` whose pagemap flags pass `filter`. */

@@ -7,7 +7,8 @@
  *     ├─ numa_maps.ts   parseNumaMaps
  *     ├─ status.ts      parseStatus
  *     ├─ stat.ts        parseStat
- *     └─ pagemap.ts     PagemapFile: chunked reads, flags in Uint32 halves
+ *     ├─ pagemap.ts     PagemapFile: chunked reads, flags in Uint32 halves
+ *     └─ privileges.ts  CapEff and uids: which capability a refusal needs
  *
  * @module
  */
@@ -17,3 +18,4 @@ export { decodeEntry, entryPfn, PagemapFile, type PagemapSource, PM } from "./pa
 export { type MemFile, ProcFs, type ProcFsOptions } from "./proc_fs.ts";
 export { parseStat, PF_KTHREAD, type ProcStat } from "./stat.ts";
 export { parseStatus, type ProcStatus, statusKiB } from "./status.ts";
+export * from "./privileges.ts";

@@ -3,9 +3,12 @@
  * reads a fixture tree exactly as `new ProcFs()` reads the live /proc.
  *
  * Each file is read whole in one call and handed to a pure parser. Errors
- * become typed: a missing /proc/PID is `ProcessGoneError`, a file the kernel
- * refuses is `PermissionError`, and a file that a live process lacks means
- * the kernel does not provide it (`UnsupportedError`).
+ * become typed: a missing /proc/PID, a zombie (state Z: it has exited and
+ * its memory is gone, the files read empty or fail with ESRCH) or an ESRCH
+ * is `ProcessGoneError`; a file the kernel refuses is `PermissionError`
+ * naming the capability memtierd lacks (see privileges.ts); and a file that
+ * a live process lacks means the kernel does not provide it
+ * (`UnsupportedError`).
  *
  * @module
  */
@@ -15,6 +18,18 @@ import { type NumaMapsEntry, parseNumaMaps } from "./numa_maps.ts";
 import { PagemapFile } from "./pagemap.ts";
 import { parseStat, type ProcStat } from "./stat.ts";
 import { parseStatus, type ProcStatus } from "./status.ts";
+import {
+  parseOwnPrivileges,
+  parseRealUid,
+  privilegeAdvice,
+  type Privileges,
+  readAction,
+} from "./privileges.ts";
+
+/** The state letter of a /proc/PID/stat text (after the last ')'), or "". */
+function parseStatLine(text: string): string {
+  return text.slice(text.lastIndexOf(")") + 1).trim().charAt(0);
+}
 
 /** Options of `ProcFs`. */
 export interface ProcFsOptions {
@@ -22,8 +37,8 @@ export interface ProcFsOptions {
   root?: string;
 }
 
-const ROOT_NEEDED = "run memtierd as root (reading another process's memory map needs " +
-  "CAP_SYS_PTRACE or the same user; reading page frames needs CAP_SYS_ADMIN)";
+/** Deno reports some errnos (ESRCH among them) only in the message. */
+const ESRCH_MESSAGE = /\(os error 3\)/;
 
 /** An open /proc/PID/mem: what swap-in needs of it. */
 export interface MemFile {
@@ -63,18 +78,64 @@ export class ProcFs {
     return out.sort((a, b) => a - b);
   }
 
+  /**
+   * Whether the process has gone: /proc/PID is missing, or it is a zombie
+   * (exited, its memory released, waiting for its parent).
+   */
+  isGone(pid: number): boolean {
+    try {
+      return parseStatLine(Deno.readTextFileSync(this.path(pid, "stat"))) === "Z";
+    } catch {
+      return true;
+    }
+  }
+
+  /** The error for a process that has gone: a zombie is named as such. */
+  goneError(pid: number): ProcessGoneError {
+    if (this.exists(pid)) {
+      return new ProcessGoneError(
+        pid,
+        `Cannot use process ${pid}: it has exited (a zombie waiting for its parent), ` +
+          "so it has no memory to show or move",
+      );
+    }
+    return new ProcessGoneError(pid);
+  }
+
+  /** memtierd's own uid and capabilities, and the owner of `pid`. */
+  privileges(pid: number): Privileges {
+    let own: ReturnType<typeof parseOwnPrivileges> = { euid: undefined, capEff: undefined };
+    try {
+      own = parseOwnPrivileges(parseStatus(Deno.readTextFileSync(`${this.root}/self/status`)));
+    } catch {
+      // A fixture tree may have no self: fall back to the uid alone.
+    }
+    let targetUid: number | undefined;
+    try {
+      targetUid = parseRealUid(this.status(pid));
+    } catch {
+      targetUid = undefined;
+    }
+    return { euid: own.euid ?? Deno.uid() ?? -1, capEff: own.capEff, targetUid };
+  }
+
   /** Converts an error on /proc/PID/NAME into memtierd's typed errors. */
   fileError(pid: number, name: string, e: unknown): Error {
     const path = this.path(pid, name);
-    if (!this.exists(pid)) return new ProcessGoneError(pid);
+    if (e instanceof ProcessGoneError) return e;
+    const code = (e as { code?: string }).code;
+    const esrch = code === "ESRCH" || (e instanceof Error && ESRCH_MESSAGE.test(e.message));
+    if (esrch || !this.exists(pid) || this.isGone(pid)) return this.goneError(pid);
     if (e instanceof Deno.errors.PermissionDenied) {
-      return new PermissionError(`Cannot read ${path}: permission denied`, ROOT_NEEDED);
+      const p = this.privileges(pid);
+      return new PermissionError(
+        `Cannot read ${path}: permission denied`,
+        privilegeAdvice(p, "CAP_SYS_PTRACE", readAction(p)),
+      );
     }
     if (e instanceof Deno.errors.NotFound) {
       return new UnsupportedError(`Cannot read ${path}: this kernel does not provide it`);
     }
-    const code = (e as { code?: string }).code;
-    if (code === "ESRCH") return new ProcessGoneError(pid);
     return e instanceof Error ? e : new Error(String(e));
   }
 

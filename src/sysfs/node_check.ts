@@ -34,3 +34,20 @@ export function requireTargetNode(nodes: readonly NumaNode[], id: number): NumaN
   }
   return node;
 }
+
+/**
+ * Throws `NodeError` unless `id` is among the nodes a process may allocate
+ * on (its `Mems_allowed_list`, from its cpuset): the kernel would refuse to
+ * move its pages there.
+ */
+export function requireAllowedNode(
+  allowed: readonly number[],
+  id: number,
+  pid: number,
+): void {
+  if (allowed.includes(id)) return;
+  throw new NodeError(
+    `Cannot move to node ${id}: process ${pid} may not use it (its allowed memory nodes, ` +
+      `cpuset.mems: ${formatIdList(allowed)})`,
+  );
+}

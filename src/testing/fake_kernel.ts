@@ -13,8 +13,12 @@
  *   group and of all later pages unwritten;
  * - a target node that fills up makes the call fail with ENOMEM after the
  *   pages that fitted moved (statuses unwritten);
- * - ESRCH once a process has exited (`exitAfterMoveCalls`), ENODEV for a
- *   node that is not online, EINVAL for a node id out of range;
+ * - ESRCH once a process has exited (`exitAfterMoveCalls`, `exitAt`), EINVAL
+ *   while it is a zombie (exited, not reaped: no memory, empty maps), ENODEV
+ *   for a node that is not online, EINVAL for a node id out of range;
+ * - the shared zero page (`zero`): present in pagemap but not exclusive,
+ *   not counted in numa_maps, EFAULT from move_pages (as FOLL_DUMP gives);
+ * - hugetlb mappings (`hugePageKiB`): numa_maps counts them in huge pages;
  * - process_madvise(MADV_PAGEOUT) swaps out present, exclusive pages.
  *
  * @module
@@ -30,6 +34,8 @@ export interface FakeVma {
   pages: number;
   kind: "anon" | "heap" | "stack" | "file";
   path?: string;
+  /** A hugetlb mapping's page size (numa_maps counts in these units). */
+  hugePageKiB?: number;
 }
 
 /** State of one page. */
@@ -39,6 +45,8 @@ export interface FakePage {
   shared: boolean;
   busy: boolean;
   pinned: boolean;
+  /** The kernel's shared zero page (read, never written). */
+  zero?: boolean;
 }
 
 /** A fake process. */
@@ -52,9 +60,28 @@ export interface FakeProcess {
   /** The process exits after this many move_pages calls that move pages. */
   exitAfterMoveCalls?: number;
   exited: boolean;
+  /** Exited but not reaped: /proc/PID is there, its memory is not. */
+  zombie: boolean;
+  /** The process exits at the `count`th step named `step` (1 = the first), before it runs. */
+  exitAt?: { step: FakeStep; count: number; zombie: boolean };
+  /** Owner (real uid). */
+  uid: number;
+  /** Nodes the process may allocate on (Mems_allowed_list); all when absent. */
+  memsAllowed?: number[];
   /** Bytes the process would read for every page (for data checks). */
   data: Map<number, number>;
 }
+
+/** A moment in memtierd's work on a process where a fake process can exit. */
+export type FakeStep =
+  | "stat"
+  | "status"
+  | "maps"
+  | "numa_maps"
+  | "pagemap"
+  | "pagemap-read"
+  | "locate"
+  | "move";
 
 /** A fake NUMA node. */
 export interface FakeNode {
@@ -78,7 +105,10 @@ export class FakeKernel implements Syscalls {
   readonly nodes = new Map<number, FakeNode>();
   readonly processes = new Map<number, FakeProcess>();
   readonly calls: FakeCall[] = [];
+  /** memtierd's own /proc/self/status: uid and effective capabilities. */
+  self = { uid: 0, capEff: 0x1ffffffffffn };
   #pidfds = new Map<number, number>();
+  #steps = new Map<string, number>();
   #nextFd = 100;
   #moveCalls = new Map<number, number>();
 
@@ -95,6 +125,8 @@ export class FakeKernel implements Syscalls {
       vmas,
       pages: new Map(),
       exited: false,
+      zombie: false,
+      uid: 0,
       data: new Map(),
     };
     this.processes.set(pid, p);
@@ -127,11 +159,33 @@ export class FakeKernel implements Syscalls {
     }
   }
 
+  /**
+   * Counts a step of memtierd's work on `pid`; the process exits if its
+   * `exitAt` names this step. Returns whether it exited now.
+   */
+  step(pid: number, step: FakeStep): boolean {
+    const p = this.processes.get(pid);
+    if (!p?.exitAt || p.exited) return false;
+    const key = `${pid}/${step}`;
+    const n = (this.#steps.get(key) ?? 0) + 1;
+    this.#steps.set(key, n);
+    if (p.exitAt.step !== step || p.exitAt.count !== n) return false;
+    this.exit(pid, p.exitAt.zombie);
+    return true;
+  }
+
+  /** Ends a process: a zombie keeps its /proc folder without memory; otherwise it is gone. */
+  exit(pid: number, zombie = false): void {
+    const p = this.#process(pid);
+    p.exited = true;
+    p.zombie = zombie;
+  }
+
   usedPages(node: number): number {
     let n = 0;
     for (const p of this.processes.values()) {
       if (p.exited) continue;
-      for (const pg of p.pages.values()) if (!pg.swapped && pg.node === node) n++;
+      for (const pg of p.pages.values()) if (!pg.swapped && !pg.zero && pg.node === node) n++;
     }
     return n;
   }
@@ -140,7 +194,7 @@ export class FakeKernel implements Syscalls {
   pagesPerNode(pid: number): Map<number, number> {
     const out = new Map<number, number>();
     for (const pg of this.#process(pid).pages.values()) {
-      if (!pg.swapped) out.set(pg.node, (out.get(pg.node) ?? 0) + 1);
+      if (!pg.swapped && !pg.zero) out.set(pg.node, (out.get(pg.node) ?? 0) + 1);
     }
     return out;
   }
@@ -153,6 +207,8 @@ export class FakeKernel implements Syscalls {
 
   #live(pid: number, syscall: string): FakeProcess {
     const p = this.processes.get(pid);
+    // A zombie has no mm: move_pages finds none and says EINVAL.
+    if (p?.zombie && syscall === "move_pages") throw new SyscallError(syscall, Errno.EINVAL);
     if (!p || p.exited) throw new SyscallError(syscall, Errno.ESRCH);
     return p;
   }
@@ -178,7 +234,7 @@ export class FakeKernel implements Syscalls {
       for (let i = 0; i < addrs.length; i++) {
         const pageNo = Math.floor(addrs[i]! / PAGE_SIZE_BYTES);
         const pg = p.pages.get(pageNo);
-        if (!this.#mapped(p, pageNo)) status[i] = -Errno.EFAULT;
+        if (!this.#mapped(p, pageNo) || pg?.zero) status[i] = -Errno.EFAULT;
         else if (!pg || pg.swapped) status[i] = -Errno.ENOENT;
         else status[i] = pg.node;
       }
@@ -229,7 +285,7 @@ export class FakeKernel implements Syscalls {
       const pageNo = Math.floor(addrs[i]! / PAGE_SIZE_BYTES);
       const pg = p.pages.get(pageNo);
       let err = 0;
-      if (!this.#mapped(p, pageNo)) err = -Errno.EFAULT;
+      if (!this.#mapped(p, pageNo) || pg?.zero) err = -Errno.EFAULT;
       else if (!pg || pg.swapped) err = -Errno.ENOENT;
       else if (pg.shared && !moveAll) err = -Errno.EACCES;
       else if (pg.busy) err = -Errno.EBUSY;
@@ -302,9 +358,15 @@ export class FakeKernel implements Syscalls {
    * process under `procRoot`, and the node files under `sysRoot`.
    */
   writeTrees(procRoot: string, sysRoot: string): void {
+    Deno.mkdirSync(`${procRoot}/self`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${procRoot}/self/status`,
+      `Name:\tmemtierd\nUid:\t${this.self.uid}\t${this.self.uid}\t${this.self.uid}\t` +
+        `${this.self.uid}\nCapEff:\t${this.self.capEff.toString(16).padStart(16, "0")}\n`,
+    );
     for (const p of this.processes.values()) {
       const dir = `${procRoot}/${p.pid}`;
-      if (p.exited) {
+      if (p.exited && !p.zombie) {
         Deno.removeSync(dir, { recursive: true });
         continue;
       }
@@ -355,45 +417,59 @@ export class FakeKernel implements Syscalls {
       let present = 0;
       for (let i = 0; i < v.pages; i++) {
         const pg = p.pages.get(base + i);
-        if (!pg || pg.swapped) continue;
+        if (!pg || pg.swapped || pg.zero) continue;
         present++;
         perNode.set(pg.node, (perNode.get(pg.node) ?? 0) + 1);
       }
+      const unit = (v.hugePageKiB ?? 4) / 4;
       const words = [start, "default"];
       if (v.kind === "file") words.push(`file=${(v.path ?? "").replaceAll(" ", "\\040")}`);
       if (v.kind === "heap") words.push("heap");
       if (v.kind === "stack") words.push("stack");
+      if (v.hugePageKiB) words.push("huge");
       if (present > 0) {
-        words.push(v.kind === "file" ? `mapped=${present}` : `anon=${present}`, `dirty=${present}`);
+        const c = Math.ceil(present / unit);
+        words.push(v.kind === "file" ? `mapped=${c}` : `anon=${c}`, `dirty=${c}`);
       }
-      for (const [n, c] of [...perNode].sort((a, b) => a[0] - b[0])) words.push(`N${n}=${c}`);
-      words.push("kernelpagesize_kB=4");
+      for (const [n, c] of [...perNode].sort((a, b) => a[0] - b[0])) {
+        words.push(`N${n}=${Math.ceil(c / unit)}`);
+      }
+      words.push(`kernelpagesize_kB=${v.hugePageKiB ?? 4}`);
       numa.push(words.join(" "));
     }
-    if (p.kernelThread) {
+    if (p.kernelThread || p.zombie) {
       maps.length = 0;
       numa.length = 0;
     }
     Deno.writeTextFileSync(`${dir}/maps`, maps.map((l) => `${l}\n`).join(""));
     Deno.writeTextFileSync(`${dir}/numa_maps`, numa.map((l) => `${l}\n`).join(""));
     const flags = p.kernelThread ? 0x00208040 : 0x00400100;
+    const state = p.zombie ? "Z" : "S";
     Deno.writeTextFileSync(
       `${dir}/stat`,
-      `${p.pid} (${p.comm}) S 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 100\n`,
+      `${p.pid} (${p.comm}) ${state} 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 100\n`,
     );
     let rssKiB = 0;
-    for (const pg of p.pages.values()) if (!pg.swapped) rssKiB += 4;
+    for (const pg of p.pages.values()) if (!pg.swapped && !p.zombie) rssKiB += 4;
+    const mems = p.memsAllowed ?? [...this.nodes.keys()].sort((a, b) => a - b);
     Deno.writeTextFileSync(
       `${dir}/status`,
-      `Name:\t${p.comm}\nState:\tS (sleeping)\nPid:\t${p.pid}\n` +
-        (p.kernelThread ? "" : `VmRSS:\t${String(rssKiB).padStart(8)} kB\n`),
+      `Name:\t${p.comm.replaceAll("\n", "\\n")}\n` +
+        `State:\t${p.zombie ? "Z (zombie)" : "S (sleeping)"}\nPid:\t${p.pid}\n` +
+        `Uid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\n` +
+        (p.kernelThread || p.zombie ? "" : `VmRSS:\t${String(rssKiB).padStart(8)} kB\n`) +
+        `Mems_allowed_list:\t${mems.join(",")}\n`,
     );
+    if (p.zombie) {
+      Deno.writeFileSync(`${dir}/pagemap`, new Uint8Array(0));
+      return;
+    }
     // The file spans the address space up to the end of the last mapping.
     const last = Math.max(0, ...p.vmas.map((v) => v.startAddr / PAGE_SIZE_BYTES + v.pages));
     const words = new Uint32Array(last * 2);
     for (const [pageNo, pg] of p.pages) {
       let hi = pg.swapped ? 1 << 30 : 1 << 31;
-      if (!pg.shared) hi |= 1 << 24;
+      if (!pg.shared && !pg.zero) hi |= 1 << 24;
       words[2 * pageNo] = pg.swapped ? 0 : pageNo & 0xffff; // a made-up PFN
       words[2 * pageNo + 1] = hi >>> 0;
     }

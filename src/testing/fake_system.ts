@@ -6,9 +6,10 @@
  */
 import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import { type MemFile, ProcFs } from "../procfs/proc_fs.ts";
+import type { PagemapFile } from "../procfs/pagemap.ts";
 import { SysFs } from "../sysfs/sys_fs.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
-import type { FakeKernel } from "./fake_kernel.ts";
+import type { FakeKernel, FakeStep } from "./fake_kernel.ts";
 
 /** Fixture folders of a fake kernel. */
 export interface FakeSystem extends Disposable {
@@ -24,7 +25,10 @@ export interface FakeSystem extends Disposable {
 /**
  * A ProcFs over the fixture folder whose /proc/PID/mem reads act on the fake
  * kernel: reading a swapped-out page brings it back (to the node of the
- * process's first page, or node 0), as the kernel's fault path would.
+ * process's first page, or node 0), as the kernel's fault path would. Each
+ * read is a step at which a process can exit (`FakeProcess.exitAt`); a
+ * zombie's pagemap cannot be opened (ESRCH, as Deno reports it) and a
+ * pagemap read after an exit finds the end of the file.
  */
 class FakeProcFs extends ProcFs {
   #kernel: FakeKernel;
@@ -34,6 +38,40 @@ class FakeProcFs extends ProcFs {
     super({ root });
     this.#kernel = kernel;
     this.#sync = sync;
+  }
+
+  #step(pid: number, step: FakeStep): void {
+    if (this.#kernel.step(pid, step)) this.#sync();
+  }
+
+  override readText(pid: number, name: string): string {
+    if (name === "stat" || name === "status" || name === "maps" || name === "numa_maps") {
+      this.#step(pid, name);
+    }
+    return super.readText(pid, name);
+  }
+
+  override openPagemap(pid: number): PagemapFile {
+    this.#step(pid, "pagemap");
+    const p = this.#kernel.processes.get(pid);
+    if (p?.zombie) {
+      throw this.fileError(
+        pid,
+        "pagemap",
+        new Error(`No such process (os error 3): open '${this.path(pid, "pagemap")}'`),
+      );
+    }
+    const file = super.openPagemap(pid);
+    const kernel = this.#kernel;
+    const step = (s: FakeStep) => this.#step(pid, s);
+    const reading = Object.create(file) as PagemapFile;
+    reading.read = (startAddr: number, countPages: number, into: Uint32Array) => {
+      step("pagemap-read");
+      if (kernel.processes.get(pid)?.exited) return 0;
+      return file.read(startAddr, countPages, into);
+    };
+    reading.close = () => file.close();
+    return reading;
   }
 
   override openMem(pid: number): MemFile {
@@ -77,6 +115,7 @@ export function fakeSystem(kernel: FakeKernel): FakeSystem {
     sync,
     syscalls: {
       movePages(pid, addrs, nodes, status, flags) {
+        if (kernel.step(pid, nodes === null ? "locate" : "move")) sync();
         try {
           return kernel.movePages(pid, addrs, nodes, status, flags);
         } finally {

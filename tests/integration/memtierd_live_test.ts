@@ -118,3 +118,66 @@ Deno.test("bad usage exits 2 without a stack trace", async () => {
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(cacheDir, { recursive: true }));
+
+/** Runs bin/memtierd through bash, for redirections Deno.Command cannot make. */
+async function shell(script: string) {
+  const out = await new Deno.Command("bash", {
+    args: ["-c", script, BIN],
+    clearEnv: true,
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", MEMTIERD_CACHE_DIR: cacheDir },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("standard output on a full device: exit 1 with one line", async () => {
+  const r = await shell(`"$0" --version >/dev/full`);
+  assertEquals([r.code, r.stderr], [
+    1,
+    "memtierd: Cannot write to standard output: no space left on device (ENOSPC)\n",
+  ]);
+});
+
+Deno.test("a closed standard output: exit 1 with one line, not a silent 0", async () => {
+  const r = await shell(`"$0" --version >&-`);
+  assertEquals([r.code, r.stderr], [
+    1,
+    "memtierd: Cannot write to standard output: it is closed (EBADF)\n",
+  ]);
+  const devNull = await shell(`"$0" --version >/dev/null`);
+  assertEquals(devNull.code, 0);
+});
+
+Deno.test("a reader that went away (broken pipe): exit 1 with one line", async () => {
+  const r = await shell(`(sleep 0.3; exec "$0" --help) | true; echo "\${PIPESTATUS[0]}"`);
+  assertEquals(r.stdout, "1\n");
+  assertEquals(r.stderr, "memtierd: Cannot write to standard output: broken pipe (EPIPE)\n");
+});
+
+Deno.test("a zombie target exits 3, saying it has exited", async () => {
+  const parent = new Deno.Command("sh", {
+    args: ["-c", "sleep 0 & exec sleep 20"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    let zombie = 0;
+    for (let i = 0; i < 50 && !zombie; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      const children = Deno.readTextFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`)
+        .trim();
+      const pid = Number(children.split(" ")[0]);
+      if (pid && Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ")) zombie = pid;
+    }
+    assertOk(zombie > 0, "no zombie appeared");
+    for (const args of [[`--pid=${zombie}`], [`--pid=${zombie}`, "--move-to=0"]]) {
+      const r = await memtierd(...args);
+      assertEquals(r.code, 3, r.stderr);
+      assertIncludes(r.stderr, `process ${zombie}: it has exited (a zombie`);
+    }
+  } finally {
+    parent.kill();
+    await parent.status;
+  }
+});

@@ -13,6 +13,16 @@ expect-match "stderr" "^memtierd: .*$gone" "$COMMAND_ERROR"
 vm-command "memtierd --pid=$gone --move-to=1"
 expect-eq "exit status of a move of pid $gone" 3 "$COMMAND_STATUS"
 
+step "a zombie (exited, not reaped): exit status 3, saying so"
+vm-command "sh -c 'sleep 0 & exec sleep 120' >/dev/null 2>&1 & sleep 1; awk '\$3 == \"Z\" { print \$1; exit }' /proc/[0-9]*/stat"
+zombie=$COMMAND_OUTPUT
+expect-match "a zombie pid" "^[0-9]+$" "$zombie"
+vm-command "memtierd --pid=$zombie"
+expect-eq "exit status of a status of zombie $zombie" 3 "$COMMAND_STATUS"
+expect-match "stderr" "it has exited \(a zombie" "$COMMAND_ERROR"
+vm-command "memtierd --pid=$zombie --move-to=1"
+expect-eq "exit status of a move of zombie $zombie" 3 "$COMMAND_STATUS"
+
 step "a node that does not exist: exit status 5"
 vm-command "memtierd --pid=$MEME_PID --move-to=7"
 expect-eq "exit status" 5 "$COMMAND_STATUS"
