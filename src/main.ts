@@ -6,6 +6,7 @@
  * @module
  */
 import { type CliEnv, runCli } from "./cli/mod.ts";
+import type { DaemonSignals } from "./cli/command_mode.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
@@ -23,6 +24,26 @@ function writer(stream: typeof Deno.stdout | typeof Deno.stderr): (text: string)
       // A closed pipe (memtierd ... | head) is not an error of ours.
       if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
     }
+  };
+}
+
+/** SIGTERM and SIGINT stop the daemon, SIGHUP reloads its config. */
+function daemonSignals(): DaemonSignals {
+  const abort = new AbortController();
+  const reloads: (() => void)[] = [];
+  const stop = () => abort.abort();
+  const hup = () => reloads.forEach((reload) => reload());
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGHUP", hup);
+  return {
+    stop: abort.signal,
+    onReload: (reload) => void reloads.push(reload),
+    close() {
+      Deno.removeSignalListener("SIGTERM", stop);
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGHUP", hup);
+    },
   };
 }
 
@@ -53,6 +74,7 @@ export async function runMain(): Promise<void> {
       };
     },
     runShell: realShell,
+    daemonSignals,
   };
   Deno.exit(await runCli(Deno.args, env));
 }

@@ -6,14 +6,19 @@
  * @module
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
+import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
 import { Mover } from "../mover/mover.ts";
+import type { PidWatcher } from "../pidwatchers/pidwatcher.ts";
+import type { Policy } from "../policies/policy.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
+import type { ExecResult, Routine } from "../routines/routine.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { SysFs } from "../sysfs/sys_fs.ts";
 import type { Clock } from "../time/clock.ts";
+import type { Tracker } from "../trackers/tracker.ts";
 
 /** The result of a shell command run for a pipe. */
 export interface ShellResult {
@@ -34,6 +39,10 @@ export interface SessionOptions {
   logger: Logger;
   stats: Stats;
   runShell: ShellRunner;
+  /** The mover to share (the daemon's), instead of a new one. */
+  mover?: Mover;
+  /** How routines run programs (default: for real). */
+  exec?: (argv: readonly string[]) => Promise<ExecResult>;
 }
 
 /** Address ranges of one process. */
@@ -45,7 +54,15 @@ export interface SelectedRanges {
 /** The shared state of a prompt. */
 export class Session {
   readonly opts: SessionOptions;
-  readonly mover: Mover;
+  /** The prompt's mover, or the policy's after `policy` adopted it. */
+  mover: Mover;
+  /** The policy of `policy -create` or -config; its tracker and pidwatcher, adopted. */
+  policy: ComponentSlot<Policy> | undefined;
+  tracker: Tracker | null = null;
+  pidWatcher: PidWatcher | null = null;
+  /** Routines of `routines -create` or -config, and the one commands go to. */
+  routines: ComponentSlot<Routine>[] = [];
+  routineInUse = 0;
   aranges: SelectedRanges | undefined;
   pages: PageList | undefined;
   /** Stopwatch name -> start, in Unix seconds. */
@@ -55,7 +72,7 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
-    this.mover = new Mover({
+    this.mover = opts.mover ?? new Mover({
       syscalls: opts.syscalls,
       clock: opts.clock,
       stats: opts.stats,
@@ -71,8 +88,10 @@ export class Session {
     return this.opts.stats;
   }
 
-  /** Stops what runs in the background (the mover). */
+  /** Stops what runs in the background: routines, the policy, the mover. */
   async close(): Promise<void> {
+    for (const r of this.routines) if (r.running) await r.instance?.stop();
+    if (this.policy?.running) await this.policy.instance?.stop();
     await this.mover.stop();
   }
 }
