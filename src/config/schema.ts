@@ -114,8 +114,17 @@ function describeValue(value: unknown): string {
 function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | undefined): string {
   if (issue.kind === "schema" && issue.type === "strict_object" && issue.expected === "never") {
     const entries = schemaAtPath ? objectEntries(schemaAtPath) : undefined;
-    const accepted = entries ? ` (accepted: ${Object.keys(entries).join(", ")})` : "";
+    const keys = entries ? Object.keys(entries) : undefined;
+    const accepted = keys === undefined
+      ? ""
+      : keys.length === 0
+      ? " (no keys are accepted here)"
+      : ` (accepted: ${keys.join(", ")})`;
     return `unknown key${accepted}`;
+  }
+  // A required key left out: valibot expects the key name itself.
+  if (issue.input === undefined && /^".*"$/.test(issue.expected ?? "")) {
+    return "missing: this key is required";
   }
   // Our field helpers give messages that start with "must"; valibot's own
   // say "Invalid type: Expected number but received ..."
@@ -233,7 +242,14 @@ export function componentRef() {
     name: nonEmptyString("a component name"),
     config: v.optional(
       v.union(
-        [v.string(), v.record(v.string(), v.unknown()), v.null()],
+        [
+          v.string(),
+          // Not v.record: it takes a list too (as a map of indices).
+          v.custom<Record<string, unknown>>((x) =>
+            typeof x === "object" && x !== null && !Array.isArray(x)
+          ),
+          v.null(),
+        ],
         "must be a string of JSON or YAML, or a map",
       ),
     ),

@@ -54,7 +54,9 @@ export function configFileError(
   reason: string,
 ): ConfigError {
   const { line, shownPath } = locateKeyPath(text, keyPath);
-  const where = shownPath.length > 0 ? `${shownPath.join(".")}: ` : "";
+  // A key that is not a plain word (a newline, a colon in it) is quoted.
+  const shown = shownPath.map((k) => (/^[\w.-]*$/.test(k) && k !== "" ? k : JSON.stringify(k)));
+  const where = shown.length > 0 ? `${shown.join(".")}: ` : "";
   const oneLine = reason.replace(/\s*\n\s*/g, " ");
   return new ConfigError(`${file}:${line}: ${where}${oneLine}`, shownPath);
 }

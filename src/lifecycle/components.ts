@@ -88,6 +88,9 @@ export function parseComponent<T, D>(
 ): ComponentSpec<T, D> {
   const factory = withKeyPrefix(["name"], () => findFactory(kind, ref.name));
   const what = `${kind.kind} ${ref.name}`;
+  if (Array.isArray(ref.config)) {
+    throw new ConfigError("must be a string of JSON or YAML, or a map (got a list)", ["config"]);
+  }
   const config = withKeyPrefix(["config"], () => factory.parse(ref.config, what), what);
   return { name: ref.name, factory, config };
 }
