@@ -7,6 +7,7 @@
  */
 import { type CliEnv, runCli } from "./cli/mod.ts";
 import { OutputError } from "./errors.ts";
+import type { DaemonSignals } from "./cli/command_mode.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
@@ -80,6 +81,26 @@ function stderrWriter(): (text: string) => void {
   };
 }
 
+/** SIGTERM and SIGINT stop the daemon, SIGHUP reloads its config. */
+function daemonSignals(): DaemonSignals {
+  const abort = new AbortController();
+  const reloads: (() => void)[] = [];
+  const stop = () => abort.abort();
+  const hup = () => reloads.forEach((reload) => reload());
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGHUP", hup);
+  return {
+    stop: abort.signal,
+    onReload: (reload) => void reloads.push(reload),
+    close() {
+      Deno.removeSignalListener("SIGTERM", stop);
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGHUP", hup);
+    },
+  };
+}
+
 /** Runs memtierd with the process's arguments and exits with its code. */
 export async function runMain(): Promise<void> {
   const out = stdoutWriter();
@@ -107,6 +128,7 @@ export async function runMain(): Promise<void> {
       };
     },
     runShell: realShell,
+    daemonSignals,
   };
   Deno.exit(await runCli(Deno.args, env));
 }

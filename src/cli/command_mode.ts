@@ -1,13 +1,24 @@
 /**
- * Command mode: `-c`, `-f` and `-prompt`, run in the Go memtierd's order
- * (-c, then -f, then stdin), on one session whose mover keeps running
- * between lines.
+ * Command mode: `-config`, `-c`, `-f` and `-prompt`, run in the Go
+ * memtierd's order (the config's policy and routines started, then -c,
+ * then -f, then stdin), on one session whose mover keeps running between
+ * lines. With -config and without -prompt, memtierd stays up as a daemon
+ * until the stop signal (SIGTERM, SIGINT), and reloads the config on
+ * SIGHUP; main.ts turns signals into `DaemonSignals`.
  *
  * @module
  */
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log/logger.ts";
+import { Daemon } from "../daemon/daemon.ts";
+import type { ComponentSlot } from "../lifecycle/components.ts";
+import type { Policy } from "../policies/policy.ts";
 import { builtinCommands } from "../prompt/commands/mod.ts";
+import { adoptPolicy, sessionDeps } from "../prompt/commands/policy.ts";
+import { freshPromptRunner } from "../prompt/commands/routines.ts";
+import { realExec } from "../routines/exec.ts";
+import type { ExecResult, Routine } from "../routines/routine.ts";
+import type { PromptCommand } from "../prompt/command.ts";
 import { interact, type LineSource } from "../prompt/interact.ts";
 import { Prompt } from "../prompt/prompt.ts";
 import { Session, type ShellRunner } from "../prompt/session.ts";
@@ -25,6 +36,20 @@ export interface CommandModeEnv extends OneShotEnv {
   /** A writer appending to a log file (created if missing). */
   openLogFile: (path: string) => (text: string) => void;
   runShell: ShellRunner;
+  /** Installs the daemon's signal handlers (main.ts: SIGTERM, SIGINT, SIGHUP). */
+  daemonSignals?: () => DaemonSignals;
+  /** How routines run programs (default: for real). */
+  exec?: (argv: readonly string[]) => Promise<ExecResult>;
+}
+
+/** What stops and reloads the daemon. */
+export interface DaemonSignals {
+  /** Aborts on SIGTERM or SIGINT. */
+  stop: AbortSignal;
+  /** Calls `reload` on each SIGHUP. */
+  onReload(reload: () => void): void;
+  /** Removes the handlers. */
+  close(): void;
 }
 
 /** The command-mode flags. */
@@ -32,6 +57,7 @@ export interface CommandModeArgs {
   prompt: boolean;
   c?: string | undefined;
   f?: string | undefined;
+  config?: string | undefined;
   l?: string | undefined;
   echo: boolean;
   debug: boolean;
@@ -73,7 +99,8 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     stats: new Stats(env.clock),
     runShell: env.runShell,
   });
-  const prompt = new Prompt(session, { out: env.out, err: env.err }, builtinCommands());
+  const commands = builtinCommands();
+  const prompt = new Prompt(session, { out: env.out, err: env.err }, commands);
   const runLines = async (text: string): Promise<boolean> => {
     for (const line of text.split("\n")) {
       if (args.echo) prompt.write(`${line}\n`);
@@ -81,22 +108,87 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     }
     return false;
   };
+  let daemon: Daemon | undefined;
+  let signals: DaemonSignals | undefined;
   try {
+    if (args.config !== undefined) {
+      daemon = startDaemon(env, args.config, session, commands);
+      await daemon.start();
+      signals = env.daemonSignals?.();
+      const d = daemon;
+      signals?.onReload(() => void d.reload());
+    }
+    const stopped = signals ? aborted(signals.stop) : new Promise<void>(() => {});
     let quit = args.c !== undefined && await runLines(args.c);
     if (!quit && script !== undefined) quit = await runLines(script);
     if (!quit && args.prompt) {
       const source = await env.stdinLines();
       try {
-        await interact(prompt, source, args.echo);
+        await Promise.race([interact(prompt, source, args.echo), stopped]);
       } finally {
         source.close();
       }
+    } else if (!quit && daemon && signals) {
+      logger.debug("running the policy and routines");
+      await stopped;
     }
   } finally {
+    signals?.close();
+    await daemon?.stop();
     await session.close();
   }
   if (session.fatal !== undefined) return ExitCode.FAILURE;
   // A mover task that failed after its command returned (nobody waited
   // for it) still fails the session.
   return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/**
+ * A daemon for the -config file whose components share the session's
+ * statistics, log and mover, and whose policy and routines the prompt
+ * adopts (and swaps on reload, keeping routines created at the prompt).
+ */
+function startDaemon(
+  env: CommandModeEnv,
+  file: string,
+  session: Session,
+  commands: readonly PromptCommand[],
+): Daemon {
+  let fromConfig = new Set<ComponentSlot<Routine>>();
+  return new Daemon({
+    file,
+    readTextFile: env.readTextFile,
+    deps: {
+      ...sessionDeps(session),
+      prompt: freshPromptRunner(
+        session.opts,
+        commands,
+        { out: env.out, err: env.err },
+        session.components.mover,
+      ),
+      exec: env.exec ?? realExec,
+      out: env.out,
+    },
+    onStarted(tree) {
+      const policy: ComponentSlot<Policy> | undefined = tree.policy
+        ? { ...tree.policy, running: true }
+        : undefined;
+      session.components.policy = policy;
+      if (tree.policy) adoptPolicy(session, tree.policy.instance);
+      const slots = tree.routines.map((r) => ({ ...r, running: true }));
+      session.components.routines = [
+        ...slots,
+        ...session.components.routines.filter((r) => !fromConfig.has(r)),
+      ];
+      session.components.routineInUse = 0;
+      fromConfig = new Set(slots);
+    },
+  });
 }

@@ -62,6 +62,12 @@ const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
     valueName: "N",
     help: `pages per move_pages call (default 1024)`,
   },
+  {
+    name: "config",
+    type: "string",
+    valueName: "FILE",
+    help: "daemon: run the policy and routines of the YAML FILE (before -c, -f, -prompt)",
+  },
   { name: "prompt", type: "bool", help: "command mode: read commands from stdin" },
   { name: "c", type: "string", valueName: "COMMANDS", help: "command mode: run COMMANDS (lines)" },
   { name: "f", type: "string", valueName: "FILE", help: "command mode: run the commands in FILE" },
@@ -95,6 +101,10 @@ Usage:
       Command mode: run prompt commands (pages, mover, swap, stats, ...) from
       COMMANDS, then FILE, then standard input; type help at the prompt.
       Exits with the code of the first command that failed.
+  memtierd -config FILE [-prompt | -c COMMANDS | -f FILE] [-l FILE] [-debug]
+      Daemon: run the policy and routines FILE configures (see README.md,
+      "Daemon mode"), then the commands. Without -prompt it stays up until
+      SIGTERM or SIGINT (exit 0); SIGHUP reads FILE again.
 
 Flags (also as -flag, -flag VALUE, --flag VALUE):
 ${flagHelp(ONE_SHOT_FLAGS)}
@@ -172,7 +182,9 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
       env.out(versionText(env.program));
       return ExitCode.OK;
     }
-    const commandMode = ["prompt", "c", "f"].some((f) => values.has(f) && values.get(f) !== false);
+    const commandMode = ["prompt", "c", "f", "config"].some((f) =>
+      values.has(f) && values.get(f) !== false
+    );
     if (commandMode) {
       const oneShot = ["pid", ...ONE_SHOT_ONLY].find((f) => values.has(f));
       if (oneShot) {
@@ -185,6 +197,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
         prompt: boolFlag(values, "prompt"),
         c: stringFlag(values, "c"),
         f: stringFlag(values, "f"),
+        config: stringFlag(values, "config"),
         l: stringFlag(values, "l"),
         echo: boolFlag(values, "echo"),
         debug: boolFlag(values, "debug"),

@@ -5,6 +5,8 @@
  *
  *   decode.ts  ConfigError (with the key path), parseConfigText (JSON, else
  *              YAML), decodeConfig and its field checks (the mover's config)
+ *   key_location.ts  locateKeyPath: the line of a key path in config
+ *              text, following config strings nested inside it
  *   schema.ts  parseWithSchema: valibot schemas with case-insensitive keys,
  *              defaults for omitted fields, errors naming the key path and
  *              what is accepted; field helpers and componentRef ({name,
@@ -15,16 +17,14 @@
  *
  * @module
  */
-export * from "./decode.ts";
+// decode.ts's positiveNumber (a check function, for the mover) is left out:
+// schema.ts's positiveNumber (a schema) is the one new code uses.
 export {
-  bool,
-  type ComponentRef,
-  componentRef,
-  foldKeys,
-  intInRange,
-  nonEmptyString,
-  parseWithSchema,
-  positiveInt,
-  stringList,
-  v,
-} from "./schema.ts";
+  ConfigError,
+  type ConfigField,
+  decodeConfig,
+  parseConfigText,
+  positiveInteger,
+} from "./decode.ts";
+export * from "./key_location.ts";
+export * from "./schema.ts";

@@ -39,6 +39,21 @@ function objectEntries(schema: AnySchema): Record<string, AnySchema> | undefined
 
 const originalKeys = new WeakMap<object, Map<string, string>>();
 
+/** Runs `f`; a ConfigError from it gets `key` before its key path. */
+function underKey<R>(key: string, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const inner = e.keyPath.join(".");
+    const reason = inner !== "" && e.message.startsWith(`${inner}: `)
+      ? e.message.slice(inner.length + 2)
+      : e.message;
+    const keyPath = [key, ...e.keyPath];
+    throw new ConfigError(`${keyPath.join(".")}: ${reason}`, keyPath);
+  }
+}
+
 /**
  * Renames keys to the schema's spelling (case-insensitive), recursively
  * through objects, arrays and records. Unknown keys are kept, so that the
@@ -53,7 +68,7 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
     options?: readonly AnySchema[];
   };
   if (Array.isArray(value)) {
-    return s.item ? value.map((x) => foldKeys(x, s.item!)) : value;
+    return s.item ? value.map((x, i) => underKey(String(i), () => foldKeys(x, s.item!))) : value;
   }
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
@@ -67,14 +82,17 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
         throw new ConfigError(`${key}: given twice (as ${names.get(canonical)} and ${key})`, [key]);
       }
       names.set(canonical, key);
-      out[canonical] = s.entries[canonical] ? foldKeys(val, s.entries[canonical]) : val;
+      const entry = s.entries[canonical];
+      out[canonical] = entry ? underKey(key, () => foldKeys(val, entry)) : val;
     }
     originalKeys.set(out, names);
     return out;
   }
   if (s.type === "record" && s.value) {
     const out: Record<string, unknown> = {};
-    for (const [key, val] of Object.entries(obj)) out[key] = foldKeys(val, s.value);
+    for (const [key, val] of Object.entries(obj)) {
+      out[key] = underKey(key, () => foldKeys(val, s.value!));
+    }
     return out;
   }
   if (s.options) {
@@ -96,8 +114,17 @@ function describeValue(value: unknown): string {
 function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | undefined): string {
   if (issue.kind === "schema" && issue.type === "strict_object" && issue.expected === "never") {
     const entries = schemaAtPath ? objectEntries(schemaAtPath) : undefined;
-    const accepted = entries ? ` (accepted: ${Object.keys(entries).join(", ")})` : "";
+    const keys = entries ? Object.keys(entries) : undefined;
+    const accepted = keys === undefined
+      ? ""
+      : keys.length === 0
+      ? " (no keys are accepted here)"
+      : ` (accepted: ${keys.join(", ")})`;
     return `unknown key${accepted}`;
+  }
+  // A required key left out: valibot expects the key name itself.
+  if (issue.input === undefined && /^".*"$/.test(issue.expected ?? "")) {
+    return "missing: this key is required";
   }
   // Our field helpers give messages that start with "must"; valibot's own
   // say "Invalid type: Expected number but received ..."
@@ -215,7 +242,14 @@ export function componentRef() {
     name: nonEmptyString("a component name"),
     config: v.optional(
       v.union(
-        [v.string(), v.record(v.string(), v.unknown()), v.null()],
+        [
+          v.string(),
+          // Not v.record: it takes a list too (as a map of indices).
+          v.custom<Record<string, unknown>>((x) =>
+            typeof x === "object" && x !== null && !Array.isArray(x)
+          ),
+          v.null(),
+        ],
         "must be a string of JSON or YAML, or a map",
       ),
     ),

@@ -33,12 +33,19 @@ export interface ComponentDeps {
  * case-insensitive) into the typed config with defaults for omitted fields,
  * throwing `ConfigError` with the key path; `create` builds the component.
  */
-export interface ComponentFactory<Config, T> {
+export interface ComponentFactory<Config, T, Deps = ComponentDeps> {
   /** One line for `-ls` listings. */
   readonly description: string;
   parse(raw: unknown, path: string): Config;
-  create(config: Config, deps: ComponentDeps): T;
+  create(config: Config, deps: Deps): T;
 }
 
-/** A name → factory registry, as each component folder's mod.ts exports. */
-export type Registry<T> = ReadonlyMap<string, ComponentFactory<unknown, T>>;
+/**
+ * A name → factory registry, as each component folder's mod.ts exports.
+ * `Deps` is what its components are built with (routines need more than
+ * `ComponentDeps`: a way to run prompt commands).
+ */
+export type Registry<T, Deps = ComponentDeps> = ReadonlyMap<
+  string,
+  ComponentFactory<unknown, T, Deps>
+>;

@@ -9,6 +9,9 @@
  *   deps.ts  ComponentDeps (clock, procfs, sysfs, syscalls, logger, stats,
  *            mover) and ComponentFactory / Registry: how a folder's registry
  *            maps a name to a config parser and a constructor
+ *   components.ts  ComponentKind (kind name, registry, names not built yet),
+ *            parseComponent / parseNested: look a `{name, config}` up and
+ *            parse its config, errors carrying the key path from there
  *
  *   pidwatchers/ ─┐
  *   trackers/    ─┼──> lifecycle/ ──> time/, stats/, log/
@@ -17,5 +20,6 @@
  *
  * @module
  */
+export * from "./components.ts";
 export * from "./deps.ts";
 export * from "./loop.ts";

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
+import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
@@ -17,7 +18,7 @@ import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { SysFs } from "../sysfs/sys_fs.ts";
 import type { Clock } from "../time/clock.ts";
-import type { Routine } from "../routines/routine.ts";
+import type { ExecResult, Routine } from "../routines/routine.ts";
 import type { Tracker } from "../trackers/tracker.ts";
 
 /** The result of a shell command run for a pipe. */
@@ -39,6 +40,10 @@ export interface SessionOptions {
   logger: Logger;
   stats: Stats;
   runShell: ShellRunner;
+  /** The mover to share (the daemon's), instead of a new one. */
+  mover?: Mover;
+  /** How routines run programs (default: for real). */
+  exec?: (argv: readonly string[]) => Promise<ExecResult>;
 }
 
 /** Address ranges of one process. */
@@ -54,13 +59,16 @@ export interface SelectedRanges {
  * them). `close()` stops them all.
  */
 export interface SessionComponents {
-  /** The mover `mover` and `swap -mover` queue on; always there. */
+  /** The mover `mover` and `swap -mover` queue on: the prompt's, or the policy's once adopted. */
   mover: Mover;
-  policy: Policy | null;
+  /** The policy of `policy -create` or -config. */
+  policy: ComponentSlot<Policy> | undefined;
+  /** The tracker and pidwatcher commands act on (adopted from the policy, or created). */
   tracker: Tracker | null;
-  pidwatcher: PidWatcher | null;
-  /** Routines in the order they were created. */
-  routines: Routine[];
+  pidWatcher: PidWatcher | null;
+  /** Routines of `routines -create` or -config, in creation order, and the one commands go to. */
+  routines: ComponentSlot<Routine>[];
+  routineInUse: number;
 }
 
 /** The shared state of a prompt. */
@@ -77,16 +85,17 @@ export class Session {
   constructor(opts: SessionOptions) {
     this.opts = opts;
     this.components = {
-      mover: new Mover({
+      mover: opts.mover ?? new Mover({
         syscalls: opts.syscalls,
         clock: opts.clock,
         stats: opts.stats,
         logger: opts.logger,
       }),
-      policy: null,
+      policy: undefined,
       tracker: null,
-      pidwatcher: null,
+      pidWatcher: null,
       routines: [],
+      routineInUse: 0,
     };
   }
 
@@ -104,11 +113,13 @@ export class Session {
    * stop is logged and the rest are still stopped.
    */
   async close(): Promise<void> {
-    const { routines, policy, pidwatcher, tracker, mover } = this.components;
+    const { routines, policy, pidWatcher, tracker, mover } = this.components;
+    const running = <T>(slot: ComponentSlot<T> | undefined): T | null =>
+      slot?.running ? slot.instance : null;
     const stops: [string, { stop(): Promise<void> } | null][] = [
-      ...routines.map((r, i): [string, Routine] => [`routine ${i}`, r]),
-      ["policy", policy],
-      ["pidwatcher", pidwatcher],
+      ...routines.map((r, i): [string, Routine | null] => [`routine ${i}`, running(r)]),
+      ["policy", running(policy)],
+      ["pidwatcher", pidWatcher],
       ["tracker", tracker],
       ["mover", mover],
     ];

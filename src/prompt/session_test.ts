@@ -31,12 +31,17 @@ function fakePolicy(stopped: string[]): Policy {
   };
 }
 
-Deno.test("Session.close() stops routines, then the policy, then the mover, past a failing stop", async () => {
+Deno.test("Session.close() stops running routines, then the policy, then the mover, past a failing stop", async () => {
   using h = harness();
   const stopped: string[] = [];
   const c = h.session.components;
-  c.routines.push(fakeRoutine("r0", stopped, true), fakeRoutine("r1", stopped));
-  c.policy = fakePolicy(stopped);
+  const slot = <T>(name: string, instance: T) => ({ name, config: {}, instance, running: true });
+  c.routines.push(
+    slot("statactions", fakeRoutine("r0", stopped, true)),
+    slot("statactions", fakeRoutine("r1", stopped)),
+    { ...slot("statactions", fakeRoutine("r2", stopped)), running: false },
+  );
+  c.policy = slot("stub", fakePolicy(stopped));
   c.mover.start();
   assertEquals(c.mover.status, "Paused");
   await h.session.close();

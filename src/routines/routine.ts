@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { Policy } from "../policies/policy.ts";
 
 /** A routine. */
@@ -15,4 +16,28 @@ export interface Routine {
   stop(): Promise<void>;
   dump(args: readonly string[]): string;
   configJson(): string;
+}
+
+/** Runs prompt commands for a routine, each on a fresh prompt with the policy attached. */
+export interface PromptRunner {
+  /** Runs `args` as one command (no word splitting, no pipe); resolves to its exit code. */
+  runArgs(args: readonly string[], policy: Policy | null): Promise<number>;
+  /** Runs `line` as a prompt line (`|` pipes to a shell); resolves to its exit code. */
+  runLine(line: string, policy: Policy | null): Promise<number>;
+}
+
+/** How a program run by a routine ended. */
+export interface ExecResult {
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  signal: string | null;
+}
+
+/** What routines are built with, beyond what every component gets. */
+export interface RoutineDeps extends ComponentDeps {
+  prompt: PromptRunner;
+  /** Runs argv[0] with the rest as arguments; rejects when it cannot be started. */
+  exec(argv: readonly string[]): Promise<ExecResult>;
+  /** memtierd's standard output (timestamps, command output). */
+  out(text: string): void;
 }

@@ -10,6 +10,8 @@ import type { PromptCommand } from "../command.ts";
 import { helpCommand, logCommand, nopCommand, quitCommand, timeCommand } from "./basic.ts";
 import { moverCommand } from "./mover.ts";
 import { arangeCommand, pagesCommand } from "./pages.ts";
+import { policyCommand } from "./policy.ts";
+import { routinesCommand } from "./routines.ts";
 import { statsCommand } from "./stats.ts";
 import { swapCommand } from "./swap.ts";
 
@@ -26,5 +28,7 @@ export function builtinCommands(): PromptCommand[] {
     swapCommand,
     moverCommand,
     statsCommand,
+    policyCommand,
+    routinesCommand,
   ];
 }

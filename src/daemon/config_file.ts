@@ -1,0 +1,138 @@
+/**
+ * The -config file: the Go memtierd's format,
+ *
+ * ```yaml
+ * policy:
+ *   name: stub
+ *   config: |            # a string of JSON or YAML, or (ours too) a map
+ *     ...
+ * routines:
+ *   - name: statactions
+ *     config: |
+ *       intervalms: 1000
+ *       intervalcommand: [sh, -c, date >> /tmp/log]
+ * ```
+ *
+ * Keys match in any case; unknown keys are errors; omitted fields take
+ * their defaults. `policy` may be left out when routines are given (the Go
+ * one needs `policy: {name: stub}` then).
+ *
+ * Every error is one line: `FILE:LINE: KEY.PATH: REASON`. The line is that
+ * of the offending key or item; inside a `config: |` block (or a one-line
+ * config string) it is found by reading the string as a YAML document of
+ * its own, so that `policy.config.pidwatcher.config.intervalms` points at
+ * the line of `intervalms` however deep the nesting.
+ *
+ * @module
+ */
+import YAML, { LineCounter } from "yaml";
+import { locateKeyPath } from "../config/key_location.ts";
+import { ConfigError } from "../config/decode.ts";
+import { componentRef, parseWithSchema, v } from "../config/schema.ts";
+import { type ComponentSpec, configReason, parseComponent } from "../lifecycle/components.ts";
+import { policies } from "../policies/mod.ts";
+import type { Policy } from "../policies/policy.ts";
+import { routines as routineKind } from "../routines/mod.ts";
+import type { Routine, RoutineDeps } from "../routines/routine.ts";
+
+/** What a config file asks for, parsed and checked, not yet created. */
+export interface DaemonConfig {
+  policy: ComponentSpec<Policy> | null;
+  routines: ComponentSpec<Routine, RoutineDeps>[];
+}
+
+const topSchema = v.strictObject({
+  policy: v.optional(componentRef()),
+  routines: v.optional(v.array(componentRef(), "must be a list of {name, config}"), []),
+});
+
+/** A one-line error: `FILE:LINE: KEY.PATH: REASON`. */
+export function configFileError(
+  file: string,
+  text: string,
+  keyPath: readonly (string | number)[],
+  reason: string,
+): ConfigError {
+  const { line, shownPath } = locateKeyPath(text, keyPath);
+  // A key that is not a plain word (a newline, a colon in it) is quoted.
+  const shown = shownPath.map((k) => (/^[\w.-]*$/.test(k) && k !== "" ? k : JSON.stringify(k)));
+  const where = shown.length > 0 ? `${shown.join(".")}: ` : "";
+  const oneLine = reason.replace(/\s*\n\s*/g, " ");
+  return new ConfigError(`${file}:${line}: ${where}${oneLine}`, shownPath);
+}
+
+function yamlProblem(doc: YAML.Document.Parsed, lc: LineCounter): [number, string] | undefined {
+  const e = doc.errors[0];
+  if (!e) return undefined;
+  const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
+  // The yaml package's messages end with a source excerpt after the first line.
+  const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  return [line, message];
+}
+
+/**
+ * Parses and checks a config file's text; `file` names it in errors. Throws
+ * a ConfigError whose message is the one line to print.
+ */
+export function parseDaemonConfig(text: string, file: string): DaemonConfig {
+  const lc = new LineCounter();
+  let doc: YAML.Document.Parsed;
+  try {
+    doc = YAML.parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
+  } catch (e) {
+    throw new ConfigError(`${file}:1: cannot read YAML: ${e instanceof Error ? e.message : e}`);
+  }
+  const problem = yamlProblem(doc, lc);
+  if (problem) {
+    throw new ConfigError(`${file}:${problem[0]}: cannot read YAML: ${problem[1]}`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError(`${file}:1: cannot read YAML: ${e instanceof Error ? e.message : e}`);
+  }
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(
+      `${file}:1: nothing configured: expected policy: {name, config} and/or routines: [{name, config}]`,
+    );
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(
+      `${file}:1: expected a map with policy: {name, config} and/or routines: [{name, config}] (got ${
+        Array.isArray(raw) ? "a list" : JSON.stringify(raw)
+      })`,
+    );
+  }
+  const fail = (e: unknown, prefix: readonly (string | number)[], what?: string): never => {
+    if (!(e instanceof ConfigError)) throw e;
+    throw configFileError(file, text, [...prefix, ...e.keyPath], configReason(e, what));
+  };
+  let top: v.InferOutput<typeof topSchema>;
+  try {
+    top = parseWithSchema(topSchema, raw, file);
+  } catch (e) {
+    return fail(e, [], file);
+  }
+  if (top.policy === undefined && top.routines.length === 0) {
+    throw new ConfigError(
+      `${file}:1: nothing configured: expected policy: {name, config} and/or routines: [{name, config}]`,
+    );
+  }
+  let policy: ComponentSpec<Policy> | null = null;
+  if (top.policy) {
+    try {
+      policy = parseComponent(policies, top.policy);
+    } catch (e) {
+      fail(e, ["policy"]);
+    }
+  }
+  const routineSpecs = top.routines.map((ref, i) => {
+    try {
+      return parseComponent(routineKind, ref);
+    } catch (e) {
+      return fail(e, ["routines", i]);
+    }
+  });
+  return { policy, routines: routineSpecs };
+}

@@ -1,0 +1,214 @@
+/**
+ * `policy`: create, configure, start, stop and dump the policy, with the Go
+ * memtierd's flags and messages. After `-create`/`-config` the prompt
+ * adopts the policy's mover, tracker and pidwatcher, as the Go one does;
+ * where the policy has none (stub), the prompt keeps its own (the Go one
+ * sets them to nil, and `mover` then crashes).
+ *
+ * Also the helpers `routines` shares: a ComponentSlot created by name,
+ * configured from `-config` / `-config-file`, and (re)built on demand.
+ *
+ * @module
+ */
+import { ConfigError } from "../../config/decode.ts";
+import { locateKeyPath } from "../../config/key_location.ts";
+import { UsageError } from "../../errors.ts";
+import {
+  type ComponentKind,
+  componentNames,
+  type ComponentSlot,
+  configReason,
+  findFactory,
+} from "../../lifecycle/components.ts";
+import type { ComponentDeps } from "../../lifecycle/deps.ts";
+import { policies } from "../../policies/mod.ts";
+import type { Policy } from "../../policies/policy.ts";
+import { boolFlag, type CommandContext, type PromptCommand, stringFlag } from "../command.ts";
+import type { Session } from "../session.ts";
+
+/** What a component gets when the prompt creates it. */
+export function sessionDeps(session: Session): ComponentDeps {
+  const o = session.opts;
+  return {
+    clock: o.clock,
+    procfs: o.procfs,
+    sysfs: o.sysfs,
+    syscalls: o.syscalls,
+    logger: o.logger,
+    stats: o.stats,
+    mover: session.components.mover,
+  };
+}
+
+/** The prompt takes the policy's mover, tracker and pidwatcher, where it has them. */
+export function adoptPolicy(session: Session, policy: Policy): void {
+  const mover = policy.mover();
+  if (mover) session.components.mover = mover;
+  const tracker = policy.tracker();
+  if (tracker) session.components.tracker = tracker;
+  const watcher = policy.pidWatcher();
+  if (watcher) session.components.pidWatcher = watcher;
+}
+
+/** A new slot for `-create NAME`; its config is the defaults, if they do. */
+export function createSlot<T, D>(kind: ComponentKind<T, D>, name: string): ComponentSlot<T> {
+  let factory;
+  try {
+    factory = findFactory(kind, name);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  let config: unknown;
+  try {
+    config = factory.parse(undefined, `${kind.kind} ${name}`);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+  }
+  return { name, config, instance: null, running: false };
+}
+
+/**
+ * Parses a config for the slot's component (`file`: where `raw` came from,
+ * for line numbers) and builds a new instance from it; a running instance
+ * is replaced by the new one, started.
+ */
+export async function configureSlot<T extends { start(): unknown; stop(): Promise<void> }, D>(
+  kind: ComponentKind<T, D>,
+  slot: ComponentSlot<T>,
+  raw: string,
+  deps: D,
+  file?: string,
+): Promise<void> {
+  const factory = findFactory(kind, slot.name);
+  const what = `${kind.kind} ${slot.name}`;
+  let config: unknown;
+  try {
+    config = factory.parse(raw, what);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const reason = configReason(e, what);
+    let where = e.keyPath.length > 0 ? `${e.keyPath.join(".")}: ` : "";
+    if (file !== undefined) {
+      const { line, shownPath } = locateKeyPath(raw, e.keyPath);
+      where = `${file}:${line}: ${shownPath.length > 0 ? `${shownPath.join(".")}: ` : ""}`;
+    }
+    throw new ConfigError(`config failed: ${where}${reason}`, e.keyPath);
+  }
+  const wasRunning = slot.running;
+  if (wasRunning) {
+    await slot.instance?.stop();
+    slot.running = false;
+  }
+  slot.config = config;
+  slot.instance = factory.create(config, deps);
+  if (wasRunning) {
+    await slot.instance.start();
+    slot.running = true;
+  }
+}
+
+/** The slot's instance, built from its config when there is none yet. */
+export function slotInstance<T, D>(
+  kind: ComponentKind<T, D>,
+  slot: ComponentSlot<T>,
+  deps: D,
+): T | null {
+  if (slot.instance === null && slot.config !== undefined) {
+    slot.instance = findFactory(kind, slot.name).create(slot.config, deps);
+  }
+  return slot.instance;
+}
+
+/** Starts the slot's component, as `-start` does. */
+export async function startSlot<T extends { start(): unknown }, D>(
+  kind: ComponentKind<T, D>,
+  slot: ComponentSlot<T>,
+  deps: D,
+): Promise<void> {
+  const instance = slotInstance(kind, slot, deps);
+  if (!instance) throw new UsageError("start failed: cannot start without configuration");
+  if (slot.running) throw new UsageError("start failed: already started");
+  try {
+    await instance.start();
+  } catch (e) {
+    throw new UsageError(`start failed: ${e instanceof Error ? e.message : e}`);
+  }
+  slot.running = true;
+}
+
+/** Reads a `-config-file`. */
+export function readConfigFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new UsageError(
+      `reading file ${JSON.stringify(path)} failed: ${e instanceof Error ? e.message : e}`,
+    );
+  }
+}
+
+const COMPONENT_FLAGS = (kind: string) =>
+  [
+    { name: "ls", type: "bool", help: `list available ${kind} types` },
+    { name: "create", type: "string", valueName: "NAME", help: `create new ${kind} NAME` },
+    {
+      name: "config",
+      type: "string",
+      valueName: "JSON",
+      help: `reconfigure the ${kind} with a JSON (or YAML) string`,
+    },
+    { name: "config-dump", type: "bool", help: "dump current config" },
+    {
+      name: "config-file",
+      type: "string",
+      valueName: "FILE",
+      help: `reconfigure the ${kind} with a JSON or YAML FILE`,
+    },
+    { name: "dump", type: "bool", help: `dump ${kind} state (ARGS after the flags)` },
+    { name: "start", type: "bool", help: `start ${kind}` },
+    { name: "stop", type: "bool", help: `stop ${kind}` },
+  ] as const;
+
+export { COMPONENT_FLAGS };
+
+async function runPolicy({ session, out, rest }: CommandContext, f: Map<string, string | boolean>) {
+  if (boolFlag(f, "ls")) {
+    out(`${componentNames(policies).join("\n")}\n`);
+    return;
+  }
+  const deps = sessionDeps(session);
+  const create = stringFlag(f, "create");
+  if (create !== undefined && create !== "") {
+    const slot = createSlot(policies, create);
+    if (session.components.policy?.running) await session.components.policy.instance?.stop();
+    session.components.policy = slot;
+    out("policy created\n");
+  }
+  const slot = session.components.policy;
+  if (!slot) throw new UsageError("no policy, create one with -create NAME");
+  const configFile = stringFlag(f, "config-file");
+  if (configFile !== undefined && configFile !== "") {
+    await configureSlot(policies, slot, readConfigFile(configFile), deps, configFile);
+  }
+  const config = stringFlag(f, "config");
+  if (config !== undefined && config !== "") await configureSlot(policies, slot, config, deps);
+  const instance = slotInstance(policies, slot, deps);
+  if (instance) adoptPolicy(session, instance);
+  if (boolFlag(f, "start")) await startSlot(policies, slot, deps);
+  if (boolFlag(f, "config-dump")) {
+    out(`${instance?.configJson() ?? ""}\n`);
+  }
+  if (boolFlag(f, "stop")) {
+    if (slot.running) await instance?.stop();
+    slot.running = false;
+    out("policy stopped\n");
+  }
+  if (boolFlag(f, "dump")) out(`${instance?.dump(rest) ?? ""}\n\n`);
+}
+
+export const policyCommand: PromptCommand = {
+  name: "policy",
+  description: "manage policy, start/stop memory tiering.",
+  flags: COMPONENT_FLAGS("policy"),
+  run: runPolicy,
+};

@@ -1,0 +1,44 @@
+/**
+ * routines: what runs beside the policy on its own interval, and may run
+ * prompt commands against it.
+ *
+ *   routine.ts      the Routine interface; RoutineDeps (ComponentDeps plus a
+ *                   PromptRunner, exec and standard output)
+ *   statactions.ts  `statactions`: commands every IntervalMs or after
+ *                   PageOutMB paged out, through the exec, memtier and
+ *                   memtier-prompt runners, on a lifecycle Loop
+ *   timestamp.ts    its Timestamp templates (Go layouts, unix, duration)
+ *   stub.ts         `stub`: does nothing
+ *
+ * Adding a routine is one file exporting a ComponentFactory plus one line in
+ * `routineRegistry`. Routines do not import the prompt: the daemon and the
+ * prompt's `routines` command give them a PromptRunner.
+ *
+ *   daemon/, prompt/ ──> routines/ ──> policies/ (types), lifecycle/, config/
+ *
+ * @module
+ */
+import type { ComponentKind } from "../lifecycle/components.ts";
+import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import type { Routine, RoutineDeps } from "./routine.ts";
+import { statActionsFactory } from "./statactions.ts";
+import { stubRoutineFactory } from "./stub.ts";
+
+export type { ExecResult, PromptRunner, Routine, RoutineDeps } from "./routine.ts";
+export { parseStatActionsConfig, StatActions, type StatActionsConfig } from "./statactions.ts";
+export { expandTimestamp } from "./timestamp.ts";
+
+/** Routines by name. */
+export const routineRegistry: Registry<Routine, RoutineDeps> = new Map<
+  string,
+  ComponentFactory<unknown, Routine, RoutineDeps>
+>([
+  ["statactions", statActionsFactory],
+  ["stub", stubRoutineFactory],
+]);
+
+/** The routine kind. */
+export const routines: ComponentKind<Routine, RoutineDeps> = {
+  kind: "routine",
+  registry: routineRegistry,
+};

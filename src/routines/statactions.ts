@@ -1,0 +1,211 @@
+/**
+ * The `statactions` routine: every `IntervalMs` it runs `IntervalCommand`,
+ * and `PageOutCommand` whenever `PageOutMB` more were paged out
+ * (process_madvise MADV_PAGEOUT, as `stats -t process_madvise` counts)
+ * since it last ran (0: every interval), each through a runner:
+ *
+ * - `exec` or "": runs argv as a program;
+ * - `memtier`: argv as one prompt command on a fresh prompt, with the
+ *   routine's policy attached, writing to standard output;
+ * - `memtier-prompt`: one string run as a prompt line (`|` pipes allowed).
+ *
+ * `Timestamp` / `TimestampAfter` (see timestamp.ts) are printed before and
+ * after each command. Heartbeats: `RoutineStatActions.tick` each interval,
+ * `.IntervalCommand`, `.PageOutCommand`, and `.command.RUNNER: ... status:
+ * ...` per command, as the Go memtierd names them. Unlike the Go one, each
+ * routine keeps its own policy and start time.
+ *
+ * @module
+ */
+import { ConfigError } from "../config/decode.ts";
+import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
+import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
+import type { ComponentFactory } from "../lifecycle/deps.ts";
+import { Loop } from "../lifecycle/loop.ts";
+import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import type { Policy } from "../policies/policy.ts";
+import type { Routine, RoutineDeps } from "./routine.ts";
+import { expandTimestamp } from "./timestamp.ts";
+
+const RUNNERS = ["", "exec", "memtier", "memtier-prompt"] as const;
+type Runner = typeof RUNNERS[number];
+
+const runner = () =>
+  v.optional(
+    v.picklist(RUNNERS, `must be one of exec, memtier, memtier-prompt (or "" for exec)`),
+    "",
+  );
+
+const schema = v.strictObject({
+  IntervalMs: v.optional(positiveInt(3_600_000), 1000),
+  IntervalCommand: v.optional(stringList(), []),
+  IntervalCommandRunner: runner(),
+  PageOutMB: v.optional(intInRange(0, 2 ** 31), 0),
+  PageOutCommand: v.optional(stringList(), []),
+  PageOutCommandRunner: runner(),
+  Timestamp: v.optional(v.string("must be a string"), ""),
+  TimestampAfter: v.optional(v.string("must be a string"), ""),
+});
+
+/** The statactions config, with defaults filled in. */
+export type StatActionsConfig = v.InferOutput<typeof schema>;
+
+function checkCommand(command: readonly string[], runnerName: Runner, key: string): void {
+  if (runnerName === "memtier-prompt" && command.length > 1) {
+    throw new ConfigError(
+      `with runner memtier-prompt, must be a list of one string, a prompt line (got ${command.length} strings)`,
+      [key],
+    );
+  }
+  if (command.length > 0 && command[0] === "") {
+    throw new ConfigError('must start with a program or command name (got "")', [key]);
+  }
+}
+
+/** Checks a raw statactions config; the result has defaults filled in. */
+export function parseStatActionsConfig(raw: unknown, what = "statactions"): StatActionsConfig {
+  const c = parseWithSchema(schema, raw, what);
+  if (c.IntervalCommand.length === 0 && c.PageOutCommand.length === 0) {
+    throw new ConfigError(
+      "no actions: give intervalcommand or pageoutcommand (a list of strings)",
+    );
+  }
+  checkCommand(c.IntervalCommand, c.IntervalCommandRunner, "IntervalCommand");
+  checkCommand(c.PageOutCommand, c.PageOutCommandRunner, "PageOutCommand");
+  return c;
+}
+
+/** A statactions routine. */
+export class StatActions implements Routine {
+  readonly config: StatActionsConfig;
+  #deps: RoutineDeps;
+  #policy: Policy | null = null;
+  #loop: Loop;
+  #startedMs = 0;
+  #lastPageOutPages = 0;
+
+  constructor(config: StatActionsConfig, deps: RoutineDeps) {
+    this.config = config;
+    this.#deps = deps;
+    this.#loop = new Loop({
+      name: "RoutineStatActions",
+      clock: deps.clock,
+      intervalMs: config.IntervalMs,
+      immediate: false,
+      stats: deps.stats,
+      logger: deps.logger,
+      round: () => this.#round(),
+    });
+  }
+
+  setPolicy(policy: Policy | null): void {
+    this.#policy = policy;
+  }
+
+  get running(): boolean {
+    return this.#loop.running;
+  }
+
+  start(): void {
+    if (this.#loop.running) throw new Error("already started");
+    this.#startedMs = this.#deps.clock.wallMs();
+    this.#lastPageOutPages = this.#deps.stats.madvisedPages(MADV_PAGEOUT);
+    this.#loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+
+  dump(): string {
+    return `routine "statactions": running=${this.#loop.running}`;
+  }
+
+  configJson(): string {
+    return JSON.stringify(this.config);
+  }
+
+  async #round(): Promise<void> {
+    const { stats, logger } = this.#deps;
+    stats.heartbeat("RoutineStatActions.tick");
+    const c = this.config;
+    const nowPageOutPages = stats.madvisedPages(MADV_PAGEOUT);
+    if (c.IntervalCommand.length > 0) {
+      try {
+        await this.#run(c.IntervalCommandRunner, c.IntervalCommand);
+      } catch (e) {
+        logger.error(`routines statactions intervalcommand: ${errorText(e)}`);
+      }
+      stats.heartbeat("RoutineStatActions.IntervalCommand");
+    }
+    const pagedOutMB = (nowPageOutPages - this.#lastPageOutPages) * PAGE_SIZE_BYTES / 2 ** 20;
+    if (c.PageOutCommand.length > 0 && pagedOutMB >= c.PageOutMB) {
+      this.#lastPageOutPages = nowPageOutPages;
+      stats.heartbeat("RoutineStatActions.PageOutCommand");
+      try {
+        await this.#run(c.PageOutCommandRunner, c.PageOutCommand);
+      } catch (e) {
+        logger.error(`routines statactions pageoutcommand: ${errorText(e)}`);
+      }
+    }
+  }
+
+  async #run(runnerName: Runner, command: readonly string[]): Promise<void> {
+    const { out, clock } = this.#deps;
+    if (this.config.Timestamp !== "") {
+      out(expandTimestamp(this.config.Timestamp, clock.wallMs(), this.#startedMs));
+    }
+    try {
+      await this.#runCommand(runnerName, command);
+    } finally {
+      if (this.config.TimestampAfter !== "") {
+        out(expandTimestamp(this.config.TimestampAfter, clock.wallMs(), this.#startedMs));
+      }
+    }
+  }
+
+  async #runCommand(runnerName: Runner, command: readonly string[]): Promise<void> {
+    const { stats, prompt } = this.#deps;
+    switch (runnerName) {
+      case "":
+      case "exec": {
+        let status: string;
+        let failure: string | undefined;
+        try {
+          const r = await this.#deps.exec(command);
+          status = r.code !== null ? `exit status ${r.code}` : `signal: ${r.signal}`;
+          if (r.code !== 0) failure = status;
+        } catch (e) {
+          status = "not started";
+          failure = `cannot run ${JSON.stringify(command[0])}: ${errorText(e)}`;
+        }
+        stats.heartbeat(`RoutineStatActions.command.exec: ${command[0]}... status: ${status}`);
+        if (failure !== undefined) throw new Error(failure);
+        return;
+      }
+      case "memtier": {
+        const code = await prompt.runArgs(command, this.#policy);
+        stats.heartbeat(`RoutineStatActions.command.memtier: ${command[0]}... status: ${code}`);
+        return;
+      }
+      case "memtier-prompt": {
+        const line = command[0] ?? "";
+        const code = await prompt.runLine(line, this.#policy);
+        stats.heartbeat(
+          `RoutineStatActions.command.memtier-prompt: ${JSON.stringify(line)} status: ${code}`,
+        );
+        return;
+      }
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export const statActionsFactory: ComponentFactory<StatActionsConfig, Routine, RoutineDeps> = {
+  description: "run commands every IntervalMs, and after PageOutMB were paged out",
+  parse: parseStatActionsConfig,
+  create: (config, deps) => new StatActions(config, deps),
+};

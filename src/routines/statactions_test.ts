@@ -1,0 +1,179 @@
+import { ConfigError } from "../config/decode.ts";
+import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
+import { StubPolicy } from "../policies/stub.ts";
+import { renderStats } from "../stats/render.ts";
+import { assertEquals, assertOk, assertThrows } from "../testing/assert.ts";
+import { testDeps } from "./_test_deps.ts";
+import { parseStatActionsConfig, StatActions } from "./statactions.ts";
+
+/** Runs `routine` until `rounds` ticks were counted, then stops it. */
+async function runTicks(r: StatActions, deps: ReturnType<typeof testDeps>, rounds: number) {
+  r.start();
+  while (beats(deps, "RoutineStatActions.tick") < rounds) await yieldToLoop();
+  await r.stop();
+}
+
+function beats(deps: ReturnType<typeof testDeps>, name: string): number {
+  const row = renderStats(deps.stats, "csv", ["events"]).split("\n").find((l) =>
+    l.endsWith(`,${name}`)
+  );
+  return row ? Number(row.split(",")[0]) : 0;
+}
+
+Deno.test("statactions runs IntervalCommand with exec every IntervalMs, first after one interval", async () => {
+  const deps = testDeps();
+  const r = new StatActions(
+    parseStatActionsConfig({ intervalms: 250, intervalcommand: ["sh", "-c", "date"] }),
+    deps,
+  );
+  await runTicks(r, deps, 3);
+  assertEquals(deps.calls.map((c) => [c.runner, c.command, c.atMs]), [
+    ["exec", "sh -c date", 250],
+    ["exec", "sh -c date", 500],
+    ["exec", "sh -c date", 750],
+  ]);
+  assertEquals(beats(deps, "RoutineStatActions.IntervalCommand"), 3);
+  assertEquals(beats(deps, "RoutineStatActions.command.exec: sh... status: exit status 0"), 3);
+  assertEquals(r.running, false);
+});
+
+Deno.test("statactions logs a command that exits non-zero and goes on", async () => {
+  const deps = testDeps(3);
+  const r = new StatActions(
+    parseStatActionsConfig('{"IntervalMs": 10, "IntervalCommand": ["false"]}'),
+    deps,
+  );
+  await runTicks(r, deps, 2);
+  assertEquals(deps.log, [
+    "ERROR: routines statactions intervalcommand: exit status 3\n",
+    "ERROR: routines statactions intervalcommand: exit status 3\n",
+  ]);
+  assertEquals(beats(deps, "RoutineStatActions.command.exec: false... status: exit status 3"), 2);
+});
+
+Deno.test("statactions memtier and memtier-prompt runners get the routine's own policy", async () => {
+  const deps = testDeps();
+  const p1 = new StubPolicy();
+  const p2 = new StubPolicy();
+  const a = new StatActions(
+    parseStatActionsConfig({
+      intervalms: 100,
+      intervalcommandrunner: "memtier",
+      intervalcommand: ["stats", "-t", "events"],
+    }),
+    deps,
+  );
+  const b = new StatActions(
+    parseStatActionsConfig({
+      intervalms: 100,
+      intervalcommandrunner: "memtier-prompt",
+      intervalcommand: ["stats -t events | grep tick"],
+    }),
+    deps,
+  );
+  a.setPolicy(p1);
+  b.setPolicy(p2);
+  a.start();
+  b.start();
+  while (deps.calls.length < 4) await yieldToLoop();
+  await Promise.all([a.stop(), b.stop()]);
+  const policyOf = (
+    runner: string,
+  ) => [...new Set(deps.calls.filter((c) => c.runner === runner).map((c) => c.policy))];
+  assertEquals(policyOf("memtier"), [p1]);
+  assertEquals(policyOf("memtier-prompt"), [p2]);
+  assertEquals(
+    deps.calls.find((c) => c.runner === "memtier-prompt")?.command,
+    "stats -t events | grep tick",
+  );
+  const memtier = beats(deps, "RoutineStatActions.command.memtier: stats... status: 0");
+  const line = beats(
+    deps,
+    'RoutineStatActions.command.memtier-prompt: "stats -t events | grep tick" status: 0',
+  );
+  assertEquals(memtier + line, deps.calls.length);
+});
+
+Deno.test("statactions prints Timestamp before and TimestampAfter after the command", async () => {
+  const deps = testDeps();
+  const r = new StatActions(
+    parseStatActionsConfig({
+      intervalms: 1500,
+      intervalcommandrunner: "memtier",
+      intervalcommand: ["stats"],
+      timestamp: "before duration.milli\n",
+      timestampafter: "after unix.s\n",
+    }),
+    deps,
+  );
+  await runTicks(r, deps, 2);
+  // FakeClock's epoch is 1,700,000,000,000 ms at time 0.
+  assertEquals(deps.output, [
+    "before 1.500\n",
+    "memtier stats\n",
+    "after 1700000002\n",
+    "before 3.000\n",
+    "memtier stats\n",
+    "after 1700000003\n",
+  ]);
+});
+
+Deno.test("statactions runs PageOutCommand each time PageOutMB more were paged out", async () => {
+  const deps = testDeps();
+  const r = new StatActions(
+    parseStatActionsConfig({ intervalms: 100, pageoutmb: 2, pageoutcommand: ["echo", "paged"] }),
+    deps,
+  );
+  deps.stats.recordMadvise(42, MADV_PAGEOUT, 10_000, 0); // before start: not counted
+  r.start();
+  const tick = async (n: number) => {
+    const target = beats(deps, "RoutineStatActions.tick") + n;
+    while (beats(deps, "RoutineStatActions.tick") < target) await yieldToLoop();
+  };
+  await tick(1);
+  assertEquals(deps.calls.length, 0);
+  deps.stats.recordMadvise(42, MADV_PAGEOUT, 256, 0); // 1 MB
+  await tick(1);
+  assertEquals(deps.calls.length, 0);
+  deps.stats.recordMadvise(43, MADV_PAGEOUT, 256, 0); // 2 MB in all
+  await tick(1);
+  assertEquals(deps.calls.length, 1);
+  await tick(2);
+  assertEquals(deps.calls.length, 1, "the baseline moved to 2 MB");
+  assertEquals(beats(deps, "RoutineStatActions.PageOutCommand"), 1);
+  await r.stop();
+});
+
+Deno.test("statactions configs: defaults, and what is refused", () => {
+  const c = parseStatActionsConfig("intervalcommand: [date]");
+  assertEquals(c, {
+    IntervalMs: 1000,
+    IntervalCommand: ["date"],
+    IntervalCommandRunner: "",
+    PageOutMB: 0,
+    PageOutCommand: [],
+    PageOutCommandRunner: "",
+    Timestamp: "",
+    TimestampAfter: "",
+  });
+  const bad = (raw: unknown) =>
+    assertThrows(() => parseStatActionsConfig(raw), ConfigError).message;
+  assertEquals(
+    bad({ intervalms: 5 }),
+    "no actions: give intervalcommand or pageoutcommand (a list of strings)",
+  );
+  assertEquals(
+    bad({ intervalcommand: ["a"], intervalcommandrunner: "bash" }),
+    'statactions: intervalcommandrunner: must be one of exec, memtier, memtier-prompt (or "" for exec) (got "bash")',
+  );
+  assertEquals(
+    bad({ pageoutcommand: ["a", "b"], pageoutcommandrunner: "memtier-prompt" }),
+    "with runner memtier-prompt, must be a list of one string, a prompt line (got 2 strings)",
+  );
+  assertOk(bad({ intervalcommand: [""] }).startsWith("must start with a program"));
+});
+
+/** Lets the routine's loop run (its FakeClock sleeps move time forward). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

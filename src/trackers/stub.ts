@@ -1,0 +1,26 @@
+/**
+ * The `stub` tracker: tracks nothing and reports no counters. Its config is
+ * empty.
+ *
+ * @module
+ */
+import { parseWithSchema, v } from "../config/schema.ts";
+import type { ComponentFactory } from "../lifecycle/deps.ts";
+import type { Tracker } from "./tracker.ts";
+
+const schema = v.strictObject({});
+
+export const stubTrackerFactory: ComponentFactory<Record<string, never>, Tracker> = {
+  description: "tracks nothing, no counters",
+  parse: (raw, what) => parseWithSchema(schema, raw, what),
+  create: () => ({
+    addPids() {},
+    removePids() {},
+    start() {},
+    stop: () => Promise.resolve(),
+    resetCounters() {},
+    getCounters: () => [],
+    dump: () => "",
+    configJson: () => "{}",
+  }),
+};
