@@ -21,9 +21,14 @@ type AnySchema = v.GenericSchema;
 
 /** The inner schema of optional/nullable/nullish wrappers and pipes. */
 function unwrap(schema: AnySchema): AnySchema {
-  let s = schema as AnySchema & { wrapped?: AnySchema; pipe?: readonly unknown[] };
+  let s = schema as AnySchema & {
+    wrapped?: AnySchema;
+    pipe?: readonly unknown[];
+    getter?: (input: unknown) => AnySchema;
+  };
   for (;;) {
     if (s.wrapped) s = s.wrapped as typeof s;
+    else if (s.type === "lazy" && s.getter) s = s.getter(undefined) as typeof s; // recursive schemas
     else if (s.pipe && s.pipe[0] !== s && typeof s.pipe[0] === "object") {
       const first = s.pipe[0] as AnySchema & { kind?: string };
       if (first.kind !== "schema" || first === s) return s;
@@ -98,6 +103,12 @@ function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | und
     const entries = schemaAtPath ? objectEntries(schemaAtPath) : undefined;
     const accepted = entries ? ` (accepted: ${Object.keys(entries).join(", ")})` : "";
     return `unknown key${accepted}`;
+  }
+  if (
+    issue.kind === "schema" && issue.type.endsWith("object") && issue.input === undefined &&
+    issue.expected?.startsWith('"')
+  ) {
+    return "is required";
   }
   // Our field helpers give messages that start with "must"; valibot's own
   // say "Invalid type: Expected number but received ..."

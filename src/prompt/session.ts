@@ -10,6 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
 import { Mover } from "../mover/mover.ts";
+import type { PidListener, PidWatcher } from "../pidwatchers/pidwatcher.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { SysFs } from "../sysfs/sys_fs.ts";
@@ -50,6 +51,8 @@ export class Session {
   pages: PageList | undefined;
   /** Stopwatch name -> start, in Unix seconds. */
   readonly stopwatches = new Map<string, number>();
+  /** `pidwatcher -create NAME`; `watcher` is made once it has a valid config. */
+  pidwatcher: { name: string; watcher?: PidWatcher; listener?: PidListener } | undefined;
   /** Set by `log -f`: the message of a fatal error; memtierd exits. */
   fatal: string | undefined;
 
@@ -73,6 +76,7 @@ export class Session {
 
   /** Stops what runs in the background (the mover). */
   async close(): Promise<void> {
+    await this.pidwatcher?.watcher?.stop();
     await this.mover.stop();
   }
 }

@@ -54,6 +54,10 @@ export interface FakeProcess {
   exited: boolean;
   /** Bytes the process would read for every page (for data checks). */
   data: Map<number, number>;
+  /** Start time in clock ticks (/proc/PID/stat field 22); a reused pid gets a later one. */
+  startTicks: number;
+  /** Target of /proc/PID/exe (default `/usr/bin/COMM`; kernel threads have none). */
+  exe?: string;
 }
 
 /** A fake NUMA node. */
@@ -78,7 +82,9 @@ export class FakeKernel implements Syscalls {
   readonly nodes = new Map<number, FakeNode>();
   readonly processes = new Map<number, FakeProcess>();
   readonly calls: FakeCall[] = [];
-  #pidfds = new Map<number, number>();
+  /** Open pidfds: each refers to the process it was opened on, even after its pid is reused. */
+  #pidfds = new Map<number, FakeProcess>();
+  #ticks = 100;
   #nextFd = 100;
   #moveCalls = new Map<number, number>();
 
@@ -96,6 +102,7 @@ export class FakeKernel implements Syscalls {
       pages: new Map(),
       exited: false,
       data: new Map(),
+      startTicks: this.#ticks++,
     };
     this.processes.set(pid, p);
     return p;
@@ -245,16 +252,30 @@ export class FakeKernel implements Syscalls {
   }
 
   pidfdOpen(pid: number): number {
-    this.#live(pid, "pidfd_open");
+    const p = this.#live(pid, "pidfd_open");
     this.calls.push({ syscall: "pidfd_open", pid, pages: 0, query: false });
     const fd = this.#nextFd++;
-    this.#pidfds.set(fd, pid);
+    this.#pidfds.set(fd, p);
     return fd;
   }
 
+  /** Pidfds opened and not closed yet (a leak check). */
+  get openPidfds(): number {
+    return this.#pidfds.size;
+  }
+
+  /** Whether the process a pidfd refers to has exited (poll(2) on a pidfd). */
+  pidfdExited(pidfd: number): boolean {
+    const p = this.#pidfds.get(pidfd);
+    if (p === undefined) throw new SyscallError("poll", Errno.EBADF);
+    return p.exited || this.processes.get(p.pid) !== p;
+  }
+
   processMadvise(pidfd: number, iov: Float64Array, advice: number): number {
-    const pid = this.#pidfds.get(pidfd);
-    if (pid === undefined) throw new SyscallError("process_madvise", Errno.EBADF);
+    const target = this.#pidfds.get(pidfd);
+    if (target === undefined) throw new SyscallError("process_madvise", Errno.EBADF);
+    const pid = target.pid;
+    if (this.processes.get(pid) !== target) throw new SyscallError("process_madvise", Errno.ESRCH);
     const p = this.#live(pid, "process_madvise");
     if (advice !== MADV_PAGEOUT) throw new SyscallError("process_madvise", Errno.EINVAL);
     let bytes = 0;
@@ -379,8 +400,14 @@ export class FakeKernel implements Syscalls {
     const flags = p.kernelThread ? 0x00208040 : 0x00400100;
     Deno.writeTextFileSync(
       `${dir}/stat`,
-      `${p.pid} (${p.comm}) S 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 100\n`,
+      `${p.pid} (${p.comm}) S 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${p.startTicks}\n`,
     );
+    try {
+      Deno.removeSync(`${dir}/exe`);
+    } catch {
+      // not there yet
+    }
+    if (!p.kernelThread) Deno.symlinkSync(p.exe ?? `/usr/bin/${p.comm}`, `${dir}/exe`);
     let rssKiB = 0;
     for (const pg of p.pages.values()) if (!pg.swapped) rssKiB += 4;
     Deno.writeTextFileSync(

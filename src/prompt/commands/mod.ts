@@ -8,6 +8,7 @@ import type { PromptCommand } from "../command.ts";
 import { helpCommand, logCommand, nopCommand, quitCommand, timeCommand } from "./basic.ts";
 import { moverCommand } from "./mover.ts";
 import { arangeCommand, pagesCommand } from "./pages.ts";
+import { pidwatcherCommand } from "./pidwatcher.ts";
 import { statsCommand } from "./stats.ts";
 import { swapCommand } from "./swap.ts";
 
@@ -24,5 +25,6 @@ export function builtinCommands(): PromptCommand[] {
     swapCommand,
     moverCommand,
     statsCommand,
+    pidwatcherCommand,
   ];
 }
