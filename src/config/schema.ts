@@ -101,7 +101,8 @@ function describeValue(value: unknown): string {
 function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | undefined): string {
   if (issue.kind === "schema" && issue.type === "strict_object" && issue.expected === "never") {
     const entries = schemaAtPath ? objectEntries(schemaAtPath) : undefined;
-    const accepted = entries ? ` (accepted: ${Object.keys(entries).join(", ")})` : "";
+    const keys = entries ? Object.keys(entries) : undefined;
+    const accepted = keys ? ` (accepted: ${keys.length ? keys.join(", ") : "none"})` : "";
     return `unknown key${accepted}`;
   }
   if (

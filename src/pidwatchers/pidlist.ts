@@ -27,6 +27,8 @@ export class PidlistPidWatcher implements PidWatcher {
   readonly config: PidlistConfig;
   readonly #deps: ComponentDeps;
   readonly #watched: WatchedPids;
+  /** Pids found missing (warned about once, not tried again). */
+  readonly #missing = new Set<number>();
   #listener: PidListener | undefined;
 
   constructor(config: PidlistConfig, deps: ComponentDeps) {
@@ -58,6 +60,7 @@ export class PidlistPidWatcher implements PidWatcher {
   /** Forgets the reported processes (closing their pidfds); nothing is notified. */
   stop(): Promise<void> {
     this.#watched.clear();
+    this.#missing.clear();
     return Promise.resolve();
   }
 
@@ -74,6 +77,7 @@ export class PidlistPidWatcher implements PidWatcher {
         `  pid ${w.pid}: ${state}, start ${w.startTicks} ticks, pidfd ${w.pidfd ?? "none"}`,
       );
     }
+    if (this.#missing.size) lines.push(`not found: ${formatPids([...this.#missing])}`);
     return lines.join("\n");
   }
 
@@ -91,11 +95,11 @@ export class PidlistPidWatcher implements PidWatcher {
       );
       return;
     }
-    const fresh = this.config.Pids.filter((pid) =>
-      !this.#watched.list().some((w) => w.pid === pid)
-    );
+    const reported = new Set(this.#watched.list().map((w) => w.pid));
+    const fresh = this.config.Pids.filter((pid) => !reported.has(pid) && !this.#missing.has(pid));
     const added = this.#watched.add(fresh);
     const missing = fresh.filter((pid) => !added.some((w) => w.pid === pid));
+    for (const pid of missing) this.#missing.add(pid);
     if (missing.length > 0) {
       this.#deps.logger.warn(`pidwatcher pidlist: no such processes: ${formatPids(missing)}`);
     }

@@ -121,13 +121,14 @@ export abstract class PollingPidWatcher implements PidWatcher {
             formatPids(pids)
           } because nobody is listening`,
         );
-      if (added.length > 0) {
-        if (listener) listener.addPids(added);
-        else warn("new", added);
-      }
+      // Removals first: a reused pid is then removed before its number is added again.
       if (removed.length > 0) {
         if (listener) listener.removePids(removed);
         else warn("disappeared", removed);
+      }
+      if (added.length > 0) {
+        if (listener) listener.addPids(added);
+        else warn("new", added);
       }
     } finally {
       this.watched.release(removed);
