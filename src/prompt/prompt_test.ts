@@ -22,6 +22,7 @@ Deno.test("help lists exactly the commands that exist, sorted", async () => {
     "mover",
     "nop",
     "pages",
+    "pidwatcher",
     "q",
     "stats",
     "swap",
