@@ -17,3 +17,5 @@
  */
 export * from "./decode.ts";
 export * from "./schema.ts";
+// Both files have a positiveNumber; the schema one is what components use.
+export { positiveNumber } from "./schema.ts";

@@ -1,7 +1,7 @@
 import { assertEquals, assertOk } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
-import { addProcess, cgroupTree, FIXTURE, recorder, testDeps } from "./_test_deps.ts";
+import { addProcess, cgroupTree, recorder, testDeps } from "./_test_deps.ts";
 import { CgroupsPidWatcher } from "./cgroups.ts";
 import { ProcPidWatcher } from "./proc.ts";
 
