@@ -15,8 +15,8 @@ expect-match "config with defaults" '^\{"IntervalMs":500,"Cgroups":\["/sys/fs/cg
 memtierd-command "pidwatcher -start"
 pw-wait-report "pidwatcher: AddPids($(pw-list "${MEME_PIDS[a]}" "${MEME_PIDS[b]}"))"
 
-step "a meme started in a cgroup below is added"
-meme-start --name c --cgroup pwtest/app/b -bs 16M -brc 0 -bwc 0
+step "a meme started in a new cgroup below is added"
+meme-start --name c --cgroup pwtest/app/c -bs 16M -brc 0 -bwc 0
 pw-wait-report "pidwatcher: AddPids([${MEME_PIDS[c]}])"
 
 step "memes stopped are removed"
