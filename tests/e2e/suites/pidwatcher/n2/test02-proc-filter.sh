@@ -33,18 +33,23 @@ mark=$(pw-mark)
 cfg='{"source":{"name":"proc","config":{"intervalms":500}},"filters":[{"minprivatedirtykb":100000,"not":{"procexeregexp":"^/nonexistent/"}}]}'
 memtierd-command "pidwatcher -create filter -config '$cfg' -listener log -start"
 pw-wait-report "pidwatcher: AddPids($(pw-list "${MEME_PIDS[big1]}" "${MEME_PIDS[big2]}"))"
-meme-start --name big3 --cgroup pwproc/other -bs 128M -brc 0 -bwc 0
-pw-wait-report "pidwatcher: AddPids([${MEME_PIDS[big3]}])"
 pb=${MEME_PIDS[big1]}
 meme-stop big1
 pw-wait-report "pidwatcher: RemovePids([$pb])"
 psmall=${MEME_PIDS[small]}
 meme-stop small
 vm-run-until "! [ -d /proc/$psmall ]" || fail "meme small did not exit"
-sleep 2
+
+step "a process is checked once, when proc first reports it (as in Go); a restart checks anew"
+# big3 is usually first seen while it fills its array (below 100 MB then),
+# and then not passed on: the Go semantics. After -stop/-start it is.
+meme-start --name big3 --cgroup pwproc/other -bs 128M -brc 0 -bwc 0
 memtierd-command "pidwatcher -stop"
-expect-eq "every report of the filter" \
-  "pidwatcher: AddPids($(pw-list "$pb" "${MEME_PIDS[big2]}")) pidwatcher: AddPids([${MEME_PIDS[big3]}]) pidwatcher: RemovePids([$pb])" \
+memtierd-command "pidwatcher -start"
+pw-wait-report "pidwatcher: AddPids($(pw-list "${MEME_PIDS[big2]}" "${MEME_PIDS[big3]}"))"
+memtierd-command "pidwatcher -stop"
+expect-match "every report of the filter" \
+  "^pidwatcher: AddPids\\($(pw-list "$pb" "${MEME_PIDS[big2]}" | sed 's/[][]/\\&/g')\\) pidwatcher: RemovePids\\(\\[$pb\\]\\) (pidwatcher: AddPids\\(\\[${MEME_PIDS[big3]}\\]\\) )?pidwatcher: AddPids\\($(pw-list "${MEME_PIDS[big2]}" "${MEME_PIDS[big3]}" | sed 's/[][]/\\&/g')\\)$" \
   "$(pw-reports "$mark" | tr '\n' ' ' | sed 's/ $//')"
 
 step "a filter nothing passes"
