@@ -28,3 +28,5 @@ export {
 } from "./decode.ts";
 export * from "./key_location.ts";
 export * from "./schema.ts";
+// Both files have a positiveNumber; the schema one is what components use.
+export { positiveNumber } from "./schema.ts";

@@ -21,9 +21,14 @@ type AnySchema = v.GenericSchema;
 
 /** The inner schema of optional/nullable/nullish wrappers and pipes. */
 function unwrap(schema: AnySchema): AnySchema {
-  let s = schema as AnySchema & { wrapped?: AnySchema; pipe?: readonly unknown[] };
+  let s = schema as AnySchema & {
+    wrapped?: AnySchema;
+    pipe?: readonly unknown[];
+    getter?: (input: unknown) => AnySchema;
+  };
   for (;;) {
     if (s.wrapped) s = s.wrapped as typeof s;
+    else if (s.type === "lazy" && s.getter) s = s.getter(undefined) as typeof s; // recursive schemas
     else if (s.pipe && s.pipe[0] !== s && typeof s.pipe[0] === "object") {
       const first = s.pipe[0] as AnySchema & { kind?: string };
       if (first.kind !== "schema" || first === s) return s;

@@ -16,6 +16,8 @@ import type { Syscalls } from "./syscalls.ts";
 const SYS_move_pages = 279n;
 const SYS_pidfd_open = 434n;
 const SYS_process_madvise = 440n;
+const POLLIN = 0x1;
+const POLLHUP = 0x10;
 
 const SYMBOLS = {
   // long syscall(SYS_move_pages, int pid, unsigned long count, void **pages,
@@ -34,6 +36,8 @@ const SYMBOLS = {
     parameters: ["i64", "i64", "buffer", "u64", "i64", "i64"],
     result: "i64",
   },
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   // int close(int fd)
   close: { parameters: ["i32"], result: "i32" },
   // int *__errno_location(void)
@@ -117,6 +121,14 @@ class LibcSyscalls implements Syscalls {
         0n,
       ),
     );
+  }
+
+  pidfdExited(pidfd: number): boolean {
+    // struct pollfd { int fd; short events; short revents; }; a pidfd turns
+    // readable (POLLIN) when its process exits.
+    const pfd = new Int32Array([pidfd, POLLIN]);
+    this.#check("poll", this.#libc.poll(pfd, 1n, 0));
+    return ((pfd[1]! >>> 16) & (POLLIN | POLLHUP)) !== 0;
   }
 
   close(fd: number): void {

@@ -41,6 +41,12 @@ export interface Syscalls {
    * fewer than asked: callers loop on short returns.
    */
   processMadvise(pidfd: number, iov: Float64Array, advice: number): number;
+  /**
+   * Whether the process a pidfd refers to has exited: poll(2) on the pidfd
+   * with no wait. Optional: without it a reused pid is told apart by its
+   * start time alone.
+   */
+  pidfdExited?(pidfd: number): boolean;
   /** close(2). */
   close(fd: number): void;
 }

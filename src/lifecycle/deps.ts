@@ -25,6 +25,8 @@ export interface ComponentDeps {
   stats: Stats;
   /** The mover policies queue their moves on (shared with the prompt). */
   mover: Mover;
+  /** Folder that stands for `/` when reading cgroup paths (a fixture tree in tests). Default: `/`. */
+  cgroupRoot?: string;
 }
 
 /**

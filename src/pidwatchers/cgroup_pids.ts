@@ -1,6 +1,12 @@
 /**
- * Processes in cgroups: expanding path globs (`/sys/fs/cgroup/app*`) and
- * collecting the pids in every `cgroup.procs` below the matches.
+ * Reader of cgroup folders under an injectable root: expanding path globs
+ * (`/sys/fs/cgroup/app*`) and collecting the pids in every `cgroup.procs`
+ * of a cgroup and the cgroups below it.
+ *
+ * Paths are given and shown as on the host (`/sys/fs/cgroup/app`); the
+ * reader reads them under its root, so `new CgroupFs({ root: "fixture" })`
+ * reads `fixture/sys/fs/cgroup/app` exactly as `new CgroupFs()` reads the
+ * live one.
  *
  * @module
  */
@@ -27,73 +33,122 @@ function globToRegExp(glob: string): RegExp {
 
 const WILD = /[*?[]/;
 
-/**
- * The existing paths that match a glob, sorted. Wildcards (`*`, `?`, `[...]`)
- * work within one path component, as in a shell.
- *
- * @example
- * ```ts ignore
- * import { expandGlob } from "./cgroup_pids.ts";
- * expandGlob("/sys/fs/cgroup/*.slice");
- * ```
- */
-export function expandGlob(pattern: string): string[] {
-  const absolute = pattern.startsWith("/");
-  const parts = pattern.split("/").filter((p) => p !== "");
-  let paths = [absolute ? "" : "."];
-  for (const part of parts) {
-    const next: string[] = [];
-    for (const base of paths) {
-      const dir = base === "" ? "/" : base;
-      if (!WILD.test(part)) {
-        const p = `${base}/${part}`;
-        try {
-          Deno.statSync(p);
-          next.push(p);
-        } catch {
-          // no such path
-        }
-        continue;
-      }
-      const re = globToRegExp(part);
-      try {
-        for (const e of Deno.readDirSync(dir)) {
-          if (re.test(e.name) && (part.startsWith(".") || !e.name.startsWith("."))) {
-            next.push(`${base}/${e.name}`);
-          }
-        }
-      } catch {
-        // not a readable folder
-      }
-    }
-    paths = next;
-  }
-  return paths.map((p) => (absolute ? p : p.replace(/^\.\//, ""))).sort();
+/** Options of `CgroupFs`. */
+export interface CgroupFsOptions {
+  /** Folder that stands for `/` (a fixture tree in tests). Default: the host's `/`. */
+  root?: string;
 }
 
-/**
- * Pids listed in `cgroup.procs` of the cgroups at `paths` and every cgroup
- * below them. A folder without `cgroup.procs` is not a cgroup and is not
- * searched, so a stray path like `/` does not walk the whole file system.
- */
-export function cgroupPids(paths: readonly string[]): number[] {
-  const pids = new Set<number>();
-  const walk = (dir: string) => {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(`${dir}/cgroup.procs`);
-    } catch {
-      return;
+/** Pids found under some cgroups, and the given paths that are not cgroups. */
+export interface CgroupPids {
+  /** Ascending, each once. */
+  pids: number[];
+  /** Paths that do not exist or hold no `cgroup.procs`, as given. */
+  notCgroups: string[];
+}
+
+/** Reads cgroup folders under a root folder. */
+export class CgroupFs {
+  readonly root: string;
+
+  constructor(options: CgroupFsOptions = {}) {
+    this.root = (options.root ?? "").replace(/\/+$/, "");
+  }
+
+  /** Where a host path is read from. */
+  realPath(path: string): string {
+    if (this.root === "") return path;
+    return `${this.root}${path.startsWith("/") ? "" : "/"}${path}`;
+  }
+
+  /**
+   * The existing paths that match a glob, sorted, as host paths. Wildcards
+   * (`*`, `?`, `[...]`) work within one path component, as in a shell.
+   *
+   * @example
+   * ```ts
+   * import { CgroupFs } from "./cgroup_pids.ts";
+   * import assert from "node:assert";
+   * const cgroups = new CgroupFs({ root: "tests/fixtures/pidwatch" });
+   * assert.deepStrictEqual(cgroups.expandGlob("/sys/fs/cgroup/app*.slice"), [
+   *   "/sys/fs/cgroup/app.slice",
+   * ]);
+   * ```
+   */
+  expandGlob(pattern: string): string[] {
+    const absolute = pattern.startsWith("/");
+    const parts = pattern.split("/").filter((p) => p !== "");
+    let paths = [absolute ? "" : "."];
+    for (const part of parts) {
+      const next: string[] = [];
+      for (const base of paths) {
+        const dir = this.realPath(base === "" ? "/" : base);
+        if (!WILD.test(part)) {
+          const p = `${base}/${part}`;
+          try {
+            Deno.statSync(this.realPath(p));
+            next.push(p);
+          } catch {
+            // no such path
+          }
+          continue;
+        }
+        const re = globToRegExp(part);
+        try {
+          for (const e of Deno.readDirSync(dir)) {
+            if (re.test(e.name) && (part.startsWith(".") || !e.name.startsWith("."))) {
+              next.push(`${base}/${e.name}`);
+            }
+          }
+        } catch {
+          // not a readable folder
+        }
+      }
+      paths = next;
     }
-    for (const line of text.split("\n")) if (/^\d+$/.test(line.trim())) pids.add(Number(line));
-    let entries: Deno.DirEntry[] = [];
-    try {
-      entries = [...Deno.readDirSync(dir)];
-    } catch {
-      return;
-    }
-    for (const e of entries) if (e.isDirectory) walk(`${dir}/${e.name}`);
-  };
-  for (const p of paths) walk(p);
-  return [...pids].sort((a, b) => a - b);
+    return paths.map((p) => (absolute ? p : p.replace(/^\.\//, ""))).sort();
+  }
+
+  /**
+   * Pids listed in `cgroup.procs` of the cgroups at `paths` and every cgroup
+   * below them. A folder without `cgroup.procs` is not a cgroup and is not
+   * searched, so a stray path like `/` does not walk the whole file system.
+   * A cgroup removed during the walk is skipped.
+   *
+   * @example
+   * ```ts
+   * import { CgroupFs } from "./cgroup_pids.ts";
+   * import assert from "node:assert";
+   * const cgroups = new CgroupFs({ root: "tests/fixtures/pidwatch" });
+   * assert.deepStrictEqual(cgroups.pids(["/sys/fs/cgroup/app.slice", "/nowhere"]), {
+   *   pids: [1001, 1002, 1003],
+   *   notCgroups: ["/nowhere"],
+   * });
+   * ```
+   */
+  pids(paths: readonly string[]): CgroupPids {
+    const pids = new Set<number>();
+    const notCgroups: string[] = [];
+    const walk = (dir: string): boolean => {
+      let text: string;
+      try {
+        text = Deno.readTextFileSync(`${dir}/cgroup.procs`);
+      } catch {
+        return false;
+      }
+      for (const line of text.split("\n")) {
+        if (/^\d+$/.test(line.trim())) pids.add(Number(line));
+      }
+      let entries: Deno.DirEntry[] = [];
+      try {
+        entries = [...Deno.readDirSync(dir)];
+      } catch {
+        return true;
+      }
+      for (const e of entries) if (e.isDirectory) walk(`${dir}/${e.name}`);
+      return true;
+    };
+    for (const p of paths) if (!walk(this.realPath(p))) notCgroups.push(p);
+    return { pids: [...pids].sort((a, b) => a - b), notCgroups };
+  }
 }

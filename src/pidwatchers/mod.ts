@@ -1,11 +1,44 @@
 /**
- * pidwatchers: finding the processes memtierd acts on. For now the part the
- * prompt's `swap -pid-cgroups` needs; the watchers (cgroups, proc, pidlist,
- * filter) of the Go memtierd come with the daemon mode.
+ * pidwatchers: finding the processes a policy acts on, and telling its
+ * listener which appeared and which went away (only changes are sent).
  *
- *   cgroup_pids.ts  expandGlob (cgroup path globs), cgroupPids (pids in
- *                   cgroup.procs of a cgroup and every cgroup below it)
+ *   pidwatcher.ts     the PidWatcher and PidListener interfaces, WatchedPid
+ *   watched_pids.ts   WatchedPids: reported processes held by pidfds and
+ *                     start times, so a reused pid is a new process
+ *   polling.ts        PollingPidWatcher: scan → AddPids/RemovePids, on a Loop
+ *   cgroups.ts        `cgroups`: pids in cgroup.procs below Cgroups
+ *   proc.ts           `proc`: every process with a program (no kernel threads)
+ *   pidlist.ts        `pidlist`: a fixed list, reported once
+ *   filter.ts         `filter`: a Source pidwatcher's pids that pass Filters
+ *   stub.ts           `stub`: nothing
+ *   cgroup_pids.ts    CgroupFs: cgroup globs and cgroup.procs under a root
+ *
+ *   pidWatcherRegistry ──> cgroups, proc ──> polling ──> watched_pids ──> procfs/, ffi/
+ *                      ──> pidlist ───────────────────┘
+ *                      ──> filter ──> (its Source, through the registry)
+ *
+ * Adding a pidwatcher: one file with its factory, one line below.
  *
  * @module
  */
+import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { cgroupsPidWatcherFactory } from "./cgroups.ts";
+import { filterPidWatcherFactory } from "./filter.ts";
+import { pidlistPidWatcherFactory } from "./pidlist.ts";
+import type { PidWatcher } from "./pidwatcher.ts";
+import { procPidWatcherFactory } from "./proc.ts";
+import { stubPidWatcherFactory } from "./stub.ts";
+
+/** Every pidwatcher by name. */
+export const pidWatcherRegistry: Registry<PidWatcher> = new Map<string, AnyFactory>([
+  ["cgroups", cgroupsPidWatcherFactory],
+  ["filter", filterPidWatcherFactory(() => pidWatcherRegistry)],
+  ["pidlist", pidlistPidWatcherFactory],
+  ["proc", procPidWatcherFactory],
+  ["stub", stubPidWatcherFactory],
+]);
+
+type AnyFactory = ComponentFactory<unknown, PidWatcher>;
+
 export * from "./cgroup_pids.ts";
+export * from "./pidwatcher.ts";

@@ -34,6 +34,8 @@ export interface PidWatcher {
   poll(): void | Promise<void>;
   /** Starts polling (at the watcher's interval); reports at once. */
   start(): void | Promise<void>;
+  /** Whether it polls in the background (started, not stopped). */
+  readonly running: boolean;
   /** Stops polling; resolves when the loop has ended. */
   stop(): Promise<void>;
   /** Text for `pidwatcher -dump ARGS`. */

@@ -17,6 +17,7 @@ import { type MapsEntry, parseMaps } from "./maps.ts";
 import { type NumaMapsEntry, parseNumaMaps } from "./numa_maps.ts";
 import { PagemapFile } from "./pagemap.ts";
 import { parseStat, type ProcStat } from "./stat.ts";
+import { parseStartTicks } from "./stat_start.ts";
 import { parseStatus, type ProcStatus } from "./status.ts";
 import {
   parseOwnPrivileges,
@@ -162,6 +163,20 @@ export class ProcFs {
 
   stat(pid: number): ProcStat {
     return parseStat(this.readText(pid, "stat"), this.path(pid, "stat"));
+  }
+
+  /** Start time of the process (stat field 22, clock ticks after boot). */
+  startTicks(pid: number): number {
+    return parseStartTicks(this.readText(pid, "stat"), this.path(pid, "stat"));
+  }
+
+  /** The program a process runs: the target of /proc/PID/exe (kernel threads have none). */
+  exe(pid: number): string {
+    try {
+      return Deno.readLinkSync(this.path(pid, "exe"));
+    } catch (e) {
+      throw this.fileError(pid, "exe", e);
+    }
   }
 
   /** Opens /proc/PID/mem for reading (reading swapped-out pages swaps them in). */

@@ -21,6 +21,7 @@ Deno.test("help lists exactly the commands that exist, sorted", async () => {
     "mover",
     "nop",
     "pages",
+    "pidwatcher",
     "policy",
     "q",
     "routines",

@@ -12,7 +12,7 @@ import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
 import { Mover } from "../mover/mover.ts";
-import type { PidWatcher } from "../pidwatchers/pidwatcher.ts";
+import type { PidListener, PidWatcher } from "../pidwatchers/pidwatcher.ts";
 import type { Policy } from "../policies/policy.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Stats } from "../stats/stats.ts";
@@ -79,6 +79,8 @@ export class Session {
   pages: PageList | undefined;
   /** Stopwatch name -> start, in Unix seconds. */
   readonly stopwatches = new Map<string, number>();
+  /** `pidwatcher -create NAME`; `watcher` is made once it has a valid config. */
+  pidwatcher: { name: string; watcher?: PidWatcher; listener?: PidListener } | undefined;
   /** Set by `log -f`: the message of a fatal error; memtierd exits. */
   fatal: string | undefined;
 
@@ -120,6 +122,7 @@ export class Session {
       ...routines.map((r, i): [string, Routine | null] => [`routine ${i}`, running(r)]),
       ["policy", running(policy)],
       ["pidwatcher", pidWatcher],
+      ["pidwatcher", this.pidwatcher?.watcher ?? null],
       ["tracker", tracker],
       ["mover", mover],
     ];

@@ -70,6 +70,10 @@ export interface FakeProcess {
   memsAllowed?: number[];
   /** Bytes the process would read for every page (for data checks). */
   data: Map<number, number>;
+  /** Start time in clock ticks (/proc/PID/stat field 22); a reused pid gets a later one. */
+  startTicks: number;
+  /** Target of /proc/PID/exe (default `/usr/bin/COMM`; kernel threads have none). */
+  exe?: string;
 }
 
 /** A moment in memtierd's work on a process where a fake process can exit. */
@@ -107,8 +111,10 @@ export class FakeKernel implements Syscalls {
   readonly calls: FakeCall[] = [];
   /** memtierd's own /proc/self/status: uid and effective capabilities. */
   self = { uid: 0, capEff: 0x1ffffffffffn };
-  #pidfds = new Map<number, number>();
   #steps = new Map<string, number>();
+  /** Open pidfds: each refers to the process it was opened on, even after its pid is reused. */
+  #pidfds = new Map<number, FakeProcess>();
+  #ticks = 100;
   #nextFd = 100;
   #moveCalls = new Map<number, number>();
 
@@ -128,6 +134,7 @@ export class FakeKernel implements Syscalls {
       zombie: false,
       uid: 0,
       data: new Map(),
+      startTicks: this.#ticks++,
     };
     this.processes.set(pid, p);
     return p;
@@ -301,16 +308,30 @@ export class FakeKernel implements Syscalls {
   }
 
   pidfdOpen(pid: number): number {
-    this.#live(pid, "pidfd_open");
+    const p = this.#live(pid, "pidfd_open");
     this.calls.push({ syscall: "pidfd_open", pid, pages: 0, query: false });
     const fd = this.#nextFd++;
-    this.#pidfds.set(fd, pid);
+    this.#pidfds.set(fd, p);
     return fd;
   }
 
+  /** Pidfds opened and not closed yet (a leak check). */
+  get openPidfds(): number {
+    return this.#pidfds.size;
+  }
+
+  /** Whether the process a pidfd refers to has exited (poll(2) on a pidfd). */
+  pidfdExited(pidfd: number): boolean {
+    const p = this.#pidfds.get(pidfd);
+    if (p === undefined) throw new SyscallError("poll", Errno.EBADF);
+    return p.exited || this.processes.get(p.pid) !== p;
+  }
+
   processMadvise(pidfd: number, iov: Float64Array, advice: number): number {
-    const pid = this.#pidfds.get(pidfd);
-    if (pid === undefined) throw new SyscallError("process_madvise", Errno.EBADF);
+    const target = this.#pidfds.get(pidfd);
+    if (target === undefined) throw new SyscallError("process_madvise", Errno.EBADF);
+    const pid = target.pid;
+    if (this.processes.get(pid) !== target) throw new SyscallError("process_madvise", Errno.ESRCH);
     const p = this.#live(pid, "process_madvise");
     if (advice !== MADV_PAGEOUT) throw new SyscallError("process_madvise", Errno.EINVAL);
     let bytes = 0;
@@ -447,8 +468,14 @@ export class FakeKernel implements Syscalls {
     const state = p.zombie ? "Z" : "S";
     Deno.writeTextFileSync(
       `${dir}/stat`,
-      `${p.pid} (${p.comm}) ${state} 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 100\n`,
+      `${p.pid} (${p.comm}) ${state} 1 ${p.pid} ${p.pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${p.startTicks}\n`,
     );
+    try {
+      Deno.removeSync(`${dir}/exe`);
+    } catch {
+      // not there yet
+    }
+    if (!p.kernelThread) Deno.symlinkSync(p.exe ?? `/usr/bin/${p.comm}`, `${dir}/exe`);
     let rssKiB = 0;
     for (const pg of p.pages.values()) if (!pg.swapped && !p.zombie) rssKiB += 4;
     const mems = p.memsAllowed ?? [...this.nodes.keys()].sort((a, b) => a - b);

@@ -130,6 +130,7 @@ export function fakeSystem(kernel: FakeKernel): FakeSystem {
           sync();
         }
       },
+      pidfdExited: (fd) => kernel.pidfdExited(fd),
       close: (fd) => kernel.close(fd),
     },
     [Symbol.dispose]() {

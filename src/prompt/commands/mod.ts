@@ -12,6 +12,7 @@ import { moverCommand } from "./mover.ts";
 import { arangeCommand, pagesCommand } from "./pages.ts";
 import { policyCommand } from "./policy.ts";
 import { routinesCommand } from "./routines.ts";
+import { pidwatcherCommand } from "./pidwatcher.ts";
 import { statsCommand } from "./stats.ts";
 import { swapCommand } from "./swap.ts";
 
@@ -30,5 +31,6 @@ export function builtinCommands(): PromptCommand[] {
     statsCommand,
     policyCommand,
     routinesCommand,
+    pidwatcherCommand,
   ];
 }

@@ -12,7 +12,7 @@ import { pageFilter } from "../../memory/page_scan.ts";
 import { readPages } from "../../memory/process_pages.ts";
 import { parseRangeSpecs } from "../../memory/range_spec.ts";
 import { SWAP_TARGET } from "../../mover/mover.ts";
-import { cgroupPids, expandGlob } from "../../pidwatchers/cgroup_pids.ts";
+import { CgroupFs } from "../../pidwatchers/cgroup_pids.ts";
 import { swapInRanges, swapOutRanges, swapStatus } from "../../swap/swap.ts";
 import { boolFlag, intFlag, intListFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { rangesOf } from "./pages.ts";
@@ -53,9 +53,9 @@ export const swapCommand: PromptCommand = {
     const pids: number[] = [];
     const globs = stringFlag(f, "pid-cgroups");
     if (globs !== undefined) {
-      const paths = globs.split(",").flatMap((g) => expandGlob(g.trim()));
+      const paths = globs.split(",").flatMap((g) => new CgroupFs().expandGlob(g.trim()));
       if (paths.length === 0) throw new UsageError("could not find any matching cgroups");
-      const found = cgroupPids(paths);
+      const found = new CgroupFs().pids(paths).pids;
       out(`pidwatcher: AddPids([${found.join(" ")}])\n`);
       if (found.length === 0) {
         throw new UsageError(`could not find any pids from cgroups [${paths.join(" ")}]`);

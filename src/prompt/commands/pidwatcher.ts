@@ -1,0 +1,174 @@
+/**
+ * `pidwatcher`: create a pidwatcher, configure it, give it a listener and
+ * run it, with the flags and messages of the Go memtierd. Flags act in the
+ * Go order: -ls, -create, -config, -config-file, -config-dump, -listener,
+ * -stop, -start, -poll, -dump.
+ *
+ * A pidwatcher is made once it has a valid config: `-create proc` makes it
+ * at once with the defaults, `-create filter` (which needs a Source) waits
+ * for `-config`. A new config makes a new watcher with the same listener
+ * (restarted if the old one ran), which reports its processes anew.
+ *
+ * @module
+ */
+import { UsageError } from "../../errors.ts";
+import type { ComponentDeps } from "../../lifecycle/deps.ts";
+import { pidWatcherRegistry } from "../../pidwatchers/mod.ts";
+import type { PidListener, PidWatcher } from "../../pidwatchers/pidwatcher.ts";
+import { formatPids } from "../../pidwatchers/polling.ts";
+import type { Prompt } from "../prompt.ts";
+import type { Session } from "../session.ts";
+import { boolFlag, type PromptCommand, stringFlag } from "../command.ts";
+
+const NO_PIDWATCHER = "no pidwatcher, create one with -create NAME [-config CONFIG]";
+
+/** The listener `-listener log` sets: prints what the pidwatcher reports. */
+function logListener(prompt: Prompt): PidListener {
+  return {
+    addPids: (pids) => prompt.write(`pidwatcher: AddPids(${formatPids(pids)})\n`),
+    removePids: (pids) => prompt.write(`pidwatcher: RemovePids(${formatPids(pids)})\n`),
+  };
+}
+
+function deps(session: Session): ComponentDeps {
+  const o = session.opts;
+  return {
+    clock: o.clock,
+    procfs: o.procfs,
+    sysfs: o.sysfs,
+    syscalls: o.syscalls,
+    logger: o.logger,
+    stats: o.stats,
+    mover: session.components.mover,
+  };
+}
+
+function names(): string {
+  return [...pidWatcherRegistry.keys()].sort().join(", ");
+}
+
+/** Makes the session's pidwatcher anew from `raw` config (text or undefined for defaults). */
+async function configure(session: Session, raw: string | undefined): Promise<void> {
+  const slot = session.pidwatcher!;
+  const factory = pidWatcherRegistry.get(slot.name)!;
+  const watcher = factory.create(factory.parse(raw, slot.name), deps(session));
+  const old = slot.watcher;
+  const wasRunning = old?.running === true;
+  await old?.stop();
+  slot.watcher = watcher;
+  if (slot.listener) watcher.setPidListener(slot.listener);
+  if (wasRunning) await watcher.start();
+}
+
+function configured(session: Session): PidWatcher {
+  const slot = session.pidwatcher!;
+  if (slot.watcher) return slot.watcher;
+  const factory = pidWatcherRegistry.get(slot.name)!;
+  try {
+    factory.parse(undefined, slot.name);
+  } catch (e) {
+    throw new UsageError(
+      `pidwatcher ${slot.name} is not configured (${
+        e instanceof Error ? e.message : String(e)
+      }): give it -config JSON`,
+    );
+  }
+  throw new UsageError(`pidwatcher ${slot.name} is not configured: give it -config JSON`);
+}
+
+export const pidwatcherCommand: PromptCommand = {
+  name: "pidwatcher",
+  description: "manage pidwatcher: find processes, report new and gone ones.",
+  flags: [
+    { name: "ls", type: "bool", help: "list available pidwatchers" },
+    { name: "create", type: "string", valueName: "NAME", help: "create new pidwatcher NAME" },
+    {
+      name: "config",
+      type: "string",
+      valueName: "JSON",
+      help: "configure the pidwatcher with JSON (or YAML); fields left out take defaults",
+    },
+    {
+      name: "config-file",
+      type: "string",
+      valueName: "FILE",
+      help: "configure the pidwatcher from a JSON or YAML FILE",
+    },
+    { name: "config-dump", type: "bool", help: "dump current pidwatcher configuration" },
+    {
+      name: "listener",
+      type: "string",
+      valueName: "tracker|log",
+      help: "use a listener: 'tracker' or 'log' (print AddPids/RemovePids)",
+    },
+    { name: "stop", type: "bool", help: "stop the pidwatcher" },
+    { name: "start", type: "bool", help: "start the pidwatcher" },
+    { name: "poll", type: "bool", help: "poll the pidwatcher once" },
+    { name: "dump", type: "bool", help: "dump pidwatcher internals" },
+  ],
+  async run({ session, prompt, out, rest }, f) {
+    if (boolFlag(f, "ls")) {
+      out(`${[...pidWatcherRegistry.keys()].sort().join("\n")}\n`);
+      return;
+    }
+    const create = stringFlag(f, "create");
+    const config = stringFlag(f, "config");
+    const configFile = stringFlag(f, "config-file");
+    const listener = stringFlag(f, "listener");
+    if (listener !== undefined && listener !== "log") {
+      throw new UsageError(
+        listener === "tracker"
+          ? "-listener tracker: there are no trackers yet (they come with the trackers issue); use -listener log"
+          : `invalid -listener ${JSON.stringify(listener)}: expected tracker or log`,
+      );
+    }
+    if (create !== undefined && create !== "") {
+      if (!pidWatcherRegistry.has(create)) {
+        throw new UsageError(
+          `creating pidwatcher failed: invalid pidwatcher name ${
+            JSON.stringify(create)
+          } (accepted: ${names()})`,
+        );
+      }
+      await session.pidwatcher?.watcher?.stop();
+      session.pidwatcher = { name: create };
+      if (config === undefined && configFile === undefined) {
+        try {
+          await configure(session, undefined);
+        } catch {
+          // Needs a config (filter's Source): made by -config.
+        }
+      }
+      out("pidwatcher created\n");
+    }
+    if (!session.pidwatcher) throw new UsageError(NO_PIDWATCHER);
+    if (config !== undefined) {
+      await configure(session, config);
+      out("pidwatcher configured successfully\n");
+    }
+    if (configFile !== undefined) {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(configFile);
+      } catch (e) {
+        throw new UsageError(
+          `reading file ${JSON.stringify(configFile)} failed: ${
+            e instanceof Error ? e.message : String(e)
+          }`,
+        );
+      }
+      await configure(session, text);
+      out(`pidwatcher configured successfully from ${JSON.stringify(configFile)}\n`);
+    }
+    if (boolFlag(f, "config-dump")) out(`${configured(session).configJson()}\n`);
+    if (listener === "log") {
+      const l = logListener(prompt);
+      session.pidwatcher.listener = l;
+      session.pidwatcher.watcher?.setPidListener(l);
+    }
+    if (boolFlag(f, "stop")) await configured(session).stop();
+    if (boolFlag(f, "start")) await configured(session).start();
+    if (boolFlag(f, "poll")) await configured(session).poll();
+    if (boolFlag(f, "dump")) out(`${configured(session).dump(rest)}\n\n`);
+  },
+};
