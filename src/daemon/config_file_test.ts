@@ -239,3 +239,44 @@ for (const [doc, message] of BAD) {
     assertEquals(e.message, message);
   });
 }
+
+Deno.test("nested pidwatcher through the real registry: filter over cgroups, errors reach the inner key", async () => {
+  const { policyRegistry } = await import("../policies/mod.ts");
+  const { pidWatchers } = await import("../pidwatchers/mod.ts");
+  const registry = policyRegistry as Map<string, ComponentFactory<unknown, Policy>>;
+  registry.set("nested-real", {
+    description: "test",
+    parse(raw, what) {
+      const c = parseWithSchema(testPolicySchema, raw, what);
+      return { ...c, pidWatcher: parseNested(pidWatchers, "pidwatcher", c.PidWatcher) };
+    },
+    create: () => new StubPolicy(),
+  });
+  try {
+    const doc = (interval: string) =>
+      `policy:
+  name: nested-real
+  config:
+    pidwatcher:
+      name: filter
+      config:
+        source:
+          name: cgroups
+          config:
+            cgroups: [/sys/fs/cgroup/app]
+            intervalms: ${interval}
+        filters:
+          - minvmrsskb: 1024
+`;
+    const ok = parseDaemonConfig(doc("500"), "m.yaml");
+    const spec = (ok.policy!.config as { pidWatcher: { name: string } }).pidWatcher;
+    assertEquals(spec.name, "filter");
+    const e = assertThrows(() => parseDaemonConfig(doc("0"), "m.yaml"), ConfigError);
+    assertEquals(
+      e.message,
+      "m.yaml:11: policy.config.pidwatcher.config.source.config.intervalms: must be a whole number from 1 to 3600000 (got 0)",
+    );
+  } finally {
+    registry.delete("nested-real");
+  }
+});

@@ -19,6 +19,7 @@
  * @module
  */
 import { ConfigError } from "../config/decode.ts";
+import { configReason } from "../lifecycle/components.ts";
 import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { privateDirtyKiB } from "../procfs/smaps.ts";
@@ -292,7 +293,10 @@ export function filterPidWatcherFactory(
         config = factory.parse(c.Source.config, `${path}.source`);
       } catch (e) {
         if (e instanceof ConfigError) {
-          throw new ConfigError(e.message, ["source", "config", ...e.keyPath]);
+          // The message as parseWithSchema writes its own: "WHAT: KEY.PATH: reason".
+          const keyPath = ["source", "config", ...e.keyPath];
+          const reason = configReason(e, `${path}.source`);
+          throw new ConfigError(`${path}: ${keyPath.join(".")}: ${reason}`, keyPath);
         }
         throw e;
       }

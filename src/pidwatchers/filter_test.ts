@@ -114,7 +114,7 @@ Deno.test("filter config errors name the key path and what is accepted", () => {
     ],
     [
       { source: { name: "proc", config: { intervalms: 0 } } },
-      "filter.source: intervalms: must be a whole number from 1 to 3600000 (got 0)",
+      "filter: source.config.intervalms: must be a whole number from 1 to 3600000 (got 0)",
     ],
     [
       { source: { name: "proc" }, filters: [{ procexeregexp: "(" }] },

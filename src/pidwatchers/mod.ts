@@ -21,6 +21,7 @@
  *
  * @module
  */
+import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { cgroupsPidWatcherFactory } from "./cgroups.ts";
 import { filterPidWatcherFactory } from "./filter.ts";
@@ -39,6 +40,12 @@ export const pidWatcherRegistry: Registry<PidWatcher> = new Map<string, AnyFacto
 ]);
 
 type AnyFactory = ComponentFactory<unknown, PidWatcher>;
+
+/** The pidwatcher kind, for policies' nested `pidwatcher: {name, config}` (parseNested). */
+export const pidWatchers: ComponentKind<PidWatcher> = {
+  kind: "pidwatcher",
+  registry: pidWatcherRegistry,
+};
 
 export * from "./cgroup_pids.ts";
 export * from "./pidwatcher.ts";
