@@ -2,11 +2,12 @@
 # Installs what building and testing memtierd needs on Debian 12, as root:
 # the single-file build (make, a C compiler, static zstd), npm (to fetch
 # Deno 2.9.6 from the npm registry when no deno 2.9.6 is on PATH), and the
-# VM test framework (QEMU, busybox, cpio; numactl's tools for the guest are
-# downloaded by the framework itself). Installs only what is missing.
+# VM test framework (QEMU, busybox, cpio, the ssh client that reaches the VM;
+# numactl, python3 and dropbear for the guest are downloaded by the framework
+# itself). Installs only what is missing.
 set -eu
 packages="make gcc libc6-dev libzstd-dev zstd git ca-certificates
-  qemu-system-x86 busybox-static cpio numactl xz-utils"
+  qemu-system-x86 busybox-static cpio numactl xz-utils openssh-client"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
 missing=""
 for p in $packages; do

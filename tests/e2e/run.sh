@@ -3,7 +3,8 @@
 # Run `tests/e2e/run.sh help` for the modes and variables.
 
 set -u
-E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# (readlink: the seed's path test/e2e/run.sh is a link to this file.)
+E2E_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 # shellcheck source=lib/api.bash
 source "$E2E_DIR/lib/api.bash"
 
@@ -12,9 +13,10 @@ usage() {
 Usage: [VAR=VALUE...] tests/e2e/run.sh MODE
 
 Boots a QEMU VM with the NUMA topology you ask for, with bin/memtierd,
-bin/meme and numactl's tools (numactl, numastat, migratepages) in it. The VM
-lives as long as this command: it is powered off (QEMU killed if need be)
-when the mode ends, on errors and on Ctrl-C.
+bin/meme, numactl's tools (numactl, numastat, migratepages), python3 and sudo
+in it, and an sshd on a port of this host's 127.0.0.1 (the VM reaches no
+network). The VM lives as long as this command: it is powered off (QEMU
+killed if need be) when the mode ends, on errors and on Ctrl-C.
 
 Modes:
   interactive    a root shell in the VM on this terminal; exit (or Ctrl-D)
@@ -23,6 +25,10 @@ Modes:
   test [SCRIPT]  runs SCRIPT (or \$code) with the script API (help script),
                  prints "Test verdict: PASS" or "FAIL", exits 0 or 1.
   command CMD    runs CMD in the VM named \$vm that another run.sh is running.
+  ssh [ARGS]     ssh into the VM named \$vm that another run.sh is running
+                 (ARGS: a command, or ssh's options before it).
+  scp ARGS       scp with the VM's ssh config: the VM is the host \$vm
+                 (vm=NAME run.sh scp bin/memtierd NAME:).
   check-tools    says which Debian packages the host lacks.
   help [script]  this text, or the functions test scripts can call.
 
@@ -36,8 +42,10 @@ Variables:
   on_vm_online  bash run on the host once the VM is up, with the script API
              (vm-command ...), in a subshell: its exit ends only the hook
   code       the test of mode test, when no SCRIPT is given
-  distro     debian-12 (the only one: an initramfs of busybox with Debian 12's
-             glibc and numactl packages, booted straight from the kernel)
+  distro     debian-12, the only VM there is: an initramfs of busybox with
+             Debian 12's glibc, numactl, python3 and dropbear packages, booted
+             straight from Debian's kernel 6.12. Another name (the seed's
+             opensuse-tumbleweed) gets that VM, with a line saying so.
   kernel     debian (default: Debian's newest linux-image-6.12.*+deb12-amd64),
              custom (built by make vm-kernel: + idle page tracking, zram), or a
              path to a bzImage
@@ -48,7 +56,9 @@ Variables:
 
 Examples:
   topology='[{"cores": 2, "mem": "4G", "nodes": 2}, {"cores":0, "mem":"2G", "nodes": 2}]' \\
-    on_vm_online='exit' tests/e2e/run.sh interactive
+    vm=opensuse-4422 on_vm_online='exit' tests/e2e/run.sh interactive
+  vm=opensuse-4422 tests/e2e/run.sh scp bin/memtierd opensuse-4422:   # from another terminal
+  vm=opensuse-4422 tests/e2e/run.sh ssh "sudo mv memtierd /usr/local/bin"
   code='meme-start -bs 256M -pattern 1; vm-command "memtierd --pid=\$MEME_PID --move-to=1"; meme-verify' \\
     tests/e2e/run.sh test
 EOF
@@ -81,7 +91,7 @@ case "$mode" in
     echo "e2e: host tools present"
     exit 0
     ;;
-  interactive | test | command) ;;
+  interactive | test | command | ssh | scp) ;;
   *)
     echo "run.sh: unknown mode '$mode'" >&2
     usage >&2
@@ -91,7 +101,10 @@ esac
 
 case "${distro:-debian-12}" in
   debian-12 | debian) ;;
-  *) e2e_die "distro=$distro: the only distro is debian-12 (see run.sh help)" ;;
+  *)
+    [ "$mode" = interactive ] || [ "$mode" = test ] &&
+      e2e_log "distro=$distro: this VM is Debian 12's userland (busybox, glibc, numactl, python3, dropbear) on Debian's kernel 6.12, the only one there is; booting that"
+    ;;
 esac
 
 topology=${topology:-'[{"cores": 1, "threads": 1, "mem": "1G", "nodes": 2}]'}
@@ -100,6 +113,17 @@ if [ -z "${vm:-}" ]; then
 fi
 export topology vm
 export E2E_VMDIR=${outdir:-$E2E_DIR/output/vms/$vm}
+
+if [ "$mode" = ssh ] || [ "$mode" = scp ]; then
+  E2E_QEMU_PID=$(cat "$E2E_VMDIR/qemu.pid" 2> /dev/null) && kill -0 "$E2E_QEMU_PID" 2> /dev/null ||
+    e2e_die "no VM named $vm is running (vm=NAME picks it: the name run.sh printed)"
+  [ -f "$E2E_VMDIR/ssh/ssh_config" ] || e2e_die "VM $vm has no ssh (no $E2E_VMDIR/ssh/ssh_config)"
+  if [ "$mode" = ssh ]; then
+    exec ssh -F "$E2E_VMDIR/ssh/ssh_config" "$vm" "$@"
+  fi
+  [ $# -gt 0 ] || e2e_die "usage: vm=NAME run.sh scp FILE... NAME:[DEST] (or NAME:FILE... DEST)"
+  exec scp -F "$E2E_VMDIR/ssh/ssh_config" "$@"
+fi
 
 if [ "$mode" = command ]; then
   [ $# -gt 0 ] || e2e_die "usage: vm=NAME run.sh command CMD"
@@ -136,9 +160,12 @@ trap 'echo; e2e_log "interrupted"; exit 130' INT TERM HUP
 e2e_log "booting VM $vm: $("$DENO" run --quiet "$E2E_DIR/lib/topology_cli.ts" totals "$topology" |
   awk '{ printf "%d nodes, %d cpus, %d MiB", $1, $2, $3 }') (state in $E2E_VMDIR)"
 e2e_vm_start || exit 1
-# In interactive mode the console owns the terminal now: /init greets the user.
-[ "$E2E_MODE" = interactive ] ||
+# In interactive mode the console owns the terminal now: /init greets the
+# user, with the ssh lines.
+if [ "$E2E_MODE" != interactive ]; then
   e2e_log "VM $vm is up in $E2E_BOOT_SECONDS s ($(sed -n 's/^accel: //p' "$E2E_VMDIR/vm.txt"), $(sed -n 's/^kernel: \([^ ]*\).*/\1/p' "$E2E_VMDIR/vm.txt"))"
+  e2e_ssh_lines | sed 's/^/e2e: /' >&2
+fi
 export E2E_GUEST_DIR=/run/e2e/$mode
 
 if [ -n "${on_vm_online:-}" ]; then

@@ -40,6 +40,7 @@ all_tests() {
 }
 
 tests=()
+declare -A named=() # the test scripts named as such (not through a folder or glob)
 if [ $# -eq 0 ]; then
   mapfile -t tests < <(all_tests "$SUITES" | sort)
 else
@@ -53,6 +54,7 @@ else
           mapfile -t -O "${#tests[@]}" tests < <(all_tests "$p" | sort)
         else
           tests+=("$(realpath "$p")")
+          [ "$p" = "$base$arg" ] && named[$(realpath "$p")]=1
         fi
       done
       [ $found = 1 ] && break
@@ -70,14 +72,15 @@ header() {
 # Group by topology and kernel, keeping the order: the tests of every
 # topology folder with the same topology.json (and kernel) share one VM.
 # Tests for the kernel of `make vm-kernel` are skipped while it is not built
-# (building it takes minutes), unless they are named or E2E_BUILD_KERNEL=1.
+# (building it takes minutes), unless they are named (the script itself, not
+# its folder) or E2E_BUILD_KERNEL=1.
 declare -A group_tests=() group_dir=()
 groups=()
 skipped=()
 for t in "${tests[@]}"; do
   t=$(realpath "$t")
   k=$(header "$t" kernel)
-  if [ "$k" = custom ] && [ $# -eq 0 ] && [ "${E2E_BUILD_KERNEL:-0}" != 1 ] &&
+  if [ "$k" = custom ] && [ -z "${named[$t]:-}" ] && [ "${E2E_BUILD_KERNEL:-0}" != 1 ] &&
     [ ! -f "$(e2e_custom_kernel_dir)/bzImage" ]; then
     skipped+=("${t#"$SUITES"/}")
     continue
@@ -144,6 +147,14 @@ boot_group() { # TOPODIR KERNEL
   fi
   mkdir -p "$E2E_VMDIR"
   echo "---- $name: booting ($(tr -d '\n ' <<< "$topology"), kernel $2)"
+  # Built here, so that a kernel that cannot be built fails these tests, not the run.
+  if [ "$2" = custom ] && [ ! -f "$(e2e_custom_kernel_dir)/bzImage" ]; then
+    echo "---- $name: building the kernel of make vm-kernel (5-7 minutes on 2 cores)"
+    if ! "$E2E_DIR/kernel/build.sh" > "$E2E_VMDIR/kernel-build.log" 2>&1; then
+      tail -n 5 "$E2E_VMDIR/kernel-build.log" | sed 's/^/     | /'
+      return 1
+    fi
+  fi
   local try
   # A kernel that panics while booting under QEMU's software emulation (it
   # happens, rarely) is not a test failure: boot once more.

@@ -171,6 +171,54 @@ vm-console-tail() {
   tail -n "${1:-30}" "$E2E_VMDIR/console.log"
 }
 
+# --- ssh and scp -------------------------------------------------------------------
+
+# script API
+# vm-ssh [--timeout S] [--quiet] COMMAND: runs COMMAND in the VM through ssh, as
+# a user would (root, with the PATH dropbear gives root). Prints it and its
+# output; sets COMMAND_OUTPUT, COMMAND_ERROR and COMMAND_STATUS like
+# vm-command (255: ssh itself failed). The VM is the host $vm of $E2E_SSH_CONFIG.
+vm-ssh() {
+  local timeout=${E2E_COMMAND_TIMEOUT:-120} quiet=0 out err
+  while [ $# -gt 1 ]; do
+    case "$1" in
+      --timeout)
+        timeout=$2
+        shift 2
+        ;;
+      --quiet)
+        quiet=1
+        shift
+        ;;
+      *) break ;;
+    esac
+  done
+  [ -n "${E2E_SSH_CONFIG:-}" ] || fail "vm-ssh: this VM has no ssh (no E2E_SSH_CONFIG)"
+  [ $quiet = 1 ] || echo "vm-ssh: $1"
+  out=$(mktemp)
+  err=$(mktemp)
+  timeout -k 5 "$timeout" ssh -F "$E2E_SSH_CONFIG" -o BatchMode=yes "$vm" "$1" < /dev/null > "$out" 2> "$err"
+  COMMAND_STATUS=$?
+  COMMAND_OUTPUT=$(cat "$out")
+  COMMAND_ERROR=$(cat "$err")
+  rm -f "$out" "$err"
+  if [ $quiet = 0 ]; then
+    [ -n "$COMMAND_OUTPUT" ] && printf '%s\n' "$COMMAND_OUTPUT"
+    [ -n "$COMMAND_ERROR" ] && printf '%s\n' "$COMMAND_ERROR" | sed 's/^/stderr: /'
+    [ "$COMMAND_STATUS" = 0 ] || echo "(exit status $COMMAND_STATUS)"
+  fi
+  return "$COMMAND_STATUS"
+}
+
+# script API
+# vm-scp ARGS...: scp with the VM's ssh config, where the VM is the host $vm
+# (vm-scp bin/memtierd "$vm:"); fails the test if scp fails.
+vm-scp() {
+  [ -n "${E2E_SSH_CONFIG:-}" ] || fail "vm-scp: this VM has no ssh (no E2E_SSH_CONFIG)"
+  echo "vm-scp: $*"
+  timeout -k 5 300 scp -F "$E2E_SSH_CONFIG" -o BatchMode=yes "$@" || fail "vm-scp $*: scp failed"
+}
+
 # --- Memory ----------------------------------------------------------------------
 
 # script API

@@ -11,12 +11,16 @@
 # A VM's state folder ($E2E_VMDIR) holds qemu.pid, the agent's FIFOs
 # agent.in/agent.out (QEMU's `pipe` chardev: it reads .in and writes .out),
 # console.log, qemu.log and monitor.sock (the QEMU monitor, a unix socket).
-# There is no network device at all.
+# The only network is QEMU's user networking with restrict=on: the guest
+# reaches nothing outside, and the host's 127.0.0.1:$E2E_SSH_PORT is
+# forwarded to the guest's sshd (dropbear). The folder's ssh/ holds the key
+# pair, the host key, known_hosts and ssh_config (see e2e_ssh_prepare).
 #
 # Cached outside the repo, in $E2E_CACHE (${XDG_CACHE_HOME:-$HOME/.cache}/memtierd-vm
 # unless MEMTIERD_VM_CACHE is set): Debian's kernel image and the modules the
-# guest needs, numactl's packages, the kernel built by `make vm-kernel`, and
-# whether KVM works on this boot of the host.
+# guest needs, Debian's packages put into the guest (numactl, dropbear,
+# python3), the kernel built by `make vm-kernel`, and whether KVM works on
+# this boot of the host.
 
 E2E_DIR=${E2E_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 E2E_REPO=${E2E_REPO:-$(cd "$E2E_DIR/../.." && pwd)}
@@ -24,6 +28,8 @@ E2E_CACHE=${MEMTIERD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/memtierd-vm}
 E2E_AGENT_PORT=org.memtierd.e2e.agent
 # Modules the guest gets (with their dependencies) when the kernel has them as modules.
 E2E_GUEST_MODULES=${E2E_GUEST_MODULES:-zram}
+# The network driver /init loads at boot (for ssh), likewise.
+E2E_NET_MODULES=${E2E_NET_MODULES:-virtio_net}
 
 e2e_die() {
   echo "e2e: $*" >&2
@@ -61,7 +67,8 @@ e2e_need_tools() {
   local missing=() tool pkg
   for pair in qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils \
     flock:util-linux timeout:coreutils base64:coreutils dpkg-deb:dpkg \
-    apt-get:apt awk:mawk ldconfig:libc-bin; do
+    apt-get:apt awk:mawk ldconfig:libc-bin ssh:openssh-client scp:openssh-client \
+    ssh-keygen:openssh-client; do
     tool=${pair%%:*}
     pkg=${pair#*:}
     command -v "$tool" > /dev/null || PATH=$PATH:/sbin:/usr/sbin command -v "$tool" > /dev/null ||
@@ -135,9 +142,26 @@ e2e_copy_modules() {
   for n in "$@"; do _e2e_add_module "$n"; done
 }
 
+# _e2e_kernel_deb VERSION TMP: downloads linux-image-VERSION into TMP and
+# unpacks the image and the modules the guest may need into TMP/x (the rest is
+# 400 MB of drivers).
+_e2e_kernel_deb() {
+  local version=$1 tmp=$2
+  (cd "$tmp" && apt-get download -q "linux-image-$version" > download.log 2>&1) ||
+    { cat "$tmp/download.log" >&2; return 1; }
+  mkdir -p "$tmp/x"
+  dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb | tar -x -C "$tmp/x" --wildcards \
+    './boot/*' './lib/modules/*/modules.builtin' './lib/modules/*/kernel/drivers/block/*' \
+    './lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*' './lib/modules/*/kernel/mm/*' \
+    './lib/modules/*/kernel/drivers/net/*' './lib/modules/*/kernel/net/core/*' ||
+    { echo "e2e: cannot unpack the kernel" >&2; return 1; }
+}
+
 # e2e_debian_kernel: Debian's newest linux-image-6.12.*+deb12-amd64 (or
 # $kernel_version), downloaded once into the cache. Sets E2E_KERNEL_IMAGE,
-# E2E_KERNEL_MODULES (a folder of .ko files and their load order) and E2E_KERNEL_NAME.
+# E2E_KERNEL_MODULES and E2E_KERNEL_NET_MODULES (folders of .ko files and
+# their load order) and E2E_KERNEL_NAME. A cache made before the network
+# driver was wanted gets it with a second download, into net/.
 e2e_debian_kernel() {
   local version=${kernel_version:-} pkg dir tmp
   if [ -z "$version" ]; then
@@ -159,27 +183,35 @@ e2e_debian_kernel() {
     e2e_log "downloading Debian's kernel linux-image-$version into $dir"
     mkdir -p "$E2E_CACHE/kernels"
     tmp=$(mktemp -d "$E2E_CACHE/kernels/.download.XXXXXX")
-    (cd "$tmp" && apt-get download -q "linux-image-$version" > download.log 2>&1) ||
-      { cat "$tmp/download.log" >&2; rm -rf "$tmp"; e2e_die "cannot download linux-image-$version"; }
-    # Only the image and the modules zram may need: the rest is 400 MB of drivers.
-    mkdir -p "$tmp/x"
-    dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb | tar -x -C "$tmp/x" --wildcards \
-      './boot/*' './lib/modules/*/modules.builtin' './lib/modules/*/kernel/drivers/block/*' \
-      './lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*' './lib/modules/*/kernel/mm/*' ||
-      { rm -rf "$tmp"; e2e_die "cannot unpack the kernel"; }
+    _e2e_kernel_deb "$version" "$tmp" || { rm -rf "$tmp"; e2e_die "cannot download linux-image-$version"; }
     mkdir -p "$tmp/keep"
     cp "$tmp/x/boot/vmlinuz-$version" "$tmp/keep/vmlinuz"
     cp "$tmp/x/boot/config-$version" "$tmp/keep/config"
     (e2e_copy_modules "$tmp/x/lib/modules/$version" "$tmp/keep/modules" $E2E_GUEST_MODULES) ||
       { rm -rf "$tmp"; exit 1; }
     echo "$version" > "$tmp/keep/modules/version"
+    (e2e_copy_modules "$tmp/x/lib/modules/$version" "$tmp/keep/net" $E2E_NET_MODULES) ||
+      { rm -rf "$tmp"; exit 1; }
+    touch "$tmp/keep/net/complete"
     rm -rf "$dir"
     mv "$tmp/keep" "$dir"
     rm -rf "$tmp"
     touch "$dir/complete"
   fi
+  if [ ! -f "$dir/net/complete" ]; then
+    e2e_log "downloading Debian's kernel linux-image-$version once more for its network driver"
+    tmp=$(mktemp -d "$E2E_CACHE/kernels/.download.XXXXXX")
+    _e2e_kernel_deb "$version" "$tmp" || { rm -rf "$tmp"; e2e_die "cannot download linux-image-$version"; }
+    (e2e_copy_modules "$tmp/x/lib/modules/$version" "$tmp/net" $E2E_NET_MODULES) ||
+      { rm -rf "$tmp"; exit 1; }
+    touch "$tmp/net/complete"
+    rm -rf "$dir/net"
+    mv "$tmp/net" "$dir/net"
+    rm -rf "$tmp"
+  fi
   E2E_KERNEL_IMAGE=$dir/vmlinuz
   E2E_KERNEL_MODULES=$dir/modules
+  E2E_KERNEL_NET_MODULES=$dir/net
   E2E_KERNEL_NAME=debian-$version
 }
 
@@ -204,12 +236,14 @@ e2e_kernel() {
       fi
       E2E_KERNEL_IMAGE=$dir/bzImage
       E2E_KERNEL_MODULES=
+      E2E_KERNEL_NET_MODULES=
       E2E_KERNEL_NAME=custom-$(cat "$dir/version" 2> /dev/null || echo unknown)
       ;;
     *)
       [ -f "$kernel" ] || e2e_die "kernel=$kernel: expected debian, custom or the path of a kernel image"
       E2E_KERNEL_IMAGE=$(realpath "$kernel")
       E2E_KERNEL_MODULES=
+      E2E_KERNEL_NET_MODULES=
       E2E_KERNEL_NAME=$(basename "$kernel")
       ;;
   esac
@@ -245,13 +279,116 @@ e2e_numactl_root() {
   echo "$dir"
 }
 
+# e2e_debs_root NAME PKG...: Debian's packages PKG (apt's candidates at the
+# first use) downloaded once and unpacked together into the cache; prints the
+# folder. The folder is named after the package list, so another list gets
+# its own.
+e2e_debs_root() {
+  local name=$1 dir tmp deb
+  shift
+  dir=$E2E_CACHE/debs/$name-$(printf '%s\n' "$@" | cksum | cut -d' ' -f1)
+  if [ ! -f "$dir/complete" ]; then
+    e2e_apt_lists
+    mkdir -p "$E2E_CACHE/debs"
+    tmp=$(mktemp -d "$E2E_CACHE/debs/.download.XXXXXX")
+    (cd "$tmp" && apt-get download -q "$@" > download.log 2>&1) ||
+      { cat "$tmp/download.log" >&2; rm -rf "$tmp"; e2e_die "cannot download $*"; }
+    for deb in "$tmp"/*.deb; do
+      dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; e2e_die "cannot unpack $deb"; }
+      dpkg-deb -f "$deb" Package Version | paste -sd' ' >> "$tmp/root/versions"
+    done
+    rm -rf "$dir"
+    mv "$tmp/root" "$dir"
+    rm -rf "$tmp"
+    touch "$dir/complete"
+  fi
+  echo "$dir"
+}
+
+# e2e_copy_libs ROOT LIBPATH [--optional] ELF...: copies the shared libraries
+# the ELF files (paths inside ROOT) need, found in LIBPATH (a colon list of
+# unpacked packages' folders) or on this host (a Debian 12, as the guest's
+# glibc), into ROOT/lib/x86_64-linux-gnu. A library found nowhere is an error,
+# unless --optional: then the file that needs it is removed (a Python
+# extension module whose library this host lacks).
+e2e_copy_libs() {
+  local root=$1 libpath=$2 optional=0 f lib path missing
+  shift 2
+  if [ "${1:-}" = --optional ]; then
+    optional=1
+    shift
+  fi
+  for f in "$@"; do
+    missing=
+    while read -r lib path; do
+      if [ "$path" = "not" ]; then
+        missing+=" $lib"
+      elif [ ! -e "$root/lib/x86_64-linux-gnu/$lib" ]; then
+        cp -L "$path" "$root/lib/x86_64-linux-gnu/$lib"
+      fi
+    done < <(LD_LIBRARY_PATH=$libpath ldd "$root/$f" 2> /dev/null | awk '$2 == "=>" && $1 !~ /^linux-vdso/ { print $1, $3 }')
+    if [ -n "$missing" ]; then
+      [ $optional = 1 ] || e2e_die "$f needs$missing, which neither its packages nor this host have"
+      rm -f "$root/$f"
+    fi
+  done
+}
+
+# e2e_guest_extras: a file tree to add to the guest, made once into the cache
+# from Debian's packages: dropbear (the sshd) and OpenSSH's sftp-server (scp
+# uses SFTP), python3.11 with its standard library (without its tests), and
+# the libraries they need. Prints the folder.
+E2E_EXTRAS_RECIPE=1
+# The host's glibc libraries the guest gets (what Deno's runtime needs).
+E2E_GLIBC_LIBS="libc.so.6 libm.so.6 libdl.so.2 librt.so.1 libpthread.so.0 libgcc_s.so.1
+  libutil.so.1 libresolv.so.2 libnss_files.so.2"
+e2e_guest_extras() {
+  local dir=$E2E_CACHE/guest-extras-$E2E_EXTRAS_RECIPE ssh py tmp libpath f
+  if [ ! -f "$dir/complete" ]; then
+    ssh=$(e2e_debs_root dropbear dropbear-bin libtomcrypt1 libtommath1 openssh-sftp-server) || exit 1
+    py=$(e2e_debs_root python3 python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1) ||
+      exit 1
+    mkdir -p "$E2E_CACHE"
+    tmp=$(mktemp -d "$E2E_CACHE/.guest-extras.XXXXXX")
+    mkdir -p "$tmp"/{usr/sbin,usr/bin,usr/lib/openssh,lib/x86_64-linux-gnu,etc}
+    cp "$ssh/usr/sbin/dropbear" "$tmp/usr/sbin/"
+    cp "$ssh/usr/bin/dropbearkey" "$tmp/usr/bin/"
+    cp "$ssh/usr/lib/openssh/sftp-server" "$tmp/usr/lib/openssh/"
+    # Where Debian's dropbear looks for the SFTP server.
+    ln -s openssh/sftp-server "$tmp/usr/lib/sftp-server"
+    cp "$py/usr/bin/python3.11" "$tmp/usr/bin/"
+    ln -s python3.11 "$tmp/usr/bin/python3"
+    cp -a "$py/usr/lib/python3.11" "$tmp/usr/lib/"
+    [ -d "$py/etc/python3.11" ] && cp -a "$py/etc/python3.11" "$tmp/etc/"
+    # Without its tests, and without the extension modules that would bring
+    # 8 MB of libraries a VM without network or databases does not use: ssl
+    # and hashlib's OpenSSL (hashlib has its own md5, sha* and blake2), nis
+    # (Kerberos, tirpc), dbm (Berkeley DB).
+    rm -rf "$tmp/usr/lib/python3.11/test" "$tmp"/usr/lib/python3.11/lib-dynload/{_test,xxlimited,_xxtestfuzz,_ssl,_hashlib,nis,_dbm}*
+    cat "$ssh/versions" "$py/versions" > "$tmp/usr/lib/e2e-extras.versions"
+    libpath=$ssh/usr/lib/x86_64-linux-gnu:$py/usr/lib/x86_64-linux-gnu:$py/lib/x86_64-linux-gnu
+    (
+      e2e_copy_libs "$tmp" "$libpath" usr/sbin/dropbear usr/bin/dropbearkey usr/lib/openssh/sftp-server usr/bin/python3.11
+      cd "$tmp" && e2e_copy_libs "$tmp" "$libpath" --optional usr/lib/python3.11/lib-dynload/*.so
+    ) || { rm -rf "$tmp"; exit 1; }
+    # The guest has these from the host already (e2e_build_initramfs).
+    for f in $E2E_GLIBC_LIBS; do rm -f "$tmp/lib/x86_64-linux-gnu/$f"; done
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+    touch "$dir/complete"
+  fi
+  echo "$dir"
+}
+
 # e2e_build_initramfs OUT: the VM's whole file system as one uncompressed cpio
 # archive: busybox, /init, the agent and helpers, numactl's tools, the glibc
-# libraries Deno's runtime needs, the kernel's modules ($E2E_KERNEL_MODULES),
-# and bin/memtierd and bin/meme copied in as plain files. Uncompressed because
-# the two programs are compressed already, and unpacking is then fastest.
+# libraries Deno's runtime needs, dropbear and python3 (e2e_guest_extras), the
+# kernel's modules ($E2E_KERNEL_MODULES, $E2E_KERNEL_NET_MODULES), the ssh
+# keys of $E2E_SSH_DIR (e2e_ssh_prepare), and bin/memtierd and bin/meme copied
+# in as plain files. Uncompressed because the two programs are compressed
+# already, and unpacking is then fastest.
 e2e_build_initramfs() {
-  local out=$1 root numactl lib a
+  local out=$1 root numactl extras lib a
   root=$(mktemp -d "${TMPDIR:-/tmp}/e2e-root.XXXXXX")
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,usr/lib/e2e,etc,proc,sys,dev,tmp,run,root,lib64,lib/x86_64-linux-gnu,lib/modules,var/log}
   chmod 700 "$root/root"
@@ -262,16 +399,34 @@ e2e_build_initramfs() {
     [ -x "$numactl/usr/bin/$a" ] && cp "$numactl/usr/bin/$a" "$root/usr/bin/"
   done
   cp -a "$numactl"/usr/lib/x86_64-linux-gnu/libnuma.so.1* "$root/lib/x86_64-linux-gnu/"
-  for lib in libc.so.6 libm.so.6 libdl.so.2 librt.so.1 libpthread.so.0 libgcc_s.so.1 \
-    libutil.so.1 libresolv.so.2 libnss_files.so.2; do
+  for lib in $E2E_GLIBC_LIBS; do
     cp -L "/lib/x86_64-linux-gnu/$lib" "$root/lib/x86_64-linux-gnu/$lib"
   done
   cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+  extras=$(e2e_guest_extras) || exit 1
+  cp -a "$extras"/. "$root"/
+  rm -f "$root/complete"
   printf '/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n' > "$root/etc/ld.so.conf"
   PATH=$PATH:/sbin:/usr/sbin ldconfig -r "$root" 2> /dev/null
   printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
   printf 'root:x:0:\n' > "$root/etc/group"
   printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
+  printf '/bin/sh\n' > "$root/etc/shells"
+  ln -s /run "$root/var/run"
+  # Login shells (the console's, ssh's) get the PATH a Debian root has.
+  cat > "$root/etc/profile" << 'EOF'
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PS1='\u@\h:\w# '
+cd /root
+EOF
+  if [ -n "${E2E_SSH_DIR:-}" ]; then
+    mkdir -p -m 700 "$root/root/.ssh"
+    install -m 600 "$E2E_SSH_DIR/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
+    mkdir -p -m 700 "$root/etc/dropbear"
+    install -m 600 "$E2E_SSH_DIR/host_key" "$root/etc/dropbear/dropbear_ed25519_host_key"
+    mkdir -p "$root/etc/e2e"
+    e2e_ssh_lines > "$root/etc/e2e/ssh.txt"
+  fi
   install -m 755 "$E2E_DIR/guest/init" "$root/init"
   install -m 755 "$E2E_DIR/guest/agent" "$root/usr/lib/e2e/agent"
   for a in "$E2E_DIR"/guest/bin/*; do
@@ -279,6 +434,9 @@ e2e_build_initramfs() {
   done
   if [ -n "${E2E_KERNEL_MODULES:-}" ] && [ -d "$E2E_KERNEL_MODULES" ]; then
     cp -a "$E2E_KERNEL_MODULES" "$root/lib/modules/e2e"
+  fi
+  if [ -n "${E2E_KERNEL_NET_MODULES:-}" ] && [ -d "$E2E_KERNEL_NET_MODULES" ]; then
+    cp -a "$E2E_KERNEL_NET_MODULES" "$root/lib/modules/e2e-net"
   fi
   # As a user would copy them: plain files in /usr/local/bin.
   [ -n "${memtierd_bin:-}" ] && cp "$memtierd_bin" "$root/usr/local/bin/memtierd"
@@ -288,6 +446,76 @@ e2e_build_initramfs() {
     { rm -rf "$root"; e2e_die "cannot write the initramfs"; }
   mv "$out.tmp" "$out"
   rm -rf "$root"
+}
+
+# --- ssh -----------------------------------------------------------------------
+
+# e2e_free_port: a TCP port in 20000-32767 that no socket of this host uses
+# (below Linux's ephemeral ports, so outgoing connections do not take it).
+e2e_free_port() {
+  local used port i
+  used=$(awk 'NR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2> /dev/null | sort -u)
+  for ((i = 0; i < 100; i++)); do
+    port=$((20000 + RANDOM % 12768))
+    grep -qx "$(printf '%04X' "$port")" <<< "$used" || { echo "$port"; return 0; }
+  done
+  e2e_die "no free TCP port found in 20000-32767"
+}
+
+# e2e_ssh_prepare: the VM's ssh files in $E2E_VMDIR/ssh (E2E_SSH_DIR), made
+# once per VM folder: a key pair for root (id_ed25519), the guest's host key
+# (host_key, dropbear's format), known_hosts (the host key under the VM's
+# name, checked through HostKeyAlias, so a new port needs no new entry); and
+# for each boot a free port (E2E_SSH_PORT) and ssh_config (E2E_SSH_CONFIG),
+# whose Host is the VM's name.
+e2e_ssh_prepare() {
+  local name=${vm:-e2e-vm} extras pub
+  mkdir -p "$E2E_VMDIR/ssh"
+  E2E_SSH_DIR=$(cd "$E2E_VMDIR/ssh" && pwd)
+  chmod 700 "$E2E_SSH_DIR"
+  extras=$(e2e_guest_extras) || exit 1
+  if [ ! -f "$E2E_SSH_DIR/id_ed25519" ]; then
+    ssh-keygen -q -t ed25519 -N '' -C "root@$name (memtierd e2e VM)" -f "$E2E_SSH_DIR/id_ed25519" ||
+      e2e_die "cannot make an ssh key in $E2E_SSH_DIR"
+  fi
+  if [ ! -f "$E2E_SSH_DIR/host_key" ]; then
+    LD_LIBRARY_PATH=$extras/lib/x86_64-linux-gnu "$extras/usr/bin/dropbearkey" -t ed25519 \
+      -f "$E2E_SSH_DIR/host_key" > /dev/null 2>&1 || e2e_die "cannot make the VM's ssh host key"
+  fi
+  pub=$(LD_LIBRARY_PATH=$extras/lib/x86_64-linux-gnu "$extras/usr/bin/dropbearkey" -y \
+    -f "$E2E_SSH_DIR/host_key" 2> /dev/null | grep '^ssh-ed25519 ' | cut -d' ' -f1,2)
+  [ -n "$pub" ] || e2e_die "cannot read the VM's ssh host key $E2E_SSH_DIR/host_key"
+  echo "$name $pub" > "$E2E_SSH_DIR/known_hosts"
+  E2E_SSH_PORT=$(e2e_free_port) || exit 1
+  E2E_SSH_CONFIG=$E2E_SSH_DIR/ssh_config
+  cat > "$E2E_SSH_CONFIG" << EOF
+# ssh -F $E2E_SSH_CONFIG $name: root in the e2e VM $name (this boot's port)
+Host $name
+  HostName 127.0.0.1
+  Port $E2E_SSH_PORT
+  User root
+  IdentityFile $E2E_SSH_DIR/id_ed25519
+  IdentitiesOnly yes
+  HostKeyAlias $name
+  UserKnownHostsFile $E2E_SSH_DIR/known_hosts
+  StrictHostKeyChecking yes
+  LogLevel ERROR
+EOF
+  echo "$E2E_SSH_PORT" > "$E2E_SSH_DIR/port"
+  export E2E_SSH_DIR E2E_SSH_PORT E2E_SSH_CONFIG
+}
+
+# e2e_ssh_lines: how to reach the VM with ssh and scp, for people.
+e2e_ssh_lines() {
+  local name=${vm:-e2e-vm}
+  cat << EOF
+ssh and scp reach this VM on 127.0.0.1:$E2E_SSH_PORT (from this host only), e.g. from another terminal:
+  scp -F $E2E_SSH_CONFIG bin/memtierd $name:
+  ssh -F $E2E_SSH_CONFIG $name "sudo mv memtierd /usr/local/bin"
+  ssh -F $E2E_SSH_CONFIG $name
+or: vm=$name tests/e2e/run.sh ssh [COMMAND]; without the config file:
+  ssh -i $E2E_SSH_DIR/id_ed25519 -p $E2E_SSH_PORT -o UserKnownHostsFile=$E2E_SSH_DIR/known_hosts -o HostKeyAlias=$name root@127.0.0.1
+EOF
 }
 
 # --- QEMU ------------------------------------------------------------------
@@ -353,6 +581,7 @@ e2e_vm_start() {
   e2e_kernel
   initrd=$E2E_VMDIR/initramfs.cpio
   started=$(e2e_now)
+  e2e_ssh_prepare
   e2e_build_initramfs "$initrd"
   acc=$(e2e_accel)
   if [ "$acc" = kvm ]; then
@@ -380,6 +609,7 @@ e2e_vm_start() {
     echo "accel: $acc"
     echo "memtierd: ${memtierd_bin:-none}"
     echo "meme: ${meme_bin:-none}"
+    echo "ssh: 127.0.0.1:$E2E_SSH_PORT ($E2E_SSH_CONFIG)"
   } > "$E2E_VMDIR/vm.txt"
   # shellcheck disable=SC2206 # qemu_extra is options separated by spaces
   local -a qemu=(qemu-system-x86_64 -name "${vm:-e2e-vm}" -nodefaults -no-user-config
@@ -390,6 +620,8 @@ e2e_vm_start() {
     -chardev "pipe,id=agent,path=$E2E_VMDIR/agent"
     -device "virtserialport,bus=vser0.0,chardev=agent,name=$E2E_AGENT_PORT"
     -monitor "unix:$E2E_VMDIR/monitor.sock,server=on,wait=off"
+    -netdev "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$E2E_SSH_PORT-:22"
+    -device virtio-net-pci,netdev=net0
     ${qemu_extra:-})
   printf '%q ' "${qemu[@]}" > "$E2E_VMDIR/qemu.cmd"
   echo >> "$E2E_VMDIR/qemu.cmd"
