@@ -5,6 +5,7 @@
  *
  *   tracker.ts  the Tracker interface (a PidListener with counters)
  *   stub.ts     `stub`: tracks nothing
+ *   damon.ts    `damon`: DAMON's results read through sysfs
  *
  * Adding a tracker is one file exporting a ComponentFactory plus one line
  * in `trackerRegistry` (and its name leaves `notYetAvailable`).
@@ -13,6 +14,7 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { damonTrackerFactory } from "./damon.ts";
 import { stubTrackerFactory } from "./stub.ts";
 import type { Tracker } from "./tracker.ts";
 
@@ -23,6 +25,7 @@ export const trackerRegistry: Registry<Tracker> = new Map<
   string,
   ComponentFactory<unknown, Tracker>
 >([
+  ["damon", damonTrackerFactory],
   ["stub", stubTrackerFactory],
 ]);
 
@@ -30,5 +33,5 @@ export const trackerRegistry: Registry<Tracker> = new Map<
 export const trackers: ComponentKind<Tracker> = {
   kind: "tracker",
   registry: trackerRegistry,
-  notYetAvailable: ["damon", "finder", "idlepage", "multi", "softdirty"],
+  notYetAvailable: ["finder", "idlepage", "multi", "softdirty"],
 };
