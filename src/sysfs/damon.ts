@@ -138,7 +138,7 @@ export class DamonSysfs {
   }
 
   /**
-   * One context on kdamond `k` monitoring `pid` with `operations`, initial
+   * Sets up context 0 (made by writing 1 to nr_contexts) of kdamond `k`: monitoring `pid` with `operations`, initial
    * `regions` (none: DAMON picks them), and a `stat` scheme whose access
    * pattern admits every region, so that tried regions list them all.
    */
@@ -150,7 +150,6 @@ export class DamonSysfs {
     regions: readonly { startAddr: number; endAddr: number }[],
   ): void {
     const c = `${k}/contexts/0`;
-    this.write(`${k}/contexts/nr_contexts`, 1);
     this.write(`${c}/operations`, operations);
     this.write(`${c}/monitoring_attrs/intervals/sample_us`, attrs.sampleUs);
     this.write(`${c}/monitoring_attrs/intervals/aggr_us`, attrs.aggrUs);

@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { ConfigError } from "../config/decode.ts";
 import { intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
 import { Loop } from "../lifecycle/loop.ts";
@@ -52,7 +53,13 @@ const schema = v.pipe(
     SamplingUs: v.optional(intInRange(0, U32), 0),
     AggregationUs: v.optional(intInRange(0, U32), 0),
     RegionsUpdateUs: v.optional(intInRange(0, U32), 0),
-    MinTargetRegions: v.optional(intInRange(0, U32), 0),
+    MinTargetRegions: v.optional(
+      v.pipe(
+        intInRange(0, U32),
+        v.check((n) => n === 0 || n >= 3, "must be at least 3 (DAMON's minimum), or 0 for 10"),
+      ),
+      0,
+    ),
     MaxTargetRegions: v.optional(intInRange(0, U32), 0),
     FilterAddressRangeSizeMax: v.optional(intInRange(-1, Number.MAX_SAFE_INTEGER), 0),
     Interface: v.optional(
@@ -79,14 +86,6 @@ const schema = v.pipe(
     MaxTargetRegions: c.MaxTargetRegions || 1000,
     FilterAddressRangeSizeMax: c.FilterAddressRangeSizeMax || 33554432,
   })),
-  v.check(
-    (c) => c.MinTargetRegions >= 3,
-    "MinTargetRegions must be at least 3 (DAMON's minimum)",
-  ),
-  v.check(
-    (c) => c.MaxTargetRegions >= c.MinTargetRegions,
-    "MaxTargetRegions must not be below MinTargetRegions",
-  ),
 );
 
 /** The damon tracker's config, with defaults filled in. */
@@ -94,7 +93,14 @@ export type DamonConfig = v.InferOutput<typeof schema>;
 
 /** Parses a damon config (text, map, or undefined for the defaults). */
 export function parseDamonConfig(raw: unknown, what = "tracker damon"): DamonConfig {
-  return parseWithSchema(schema, raw, what);
+  const c = parseWithSchema(schema, raw, what);
+  if (c.MaxTargetRegions < c.MinTargetRegions) {
+    throw new ConfigError(
+      `${what}: MaxTargetRegions: must not be below MinTargetRegions ${c.MinTargetRegions} (got ${c.MaxTargetRegions})`,
+      ["MaxTargetRegions"],
+    );
+  }
+  return c;
 }
 
 /** What the tracker knows of one kdamond it owns. */
@@ -103,6 +109,8 @@ interface Owned {
   pid: number | undefined;
   /** The regions written for the target (fvaddr), to see when they change. */
   regionsKey: string;
+  /** The last round's tried regions: how many, their bytes, how many the filter dropped. */
+  last?: { regions: number; totalBytes: number; dropped: number };
 }
 
 /** Options for tests: the DAMON file layer. */
@@ -352,13 +360,17 @@ export class DamonTracker implements Tracker {
       if (this.config.SysfsRegionsManager === 1) this.#refreshRegions(o, pid);
       const t0 = this.#deps.clock.now();
       if (!this.#tryCommand(o.id, "update_schemes_tried_regions")) continue;
-      const { regions } = d.triedRegions(o.id);
+      const { regions, totalBytes } = d.triedRegions(o.id);
+      let dropped = 0;
       let scanned = 0;
       let accessed = 0;
       const max = this.config.FilterAddressRangeSizeMax;
       for (const r of regions) {
         const len = r.endAddr - r.startAddr;
-        if (max >= 0 && len > max) continue;
+        if (max >= 0 && len > max) {
+          dropped++;
+          continue;
+        }
         const pages = Math.ceil(len / PAGE_SIZE_BYTES);
         scanned += pages;
         if (r.nrAccesses > 0) accessed += pages;
@@ -375,6 +387,7 @@ export class DamonTracker implements Tracker {
           });
         }
       }
+      o.last = { regions: regions.length, totalBytes, dropped };
       const timeUs = Math.round((this.#deps.clock.now() - t0) * 1000);
       this.#deps.stats.recordScan(pid, timeUs, scanned, accessed, 0);
     }
@@ -453,9 +466,14 @@ export class DamonTracker implements Tracker {
     if (args.length > 0 && args[0] !== "kdamonds") {
       return `tracker damon: unknown dump ${JSON.stringify(args.join(" "))} (accepted: kdamonds)`;
     }
-    const lines = this.#owned.map((o) =>
-      `kdamond ${o.id}: ${o.pid === undefined ? "free" : `pid ${o.pid} (${this.#operations})`}`
-    );
+    const lines = this.#owned.map((o) => {
+      if (o.pid === undefined) return `kdamond ${o.id}: free`;
+      const l = o.last;
+      return `kdamond ${o.id}: pid ${o.pid} (${this.#operations})` +
+        (l
+          ? `, last round: ${l.regions} regions, ${l.totalBytes} bytes, ${l.dropped} dropped by FilterAddressRangeSizeMax`
+          : "");
+    });
     return lines.length > 0 ? lines.join("\n") : "no kdamonds (not started)";
   }
 

@@ -46,20 +46,28 @@ PY
 # "precision P recall R cold C permille P' R' C'" of "hot" by bytes: the union of the PID's
 # counter ranges with a>0, clipped to ARRAY (hex START-END), against the hot
 # part [START+HOT_OFFSET, +HOT_BYTES). C is the share of the cold bytes
-# reported accessed.
+# reported accessed; weighted-precision weighs each counter by its accesses
+# (the share of accesses counted in the hot part).
 td-score() {
-  local pid=$1 a0=$((16#${2%-*})) a1=$((16#${2#*-})) h0 h1 line s e acc=0 hotacc=0
+  local pid=$1 a0=$((16#${2%-*})) a1=$((16#${2#*-})) h0 h1 line s e n x y acc=0 hotacc=0 wall=0 whot=0
   h0=$((a0 + $3))
   h1=$((h0 + $4))
   local -a rs=()
   while read -r line; do
     [[ "$line" =~ ^a=([0-9]+)\ .*pid=$pid\ ranges=([0-9a-f]+)-([0-9a-f]+) ]] || continue
-    [ "${BASH_REMATCH[1]}" -gt 0 ] || continue
+    n=${BASH_REMATCH[1]}
+    [ "$n" -gt 0 ] || continue
     s=$((16#${BASH_REMATCH[2]}))
     e=$((16#${BASH_REMATCH[3]}))
     ((s < a0)) && s=$a0
     ((e > a1)) && e=$a1
-    ((s < e)) && rs+=("$s $e")
+    ((s < e)) || continue
+    rs+=("$s $e")
+    wall=$((wall + n * (e - s) / 4096))
+    x=$s y=$e
+    ((x < h0)) && x=$h0
+    ((y > h1)) && y=$h1
+    ((y > x)) && whot=$((whot + n * (y - x) / 4096))
   done
   local cs=-1 ce=-1
   flush() {
@@ -82,13 +90,13 @@ td-score() {
     fi
   done < <(printf '%s\n' "${rs[@]}" | sort -n -k1,1)
   flush
-  awk -v acc="$acc" -v hot="$hotacc" -v hs="$4" -v cold=$((a1 - a0 - $4)) 'BEGIN {
-    p = (acc > 0 ? hot / acc : 0); r = hot / hs; c = (acc - hot) / cold
-    printf "precision %.3f recall %.3f cold %.3f permille %d %d %d\n", p, r, c, p * 1000, r * 1000, c * 1000 }'
+  awk -v acc="$acc" -v hot="$hotacc" -v hs="$4" -v cold=$((a1 - a0 - $4)) -v wall="$wall" -v whot="$whot" 'BEGIN {
+    p = (acc > 0 ? hot / acc : 0); r = hot / hs; c = (acc - hot) / cold; w = (wall > 0 ? whot / wall : 0)
+    printf "precision %.3f recall %.3f cold %.3f weighted-precision %.3f permille %d %d %d %d\n", p, r, c, w, p * 1000, r * 1000, c * 1000, w * 1000 }'
 }
 
 # td-measure LABEL PID ARRAY SECONDS: resets the counters, waits, scores them.
-# Sets TD_P, TD_R, TD_C in thousandths.
+# Sets TD_P, TD_R, TD_C, TD_W in thousandths.
 td-measure() {
   memtierd-command "tracker -reset" > /dev/null
   sleep "$4"
@@ -97,5 +105,6 @@ td-measure() {
   echo "$1: $(grep -c '^a=' <<< "$counters") counters, $(grep -c '^a=[1-9]' <<< "$counters") with accesses"
   score=$(td-score "$2" "$3" $((64 << 20)) $((32 << 20)) <<< "$counters")
   echo "$1: $score"
-  read -r _ _ _ _ _ _ _ TD_P TD_R TD_C <<< "$score"
+  read -r _ _ _ _ _ _ _ _ _ TD_P TD_R TD_C TD_W <<< "$score"
+  memtierd-command "tracker -dump"
 }
