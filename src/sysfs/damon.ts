@@ -89,8 +89,19 @@ export class DamonSysfs {
     return this.#io.exists(`${this.dir}/nr_kdamonds`);
   }
 
+  /**
+   * A file's text. DAMON's files answer EBUSY while a state command of any
+   * kdamond is in flight (another user's, as memtierd's own are
+   * synchronous): retried a few times.
+   */
   read(rel: string): string {
-    return this.#io.read(`${this.dir}/${rel}`).trim();
+    for (let i = 0;; i++) {
+      try {
+        return this.#io.read(`${this.dir}/${rel}`).trim();
+      } catch (e) {
+        if (!(e instanceof Deno.errors.Busy) || i >= 100) throw e;
+      }
+    }
   }
 
   readInt(rel: string): number {

@@ -11,6 +11,7 @@ import { UsageError } from "../../errors.ts";
 import { configReason, findFactory } from "../../lifecycle/components.ts";
 import { formatRange } from "../../memory/addr_range.ts";
 import { trackers } from "../../trackers/mod.ts";
+import type { WatchedPid } from "../../pidwatchers/pidwatcher.ts";
 import type { TrackerCounter } from "../../trackers/tracker.ts";
 import { boolFlag, intListFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { sessionDeps } from "./policy.ts";
@@ -28,6 +29,9 @@ export function sortCounters(cs: readonly TrackerCounter[]): TrackerCounter[] {
     a.accesses - b.accesses || a.pid - b.pid || a.range.startAddr - b.range.startAddr
   );
 }
+
+/** The pids `-start` gave each session's tracker, removed by the next `-start` (as Go clears them). */
+const startedPids = new WeakMap<object, WatchedPid[]>();
 
 const NO_TRACKER = "no tracker, create one with -create NAME [-config CONFIG]";
 
@@ -82,11 +86,13 @@ export const trackerCommand: PromptCommand = {
     const pids = intListFlag(f, "start", 1, 4194304, "process ids");
     if (pids !== undefined) {
       await tracker.stop();
+      tracker.removePids(startedPids.get(tracker) ?? []);
       const procfs = session.opts.procfs;
       const watched = pids.map((pid) => {
         if (procfs.isGone(pid)) throw procfs.goneError(pid);
         return { pid, pidfd: null, startTicks: procfs.startTicks(pid) };
       });
+      startedPids.set(tracker, watched);
       tracker.addPids(watched);
       await tracker.start();
       out("tracker started\n");

@@ -9,10 +9,13 @@ td-memtierd-start() {
     fail "memtierd gave no prompt"
 }
 
-# td-kdamonds: "nr=N" and one "K:STATE:NR_CONTEXTS" word per kdamond.
+# td-kdamonds: "nr=N" and one "K:STATE:NR_CONTEXTS" word per kdamond. DAMON's
+# files answer EBUSY while a command (memtierd's update_schemes_tried_regions)
+# is in flight: each read is retried.
 td-kdamonds() {
-  vm-command --quiet "n=\$(cat $K/nr_kdamonds); printf 'nr=%s' \$n
-    i=0; while [ \$i -lt \$n ]; do printf ' %s:%s:%s' \$i \$(cat $K/\$i/state) \$(cat $K/\$i/contexts/nr_contexts); i=\$((i + 1)); done"
+  vm-command --quiet "rd() { i=0; until cat \$1 2>/dev/null; do i=\$((i + 1)); [ \$i -lt 100 ] || return 1; sleep 0.05; done; }
+    n=\$(rd $K/nr_kdamonds); printf 'nr=%s' \$n
+    k=0; while [ \$k -lt \$n ]; do printf ' %s:%s:%s' \$k \$(rd $K/\$k/state) \$(rd $K/\$k/contexts/nr_contexts); k=\$((k + 1)); done"
   echo "$COMMAND_OUTPUT"
 }
 
