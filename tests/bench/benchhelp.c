@@ -10,7 +10,8 @@
  * /proc/PID/maps, keeps the anonymous and [heap] ranges (memtierd's
  * selection), reads their pagemap in large chunks to find the present pages,
  * and moves them with move_pages(2) in batches of 1024 pages (memtierd's
- * default), stopping after COUNT pages (all without COUNT). It does not ask
+ * default; busy pages get a second try, as in memtierd), stopping after COUNT
+ * pages (all without COUNT). It does not ask
  * where the pages are first: the bench starts it with every page on another
  * node. It prints "moved N pages, failed N, calls N, MS ms" and the failures
  * by errno.
@@ -119,6 +120,21 @@ static int cmd_move(int argc, char **argv) {
     long r = syscall(SYS_move_pages, pid, n, p.addr + off, nodes, status, 0);
     calls++;
     if (r < 0) die("move_pages");
+    /* Busy pages get a second try, as memtierd gives them. */
+    void *busy[BATCH];
+    int busy_status[BATCH];
+    size_t nbusy = 0, at[BATCH];
+    for (size_t i = 0; i < n; i++)
+      if (status[i] == -EBUSY) {
+        at[nbusy] = i;
+        busy[nbusy++] = p.addr[off + i];
+      }
+    if (nbusy > 0) {
+      calls++;
+      if (syscall(SYS_move_pages, pid, nbusy, busy, nodes, busy_status, 0) < 0)
+        die("move_pages");
+      for (size_t j = 0; j < nbusy; j++) status[at[j]] = busy_status[j];
+    }
     for (size_t i = 0; i < n; i++) {
       if (status[i] == node) {
         moved++;

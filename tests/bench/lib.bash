@@ -1,4 +1,12 @@
-# Shared by the bench scripts (sourced): medians and "bench:" lines.
+# Shared by the bench scripts (sourced): medians and "bench:" lines, printed
+# as soon as each figure is known (and appended to $BENCH_LOG if set), so that
+# a run cut short keeps what it measured.
+
+# emit LINE: prints "bench: LINE".
+emit() {
+  echo "bench: $1"
+  if [ -n "${BENCH_LOG:-}" ]; then echo "bench: $1" >> "$BENCH_LOG"; fi
+}
 
 # median VALUE...: the median, 3 decimals.
 median() {
@@ -11,19 +19,19 @@ minus() {
   awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a - b }'
 }
 
-# figure LABEL OURS_S BASE_S BASE_NAME TARGET: adds to the array `report` a
-# line "ours vs base = ratio, target <= TARGET: met / NOT met".
+# figure LABEL OURS_S BASE_S BASE_NAME TARGET: emits a line "ours vs base =
+# ratio, target <= TARGET: met / NOT met".
 figure() {
   local ratio verdict
   ratio=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   verdict=$(awk -v r="$ratio" -v t="$5" 'BEGIN { print (r <= t) ? "met" : "NOT met" }')
-  report+=("$(printf '%-48s %8.3f s vs %-13s %8.3f s = %5.2fx  target <= %sx: %s' \
-    "$1" "$2" "$4" "$3" "$ratio" "$5" "$verdict")")
+  emit "$(printf '%-48s %8.3f s vs %-13s %8.3f s = %5.2fx  target <= %sx: %s' \
+    "$1" "$2" "$4" "$3" "$ratio" "$5" "$verdict")"
 }
 
-# note LABEL TEXT: adds a line without a ratio to `report`.
+# note LABEL TEXT: emits a line without a ratio.
 note() {
-  report+=("$(printf '%-48s %s' "$1" "$2")")
+  emit "$(printf '%-48s %s' "$1" "$2")"
 }
 
 # rss-figure LABEL SECONDS RSS_KIB TARGET_MIB: time and peak RSS against a limit.

@@ -6,16 +6,18 @@
 #  2. status of a 1 GiB and an 8 GiB process (benchhelp hold): memtierd --pid
 #     (start-up subtracted) against `numastat -p`, and memtierd's peak RSS;
 #     for 8 GiB also a move to the node the pages are already on.
-# Prints "bench:" lines; also writes them to build/bench/native.log.
+# Prints "bench:" lines as it goes; also writes them to build/bench/native.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=lib.bash
 source tests/bench/lib.bash
+mkdir -p build/bench
+export BENCH_LOG=$PWD/build/bench/native.log
+: > "$BENCH_LOG"
 REPS=${BENCH_REPS:-7}
 helper=$PWD/build/bench/benchhelp
 memtierd=${memtierd_bin:-$PWD/bin/memtierd}
 deno=${DENO:-deno}
-report=()
 holders=()
 cache=$(mktemp -d /tmp/memtierd-bench-cache.XXXXXX)
 cleanup() {
@@ -71,5 +73,3 @@ for mib in 1024 8192; do
   kill "$pid"
 done
 
-mkdir -p build/bench
-printf 'bench: %s\n' "${report[@]}" | tee build/bench/native.log
