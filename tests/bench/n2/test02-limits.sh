@@ -213,7 +213,7 @@ step "6. peak RSS for the biggest process"
 hold 2048 0
 B=$HOLD_PID
 timed -q memtierd --pid=$B
-rss-figure "memtierd status of a 2 GiB process" "$T" "$RSS" 64
+rss-figure "memtierd status of 2 GiB (limit is for 8 GiB)" "$T" "$RSS" 64
 if [ -n "$go" ]; then
   timed -q "gomemtierd -c 'pages -pid $B
 pages'"
@@ -221,7 +221,7 @@ pages'"
     "$(printf '%8.3f s  peak RSS %4d MiB' "$T" $((RSS / 1024)))"
 fi
 timed -q memtierd --pid=$B --move-to=1
-rss-figure "memtierd move of a 2 GiB process" "$T" "$RSS" 64
+rss-figure "memtierd move of 2 GiB (limit is for 8 GiB)" "$T" "$RSS" 64
 vm-command-ok "numa-pages $B 0"
 [ "$COMMAND_OUTPUT" -lt 1000 ] || fail "the 2 GiB move left $COMMAND_OUTPUT pages on node 0"
 vm-command-ok "kill $B"
