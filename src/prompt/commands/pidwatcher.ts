@@ -12,7 +12,6 @@
  * @module
  */
 import { UsageError } from "../../errors.ts";
-import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { pidWatcherRegistry } from "../../pidwatchers/mod.ts";
 import type { PidListener, PidWatcher } from "../../pidwatchers/pidwatcher.ts";
 import { formatPids } from "../../pidwatchers/polling.ts";
@@ -30,19 +29,6 @@ function logListener(prompt: Prompt): PidListener {
   };
 }
 
-function deps(session: Session): ComponentDeps {
-  const o = session.opts;
-  return {
-    clock: o.clock,
-    procfs: o.procfs,
-    sysfs: o.sysfs,
-    syscalls: o.syscalls,
-    logger: o.logger,
-    stats: o.stats,
-    mover: session.components.mover,
-  };
-}
-
 function names(): string {
   return [...pidWatcherRegistry.keys()].sort().join(", ");
 }
@@ -51,7 +37,7 @@ function names(): string {
 async function configure(session: Session, raw: string | undefined): Promise<void> {
   const slot = session.pidwatcher!;
   const factory = pidWatcherRegistry.get(slot.name)!;
-  const watcher = factory.create(factory.parse(raw, slot.name), deps(session));
+  const watcher = factory.create(factory.parse(raw, slot.name), session.componentDeps());
   const old = slot.watcher;
   const wasRunning = old?.running === true;
   await old?.stop();
