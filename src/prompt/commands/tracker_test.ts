@@ -54,7 +54,7 @@ Deno.test("tracker softdirty from the prompt: -counters sorted by accesses, -hea
     "     500         10000000      256        0        2",
   ]);
   assertEquals(
-    await h.run("tracker -reset -counters"),
+    await h.run("tracker -reset", "tracker -counters"),
     "tracker counters reset\nno counter entries\n",
   );
   assertEquals(
