@@ -171,8 +171,11 @@ export const trackerCommand: PromptCommand = {
         );
       }
       const t = build(session, create, undefined, "creating tracker failed");
-      const old = session.components.tracker;
-      if (old) await old.stop();
+      // A tracker made here is stopped; a policy's stays with its policy.
+      const prev = states.get(session);
+      if (prev && prev.name !== "" && prev.tracker === session.components.tracker) {
+        await prev.tracker.stop();
+      }
       session.components.tracker = t;
       states.set(session, { tracker: t, name: create, pids: new Map(), running: false });
       out("tracker created\n");

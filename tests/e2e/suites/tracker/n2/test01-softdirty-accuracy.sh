@@ -4,7 +4,7 @@
 # recall >= 0.9 and <= 10 % of the cold pages asserted).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-meme-start -bs 256M -bwc 1 -bws 32M -bwo 64M -brc 0
+meme-start -bs 256M -bwc 1 -bws 32M -bwo 64M -brc 0 -pattern 7
 arr=$(echo ${MEME_RANGES[meme]})
 as=$((16#${arr%-*})) ae=$((16#${arr#*-}))
 hs=$((as + 64 * 1024 * 1024)) he=$((as + 96 * 1024 * 1024))

@@ -9,7 +9,8 @@ vm-command-ok "zram-swap 512M"
 meme-start -bs 64M -brc 0 -bwc 0
 arr=$(echo ${MEME_RANGES[meme]})
 as=$((16#${arr%-*})) ae=$((16#${arr#*-}))
-ms=$((as + 16 * 1024 * 1024)) me=$((as + 48 * 1024 * 1024))
+# The middle, on page boundaries (meme's array starts inside a page).
+ms=$(((as + 16 * 1024 * 1024) / 4096 * 4096)) me=$(((as + 48 * 1024 * 1024) / 4096 * 4096))
 mid=$(printf '%x-%x' "$ms" "$me")
 tr-memtierd-start
 

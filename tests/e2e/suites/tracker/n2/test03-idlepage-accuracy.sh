@@ -6,7 +6,7 @@
 # <= 10 % of the cold pages asserted).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-meme-start -bs 256M -bwc 0 -brc 1 -brs 32M -bro 64M
+meme-start -bs 256M -bwc 0 -brc 1 -brs 32M -bro 64M -pattern 7
 arr=$(echo ${MEME_RANGES[meme]})
 as=$((16#${arr%-*})) ae=$((16#${arr#*-}))
 hs=$((as + 64 * 1024 * 1024)) he=$((as + 96 * 1024 * 1024))
