@@ -28,6 +28,7 @@ Deno.test("help lists exactly the commands that exist, sorted", async () => {
     "stats",
     "swap",
     "time",
+    "tracker",
   ]);
   assertIncludes(text, "[command] | <shell-command>");
 });

@@ -15,6 +15,7 @@ import { routinesCommand } from "./routines.ts";
 import { pidwatcherCommand } from "./pidwatcher.ts";
 import { statsCommand } from "./stats.ts";
 import { swapCommand } from "./swap.ts";
+import { trackerCommand } from "./tracker.ts";
 
 /** Every built-in command. */
 export function builtinCommands(): PromptCommand[] {
@@ -32,5 +33,6 @@ export function builtinCommands(): PromptCommand[] {
     policyCommand,
     routinesCommand,
     pidwatcherCommand,
+    trackerCommand,
   ];
 }
