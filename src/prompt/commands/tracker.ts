@@ -15,7 +15,6 @@
 import { ConfigError } from "../../config/decode.ts";
 import { ProcessGoneError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
-import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { formatRange } from "../../memory/addr_range.ts";
 import type { PidListener, WatchedPid } from "../../pidwatchers/pidwatcher.ts";
 import { formatCounter, rangeHeats, sortByAccesses } from "../../trackers/counters.ts";
@@ -70,19 +69,6 @@ export function trackerListener(session: Session): PidListener {
   };
 }
 
-function deps(session: Session): ComponentDeps {
-  const o = session.opts;
-  return {
-    clock: o.clock,
-    procfs: o.procfs,
-    sysfs: o.sysfs,
-    syscalls: o.syscalls,
-    logger: o.logger,
-    stats: o.stats,
-    mover: session.components.mover,
-  };
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -91,7 +77,7 @@ function message(e: unknown): string {
 function build(session: Session, name: string, raw: string | undefined, prefix: string): Tracker {
   const factory = trackerRegistry.get(name)!;
   try {
-    return factory.create(factory.parse(raw, `tracker ${name}`), deps(session));
+    return factory.create(factory.parse(raw, `tracker ${name}`), session.componentDeps());
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(`${prefix}: ${e.message}`);
     throw e;
