@@ -59,11 +59,24 @@ integration: $(DENO) bin/memtierd
 
 test: check e2e
 
-# Benchmarks in a VM (tests/bench): figures and ratios against a baseline run
-# in the same VM, printed as "bench:" lines. Not part of `make test`.
-bench: $(DENO) bin/memtierd bin/meme
-	DENO=$(DENO) tests/e2e/run_tests.sh tests/bench
+# Benchmarks (tests/bench): natively on this host, then in a VM; figures,
+# ratios and targets printed as "bench:" lines. Not part of `make test`.
+# GO_MEMTIERD=/path/to/memtierd adds the Go memtierd's figures (see
+# tests/bench/README.md); BENCH_REPS sets the runs per figure.
+GO_MEMTIERD ?=
+bench: $(DENO) bin/memtierd bin/meme build/bench/benchhelp
+	DENO=$(DENO) tests/bench/native.sh
+	DENO=$(DENO) BENCH_HELPER=$(abspath build/bench/benchhelp) \
+	  GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh tests/bench
+	@cat build/bench/native.log
 	@grep -h '^bench:' tests/e2e/output/bench/*/*.log
+
+# The C reference and timing helper of the benchmarks, static so that it
+# runs in the VM as it is.
+build/bench/benchhelp: tests/bench/benchhelp.c
+	@mkdir -p build/bench
+	$(CC) -static -O2 -Wall -Wextra -o $@ $<
+	strip $@
 
 clean:
 	rm -rf bin build

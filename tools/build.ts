@@ -167,8 +167,13 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
   await run(Deno.execPath(), [
     "bundle",
     "--quiet",
+    // "browser" resolves npm packages to their ESM builds (yaml's browser
+    // build), so the bundle imports no node: module at load and Deno does not
+    // start its Node compatibility layer: that alone cost about 40 ms of
+    // memtierd's 80 ms start on the host. Deno's globals are unaffected, and
+    // a dynamic import("node:...") still works at run time.
     "--platform",
-    "deno",
+    "browser",
     "--output",
     bundle,
     entry,

@@ -14,7 +14,7 @@ import { Daemon } from "../daemon/daemon.ts";
 import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { Policy } from "../policies/policy.ts";
 import { builtinCommands } from "../prompt/commands/mod.ts";
-import { adoptPolicy, sessionDeps } from "../prompt/commands/policy.ts";
+import { adoptPolicy } from "../prompt/commands/policy.ts";
 import { freshPromptRunner } from "../prompt/commands/routines.ts";
 import { realExec } from "../routines/exec.ts";
 import type { ExecResult, Routine } from "../routines/routine.ts";
@@ -166,7 +166,7 @@ function startDaemon(
     file,
     readTextFile: env.readTextFile,
     deps: {
-      ...sessionDeps(session),
+      ...session.componentDeps(),
       prompt: freshPromptRunner(
         session.opts,
         commands,

@@ -188,6 +188,15 @@ export class ProcFs {
     }
   }
 
+  /** Writes /proc/PID/clear_refs: "4" clears the soft-dirty bits, "1" the referenced bits. */
+  clearRefs(pid: number, what: "1" | "4"): void {
+    try {
+      Deno.writeTextFileSync(this.path(pid, "clear_refs"), what, { create: false });
+    } catch (e) {
+      throw this.fileError(pid, "clear_refs", e);
+    }
+  }
+
   /** Opens /proc/PID/pagemap for reading. The caller closes it. */
   openPagemap(pid: number): PagemapFile {
     try {

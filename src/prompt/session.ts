@@ -8,6 +8,7 @@
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
 import type { ComponentSlot } from "../lifecycle/components.ts";
+import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
@@ -98,6 +99,20 @@ export class Session {
       pidWatcher: null,
       routines: [],
       routineInUse: 0,
+    };
+  }
+
+  /** What a component gets when the prompt creates it (the prompt's mover, as adopted). */
+  componentDeps(): ComponentDeps {
+    const o = this.opts;
+    return {
+      clock: o.clock,
+      procfs: o.procfs,
+      sysfs: o.sysfs,
+      syscalls: o.syscalls,
+      logger: o.logger,
+      stats: o.stats,
+      mover: this.components.mover,
     };
   }
 

@@ -19,7 +19,11 @@
  * - the shared zero page (`zero`): present in pagemap but not exclusive,
  *   not counted in numa_maps, EFAULT from move_pages (as FOLL_DUMP gives);
  * - hugetlb mappings (`hugePageKiB`): numa_maps counts them in huge pages;
- * - process_madvise(MADV_PAGEOUT) swaps out present, exclusive pages.
+ * - process_madvise(MADV_PAGEOUT) swaps out present, exclusive pages;
+ * - soft-dirty bits (`FakePage.softDirty`, pagemap bit 55) set by `touch`
+ *   with a write and cleared by clear_refs "4" (see fake_system.ts);
+ * - with `pageFrames` on: /proc/kpageflags (`FakePage.kpf`) and an idle page
+ *   bitmap under /sys, whose bits `touch` clears (see fake_system.ts).
  *
  * @module
  */
@@ -47,6 +51,18 @@ export interface FakePage {
   pinned: boolean;
   /** The kernel's shared zero page (read, never written). */
   zero?: boolean;
+  /** Written since the last clear_refs "4" (pagemap bit 55). */
+  softDirty?: boolean;
+  /** /proc/kpageflags bits of its frame (default: ANON and LRU). */
+  kpf?: number;
+}
+
+/** Frames the fake /proc/kpageflags and idle bitmap describe (made-up PFNs are 16 bits). */
+export const FAKE_PAGE_FRAMES = 65536;
+
+/** The made-up page frame number of page `pageNo` (address / 4096). */
+export function fakePfn(pageNo: number): number {
+  return pageNo & 0xffff;
 }
 
 /** A fake process. */
@@ -117,6 +133,8 @@ export class FakeKernel implements Syscalls {
   #ticks = 100;
   #nextFd = 100;
   #moveCalls = new Map<number, number>();
+  /** Writes /proc/kpageflags and /sys/kernel/mm/page_idle/bitmap too (idle page tracking). */
+  pageFrames = false;
 
   addNode(id: number, capacityPages: number, cpus: number[] = []): this {
     this.nodes.set(id, { id, capacityPages, cpus });
@@ -362,6 +380,24 @@ export class FakeKernel implements Syscalls {
     if (!this.#pidfds.delete(fd)) throw new SyscallError("close", Errno.EBADF);
   }
 
+  /** The process reads (or writes) its present pages in [startAddr, endAddr): a write sets soft-dirty. */
+  touch(pid: number, startAddr: number, endAddr: number, write: boolean): number[] {
+    const p = this.#live(pid, "touch");
+    const pfns: number[] = [];
+    for (let a = startAddr; a < endAddr; a += PAGE_SIZE_BYTES) {
+      const pg = p.pages.get(a / PAGE_SIZE_BYTES);
+      if (!pg || pg.swapped) continue;
+      if (write) pg.softDirty = true;
+      pfns.push(fakePfn(a / PAGE_SIZE_BYTES));
+    }
+    return pfns;
+  }
+
+  /** clear_refs "4": clears the soft-dirty bits of a process. */
+  clearSoftDirty(pid: number): void {
+    for (const pg of this.#live(pid, "clear_refs").pages.values()) pg.softDirty = false;
+  }
+
   /** Brings swapped pages of a range back to `node` (what a read through /proc/PID/mem does). */
   swapIn(pid: number, startAddr: number, endAddr: number, node: number): void {
     const p = this.#live(pid, "read");
@@ -394,6 +430,7 @@ export class FakeKernel implements Syscalls {
       Deno.mkdirSync(dir, { recursive: true });
       this.#writeProcess(p, dir);
     }
+    if (this.pageFrames) this.#writePageFrames(procRoot, sysRoot);
     const nodeDir = `${sysRoot}/devices/system/node`;
     Deno.mkdirSync(nodeDir, { recursive: true });
     const ids = [...this.nodes.keys()].sort((a, b) => a - b);
@@ -422,6 +459,25 @@ export class FakeKernel implements Syscalls {
         `${d}/distance`,
         ids.map((m) => (m === n.id ? 10 : 20)).join(" ") + "\n",
       );
+    }
+  }
+
+  /** /proc/kpageflags from the pages' `kpf`, and an idle bitmap (all active) if there is none yet. */
+  #writePageFrames(procRoot: string, sysRoot: string): void {
+    const flags = new Uint32Array(2 * FAKE_PAGE_FRAMES);
+    for (const p of this.processes.values()) {
+      if (p.exited) continue;
+      for (const [pageNo, pg] of p.pages) {
+        if (!pg.swapped) flags[2 * fakePfn(pageNo)] = pg.kpf ?? ((1 << 5) | (1 << 12));
+      }
+    }
+    Deno.writeFileSync(`${procRoot}/kpageflags`, new Uint8Array(flags.buffer));
+    const dir = `${sysRoot}/kernel/mm/page_idle`;
+    Deno.mkdirSync(dir, { recursive: true });
+    try {
+      Deno.statSync(`${dir}/bitmap`);
+    } catch {
+      Deno.writeFileSync(`${dir}/bitmap`, new Uint8Array(FAKE_PAGE_FRAMES / 8));
     }
   }
 
@@ -487,6 +543,7 @@ export class FakeKernel implements Syscalls {
         (p.kernelThread || p.zombie ? "" : `VmRSS:\t${String(rssKiB).padStart(8)} kB\n`) +
         `Mems_allowed_list:\t${mems.join(",")}\n`,
     );
+    Deno.writeTextFileSync(`${dir}/clear_refs`, "");
     if (p.zombie) {
       Deno.writeFileSync(`${dir}/pagemap`, new Uint8Array(0));
       return;
@@ -497,7 +554,8 @@ export class FakeKernel implements Syscalls {
     for (const [pageNo, pg] of p.pages) {
       let hi = pg.swapped ? 1 << 30 : 1 << 31;
       if (!pg.shared && !pg.zero) hi |= 1 << 24;
-      words[2 * pageNo] = pg.swapped ? 0 : pageNo & 0xffff; // a made-up PFN
+      if (pg.softDirty && !pg.swapped) hi |= 1 << 23;
+      words[2 * pageNo] = pg.swapped ? 0 : fakePfn(pageNo);
       words[2 * pageNo + 1] = hi >>> 0;
     }
     Deno.writeFileSync(`${dir}/pagemap`, new Uint8Array(words.buffer));

@@ -20,6 +20,12 @@ export interface FakeSystem extends Disposable {
   sync(): void;
   /** The kernel's system calls, rewriting the folders after each change. */
   syscalls: Syscalls;
+  /**
+   * `pid` reads (or writes) its pages in [startAddr, endAddr): a write sets
+   * their soft-dirty bits, and with `kernel.pageFrames` on, their frames'
+   * idle bits are cleared, as the kernel does on access.
+   */
+  access(pid: number, startAddr: number, endAddr: number, write: boolean): void;
 }
 
 /**
@@ -72,6 +78,12 @@ class FakeProcFs extends ProcFs {
     };
     reading.close = () => file.close();
     return reading;
+  }
+
+  override clearRefs(pid: number, what: "1" | "4"): void {
+    super.clearRefs(pid, what);
+    if (what === "4") this.#kernel.clearSoftDirty(pid);
+    this.#sync();
   }
 
   override openMem(pid: number): MemFile {
@@ -132,6 +144,16 @@ export function fakeSystem(kernel: FakeKernel): FakeSystem {
       },
       pidfdExited: (fd) => kernel.pidfdExited(fd),
       close: (fd) => kernel.close(fd),
+    },
+    access(pid, startAddr, endAddr, write) {
+      const pfns = kernel.touch(pid, startAddr, endAddr, write);
+      const bitmap = `${sysRoot}/kernel/mm/page_idle/bitmap`;
+      if (kernel.pageFrames) {
+        const bytes = Deno.readFileSync(bitmap);
+        for (const pfn of pfns) bytes[pfn >> 3] = bytes[pfn >> 3]! & ~(1 << (pfn & 7));
+        Deno.writeFileSync(bitmap, bytes);
+      }
+      sync();
     },
     [Symbol.dispose]() {
       Deno.removeSync(dir, { recursive: true });

@@ -3,9 +3,15 @@
  * accessed. A policy builds its tracker from its config (`parseNested`
  * with `trackers`) and feeds it the pids its pidwatcher reports.
  *
- *   tracker.ts  the Tracker interface (a PidListener with counters)
- *   stub.ts     `stub`: tracks nothing
- *   damon.ts    `damon`: DAMON's results read through sysfs
+ *   tracker.ts       the Tracker interface (a PidListener with counters)
+ *   counters.ts      counter lines, heat ranges, flattening of overlaps
+ *   page_tracker.ts  what softdirty and idlepage share (regions, scans)
+ *   softdirty.ts     `softdirty`: writes, from pagemap's soft-dirty bit
+ *   idlepage.ts      `idlepage`: accesses, from the idle page bitmap
+ *   finder.ts        `finder`: whole ranges, filtered by pagemap bits
+ *   multi.ts         `multi`: several trackers, counters flattened
+ *   stub.ts          `stub`: tracks nothing
+ *   damon.ts         `damon`: DAMON's results, read through sysfs
  *
  * Adding a tracker is one file exporting a ComponentFactory plus one line
  * in `trackerRegistry` (and its name leaves `notYetAvailable`).
@@ -15,6 +21,10 @@
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { damonTrackerFactory } from "./damon.ts";
+import { finderTrackerFactory } from "./finder.ts";
+import { idlePageTrackerFactory } from "./idlepage.ts";
+import { multiTrackerFactory } from "./multi.ts";
+import { softDirtyTrackerFactory } from "./softdirty.ts";
 import { stubTrackerFactory } from "./stub.ts";
 import type { Tracker } from "./tracker.ts";
 
@@ -26,6 +36,10 @@ export const trackerRegistry: Registry<Tracker> = new Map<
   ComponentFactory<unknown, Tracker>
 >([
   ["damon", damonTrackerFactory],
+  ["finder", finderTrackerFactory],
+  ["idlepage", idlePageTrackerFactory],
+  ["multi", multiTrackerFactory(() => trackers)],
+  ["softdirty", softDirtyTrackerFactory],
   ["stub", stubTrackerFactory],
 ]);
 
@@ -33,5 +47,5 @@ export const trackerRegistry: Registry<Tracker> = new Map<
 export const trackers: ComponentKind<Tracker> = {
   kind: "tracker",
   registry: trackerRegistry,
-  notYetAvailable: ["finder", "idlepage", "multi", "softdirty"],
+  notYetAvailable: [],
 };

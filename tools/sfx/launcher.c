@@ -8,9 +8,16 @@
  *   [launcher ELF][zstd(deno runtime)][bundled program .js][trailer]
  *
  * On start the launcher makes sure that the runtime and the program sit in a
- * private cache folder (extracted once, atomically, verified by size), then
- * replaces itself with `deno run -A <program> <user's arguments>`. Later
- * starts only stat two files before the exec. The runtime is shared by every
+ * private cache folder (extracted once, atomically), then replaces itself
+ * with `deno run -A <program> <user's arguments>`. Later starts do not read
+ * the 95 MB runtime again: they compare cheap identifiers. Next to each
+ * extracted file, `<file>.id` records the identity it had when extracted
+ * (device, inode, size, modification and inode change times); a file runs
+ * only if it is a regular file of ours, writable by nobody else, of the
+ * embedded size, and its identity still matches. Any later write, chmod or
+ * replacement changes the inode change time, which no unprivileged process
+ * can set back, so a file modified after extraction is extracted again
+ * rather than run. The runtime is shared by every
  * program built this way (memtierd and meme), keyed by its digest. It is run
  * through a symlink named after the program (`<cache>/bin/memtierd`), so that
  * the process is called memtierd in ps and /proc/PID/comm, not deno-<digest>.
@@ -38,7 +45,7 @@
 
 #define MAGIC "MEMTIERD-SFX-v1"
 
-/* Written by tools/sfx/assemble.sh; all integers little-endian. */
+/* Written by tools/build.ts; all integers little-endian. */
 struct trailer {
   char magic[16];
   uint64_t runtime_offset;
@@ -128,9 +135,46 @@ static void pick_cache_dir(char *out, size_t outlen) {
       "set MEMTIERD_CACHE_DIR to a folder owned by you and writable only by you");
 }
 
-static int has_size(const char *path, uint64_t size) {
+/* The identifiers of an extracted file, as written to and read from `.id`. */
+static int identity(const char *path, char *out, size_t outlen) {
   struct stat st;
-  return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size;
+  if (lstat(path, &st) != 0) return -1;
+  int n = snprintf(out, outlen, "%llu %llu %llu %lld.%09ld %lld.%09ld\n",
+                   (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                   (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                   st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+/* Whether `path` is the file this launcher extracted, unchanged since. */
+static int intact(const char *path, uint64_t size) {
+  struct stat st;
+  if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size ||
+      st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return 0;
+  char idpath[4400], want[160], have[160];
+  snprintf(idpath, sizeof idpath, "%s.id", path);
+  int fd = open(idpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, have, sizeof have - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  have[n] = 0;
+  return identity(path, want, sizeof want) == 0 && strcmp(want, have) == 0;
+}
+
+/* Records the identity of the file just extracted at `path`. */
+static void record_identity(const char *dir, const char *path) {
+  char id[160], idpath[4400], tmp[4200];
+  if (identity(path, id, sizeof id) != 0) die("cannot stat the cache file", path);
+  snprintf(idpath, sizeof idpath, "%s.id", path);
+  snprintf(tmp, sizeof tmp, "%s/.id-XXXXXX", dir);
+  int fd = mkstemp(tmp);
+  if (fd < 0) die("cannot create a file in the cache folder", strerror(errno));
+  if (write_full(fd, id, strlen(id)) != 0 || close(fd) != 0 || rename(tmp, idpath) != 0) {
+    unlink(tmp);
+    die("cannot write the cache's identity file", strerror(errno));
+  }
 }
 
 /* Copy (or, with zsize != 0, decompress) a payload into `dest` atomically. */
@@ -182,6 +226,7 @@ static void extract(int self, const char *dir, const char *dest, uint64_t offset
     unlink(tmp);
     die("cannot install the cache file", strerror(errno));
   }
+  record_identity(dir, dest);
 }
 
 /*
@@ -228,9 +273,9 @@ int main(int argc, char **argv) {
   snprintf(runtime, sizeof runtime, "%s/deno-%s", dir, t.runtime_id);
   snprintf(program, sizeof program, "%s/%s-%s.js", dir, t.program_name, t.program_id);
   snprintf(denodir, sizeof denodir, "%s/deno-dir", dir);
-  if (!has_size(runtime, t.runtime_size))
+  if (!intact(runtime, t.runtime_size))
     extract(self, dir, runtime, t.runtime_offset, t.runtime_zsize, t.runtime_size, 0700);
-  if (!has_size(program, t.program_size))
+  if (!intact(program, t.program_size))
     extract(self, dir, program, t.program_offset, 0, t.program_size, 0600);
   close(self);
   snprintf(bindir, sizeof bindir, "%s/bin", dir);

@@ -12,13 +12,13 @@
  * @module
  */
 import { UsageError } from "../../errors.ts";
-import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { pidWatcherRegistry } from "../../pidwatchers/mod.ts";
 import type { PidListener, PidWatcher } from "../../pidwatchers/pidwatcher.ts";
 import { formatPids } from "../../pidwatchers/polling.ts";
 import type { Prompt } from "../prompt.ts";
 import type { Session } from "../session.ts";
 import { boolFlag, type PromptCommand, stringFlag } from "../command.ts";
+import { trackerListener } from "./tracker.ts";
 
 const NO_PIDWATCHER = "no pidwatcher, create one with -create NAME [-config CONFIG]";
 
@@ -30,19 +30,6 @@ function logListener(prompt: Prompt): PidListener {
   };
 }
 
-function deps(session: Session): ComponentDeps {
-  const o = session.opts;
-  return {
-    clock: o.clock,
-    procfs: o.procfs,
-    sysfs: o.sysfs,
-    syscalls: o.syscalls,
-    logger: o.logger,
-    stats: o.stats,
-    mover: session.components.mover,
-  };
-}
-
 function names(): string {
   return [...pidWatcherRegistry.keys()].sort().join(", ");
 }
@@ -51,7 +38,7 @@ function names(): string {
 async function configure(session: Session, raw: string | undefined): Promise<void> {
   const slot = session.pidwatcher!;
   const factory = pidWatcherRegistry.get(slot.name)!;
-  const watcher = factory.create(factory.parse(raw, slot.name), deps(session));
+  const watcher = factory.create(factory.parse(raw, slot.name), session.componentDeps());
   const old = slot.watcher;
   const wasRunning = old?.running === true;
   await old?.stop();
@@ -115,12 +102,13 @@ export const pidwatcherCommand: PromptCommand = {
     const config = stringFlag(f, "config");
     const configFile = stringFlag(f, "config-file");
     const listener = stringFlag(f, "listener");
-    if (listener !== undefined && listener !== "log") {
+    if (listener !== undefined && listener !== "log" && listener !== "tracker") {
       throw new UsageError(
-        listener === "tracker"
-          ? "-listener tracker: there are no trackers yet (they come with the trackers issue); use -listener log"
-          : `invalid -listener ${JSON.stringify(listener)}: expected tracker or log`,
+        `invalid -listener ${JSON.stringify(listener)}: expected tracker or log`,
       );
+    }
+    if (listener === "tracker" && !session.components.tracker) {
+      throw new UsageError("-listener tracker: no tracker, create one with tracker -create NAME");
     }
     if (create !== undefined && create !== "") {
       if (!pidWatcherRegistry.has(create)) {
@@ -161,8 +149,8 @@ export const pidwatcherCommand: PromptCommand = {
       out(`pidwatcher configured successfully from ${JSON.stringify(configFile)}\n`);
     }
     if (boolFlag(f, "config-dump")) out(`${configured(session).configJson()}\n`);
-    if (listener === "log") {
-      const l = logListener(prompt);
+    if (listener !== undefined) {
+      const l = listener === "log" ? logListener(prompt) : trackerListener(session);
       session.pidwatcher.listener = l;
       session.pidwatcher.watcher?.setPidListener(l);
     }

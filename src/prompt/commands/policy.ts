@@ -20,25 +20,10 @@ import {
   configReason,
   findFactory,
 } from "../../lifecycle/components.ts";
-import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { policies } from "../../policies/mod.ts";
 import type { Policy } from "../../policies/policy.ts";
 import { boolFlag, type CommandContext, type PromptCommand, stringFlag } from "../command.ts";
 import type { Session } from "../session.ts";
-
-/** What a component gets when the prompt creates it. */
-export function sessionDeps(session: Session): ComponentDeps {
-  const o = session.opts;
-  return {
-    clock: o.clock,
-    procfs: o.procfs,
-    sysfs: o.sysfs,
-    syscalls: o.syscalls,
-    logger: o.logger,
-    stats: o.stats,
-    mover: session.components.mover,
-  };
-}
 
 /** The prompt takes the policy's mover, tracker and pidwatcher, where it has them. */
 export function adoptPolicy(session: Session, policy: Policy): void {
@@ -176,7 +161,7 @@ async function runPolicy({ session, out, rest }: CommandContext, f: Map<string, 
     out(`${componentNames(policies).join("\n")}\n`);
     return;
   }
-  const deps = sessionDeps(session);
+  const deps = session.componentDeps();
   const create = stringFlag(f, "create");
   if (create !== undefined && create !== "") {
     const slot = createSlot(policies, create);

@@ -29,7 +29,6 @@ import {
   configureSlot,
   createSlot,
   readConfigFile,
-  sessionDeps,
   slotInstance,
   startSlot,
 } from "./policy.ts";
@@ -69,7 +68,7 @@ function routineDeps(ctx: CommandContext): RoutineDeps {
     err: (t) => prompt.error(t.replace(/^memtierd: /, "").trimEnd()),
   };
   return {
-    ...sessionDeps(session),
+    ...session.componentDeps(),
     prompt: freshPromptRunner(
       session.opts,
       [...prompt.commands.values()],

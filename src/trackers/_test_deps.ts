@@ -1,0 +1,65 @@
+/**
+ * Test helpers: a fake kernel with one process (pid 500: a 16-page heap and
+ * 1024 anonymous pages at BASE), the ComponentDeps over its fixture
+ * folders, and a WatchedPid for a fake process.
+ *
+ * @module
+ */
+import type { ComponentDeps } from "../lifecycle/deps.ts";
+import { Logger } from "../log/logger.ts";
+import { Mover } from "../mover/mover.ts";
+import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
+import { Stats } from "../stats/stats.ts";
+import { FakeKernel } from "../testing/fake_kernel.ts";
+import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
+import { FakeClock } from "../time/clock.ts";
+
+export const PID = 500;
+export const BASE = 0x10000000;
+export const HEAP = BASE - 0x100000;
+export const PAGE = 4096;
+
+export interface TrackerFixture extends Disposable {
+  sys: FakeSystem;
+  deps: ComponentDeps;
+  clock: FakeClock;
+  stats: Stats;
+  log: () => string;
+  watched(pid?: number): WatchedPid;
+}
+
+/** pid 500 with a heap and BASE..BASE+1024 pages, all present on node 0. */
+export function trackerFixture(pageFrames = false): TrackerFixture {
+  const k = new FakeKernel().addNode(0, 100000, [0]);
+  k.pageFrames = pageFrames;
+  k.addProcess(PID, "meme", [
+    { startAddr: HEAP, pages: 16, kind: "heap" },
+    { startAddr: BASE, pages: 1024, kind: "anon" },
+  ]);
+  k.populate(PID, 0, 0, 16);
+  k.populate(PID, 1, 0, 1024);
+  const sys = fakeSystem(k);
+  const clock = new FakeClock();
+  const stats = new Stats(clock);
+  let log = "";
+  const logger = new Logger((t) => log += t, { debug: false });
+  const syscalls = () => sys.syscalls;
+  const deps: ComponentDeps = {
+    clock,
+    procfs: sys.procfs,
+    sysfs: sys.sysfs,
+    syscalls,
+    logger,
+    stats,
+    mover: new Mover({ syscalls, clock, stats, logger }),
+  };
+  return {
+    sys,
+    deps,
+    clock,
+    stats,
+    log: () => log,
+    watched: (pid = PID) => ({ pid, pidfd: null, startTicks: k.processes.get(pid)!.startTicks }),
+    [Symbol.dispose]: () => sys[Symbol.dispose](),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The `idlepage` tracker: which regions were read or written since the last
+ * scan, from /sys/kernel/mm/page_idle/bitmap (needs a kernel built with
+ * CONFIG_IDLE_PAGE_TRACKING). After each pass the page frames of the
+ * scanned pages are marked idle, each 64-frame word of the bitmap written
+ * once per round and only with the bits of those frames (the Go one wrote
+ * all ones, marking other processes' neighbouring frames idle too). A scan
+ * reads the idle bits and /proc/kpageflags of a whole pagemap chunk at once;
+ * a frame that is not idle counts as accessed unless it is the tail of a
+ * compound page (a transparent huge page's tails never carry the idle bit:
+ * the head stands for it). Reports accesses (reads and writes alike).
+ *
+ * Config (Go keys; defaults for omitted ones): PagesInRegion 512,
+ * MaxCountPerRegion 1 (0 = PagesInRegion), ScanIntervalMs 5000,
+ * RegionsUpdateMs 10000 (0 = before every scan); PagemapReadahead,
+ * KpageflagsReadahead, BitmapReadahead (0 = default, -1 = none) are taken
+ * for compatibility: all three files are read in bulk per chunk anyway.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { intInRange, parseWithSchema, v } from "../config/schema.ts";
+import { UnsupportedError } from "../errors.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import { readKpageflags } from "../procfs/kpageflags.ts";
+import { entryPfn, PM } from "../procfs/pagemap.ts";
+import { readPageIdle, setPagesIdle } from "../sysfs/page_idle.ts";
+import { ACCESSED, PageTracker, SCANNED } from "./page_tracker.ts";
+import { pageTrackerFields } from "./softdirty.ts";
+import type { Tracker } from "./tracker.ts";
+
+const schema = v.strictObject({
+  ...pageTrackerFields,
+  KpageflagsReadahead: v.optional(intInRange(-1, 65536), 0),
+  BitmapReadahead: v.optional(intInRange(-1, 65536), 0),
+});
+
+/** The `idlepage` config, defaults filled in. */
+export type IdlePageConfig = v.InferOutput<typeof schema>;
+
+const KPF_COMPOUND_TAIL = 1 << 16;
+
+/** Counts pages accessed per region through the idle page bitmap. */
+export class IdlePageTracker extends PageTracker {
+  readonly config: IdlePageConfig;
+  /** Frames to mark idle at the end of the round. */
+  #toIdle: number[] = [];
+
+  constructor(config: IdlePageConfig, deps: ComponentDeps) {
+    super("TrackerIdlePage", config, deps);
+    this.config = config;
+  }
+
+  get bitmapPath(): string {
+    return `${this.deps.sysfs.root}/kernel/mm/page_idle/bitmap`;
+  }
+
+  protected override beforeStart(): void {
+    if (!existsSync(this.bitmapPath)) {
+      throw new UnsupportedError(
+        `tracker idlepage: ${this.bitmapPath} is missing: this kernel lacks idle page tracking ` +
+          "(CONFIG_IDLE_PAGE_TRACKING); use the softdirty or damon tracker, or `make vm-kernel`",
+      );
+    }
+    let balancing = "0";
+    try {
+      balancing = Deno.readTextFileSync(`${this.deps.procfs.root}/sys/kernel/numa_balancing`)
+        .trim();
+    } catch {
+      // no NUMA balancing in this kernel
+    }
+    if (balancing !== "0") {
+      this.deps.logger.warn(
+        `tracker idlepage: /proc/sys/kernel/numa_balancing is ${balancing}: NUMA balancing ` +
+          "touches pages and makes idle pages look accessed (write 0 there to turn it off)",
+      );
+    }
+  }
+
+  protected classify(_pid: number, e: Uint32Array, n: number, out: Uint8Array): void {
+    const need = PM.PRESENT | PM.EXCLUSIVE;
+    const idx: number[] = [];
+    const pfns: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const hi = e[2 * i + 1]! | 0;
+      if ((hi & need) !== need) continue;
+      idx.push(i);
+      pfns.push(entryPfn(e[2 * i]!, hi));
+    }
+    if (pfns.length === 0) return;
+    const idle = readPageIdle(this.deps.sysfs.root, pfns);
+    const flags = readKpageflags(this.deps.procfs.root, pfns);
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      const tail = (flags[k]! & KPF_COMPOUND_TAIL) !== 0;
+      out[i] = idle[k] === 0 && !tail ? SCANNED | ACCESSED : SCANNED;
+      this.#toIdle.push(pfns[k]!);
+    }
+  }
+
+  protected afterPid(_pid: number): void {}
+
+  protected override afterRound(): void {
+    const pfns = this.#toIdle;
+    this.#toIdle = [];
+    setPagesIdle(this.deps.sysfs.root, pfns);
+  }
+
+  configJson(): string {
+    return JSON.stringify(this.config);
+  }
+}
+
+export const idlePageTrackerFactory: ComponentFactory<IdlePageConfig, Tracker> = {
+  description: "reads and writes per region, from the idle page bitmap and kpageflags",
+  parse: (raw, what) => parseWithSchema(schema, raw, what),
+  create: (config, deps) => new IdlePageTracker(config, deps),
+};

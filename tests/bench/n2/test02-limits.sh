@@ -1,0 +1,228 @@
+# e2e-timeout: 2400
+# memtierd against the limit, in one VM run (issue 7's targets): each figure
+# the median of $BENCH_REPS runs (default 3), the tools alternated run by run.
+#  1. start-up: memtierd --version (and the Go memtierd's `-c nop`);
+#  2. status of a 512 MiB process: memtierd --pid against `numastat -p`
+#     (start-up subtracted), and the Go memtierd's `pages -pid P` + `pages`;
+#  3. moving 100,000 pages: memtierd --move-to --count against benchhelp, a C
+#     program that finds the same pages (maps + pagemap) and moves them with
+#     move_pages in batches of 1024 (start-up subtracted);
+#  4. moving all pages: memtierd --move-to against benchhelp (start-up
+#     subtracted) and against `migratepages` (start-up included);
+#  5. the prompt mover at unlimited bandwidth moving the whole process, ours
+#     and the Go memtierd's, against benchhelp;
+#  6. memtierd's peak RSS (VmHWM, from wait4) for a status and a move of a
+#     2 GiB process (the biggest one node of this VM holds with room).
+# Times are taken in the VM by `benchhelp run` (monotonic clock around
+# fork/exec/wait4). The Go memtierd is measured when $GO_MEMTIERD names its
+# binary (`make bench GO_MEMTIERD=...`). Speed is read, not asserted: the
+# checks are only that every run did its work.
+
+E2E_COMMAND_TIMEOUT=600
+REPS=${BENCH_REPS:-3}
+helper=${BENCH_HELPER:-../../../build/bench/benchhelp}
+[ -x "$helper" ] || fail "no $helper: run make build/bench/benchhelp"
+# shellcheck source=../lib.bash
+source ../lib.bash
+
+# put-bin HOST_FILE NAME: copies a program into the VM's /usr/local/bin,
+# gzipped on the way (the agent's channel carries text).
+put-bin() {
+  gzip -9 -c "$1" | vm-pipe-to-file "/usr/local/bin/$2.gz"
+  vm-command-ok "gunzip -f /usr/local/bin/$2.gz && chmod 755 /usr/local/bin/$2"
+}
+
+# timed CMD: runs CMD in the VM under `benchhelp run`; sets T (seconds), RSS
+# (KiB), RC and OUT (CMD's stdout). Fails the test if CMD exits with another
+# code than 0 (or 8 for a memtierd move: some pages, shared with another
+# process, could not be moved).
+timed() {
+  vm-command "benchhelp run $*"
+  [ "$COMMAND_STATUS" = 0 ] || fail "benchhelp run $*: $COMMAND_ERROR"
+  read -r T RSS RC <<< "$(tail -n 1 <<< "$COMMAND_OUTPUT")"
+  OUT=$(sed '$d' <<< "$COMMAND_OUTPUT")
+  [ "$RC" = 0 ] || { [ "$RC" = 8 ] && [[ "$*" == *--move-to* ]]; } ||
+    fail "$* exited $RC: $COMMAND_ERROR"
+}
+
+# hold MB NODE: a process holding MB MiB on NODE; sets HOLD_PID.
+hold() {
+  vm-command-ok "numactl --membind=$2 benchhelp hold $1 > /tmp/hold-$1.out 2>&1 &"
+  vm-run-until --timeout 300 "grep -q ready /tmp/hold-$1.out"
+  vm-command-ok "cat /tmp/hold-$1.out"
+  HOLD_PID=$(awk '/ready/ { print $2 }' <<< "$COMMAND_OUTPUT")
+  [ -n "$HOLD_PID" ] || fail "no pid from benchhelp hold $1"
+}
+
+step "programs"
+put-bin "$helper" benchhelp
+go=
+if [ -n "${GO_MEMTIERD:-}" ]; then
+  [ -x "$GO_MEMTIERD" ] || fail "GO_MEMTIERD=$GO_MEMTIERD is not an executable"
+  put-bin "$GO_MEMTIERD" gomemtierd
+  go=1
+fi
+
+step "1. start-up"
+s_ours=() s_go=()
+for ((i = 0; i < REPS; i++)); do
+  timed -q memtierd --version
+  s_ours+=("$T")
+  if [ -n "$go" ]; then
+    timed -q gomemtierd -c nop
+    s_go+=("$T")
+  fi
+done
+S=$(median "${s_ours[@]}")
+note "memtierd --version (start-up)" "$(printf '%8.3f s' "$S")"
+# Where it goes: the Deno runtime alone (a one-line program), and memtierd's
+# bundled program run by the runtime directly (no launcher) with and without
+# V8's code cache (Deno keeps it in the cache folder's deno-dir).
+rt=/root/.cache/memtierd/bin/memtierd
+deno_run="env DENO_DIR=/root/.cache/memtierd/deno-dir $rt run -A --no-config --no-lock --cached-only --quiet"
+vm-command-ok "echo 'console.log(1)' > /tmp/one.js; ls /root/.cache/memtierd/memtierd-*.js | tail -n 1"
+program=$COMMAND_OUTPUT
+s_rt=() s_cc=() s_nocc=()
+for ((i = 0; i < REPS; i++)); do
+  timed -q "$deno_run /tmp/one.js"
+  s_rt+=("$T")
+  timed -q "$deno_run $program --version"
+  s_cc+=("$T")
+  timed -q "$deno_run --no-code-cache $program --version"
+  s_nocc+=("$T")
+done
+note "  Deno runtime alone (console.log(1))" "$(printf '%8.3f s' "$(median "${s_rt[@]}")")"
+note "  runtime + program, V8 code cache" "$(printf '%8.3f s' "$(median "${s_cc[@]}")")"
+note "  runtime + program, no code cache" "$(printf '%8.3f s' "$(median "${s_nocc[@]}")")"
+# BENCH_V8_FLAGS="--single-threaded" (say) tries V8 flags on the same run.
+if [ -n "${BENCH_V8_FLAGS:-}" ]; then
+  s_fl=()
+  for ((i = 0; i < REPS; i++)); do
+    timed -q "env DENO_V8_FLAGS='$BENCH_V8_FLAGS' $deno_run $program --version"
+    s_fl+=("$T")
+  done
+  note "  runtime + program, V8 flags $BENCH_V8_FLAGS" "$(printf '%8.3f s' "$(median "${s_fl[@]}")")"
+fi
+if [ -n "$go" ]; then
+  SGO=$(median "${s_go[@]}")
+  note "Go memtierd -c nop (start-up)" "$(printf '%8.3f s' "$SGO")"
+fi
+
+step "2. status of a 512 MiB process"
+hold 512 0
+P=$HOLD_PID
+vm-command-ok "numa-pages $P 0"
+PAGES=$COMMAND_OUTPUT
+echo "pages of pid $P on node 0: $PAGES"
+st_ours=() st_numastat=() st_go=()
+for ((i = 0; i < REPS; i++)); do
+  timed -q memtierd --pid=$P
+  st_ours+=("$(minus "$T" "$S")")
+  timed -q numastat -p $P
+  st_numastat+=("$T")
+  if [ -n "$go" ]; then
+    timed "gomemtierd -c 'pages -pid $P
+pages'"
+    grep -q "node" <<< "$OUT" || fail "the Go memtierd printed no status: $OUT"
+    st_go+=("$(minus "$T" "$SGO")")
+  fi
+done
+figure "status, start-up subtracted" "$(median "${st_ours[@]}")" \
+  "$(median "${st_numastat[@]}")" "numastat -p" 1.2
+[ -n "$go" ] && figure "status vs the Go memtierd (both minus start-up)" \
+  "$(median "${st_ours[@]}")" "$(median "${st_go[@]}")" "Go memtierd" 1.0
+
+step "3. moving 100,000 pages"
+m_ours=() m_c=()
+for ((i = 0; i < REPS; i++)); do
+  for tool in ours c; do
+    if [ "$tool" = ours ]; then
+      timed memtierd --pid=$P --move-to=1 --count=100000 --output json
+      moved=$(json-get "$OUT" movedPages)
+      m_ours+=("$(minus "$T" "$S")")
+    else
+      timed benchhelp move $P 1 100000
+      moved=$(awk '/^moved/ { print $2 }' <<< "$OUT")
+      m_c+=("$T")
+    fi
+    [ "${moved:-0}" -ge 99000 ] || fail "$tool moved ${moved:-no} pages, not 100,000"
+    vm-command-ok "migratepages $P 1 0" # every page back on node 0
+  done
+done
+figure "move 100,000 pages, start-up subtracted" "$(median "${m_ours[@]}")" \
+  "$(median "${m_c[@]}")" "C move_pages" 1.10
+
+step "4. moving all pages, ping-pong between the nodes"
+a_ours=() a_c=() a_migrate=() a_ours_full=()
+for ((k = 0; k < 3 * REPS; k++)); do
+  from=$((k % 2))
+  to=$((1 - from))
+  case $((k % 3)) in
+    0)
+      timed memtierd --pid=$P --move-to=$to --output json
+      a_ours_full+=("$T")
+      a_ours+=("$(minus "$T" "$S")")
+      ;;
+    1) timed benchhelp move $P $to ;;
+    2)
+      timed -q migratepages $P $from $to
+      a_migrate+=("$T")
+      ;;
+  esac
+  [ $((k % 3)) = 1 ] && a_c+=("$T")
+  vm-command-ok "numa-pages $P $from"
+  [ "$COMMAND_OUTPUT" -lt 1000 ] || fail "$COMMAND_OUTPUT pages left on node $from after move $k"
+done
+figure "move all pages, start-up subtracted" "$(median "${a_ours[@]}")" \
+  "$(median "${a_c[@]}")" "C move_pages" 1.10
+figure "whole-process move, start-up included" "$(median "${a_ours_full[@]}")" \
+  "$(median "${a_migrate[@]}")" "migratepages" 1.0
+
+step "5. the prompt mover at unlimited bandwidth, whole process"
+# Pages are on node $to's other side now: continue the ping-pong.
+vm-command-ok "numa-pages $P 1"
+node_now=$([ "$COMMAND_OUTPUT" -gt 1000 ] && echo 1 || echo 0)
+mover_script() {
+  printf '%s\n' "pages -pid $P" "mover -config '{\"IntervalMs\":10,\"Bandwidth\":100000}'" \
+    "mover -pages-to $1" "mover -wait"
+}
+p_ours=() p_go=()
+for ((i = 0; i < REPS; i++)); do
+  for tool in ours go; do
+    [ "$tool" = go ] && [ -z "$go" ] && continue
+    to=$((1 - node_now))
+    if [ "$tool" = ours ]; then
+      timed -q memtierd -c "\"$(mover_script $to | sed 's/"/\\"/g')\""
+      p_ours+=("$(minus "$T" "$S")")
+    else
+      timed -q gomemtierd -c "\"$(mover_script $to | sed 's/"/\\"/g')\""
+      p_go+=("$(minus "$T" "$SGO")")
+    fi
+    vm-command-ok "numa-pages $P $node_now"
+    [ "$COMMAND_OUTPUT" -lt 1000 ] || fail "$tool's mover left $COMMAND_OUTPUT pages on node $node_now"
+    node_now=$to
+  done
+done
+figure "prompt mover, unlimited, start-up subtracted" "$(median "${p_ours[@]}")" \
+  "$(median "${a_c[@]}")" "C move_pages" 1.10
+[ -n "$go" ] && figure "prompt mover vs the Go memtierd (minus start-up)" \
+  "$(median "${p_ours[@]}")" "$(median "${p_go[@]}")" "Go memtierd" 1.0
+vm-command-ok "kill $P"
+
+step "6. peak RSS for the biggest process"
+hold 2048 0
+B=$HOLD_PID
+timed -q memtierd --pid=$B
+rss-figure "memtierd status of 2 GiB (limit is for 8 GiB)" "$T" "$RSS" 64
+if [ -n "$go" ]; then
+  timed -q "gomemtierd -c 'pages -pid $B
+pages'"
+  note "Go memtierd status of a 2 GiB process" \
+    "$(printf '%8.3f s  peak RSS %4d MiB' "$T" $((RSS / 1024)))"
+fi
+timed -q memtierd --pid=$B --move-to=1
+rss-figure "memtierd move of 2 GiB (limit is for 8 GiB)" "$T" "$RSS" 64
+vm-command-ok "numa-pages $B 0"
+[ "$COMMAND_OUTPUT" -lt 1000 ] || fail "the 2 GiB move left $COMMAND_OUTPUT pages on node 0"
+vm-command-ok "kill $B"
+

@@ -1,0 +1,51 @@
+# Helpers of the tracker tests (sourced by each test).
+
+# The answer to the last memtierd-command, without the prompts.
+answer() { sed -e 's/^\(memtierd> \)*//' -e '/^$/d' <<< "$COMMAND_OUTPUT"; }
+
+# tr-memtierd-start: memtierd -prompt, answering once its first prompt is there.
+tr-memtierd-start() {
+  memtierd-start
+  vm-run-until --timeout 60 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" ||
+    fail "memtierd gave no prompt"
+}
+
+# tr-ranges FIELD: from the last `tracker -counters` answer, "START END" (decimal)
+# of each counter whose FIELD (a, r or w) is above 0, or of every counter
+# with FIELD "any".
+tr-ranges() {
+  answer | sed -n "s/^a=\([0-9]*\) r=\([0-9]*\) w=\([0-9]*\) AddrRanges{pid=[0-9]* ranges=\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2 \3 \4 \5/p" |
+    while read -r a r w s e; do
+      case "$1" in a) v=$a ;; r) v=$r ;; w) v=$w ;; *) v=1 ;; esac
+      [ "$v" -gt 0 ] && echo "$((16#$s)) $((16#$e))"
+    done
+}
+
+# tr-overlap-pages LO HI: pages of the ranges on stdin ("START END") inside [LO, HI).
+tr-overlap-pages() {
+  local lo=$1 hi=$2 total=0 s e
+  while read -r s e; do
+    [ "$s" -lt "$lo" ] && s=$lo
+    [ "$e" -gt "$hi" ] && e=$hi
+    [ "$e" -gt "$s" ] && total=$((total + (e - s) / 4096))
+  done
+  echo "$total"
+}
+
+# tr-accuracy FIELD ARRAY_START ARRAY_END HOT_START HOT_END: from the last
+# `tracker -counters`, prints precision and recall of "hot" by pages (inside
+# meme's array) and checks recall >= 0.9 and at most 10 % of cold pages reported.
+tr-accuracy() {
+  local field=$1 as=$2 ae=$3 hs=$4 he=$5 ranges
+  ranges=$(tr-ranges "$field")
+  local hot_pages=$(((he - hs) / 4096)) cold_pages=$(((ae - as - (he - hs)) / 4096))
+  local reported hot_rep cold_rep
+  reported=$(tr-overlap-pages "$as" "$ae" <<< "$ranges")
+  hot_rep=$(tr-overlap-pages "$hs" "$he" <<< "$ranges")
+  cold_rep=$((reported - hot_rep))
+  awk -v r="$reported" -v h="$hot_rep" -v hp="$hot_pages" -v c="$cold_rep" -v cp="$cold_pages" 'BEGIN {
+    printf "accuracy: reported %d pages, hot %d of %d, cold %d of %d; precision %.3f recall %.3f cold-reported %.3f\n",
+      r, h, hp, c, cp, (r ? h / r : 0), h / hp, c / cp }'
+  expect-range "recall: hot pages reported (>= 90 % of $hot_pages)" $((hot_pages * 9 / 10)) "$hot_pages" "$hot_rep"
+  expect-range "cold pages reported (<= 10 % of $cold_pages)" 0 $((cold_pages / 10)) "$cold_rep"
+}

@@ -1,0 +1,88 @@
+/**
+ * Integration tests of the self-extracting launcher (tools/sfx/launcher.c)
+ * in the built bin/memtierd: its cache check compares cheap identifiers, and
+ * a cached file changed after extraction is extracted again, never run.
+ * Skipped when the build took the `deno compile` route (no launcher then).
+ */
+import { assertEquals, assertIncludes, assertOk } from "../../src/testing/assert.ts";
+
+const BIN = new URL("../../bin/memtierd", import.meta.url).pathname;
+const dec = new TextDecoder();
+
+function selfExtracting(): boolean {
+  const file = Deno.openSync(BIN);
+  try {
+    const size = file.statSync().size;
+    const tail = new Uint8Array(152);
+    file.seekSync(size - tail.length, Deno.SeekMode.Start);
+    file.readSync(tail);
+    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v1";
+  } finally {
+    file.close();
+  }
+}
+
+async function version(cacheDir: string) {
+  const out = await new Deno.Command(BIN, {
+    args: ["--version"],
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", MEMTIERD_CACHE_DIR: cacheDir },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function cachedProgram(cacheDir: string): string {
+  const name = [...Deno.readDirSync(cacheDir)].map((e) => e.name).find((n) =>
+    n.startsWith("memtierd-") && n.endsWith(".js")
+  );
+  assertOk(name !== undefined, `no memtierd-*.js in ${cacheDir}`);
+  return `${cacheDir}/${name}`;
+}
+
+Deno.test({
+  name: "the launcher re-extracts a cached program changed in place to the same size",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    try {
+      assertEquals((await version(cacheDir)).code, 0);
+      const program = cachedProgram(cacheDir);
+      const original = Deno.readTextFileSync(program);
+      const tampered = original.replace("version information:", "VERSION INFORMATION:");
+      assertOk(tampered !== original && tampered.length === original.length);
+      Deno.writeTextFileSync(program, tampered);
+      const r = await version(cacheDir);
+      assertEquals(r.code, 0, r.stderr);
+      assertIncludes(r.stdout, "memtierd version information:");
+      assertEquals(Deno.readTextFileSync(program), original);
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the launcher keeps an unchanged cache: a second start extracts nothing",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    try {
+      assertEquals((await version(cacheDir)).code, 0);
+      const before = [...Deno.readDirSync(cacheDir)].filter((e) => e.isFile).map((e) => {
+        const st = Deno.statSync(`${cacheDir}/${e.name}`);
+        return `${e.name} ${st.ino} ${st.mtime?.getTime()}`;
+      }).sort();
+      assertEquals(before.length, 4, before.join("\n")); // runtime, program and their .id files
+      assertEquals((await version(cacheDir)).code, 0);
+      const after = [...Deno.readDirSync(cacheDir)].filter((e) => e.isFile).map((e) => {
+        const st = Deno.statSync(`${cacheDir}/${e.name}`);
+        return `${e.name} ${st.ino} ${st.mtime?.getTime()}`;
+      }).sort();
+      assertEquals(after, before);
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
