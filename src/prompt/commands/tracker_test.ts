@@ -13,7 +13,7 @@ Deno.test("tracker -ls lists the trackers; without one it says how to create one
   );
   assertEquals(
     await h.run("tracker -create nosuch"),
-    'memtierd: tracker: creating tracker failed: invalid tracker name "nosuch" (accepted: finder, idlepage, multi, softdirty, stub)\n',
+    'memtierd: tracker: creating tracker failed: invalid tracker name "nosuch" (accepted: damon, finder, idlepage, multi, softdirty, stub)\n',
   );
   assertEquals(h.prompt.firstErrorCode, 2);
 });
