@@ -11,6 +11,7 @@
  *   finder.ts        `finder`: whole ranges, filtered by pagemap bits
  *   multi.ts         `multi`: several trackers, counters flattened
  *   stub.ts          `stub`: tracks nothing
+ *   damon.ts         `damon`: DAMON's results, read through sysfs
  *
  * Adding a tracker is one file exporting a ComponentFactory plus one line
  * in `trackerRegistry` (and its name leaves `notYetAvailable`).
@@ -19,6 +20,7 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { damonTrackerFactory } from "./damon.ts";
 import { finderTrackerFactory } from "./finder.ts";
 import { idlePageTrackerFactory } from "./idlepage.ts";
 import { multiTrackerFactory } from "./multi.ts";
@@ -33,6 +35,7 @@ export const trackerRegistry: Registry<Tracker> = new Map<
   string,
   ComponentFactory<unknown, Tracker>
 >([
+  ["damon", damonTrackerFactory],
   ["finder", finderTrackerFactory],
   ["idlepage", idlePageTrackerFactory],
   ["multi", multiTrackerFactory(() => trackers)],
@@ -44,5 +47,5 @@ export const trackerRegistry: Registry<Tracker> = new Map<
 export const trackers: ComponentKind<Tracker> = {
   kind: "tracker",
   registry: trackerRegistry,
-  notYetAvailable: ["damon"],
+  notYetAvailable: [],
 };

@@ -6,14 +6,14 @@ const PAGE = 4096;
 
 Deno.test("tracker -ls lists the trackers; without one it says how to create one", async () => {
   using h = harness();
-  assertEquals(await h.run("tracker -ls"), "finder\nidlepage\nmulti\nsoftdirty\nstub\n");
+  assertEquals(await h.run("tracker -ls"), "damon\nfinder\nidlepage\nmulti\nsoftdirty\nstub\n");
   assertEquals(
     await h.run("tracker -counters"),
     "memtierd: tracker: no tracker, create one with -create NAME [-config CONFIG]\n",
   );
   assertEquals(
     await h.run("tracker -create nosuch"),
-    'memtierd: tracker: creating tracker failed: invalid tracker name "nosuch" (accepted: finder, idlepage, multi, softdirty, stub)\n',
+    'memtierd: tracker: creating tracker failed: invalid tracker name "nosuch" (accepted: damon, finder, idlepage, multi, softdirty, stub)\n',
   );
   assertEquals(h.prompt.firstErrorCode, 2);
 });

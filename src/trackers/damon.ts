@@ -1,0 +1,489 @@
+/**
+ * The `damon` tracker: the kernel's DAMON monitors access, memtierd reads
+ * its results through DAMON's sysfs interface alone (no bpftrace, no perf).
+ *
+ * Each watched process gets a kdamond of its own (tried regions carry no
+ * target index, so one target per kdamond is how a region's process is
+ * known). A kdamond runs one context with a `stat` scheme whose access
+ * pattern admits every region; each round asks the kernel to refresh the
+ * scheme's tried regions and adds their `nr_accesses` to the counter of
+ * (pid, region).
+ *
+ * Kdamonds: those in `KdamondsList`, or (empty list) every kdamond that is
+ * off and has no context, growing `nr_kdamonds` when it is 0 or when no
+ * kdamond holds anything. A running kdamond that is not listed is never
+ * touched; a listed one that runs is switched off and taken over, with a
+ * warning. Stop switches memtierd's kdamonds off, removes their contexts
+ * and puts `nr_kdamonds` back if memtierd raised it from 0.
+ *
+ * `SysfsRegionsManager` 1 writes the process's anon and heap ranges as the
+ * target's regions and monitors them with `fvaddr` (exactly those regions),
+ * refreshed when the ranges change. With 0, DAMON's `vaddr` picks regions
+ * itself from its three-region guess, which on processes with huge sparse
+ * reservations (V8, JVMs, Go) spreads the regions over never-touched
+ * address space.
+ *
+ * @module
+ */
+import { ConfigError } from "../config/decode.ts";
+import { intInRange, parseWithSchema, v } from "../config/schema.ts";
+import { UnsupportedError } from "../errors.ts";
+import { Loop } from "../lifecycle/loop.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { processRanges } from "../memory/process_ranges.ts";
+import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
+import { type DamonAttrs, type DamonIo, DamonSysfs } from "../sysfs/damon.ts";
+import type { Tracker, TrackerCounter } from "./tracker.ts";
+
+const U32 = 4294967295;
+
+const schema = v.pipe(
+  v.strictObject({
+    Connection: v.optional(
+      v.pipe(
+        v.string("must be bpftrace or perf (memtierd reads DAMON through sysfs either way)"),
+        v.check(
+          (s) => s === "" || s === "bpftrace" || s === "perf" || s.startsWith("perf "),
+          "must be bpftrace or perf (memtierd reads DAMON through sysfs either way)",
+        ),
+      ),
+      "",
+    ),
+    SamplingUs: v.optional(intInRange(0, U32), 0),
+    AggregationUs: v.optional(intInRange(0, U32), 0),
+    RegionsUpdateUs: v.optional(intInRange(0, U32), 0),
+    MinTargetRegions: v.optional(
+      v.pipe(
+        intInRange(0, U32),
+        v.check((n) => n === 0 || n >= 3, "must be at least 3 (DAMON's minimum), or 0 for 10"),
+      ),
+      0,
+    ),
+    MaxTargetRegions: v.optional(intInRange(0, U32), 0),
+    FilterAddressRangeSizeMax: v.optional(intInRange(-1, Number.MAX_SAFE_INTEGER), 0),
+    Interface: v.optional(
+      v.pipe(
+        intInRange(0, 2),
+        v.check(
+          (n) => n !== 2,
+          "debugfs (2) is not supported: memtierd reads DAMON through sysfs (use 0 or 1)",
+        ),
+      ),
+      0,
+    ),
+    SysfsRegionsManager: v.optional(intInRange(0, 1), 0),
+    KdamondsList: v.optional(v.array(intInRange(0, 65535), "must be a list of kdamond ids"), []),
+    NrKdamonds: v.optional(intInRange(0, 65535), 0),
+  }),
+  // Zeros take the defaults, as in the Go memtierd.
+  v.transform((c) => ({
+    ...c,
+    SamplingUs: c.SamplingUs || 5000,
+    AggregationUs: c.AggregationUs || 100000,
+    RegionsUpdateUs: c.RegionsUpdateUs || 1000000,
+    MinTargetRegions: c.MinTargetRegions || 10,
+    MaxTargetRegions: c.MaxTargetRegions || 1000,
+    FilterAddressRangeSizeMax: c.FilterAddressRangeSizeMax || 33554432,
+  })),
+);
+
+/** The damon tracker's config, with defaults filled in. */
+export type DamonConfig = v.InferOutput<typeof schema>;
+
+/** Parses a damon config (text, map, or undefined for the defaults). */
+export function parseDamonConfig(raw: unknown, what = "tracker damon"): DamonConfig {
+  const c = parseWithSchema(schema, raw, what);
+  if (c.MaxTargetRegions < c.MinTargetRegions) {
+    throw new ConfigError(
+      `${what}: MaxTargetRegions: must not be below MinTargetRegions ${c.MinTargetRegions} (got ${c.MaxTargetRegions})`,
+      ["MaxTargetRegions"],
+    );
+  }
+  return c;
+}
+
+/** What the tracker knows of one kdamond it owns. */
+interface Owned {
+  id: number;
+  pid: number | undefined;
+  /** The regions written for the target (fvaddr), to see when they change. */
+  regionsKey: string;
+  /** The last round's tried regions: how many, their bytes, how many the filter dropped. */
+  last?: { regions: number; totalBytes: number; dropped: number };
+}
+
+/** Options for tests: the DAMON file layer. */
+export interface DamonTrackerOptions {
+  io?: DamonIo;
+  onWrite?: (path: string, text: string) => void;
+}
+
+/** The damon tracker. */
+export class DamonTracker implements Tracker {
+  readonly config: DamonConfig;
+  #deps: ComponentDeps;
+  #damon: DamonSysfs;
+  #pids = new Set<number>();
+  #owned: Owned[] = [];
+  /** nr_kdamonds before memtierd raised it from 0 (restored on stop). */
+  #raisedFromZero = false;
+  #started = false;
+  #loop: Loop | undefined;
+  /** "pid start end" -> counter. */
+  #counters = new Map<string, TrackerCounter>();
+  #operations = "vaddr";
+  #warnedNoKdamond = new Set<number>();
+
+  constructor(config: DamonConfig, deps: ComponentDeps, options: DamonTrackerOptions = {}) {
+    this.config = config;
+    this.#deps = deps;
+    this.#damon = new DamonSysfs({
+      root: deps.sysfs.root,
+      ...(options.io ? { io: options.io } : {}),
+      ...(options.onWrite ? { onWrite: options.onWrite } : {}),
+    });
+  }
+
+  get #attrs(): DamonAttrs {
+    const c = this.config;
+    return {
+      sampleUs: c.SamplingUs,
+      aggrUs: c.AggregationUs,
+      updateUs: c.RegionsUpdateUs,
+      minNrRegions: c.MinTargetRegions,
+      maxNrRegions: c.MaxTargetRegions,
+    };
+  }
+
+  /** Kdamond ids memtierd owns, with the pid each monitors. */
+  kdamonds(): { id: number; pid: number | undefined }[] {
+    return this.#owned.map((o) => ({ id: o.id, pid: o.pid }));
+  }
+
+  addPids(pids: readonly WatchedPid[]): void {
+    for (const w of pids) this.#pids.add(w.pid);
+    if (this.#started) this.#apply();
+  }
+
+  removePids(pids: readonly WatchedPid[]): void {
+    for (const { pid: p } of pids) {
+      this.#pids.delete(p);
+      this.#warnedNoKdamond.delete(p);
+      for (const [key, c] of this.#counters) if (c.pid === p) this.#counters.delete(key);
+    }
+    if (this.#started) this.#apply();
+  }
+
+  start(): void {
+    if (this.#started) return;
+    const log = this.#deps.logger;
+    if (this.config.Connection !== "") {
+      log.info(
+        `tracker damon: Connection ${
+          JSON.stringify(this.config.Connection)
+        } is not used: memtierd reads DAMON through sysfs`,
+      );
+    }
+    if (!this.#damon.available()) {
+      throw new UnsupportedError(
+        `Cannot start tracker damon: ${this.#damon.dir} is missing (the kernel needs CONFIG_DAMON_SYSFS)`,
+      );
+    }
+    this.#claimKdamonds();
+    this.#started = true;
+    this.#apply();
+    this.#loop = new Loop({
+      name: "tracker damon",
+      clock: this.#deps.clock,
+      intervalMs: Math.max(100, Math.round(this.config.AggregationUs / 1000)),
+      immediate: false,
+      round: () => this.round(),
+      stats: this.#deps.stats,
+      logger: log,
+    });
+    this.#loop.start();
+  }
+
+  /** Picks the kdamonds memtierd uses; raises nr_kdamonds where that is safe. */
+  #claimKdamonds(): void {
+    const d = this.#damon;
+    const list = this.config.KdamondsList;
+    let nr = d.nrKdamonds();
+    if (list.length > 0) {
+      const need = Math.max(...list) + 1;
+      if (nr === 0) {
+        d.setNrKdamonds(Math.max(need, this.config.NrKdamonds));
+        this.#raisedFromZero = true;
+        nr = d.nrKdamonds();
+      }
+      const missing = list.filter((k) => k >= nr);
+      if (missing.length > 0) {
+        throw new UnsupportedError(
+          `Cannot start tracker damon: KdamondsList names kdamond ${missing[0]}, ` +
+            `but there are ${nr} (ids 0-${
+              nr - 1
+            }; nr_kdamonds changes only while every kdamond is off)`,
+        );
+      }
+      this.#owned = list.map((id) => ({ id, pid: undefined, regionsKey: "" }));
+      for (const o of this.#owned) {
+        if (d.state(o.id) !== "off") {
+          this.#deps.logger.warn(
+            `tracker damon: kdamond ${o.id} is running; taking it over as KdamondsList says`,
+          );
+          d.command(o.id, "off");
+        }
+      }
+      return;
+    }
+    // Auto: free kdamonds are off and hold no context.
+    const want = Math.max(this.config.NrKdamonds, this.#pids.size, 1);
+    const free: number[] = [];
+    let anyInUse = false;
+    for (let k = 0; k < nr; k++) {
+      if (d.state(k) === "off" && d.nrContexts(k) === 0) free.push(k);
+      else anyInUse = true;
+    }
+    if (free.length < want && (nr === 0 || !anyInUse)) {
+      d.setNrKdamonds(want);
+      if (nr === 0) this.#raisedFromZero = true;
+      nr = d.nrKdamonds();
+      free.length = 0;
+      for (let k = 0; k < nr; k++) free.push(k);
+    }
+    if (free.length === 0) {
+      throw new UnsupportedError(
+        `Cannot start tracker damon: all ${nr} kdamonds are in use by someone else ` +
+          "(on, or holding a context); list the ones memtierd may take in KdamondsList",
+      );
+    }
+    this.#owned = free.map((id) => ({ id, pid: undefined, regionsKey: "" }));
+  }
+
+  #regionsFor(pid: number): AddrRange[] {
+    if (this.config.SysfsRegionsManager !== 1) return [];
+    return mergeRanges(processRanges(this.#deps.procfs, pid));
+  }
+
+  /** Gives each pid a kdamond of its own; frees the kdamonds of pids gone. */
+  #apply(): void {
+    const d = this.#damon;
+    const log = this.#deps.logger;
+    for (const o of this.#owned) {
+      if (o.pid !== undefined && !this.#pids.has(o.pid)) {
+        if (d.state(o.id) !== "off") d.command(o.id, "off");
+        d.removeContexts(o.id);
+        o.pid = undefined;
+        o.regionsKey = "";
+      }
+    }
+    const assigned = new Set(this.#owned.map((o) => o.pid));
+    for (const pid of [...this.#pids].sort((a, b) => a - b)) {
+      if (assigned.has(pid)) continue;
+      const o = this.#owned.find((x) => x.pid === undefined);
+      if (!o) {
+        if (!this.#warnedNoKdamond.has(pid)) {
+          this.#warnedNoKdamond.add(pid);
+          log.warn(
+            `tracker damon: no free kdamond for pid ${pid} (memtierd has ${this.#owned.length}; ` +
+              "give NrKdamonds or KdamondsList): not tracked",
+          );
+        }
+        continue;
+      }
+      try {
+        this.#startKdamond(o, pid);
+      } catch (e) {
+        if (this.#deps.procfs.isGone(pid)) {
+          this.#release(o);
+          continue;
+        }
+        this.#release(o);
+        throw e;
+      }
+    }
+  }
+
+  #release(o: Owned): void {
+    const d = this.#damon;
+    try {
+      if (d.state(o.id) !== "off") d.command(o.id, "off");
+      d.removeContexts(o.id);
+    } finally {
+      o.pid = undefined;
+      o.regionsKey = "";
+    }
+  }
+
+  #startKdamond(o: Owned, pid: number): void {
+    const d = this.#damon;
+    if (d.state(o.id) !== "off") d.command(o.id, "off");
+    d.write(`${o.id}/contexts/nr_contexts`, 1);
+    const avail = d.availOperations(o.id);
+    const regions = this.#regionsFor(pid);
+    this.#operations = this.config.SysfsRegionsManager === 1 && avail.includes("fvaddr")
+      ? "fvaddr"
+      : "vaddr";
+    if (!avail.includes(this.#operations)) {
+      throw new UnsupportedError(
+        `Cannot start tracker damon: kdamond ${o.id} offers operations ${
+          avail.join(" ")
+        }, not vaddr (the kernel needs CONFIG_DAMON_VADDR)`,
+      );
+    }
+    d.setupContext(o.id, this.#operations, this.#attrs, pid, regions);
+    d.command(o.id, "on");
+    o.pid = pid;
+    o.regionsKey = JSON.stringify(regions);
+  }
+
+  /** One round: refresh and read the tried regions of every kdamond with a target. */
+  round(): void {
+    const d = this.#damon;
+    const log = this.#deps.logger;
+    for (const o of this.#owned) {
+      const pid = o.pid;
+      if (pid === undefined) continue;
+      if (d.state(o.id) === "off") {
+        // A kdamond stops by itself when its target exits.
+        if (this.#deps.procfs.isGone(pid)) {
+          log.info(`tracker damon: pid ${pid} exited, kdamond ${o.id} freed`);
+          this.#pids.delete(pid);
+          this.#release(o);
+        } else {
+          log.warn(`tracker damon: kdamond ${o.id} of pid ${pid} stopped; starting it again`);
+          this.#startKdamond(o, pid);
+        }
+        continue;
+      }
+      if (this.config.SysfsRegionsManager === 1) this.#refreshRegions(o, pid);
+      const t0 = this.#deps.clock.now();
+      if (!this.#tryCommand(o.id, "update_schemes_tried_regions")) continue;
+      const { regions, totalBytes } = d.triedRegions(o.id);
+      let dropped = 0;
+      let scanned = 0;
+      let accessed = 0;
+      const max = this.config.FilterAddressRangeSizeMax;
+      for (const r of regions) {
+        const len = r.endAddr - r.startAddr;
+        if (max >= 0 && len > max) {
+          dropped++;
+          continue;
+        }
+        const pages = Math.ceil(len / PAGE_SIZE_BYTES);
+        scanned += pages;
+        if (r.nrAccesses > 0) accessed += pages;
+        const key = `${pid} ${r.startAddr} ${r.endAddr}`;
+        const c = this.#counters.get(key);
+        if (c) c.accesses += r.nrAccesses;
+        else {
+          this.#counters.set(key, {
+            pid,
+            range: { startAddr: r.startAddr, endAddr: r.endAddr },
+            accesses: r.nrAccesses,
+            reads: 0,
+            writes: 0,
+          });
+        }
+      }
+      o.last = { regions: regions.length, totalBytes, dropped };
+      const timeUs = Math.round((this.#deps.clock.now() - t0) * 1000);
+      this.#deps.stats.recordScan(pid, timeUs, scanned, accessed, 0);
+    }
+  }
+
+  /** A state command, retried while another DAMON command is in flight. */
+  #tryCommand(k: number, cmd: string): boolean {
+    for (let i = 0; i < 5; i++) {
+      try {
+        this.#damon.command(k, cmd);
+        return true;
+      } catch (e) {
+        if (e instanceof Deno.errors.Busy) continue;
+        // The kdamond stopped between the state check and the command.
+        if (this.#damon.state(k) === "off") return false;
+        throw e;
+      }
+    }
+    this.#deps.logger.warn(`tracker damon: kdamond ${k} stayed busy, round skipped`);
+    return false;
+  }
+
+  #refreshRegions(o: Owned, pid: number): void {
+    if (this.#operations !== "fvaddr") return;
+    let regions: AddrRange[];
+    try {
+      regions = this.#regionsFor(pid);
+    } catch {
+      return; // gone: seen next round when its kdamond stops
+    }
+    const key = JSON.stringify(regions);
+    if (key === o.regionsKey || regions.length === 0) return;
+    this.#damon.setRegions(o.id, regions);
+    if (!this.#tryCommand(o.id, "commit")) return;
+    o.regionsKey = key;
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop?.stop();
+    this.#loop = undefined;
+    if (!this.#started) return;
+    this.#started = false;
+    const d = this.#damon;
+    for (const o of this.#owned) {
+      if (d.state(o.id) !== "off") {
+        try {
+          d.command(o.id, "clear_schemes_tried_regions");
+        } catch {
+          // Only frees memory; off below frees it too.
+        }
+        d.command(o.id, "off");
+      }
+      if (d.nrContexts(o.id) > 0) d.removeContexts(o.id);
+      o.pid = undefined;
+      o.regionsKey = "";
+    }
+    this.#owned = [];
+    if (this.#raisedFromZero) {
+      let allOff = true;
+      const nr = d.nrKdamonds();
+      for (let k = 0; k < nr; k++) if (d.state(k) !== "off") allOff = false;
+      if (allOff) d.setNrKdamonds(0);
+      this.#raisedFromZero = false;
+    }
+  }
+
+  resetCounters(): void {
+    this.#counters.clear();
+  }
+
+  getCounters(): TrackerCounter[] {
+    return [...this.#counters.values()].map((c) => ({ ...c }));
+  }
+
+  dump(args: readonly string[]): string {
+    if (args.length > 0 && args[0] !== "kdamonds") {
+      return `tracker damon: unknown dump ${JSON.stringify(args.join(" "))} (accepted: kdamonds)`;
+    }
+    const lines = this.#owned.map((o) => {
+      if (o.pid === undefined) return `kdamond ${o.id}: free`;
+      const l = o.last;
+      return `kdamond ${o.id}: pid ${o.pid} (${this.#operations})` +
+        (l
+          ? `, last round: ${l.regions} regions, ${l.totalBytes} bytes, ${l.dropped} dropped by FilterAddressRangeSizeMax`
+          : "");
+    });
+    return lines.length > 0 ? lines.join("\n") : "no kdamonds (not started)";
+  }
+
+  configJson(): string {
+    return JSON.stringify(this.config);
+  }
+}
+
+export const damonTrackerFactory: ComponentFactory<DamonConfig, Tracker> = {
+  description: "DAMON in the kernel, read through sysfs (reads and writes)",
+  parse: (raw, what) => parseDamonConfig(raw, what),
+  create: (config, deps) => new DamonTracker(config, deps),
+};

@@ -1,0 +1,468 @@
+import { ConfigError } from "../config/decode.ts";
+import { UnsupportedError } from "../errors.ts";
+import type { ComponentDeps } from "../lifecycle/deps.ts";
+import { Logger } from "../log/logger.ts";
+import { Mover } from "../mover/mover.ts";
+import { Stats } from "../stats/stats.ts";
+import type { DamonIo } from "../sysfs/damon.ts";
+import { assertEquals, assertOk, assertThrows } from "../testing/assert.ts";
+import { FakeKernel } from "../testing/fake_kernel.ts";
+import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
+import type { Clock } from "../time/clock.ts";
+import { DamonTracker, parseDamonConfig } from "./damon.ts";
+
+const A = 0x10000000;
+const MiB = 1 << 20;
+
+/**
+ * DAMON's sysfs as a folder tree, with the kernel's side simulated: writing
+ * a count makes (or removes) the numbered folders, `state` takes commands
+ * and reads back on/off, nr_kdamonds is refused while a kdamond is on,
+ * `update_schemes_tried_regions` publishes the regions a test queued.
+ */
+class FakeDamon implements DamonIo {
+  readonly dir: string;
+  readonly writes: string[] = [];
+  /** What the next update_schemes_tried_regions of kdamond K lists: [start, end, nr_accesses]. */
+  readonly pending = new Map<number, [number, number, number][]>();
+
+  constructor(sysRoot: string, nrKdamonds: number) {
+    this.dir = `${sysRoot}/kernel/mm/damon/admin/kdamonds`;
+    Deno.mkdirSync(this.dir, { recursive: true });
+    this.#put("nr_kdamonds", "0");
+    this.#setCount("nr_kdamonds", nrKdamonds);
+  }
+
+  #put(rel: string, text: string): void {
+    const p = `${this.dir}/${rel}`;
+    Deno.mkdirSync(p.slice(0, p.lastIndexOf("/")), { recursive: true });
+    Deno.writeTextFileSync(p, `${text}\n`);
+  }
+
+  get(rel: string): string {
+    return Deno.readTextFileSync(`${this.dir}/${rel}`).trim();
+  }
+
+  #removeFrom(parent: string, n: number): void {
+    for (const e of Deno.readDirSync(`${this.dir}/${parent}`)) {
+      if (/^\d+$/.test(e.name) && Number(e.name) >= n) {
+        Deno.removeSync(`${this.dir}/${parent}/${e.name}`, { recursive: true });
+      }
+    }
+  }
+
+  #setCount(rel: string, n: number): void {
+    const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
+    const base = parent === "" ? "" : `${parent}/`;
+    this.#removeFrom(parent, n);
+    this.#put(rel, String(n));
+    for (let i = 0; i < n; i++) {
+      const d = `${base}${i}`;
+      if (this.exists(`${this.dir}/${d}`)) continue;
+      if (rel.endsWith("nr_kdamonds")) {
+        this.#put(`${d}/state`, "off");
+        this.#put(`${d}/pid`, "-1");
+        this.#put(`${d}/contexts/nr_contexts`, "0");
+      } else if (rel.endsWith("nr_contexts")) {
+        this.#put(`${d}/avail_operations`, "vaddr\nfvaddr\npaddr");
+        this.#put(`${d}/operations`, "vaddr");
+        for (const f of ["sample_us", "aggr_us", "update_us"]) {
+          this.#put(`${d}/monitoring_attrs/intervals/${f}`, "0");
+        }
+        this.#put(`${d}/monitoring_attrs/nr_regions/min`, "10");
+        this.#put(`${d}/monitoring_attrs/nr_regions/max`, "1000");
+        this.#put(`${d}/targets/nr_targets`, "0");
+        this.#put(`${d}/schemes/nr_schemes`, "0");
+      } else if (rel.endsWith("nr_targets")) {
+        this.#put(`${d}/pid_target`, "0");
+        this.#put(`${d}/regions/nr_regions`, "0");
+      } else if (rel.endsWith("nr_regions")) {
+        this.#put(`${d}/start`, "0");
+        this.#put(`${d}/end`, "0");
+      } else if (rel.endsWith("nr_schemes")) {
+        this.#put(`${d}/action`, "stat");
+        for (const f of ["sz", "nr_accesses", "age"]) {
+          this.#put(`${d}/access_pattern/${f}/min`, "0");
+          this.#put(`${d}/access_pattern/${f}/max`, "0");
+        }
+        this.#put(`${d}/tried_regions/total_bytes`, "0");
+      }
+    }
+  }
+
+  /** A kdamond someone else runs (or holds), as the test sets it up. */
+  setState(k: number, state: string, nrContexts = 1): void {
+    this.#put(`${k}/state`, state);
+    this.#setCount(`${k}/contexts/nr_contexts`, nrContexts);
+  }
+
+  read(path: string): string {
+    return Deno.readTextFileSync(path);
+  }
+
+  exists(path: string): boolean {
+    try {
+      Deno.statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  write(path: string, text: string): void {
+    const rel = path.slice(this.dir.length + 1);
+    const value = text.trim();
+    this.writes.push(`${rel} ${value}`);
+    if (!this.exists(path)) throw new Deno.errors.NotFound(`no such file ${rel}`);
+    const m = /^(\d+)\/state$/.exec(rel);
+    if (rel === "nr_kdamonds") {
+      for (const e of Deno.readDirSync(this.dir)) {
+        if (/^\d+$/.test(e.name) && this.get(`${e.name}/state`) === "on") {
+          throw new Deno.errors.Busy("a kdamond is on");
+        }
+      }
+      this.#setCount(rel, Number(value));
+    } else if (/nr_(contexts|targets|regions|schemes)$/.test(rel)) {
+      this.#setCount(rel, Number(value));
+    } else if (m) {
+      const k = Number(m[1]);
+      const tried = `${k}/contexts/0/schemes/0/tried_regions`;
+      if (value === "on" || value === "off") this.#put(rel, value);
+      else if (value === "update_schemes_tried_regions") {
+        this.#removeFrom(tried, 0);
+        let total = 0;
+        (this.pending.get(k) ?? []).forEach(([s, e, a], i) => {
+          this.#put(`${tried}/${i}/start`, String(s));
+          this.#put(`${tried}/${i}/end`, String(e));
+          this.#put(`${tried}/${i}/nr_accesses`, String(a));
+          this.#put(`${tried}/${i}/age`, "3");
+          total += e - s;
+        });
+        this.#put(`${tried}/total_bytes`, String(total));
+      } else if (value === "clear_schemes_tried_regions") this.#removeFrom(tried, 0);
+      else if (value !== "commit") throw new Deno.errors.InvalidData(`bad command ${value}`);
+    } else {
+      Deno.writeTextFileSync(path, text);
+    }
+  }
+
+  /** Writes made since the last call, without the commands that only read. */
+  take(): string[] {
+    const w = this.writes.splice(0);
+    return w;
+  }
+}
+
+interface Setup extends Disposable {
+  sys: FakeSystem;
+  damon: FakeDamon;
+  deps: ComponentDeps;
+  clock: Clock;
+  log: () => string;
+  tracker(config?: unknown): DamonTracker;
+}
+
+/** Processes 100 (64 MiB anon at A) and 200 (16 MiB anon at 2A), `nr` kdamonds. */
+function setup(nr = 0): Setup {
+  const kernel = new FakeKernel().addNode(0, 100000, [0]);
+  kernel.addProcess(100, "a", [{ startAddr: A, pages: 16384, kind: "anon" }]);
+  kernel.populate(100, 0, 0, 16384);
+  kernel.addProcess(200, "b", [{ startAddr: 2 * A, pages: 4096, kind: "anon" }]);
+  kernel.populate(200, 0, 0, 4096);
+  const sys = fakeSystem(kernel);
+  const damon = new FakeDamon(sys.sysfs.root, nr);
+  // Time that never comes: the tracker's own loop never runs a round, the test runs them.
+  const clock: Clock = {
+    now: () => 0,
+    wallMs: () => 0,
+    sleep: (_ms, signal) =>
+      signal?.aborted
+        ? Promise.resolve()
+        : new Promise((resolve) =>
+          signal?.addEventListener("abort", () => resolve(), { once: true })
+        ),
+  };
+  let log = "";
+  const logger = new Logger((t) => (log += t), { debug: true });
+  const stats = new Stats(clock);
+  const deps: ComponentDeps = {
+    clock,
+    procfs: sys.procfs,
+    sysfs: sys.sysfs,
+    syscalls: () => sys.syscalls,
+    logger,
+    stats,
+    mover: new Mover({ syscalls: () => sys.syscalls, clock, stats, logger }),
+  };
+  return {
+    sys,
+    damon,
+    deps,
+    clock,
+    log: () => log,
+    tracker: (config) => new DamonTracker(parseDamonConfig(config), deps, { io: damon }),
+    [Symbol.dispose]: () => sys[Symbol.dispose](),
+  };
+}
+
+const w = (...pids: number[]) => pids.map((pid) => ({ pid, pidfd: null, startTicks: 0 }));
+
+Deno.test("damon config: omitted fields take the Go defaults, zeros too", () => {
+  assertEquals(parseDamonConfig(undefined), {
+    Connection: "",
+    SamplingUs: 5000,
+    AggregationUs: 100000,
+    RegionsUpdateUs: 1000000,
+    MinTargetRegions: 10,
+    MaxTargetRegions: 1000,
+    FilterAddressRangeSizeMax: 33554432,
+    Interface: 0,
+    SysfsRegionsManager: 0,
+    KdamondsList: [],
+    NrKdamonds: 0,
+  });
+  const c = parseDamonConfig('{"samplingus":0,"filteraddressrangesizemax":-1,"kdamondslist":[2]}');
+  assertEquals([c.SamplingUs, c.FilterAddressRangeSizeMax, c.KdamondsList], [5000, -1, [2]]);
+});
+
+Deno.test("damon config: debugfs, unknown connections and bad region counts are refused", () => {
+  const msg = (raw: string) => {
+    try {
+      parseDamonConfig(raw);
+    } catch (e) {
+      assertOk(e instanceof ConfigError, `ConfigError for ${raw}`);
+      return (e as Error).message;
+    }
+    throw new Error(`accepted ${raw}`);
+  };
+  assertEquals(
+    msg('{"Interface":2}'),
+    "tracker damon: Interface: debugfs (2) is not supported: memtierd reads DAMON through sysfs (use 0 or 1) (got 2)",
+  );
+  assertEquals(
+    msg('{"Connection":"ftrace"}'),
+    'tracker damon: Connection: must be bpftrace or perf (memtierd reads DAMON through sysfs either way) (got "ftrace")',
+  );
+  assertEquals(
+    msg('{"MinTargetRegions":2}'),
+    "tracker damon: MinTargetRegions: must be at least 3 (DAMON's minimum), or 0 for 10 (got 2)",
+  );
+  assertEquals(
+    msg('{"MinTargetRegions":50,"MaxTargetRegions":20}'),
+    "tracker damon: MaxTargetRegions: must not be below MinTargetRegions 50 (got 20)",
+  );
+  assertEquals(
+    msg('{"SysfsRegionsManager":2}'),
+    "tracker damon: SysfsRegionsManager: must be a whole number from 0 to 1 (got 2)",
+  );
+});
+
+Deno.test("damon start: raises nr_kdamonds from 0 and sets up one context, vaddr, stat scheme open to every region", async () => {
+  using s = setup(0);
+  const t = s.tracker('{"Connection":"bpftrace","SamplingUs":1000}');
+  t.addPids(w(100));
+  t.start();
+  assertEquals(s.damon.take(), [
+    "nr_kdamonds 1",
+    "0/contexts/nr_contexts 1",
+    "0/contexts/0/operations vaddr",
+    "0/contexts/0/monitoring_attrs/intervals/sample_us 1000",
+    "0/contexts/0/monitoring_attrs/intervals/aggr_us 100000",
+    "0/contexts/0/monitoring_attrs/intervals/update_us 1000000",
+    "0/contexts/0/monitoring_attrs/nr_regions/max 1000",
+    "0/contexts/0/monitoring_attrs/nr_regions/min 10",
+    "0/contexts/0/targets/nr_targets 1",
+    "0/contexts/0/targets/0/pid_target 100",
+    "0/contexts/0/targets/0/regions/nr_regions 0",
+    "0/contexts/0/schemes/nr_schemes 1",
+    "0/contexts/0/schemes/0/action stat",
+    "0/contexts/0/schemes/0/access_pattern/sz/min 0",
+    "0/contexts/0/schemes/0/access_pattern/sz/max 18446744073709551615",
+    "0/contexts/0/schemes/0/access_pattern/nr_accesses/min 0",
+    "0/contexts/0/schemes/0/access_pattern/nr_accesses/max 4294967295",
+    "0/contexts/0/schemes/0/access_pattern/age/min 0",
+    "0/contexts/0/schemes/0/access_pattern/age/max 4294967295",
+    "0/state on",
+  ]);
+  assertOk(
+    s.log().includes(
+      'INFO: tracker damon: Connection "bpftrace" is not used: memtierd reads DAMON through sysfs',
+    ),
+    s.log(),
+  );
+  await t.stop();
+  assertEquals(s.damon.take(), [
+    "0/state clear_schemes_tried_regions",
+    "0/state off",
+    "0/contexts/nr_contexts 0",
+    "nr_kdamonds 0",
+  ]);
+  assertEquals(s.damon.get("nr_kdamonds"), "0");
+});
+
+Deno.test("damon with SysfsRegionsManager 1: fvaddr over the process's anon ranges, committed again when they change", async () => {
+  using s = setup(1);
+  const t = s.tracker('{"SysfsRegionsManager":1}');
+  t.addPids(w(100));
+  t.start();
+  const writes = s.damon.take();
+  assertOk(writes.includes("0/contexts/0/operations fvaddr"), writes.join("\n"));
+  const r = "0/contexts/0/targets/0/regions";
+  assertEquals(writes.filter((x) => x.startsWith(r)), [
+    `${r}/nr_regions 1`,
+    `${r}/0/start ${A}`,
+    `${r}/0/end ${A + 64 * MiB}`,
+  ]);
+  t.round();
+  assertEquals(s.damon.take(), ["0/state update_schemes_tried_regions"]);
+  // The process maps 4 MiB more.
+  s.sys.kernel.processes.get(100)!.vmas.push({
+    startAddr: A + 128 * MiB,
+    pages: 1024,
+    kind: "anon",
+  });
+  s.sys.kernel.populate(100, 1, 0, 1024);
+  s.sys.sync();
+  t.round();
+  assertEquals(s.damon.take(), [
+    `${r}/nr_regions 2`,
+    `${r}/0/start ${A}`,
+    `${r}/0/end ${A + 64 * MiB}`,
+    `${r}/1/start ${A + 128 * MiB}`,
+    `${r}/1/end ${A + 132 * MiB}`,
+    "0/state commit",
+    "0/state update_schemes_tried_regions",
+  ]);
+  await t.stop();
+});
+
+Deno.test("damon counters: nr_accesses add up per (pid, region) over rounds; regions above the filter are dropped", async () => {
+  using s = setup(2);
+  const t = s.tracker('{"FilterAddressRangeSizeMax":8388608}');
+  t.addPids(w(100, 200));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }, { id: 1, pid: 200 }]);
+  s.damon.pending.set(0, [[A, A + 4 * MiB, 5], [A + 4 * MiB, A + 64 * MiB, 9]]);
+  s.damon.pending.set(1, [[2 * A, 2 * A + 8 * MiB, 0]]);
+  t.round();
+  s.damon.pending.set(0, [[A, A + 4 * MiB, 3]]);
+  t.round();
+  const text = t.getCounters().map((c) =>
+    `${c.pid} ${c.range.startAddr.toString(16)}-${c.range.endAddr.toString(16)} a=${c.accesses}`
+  );
+  assertEquals(text, ["100 10000000-10400000 a=8", "200 20000000-20800000 a=0"]);
+  const scans = s.deps.stats.scans().get(100);
+  assertEquals([scans?.count, scans?.lastScanned, scans?.lastAccessed], [2, 1024, 1024]);
+  t.resetCounters();
+  assertEquals(t.getCounters(), []);
+  await t.stop();
+});
+
+Deno.test("damon leaves a running kdamond it was not given alone, and one that holds a context", async () => {
+  using s = setup(3);
+  s.damon.setState(0, "on");
+  s.damon.setState(1, "off", 1);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 2, pid: 100 }]);
+  const writes = s.damon.take();
+  assertOk(writes.every((x) => x.startsWith("2/")), writes.join("\n"));
+  await t.stop();
+  assertEquals(s.damon.get("0/state"), "on");
+  assertEquals(s.damon.get("1/contexts/nr_contexts"), "1");
+  assertEquals(s.damon.get("2/contexts/nr_contexts"), "0");
+  assertEquals(s.damon.get("nr_kdamonds"), "3");
+});
+
+Deno.test("damon start fails clearly when every kdamond is someone else's", () => {
+  using s = setup(1);
+  s.damon.setState(0, "on");
+  const t = s.tracker();
+  assertThrows(
+    () => t.start(),
+    UnsupportedError,
+    "Cannot start tracker damon: all 1 kdamonds are in use by someone else (on, or holding a context); " +
+      "list the ones memtierd may take in KdamondsList",
+  );
+  assertEquals(s.damon.take(), []);
+});
+
+Deno.test("damon takes over a running kdamond that KdamondsList names, with a warning", async () => {
+  using s = setup(2);
+  s.damon.setState(1, "on");
+  const t = s.tracker('{"KdamondsList":[1]}');
+  t.addPids(w(200));
+  t.start();
+  assertOk(s.log().includes("WARN: tracker damon: kdamond 1 is running; taking it over"), s.log());
+  assertEquals(t.kdamonds(), [{ id: 1, pid: 200 }]);
+  assertEquals(s.damon.get("1/contexts/0/targets/0/pid_target"), "200");
+  await t.stop();
+  assertEquals(s.damon.get("1/state"), "off");
+});
+
+Deno.test("damon re-applies targets when pids come and go, one kdamond each", async () => {
+  using s = setup(2);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  s.damon.take();
+  t.addPids(w(200));
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }, { id: 1, pid: 200 }]);
+  assertEquals(s.damon.get("1/contexts/0/targets/0/pid_target"), "200");
+  assertEquals(s.damon.get("1/state"), "on");
+  assertOk(!s.damon.take().some((x) => x.startsWith("0/")), "kdamond 0 untouched by the add");
+  t.removePids(w(100));
+  assertEquals(s.damon.take(), ["0/state off", "0/contexts/nr_contexts 0"]);
+  assertEquals(t.kdamonds(), [{ id: 0, pid: undefined }, { id: 1, pid: 200 }]);
+  await t.stop();
+});
+
+Deno.test("damon frees the kdamond of a target that exited, and restarts one that stopped otherwise", async () => {
+  using s = setup(2);
+  const t = s.tracker();
+  t.addPids(w(100, 200));
+  t.start();
+  // The kernel stops a kdamond whose targets all exited.
+  s.sys.kernel.exit(100);
+  s.sys.sync();
+  s.damon.setState(0, "off");
+  s.damon.setState(1, "off");
+  s.damon.take();
+  t.round();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: undefined }, { id: 1, pid: 200 }]);
+  assertEquals(s.damon.get("0/contexts/nr_contexts"), "0");
+  assertEquals(s.damon.get("1/state"), "on");
+  assertOk(s.log().includes("INFO: tracker damon: pid 100 exited, kdamond 0 freed"), s.log());
+  assertOk(
+    s.log().includes("WARN: tracker damon: kdamond 1 of pid 200 stopped; starting it again"),
+    s.log(),
+  );
+  await t.stop();
+  assertEquals(s.damon.get("1/state"), "off");
+});
+
+Deno.test("damon warns once about a pid without a free kdamond", async () => {
+  using s = setup(2);
+  s.damon.setState(0, "on");
+  const t = s.tracker();
+  t.addPids(w(100, 200));
+  t.start();
+  t.addPids(w(200));
+  assertEquals(
+    s.log().split("\n").filter((l) => l.includes("no free kdamond")).length,
+    1,
+  );
+  assertEquals(t.kdamonds(), [{ id: 1, pid: 100 }]);
+  await t.stop();
+});
+
+Deno.test("damon start without DAMON's sysfs says what the kernel needs", () => {
+  using s = setup(0);
+  Deno.removeSync(`${s.sys.sysfs.root}/kernel`, { recursive: true });
+  assertThrows(
+    () => s.tracker().start(),
+    UnsupportedError,
+    "is missing (the kernel needs CONFIG_DAMON_SYSFS)",
+  );
+});
