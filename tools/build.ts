@@ -162,6 +162,22 @@ async function compressedRuntime(): Promise<{ zst: Uint8Array; size: number; id:
   return { zst: await Deno.readFile(path), size: denoBytes.length, id };
 }
 
+/**
+ * A static `import ... from "node:..."` anywhere in the program makes Deno
+ * load its Node compatibility layer at every start (about 40 ms natively):
+ * such imports must be dynamic (`await import("node:readline")`) where the
+ * module is really needed, or use Deno's own APIs.
+ */
+function refuseStaticNodeImports(code: string, bundle: string) {
+  const found = code.match(/^import\s[^;]*?from\s*"node:[^"]+"/m);
+  if (found) {
+    throw new Error(
+      `Cannot build: ${bundle} has a static ${JSON.stringify(found[0])}, which slows every ` +
+        "start: use Deno's API or a dynamic import() where it is needed",
+    );
+  }
+}
+
 async function buildSelfExtracting(name: string, entry: string, output: string) {
   const bundle = `build/${name}/${name}.js`;
   await run(Deno.execPath(), [
@@ -179,6 +195,7 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
     entry,
   ]);
   const program = await Deno.readFile(bundle);
+  refuseStaticNodeImports(new TextDecoder().decode(program), bundle);
   const launcher = await Deno.readFile(await buildLauncher());
   const runtime = await compressedRuntime();
   const runtimeOffset = launcher.length;

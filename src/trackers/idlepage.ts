@@ -18,7 +18,6 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
 import { intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
@@ -56,7 +55,7 @@ export class IdlePageTracker extends PageTracker {
   }
 
   protected override beforeStart(): void {
-    if (!existsSync(this.bitmapPath)) {
+    if (!pathExists(this.bitmapPath)) {
       throw new UnsupportedError(
         `tracker idlepage: ${this.bitmapPath} is missing: this kernel lacks idle page tracking ` +
           "(CONFIG_IDLE_PAGE_TRACKING); use the softdirty or damon tracker, or `make vm-kernel`",
@@ -116,3 +115,16 @@ export const idlePageTrackerFactory: ComponentFactory<IdlePageConfig, Tracker> =
   parse: (raw, what) => parseWithSchema(schema, raw, what),
   create: (config, deps) => new IdlePageTracker(config, deps),
 };
+
+/**
+ * Whether a path exists. Deno's own stat, not node:fs: importing a node:
+ * module loads Node's compatibility layer at every start (about 40 ms).
+ */
+function pathExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
