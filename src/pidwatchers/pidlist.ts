@@ -7,13 +7,11 @@
  * @module
  */
 import { parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import { PID_MAX } from "../common/limits.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { PidListener, PidWatcher } from "./pidwatcher.ts";
 import { formatPids } from "./polling.ts";
 import { WatchedPids } from "./watched_pids.ts";
-
-/** Highest pid Linux gives (pid_max is at most 2^22). */
-export const PID_MAX = 4_194_304;
 
 const schema = v.strictObject({
   Pids: v.optional(v.array(positiveInt(PID_MAX), "must be a list of pids"), []),

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { PID_MAX } from "../../common/limits.ts";
 import { ConfigError } from "../../config/decode.ts";
 import { ProcessGoneError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
@@ -106,7 +107,7 @@ async function reconfigure(session: Session, raw: string, prefix: string): Promi
 
 function parsePids(text: string): number[] {
   return text.split(",").map((p) => {
-    if (!/^\s*\d+\s*$/.test(p) || Number(p) < 1 || Number(p) > 4194304) {
+    if (!/^\s*\d+\s*$/.test(p) || Number(p) < 1 || Number(p) > PID_MAX) {
       throw new UsageError(`invalid pid: ${JSON.stringify(p)}`);
     }
     return Number(p);
