@@ -89,6 +89,14 @@ export class FinderTracker implements Tracker {
     st.atMs = now;
   }
 
+  /** Forgets a process whose files could not be read (it exited): quietly, as an expected event. */
+  #drop(pid: number, e: unknown): void {
+    this.#pids.delete(pid);
+    this.#deps.logger.debug(
+      `tracker finder: pid ${pid} no longer tracked: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+
   /** The live processes' states; a gone one is dropped quietly. */
   #live(): PidState[] {
     const out: PidState[] = [];
@@ -98,12 +106,7 @@ export class FinderTracker implements Tracker {
         this.#refresh(st);
         out.push(st);
       } catch (e) {
-        this.#pids.delete(pid);
-        this.#deps.logger.debug(
-          `tracker finder: pid ${pid} no longer tracked: ${
-            e instanceof Error ? e.message : String(e)
-          }`,
-        );
+        this.#drop(pid, e);
       }
     }
     return out;
@@ -166,12 +169,7 @@ export class FinderTracker implements Tracker {
         try {
           ranges = this.#filtered(pid, ranges);
         } catch (e) {
-          this.#pids.delete(pid);
-          this.#deps.logger.debug(
-            `tracker finder: pid ${pid} no longer tracked: ${
-              e instanceof Error ? e.message : String(e)
-            }`,
-          );
+          this.#drop(pid, e);
           continue;
         }
       }
