@@ -49,3 +49,25 @@ tr-accuracy() {
   expect-range "recall: hot pages reported (>= 90 % of $hot_pages)" $((hot_pages * 9 / 10)) "$hot_pages" "$hot_rep"
   expect-range "cold pages reported (<= 10 % of $cold_pages)" 0 $((cold_pages / 10)) "$cold_rep"
 }
+
+# tr-hot-cold-accuracy TRACKER FIELD MEME_OPTIONS...: starts meme with the
+# options (its 256M array's 32M at offset 64M is the hot part), tracks it
+# with TRACKER (512-page regions, no per-region cap, a scan every 2 s) for
+# 14 s, and checks `tracker -counters` with tr-accuracy on FIELD.
+tr-hot-cold-accuracy() {
+  local tracker=$1 field=$2 arr as ae hs he
+  shift 2
+  meme-start "$@"
+  arr=$(echo ${MEME_RANGES[meme]})
+  as=$((16#${arr%-*})) ae=$((16#${arr#*-}))
+  hs=$((as + 64 * 1024 * 1024)) he=$((as + 96 * 1024 * 1024))
+  tr-memtierd-start
+  memtierd-command "tracker -create $tracker -config '{\"PagesInRegion\":512,\"MaxCountPerRegion\":0,\"ScanIntervalMs\":2000}'"
+  expect-match "created" "tracker configured successfully" "$(answer)"
+  memtierd-command "tracker -start $MEME_PID"
+  expect-match "started" "^tracker started$" "$(answer)"
+  vm-command "sleep 14"
+  memtierd-command --timeout 120 "tracker -counters"
+  answer | grep -c '^a=' | sed 's/^/counters: /'
+  tr-accuracy "$field" "$as" "$ae" "$hs" "$he"
+}

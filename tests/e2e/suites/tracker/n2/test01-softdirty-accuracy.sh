@@ -4,19 +4,7 @@
 # recall >= 0.9 and <= 10 % of the cold pages asserted).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-meme-start -bs 256M -bwc 1 -bws 32M -bwo 64M -brc 0 -pattern 7
-arr=$(echo ${MEME_RANGES[meme]})
-as=$((16#${arr%-*})) ae=$((16#${arr#*-}))
-hs=$((as + 64 * 1024 * 1024)) he=$((as + 96 * 1024 * 1024))
-tr-memtierd-start
-memtierd-command "tracker -create softdirty -config '{\"PagesInRegion\":512,\"MaxCountPerRegion\":0,\"ScanIntervalMs\":2000}'"
-expect-match "created" "tracker configured successfully" "$(answer)"
-memtierd-command "tracker -start $MEME_PID"
-expect-match "started" "^tracker started$" "$(answer)"
-vm-command "sleep 14"
-memtierd-command --timeout 120 "tracker -counters"
-answer | grep -c '^a=' | sed 's/^/counters: /'
-tr-accuracy w "$as" "$ae" "$hs" "$he"
+tr-hot-cold-accuracy softdirty w -bs 256M -bwc 1 -bws 32M -bwo 64M -brc 0 -pattern 7
 
 step "reset, stop, heartbeats and scans in stats"
 memtierd-command "tracker -reset -stop"
