@@ -3,7 +3,7 @@
  * and the session's state: build info, watched processes, each process's
  * memory per node (its /proc/PID/numa_maps, read now), bytes moved and
  * swapped, move_pages failures by errno, tracker scans, the mover's queue,
- * and the loops' rounds. Nothing here changes a component: it reads the
+ * policy rounds and decisions, and the loops' rounds. Nothing here changes a component: it reads the
  * `Stats` store's accessors, the mover's status, config and task list, and
  * /proc.
  *
@@ -18,7 +18,7 @@ import { PAGE_SIZE_BYTES } from "../common/units.ts";
 import { errnoName } from "../ffi/errno.ts";
 import type { MoverConfig, MoverStatus, MoverTask } from "../mover/mover.ts";
 import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
-import type { Stats } from "../stats/stats.ts";
+import type { PolicyDecisions, Stats } from "../stats/stats.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
 import { MB } from "../common/units.ts";
 
@@ -92,6 +92,15 @@ function processMemory(src: MetricsSource): { samples: Sample[]; skipped: number
   return { samples, skipped: Math.max(0, pids.length - max) };
 }
 
+function decisionLabels(d: Readonly<PolicyDecisions>): Record<string, string | number> {
+  return {
+    policy: d.policy,
+    pid: d.pid,
+    destination: d.dest < 0 ? "swap" : d.dest,
+    dry_run: String(d.dryRun),
+  };
+}
+
 /** The metric families of one scrape, in a fixed order. */
 export function collectMetrics(src: MetricsSource): MetricFamily[] {
   const stats = src.stats;
@@ -101,6 +110,10 @@ export function collectMetrics(src: MetricsSource): MetricFamily[] {
   const mover = src.mover();
   const tasks = mover.tasks();
   const memory = processMemory(src);
+  const decisions = [...stats.policyDecisions()].sort((a, b) =>
+    a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.pid - b.pid || a.dest - b.dest ||
+      Number(a.dryRun) - Number(b.dryRun)
+  );
   const pulses = [...stats.pulses()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
   const perPid = <T>(
@@ -225,6 +238,24 @@ export function collectMetrics(src: MetricsSource): MetricFamily[] {
       "memtierd_mover_dropped_tasks_total",
       "Mover tasks dropped before they were done (their process exited, or a move failed).",
       [{ value: stats.droppedTasks().length }],
+    ),
+    counter(
+      "memtierd_policy_rounds_total",
+      "Rounds a policy finished.",
+      [...stats.policyRounds()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0).map((
+        [policy, rounds],
+      ) => ({ labels: { policy }, value: rounds })),
+    ),
+    counter(
+      "memtierd_policy_decisions_total",
+      "Decisions of a policy to move pages of a process to a node or out to swap " +
+        '(dry_run="true": logged, nothing queued).',
+      decisions.map((d) => ({ labels: decisionLabels(d), value: d.decisions })),
+    ),
+    counter(
+      "memtierd_policy_decided_bytes_total",
+      "Bytes a policy's decisions queued on the mover (or would have, in a dry run).",
+      decisions.map((d) => ({ labels: decisionLabels(d), value: d.pages * PAGE_SIZE_BYTES })),
     ),
     counter(
       "memtierd_events_total",

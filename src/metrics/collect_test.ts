@@ -185,3 +185,24 @@ Deno.test("collectMetrics() leaves out a process that exited and reads at most m
   ]);
   assertEquals(lines(text, "memtierd_watched_processes"), ["memtierd_watched_processes 3"]);
 });
+
+Deno.test("collectMetrics() counts policy rounds, and decisions and their bytes by destination and dry run", () => {
+  const stats = new Stats(new FakeClock());
+  stats.recordPolicyRound("age");
+  stats.recordPolicyRound("age");
+  stats.recordPolicyDecision({ policy: "age", pid: 42, dest: 2, pages: 300, dryRun: false });
+  stats.recordPolicyDecision({ policy: "age", pid: 42, dest: 2, pages: 100, dryRun: false });
+  stats.recordPolicyDecision({ policy: "age", pid: 42, dest: -1, pages: 256, dryRun: true });
+  const text = scrape(source(stats));
+  assertEquals(lines(text, "memtierd_policy_rounds_total"), [
+    'memtierd_policy_rounds_total{policy="age"} 2',
+  ]);
+  assertEquals(lines(text, "memtierd_policy_decisions_total"), [
+    'memtierd_policy_decisions_total{policy="age",pid="42",destination="swap",dry_run="true"} 1',
+    'memtierd_policy_decisions_total{policy="age",pid="42",destination="2",dry_run="false"} 2',
+  ]);
+  assertEquals(lines(text, "memtierd_policy_decided_bytes_total"), [
+    'memtierd_policy_decided_bytes_total{policy="age",pid="42",destination="swap",dry_run="true"} 1048576',
+    'memtierd_policy_decided_bytes_total{policy="age",pid="42",destination="2",dry_run="false"} 1638400',
+  ]);
+});
