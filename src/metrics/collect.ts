@@ -156,8 +156,8 @@ export function collectMetrics(src: MetricsSource): MetricFamily[] {
     ),
     counter(
       "memtierd_swapped_out_bytes_total",
-      "Bytes of a process that process_madvise(MADV_PAGEOUT) advised out to swap (the kernel " +
-        "skips pages that are not present).",
+      "Bytes of a process in ranges process_madvise(MADV_PAGEOUT) advised out to swap, as the " +
+        "kernel counts them: whole ranges, pages not present included.",
       perPid(madvise, (m) => (m.pagesByErrno.get(0) ?? 0) * PAGE_SIZE_BYTES),
     ),
     counter(
