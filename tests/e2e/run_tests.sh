@@ -157,7 +157,7 @@ boot_group() { # TOPODIR KERNEL
   fi
   # e2e_vm_start boots once more by itself when the guest kernel panics.
   if e2e_vm_start > "$E2E_VMDIR/boot.log" 2>&1; then
-    grep -h "panicked while booting" "$E2E_VMDIR/boot.log" | sed "s/^e2e: /---- $name: /"
+    grep -h "panicked while booting" "$E2E_VMDIR/boot.log" | sed "s|^e2e: |---- $name: |"
     echo "---- $name: up in ${E2E_BOOT_SECONDS} s ($(grep -h 'first start of /usr/local/bin/memtierd' "$E2E_VMDIR/console.log" | sed 's/.*took \([0-9.]* s\).*/memtierd first start \1/'), $(sed -n 's/^accel: //p' "$E2E_VMDIR/vm.txt"))"
     return 0
   fi
