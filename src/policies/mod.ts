@@ -7,6 +7,9 @@
  *   policy.ts          the Policy and HeatForecaster interfaces
  *   stub.ts            `stub`: does nothing (routines alone)
  *   forecaster_stub.ts the `stub` heat forecaster
+ *   forecaster_trace.ts  `trace`: appends the heats to a file
+ *   forecaster_stdio.ts  `stdio`: a child process answers (JSON lines)
+ *   forecaster_chain.ts  `chain`: several forecasters in turn
  *
  * Adding a policy is one file exporting a ComponentFactory plus one line in
  * `policyRegistry` (and its name leaves `notYetAvailable`).
@@ -17,7 +20,10 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { chainForecasterFactory } from "./forecaster_chain.ts";
+import { stdioForecasterFactory } from "./forecaster_stdio.ts";
 import { stubForecasterFactory } from "./forecaster_stub.ts";
+import { traceForecasterFactory } from "./forecaster_trace.ts";
 import type { HeatForecaster, Policy } from "./policy.ts";
 import { stubPolicyFactory } from "./stub.ts";
 
@@ -41,12 +47,15 @@ export const heatForecasterRegistry: Registry<HeatForecaster> = new Map<
   string,
   ComponentFactory<unknown, HeatForecaster>
 >([
+  ["chain", chainForecasterFactory(() => heatForecasters)],
+  ["stdio", stdioForecasterFactory],
   ["stub", stubForecasterFactory],
+  ["trace", traceForecasterFactory],
 ]);
 
 /** The heat forecaster kind. */
 export const heatForecasters: ComponentKind<HeatForecaster> = {
   kind: "heat forecaster",
   registry: heatForecasterRegistry,
-  notYetAvailable: ["chain", "stdio", "trace"],
+  notYetAvailable: [],
 };
