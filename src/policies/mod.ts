@@ -5,6 +5,8 @@
  * mover; the heat policy may ask a heat forecaster.
  *
  *   policy.ts          the Policy and HeatForecaster interfaces
+ *   placement.ts       decisions → mover tasks (pages re-read, stale ones left
+ *                      out), the dry run, the Mover/DryRun config entries
  *   stub.ts            `stub`: does nothing (routines alone)
  *   forecaster_stub.ts the `stub` heat forecaster
  *   forecaster_trace.ts  `trace`: appends the heats to a file
