@@ -9,6 +9,8 @@
  *                      out), the dry run, the Mover/DryRun config entries
  *   stub.ts            `stub`: does nothing (routines alone)
  *   forecaster_stub.ts the `stub` heat forecaster
+ *   heat.ts            `heat`: memory of each heat class to its nodes
+ *   heatmap.ts         the heat policy's heats per range, decay, classes
  *   forecaster_trace.ts  `trace`: appends the heats to a file
  *   forecaster_stdio.ts  `stdio`: a child process answers (JSON lines)
  *   forecaster_chain.ts  `chain`: several forecasters in turn
@@ -25,6 +27,7 @@ import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { chainForecasterFactory } from "./forecaster_chain.ts";
 import { stdioForecasterFactory } from "./forecaster_stdio.ts";
 import { stubForecasterFactory } from "./forecaster_stub.ts";
+import { heatPolicyFactory } from "./heat.ts";
 import { traceForecasterFactory } from "./forecaster_trace.ts";
 import type { HeatForecaster, Policy } from "./policy.ts";
 import { stubPolicyFactory } from "./stub.ts";
@@ -34,6 +37,7 @@ export { StubPolicy } from "./stub.ts";
 
 /** Policies by name. */
 export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory<unknown, Policy>>([
+  ["heat", heatPolicyFactory(() => heatForecasters)],
   ["stub", stubPolicyFactory],
 ]);
 
@@ -41,7 +45,7 @@ export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory
 export const policies: ComponentKind<Policy> = {
   kind: "policy",
   registry: policyRegistry,
-  notYetAvailable: ["age", "avoid-oom", "demote-idle", "heat", "ratio"],
+  notYetAvailable: ["age", "avoid-oom", "demote-idle", "ratio"],
 };
 
 /** Heat forecasters by name. */
