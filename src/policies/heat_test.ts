@@ -9,6 +9,7 @@ import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
 import { FakeClock } from "../time/clock.ts";
+import { harness } from "../prompt/_harness.ts";
 import type { Tracker, TrackerCounter } from "../trackers/tracker.ts";
 import { HeatPolicy, parseHeatConfig, parseNumaSize } from "./heat.ts";
 import { heatForecasters, policies } from "./mod.ts";
@@ -481,4 +482,54 @@ Deno.test("heat config: NumaSize takes B/K/KB/M/MB/G/GB/T/TB in any case, plain 
     undefined,
     undefined,
   ]);
+});
+
+Deno.test("heat from the prompt: -create heat -config JSON, start: the idle process goes to the cold class's node", async () => {
+  using h = harness();
+  assertEquals(
+    await h.run(
+      `policy -create heat -config '{"PidWatcher":{"name":"pidlist","config":{"Pids":[500]}},` +
+        `"Tracker":{"name":"stub"},"IntervalMs":100,"HeatNumas":{"0":[2]}}'`,
+    ),
+    "policy created\n",
+  );
+  await h.run("policy -start");
+  for (let i = 0; i < 40; i++) await h.clock.sleep(50);
+  await h.run("policy -stop");
+  // Nothing touched it for an interval: all 1040 pages (heap and anon) are class 0.
+  assertEquals(h.kernel.pagesPerNode(500), new Map([[2, 1040]]));
+  // Both ranges at heat 0 since the first zero-count update (the seconds since vary with the rounds).
+  assertEquals(
+    (await h.run("policy -dump heatmap")).replace(/,[0-9.]+s\}/g, ",Ts}"),
+    [
+      "heatmap:",
+      "pid: 500: 0 {ff00000-ff10000(16),0.000000,1700000000100,Ts} (class 0)",
+      "pid: 500: 1 {10000000-10400000(1024),0.000000,1700000000100,Ts} (class 0)",
+      "",
+      "",
+    ].join("\n"),
+  );
+});
+
+Deno.test("heat from the prompt: -config-file FILE (YAML) with a DryRun moves nothing and says what it would", async () => {
+  using h = harness();
+  const file = Deno.makeTempFileSync({ suffix: ".yaml" });
+  try {
+    Deno.writeTextFileSync(
+      file,
+      "pidwatcher: {name: pidlist, config: {pids: [500]}}\ntracker: {name: stub}\n" +
+        "intervalms: 100\nheatnumas: {0: [3]}\ndryrun: true\n",
+    );
+    assertEquals(await h.run(`policy -create heat -config-file ${file}`), "policy created\n");
+    await h.run("policy -start");
+    for (let i = 0; i < 10; i++) await h.clock.sleep(50);
+    await h.run("policy -stop");
+    assertEquals(h.kernel.pagesPerNode(500), new Map([[0, 1040]]));
+    assertIncludes(
+      h.log(),
+      "INFO: policy heat dry run: would move 1040 pages (4.1 MiB) of pid 500 to node 3: heat class 0\n",
+    );
+  } finally {
+    Deno.removeSync(file);
+  }
 });
