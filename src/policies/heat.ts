@@ -11,9 +11,12 @@
  * Every IntervalMs (the first round at start):
  * 1. The tracker's counters since the last round go into the heatmap, and
  *    are reset. Our trackers report no counter for memory nobody touched
- *    (the Go ones reported zeros), so each process watched for at least
- *    one interval first gets a zero-count update over all its anon and
- *    heap ranges: untouched memory cools down as in the Go memtierd.
+ *    (the Go ones reported zeros), so a process the tracker finished a
+ *    scan of since the last round (its `memory_scans` count grew) first
+ *    gets a zero-count update over all its anon and heap ranges: untouched
+ *    memory cools down as in the Go memtierd, and a round without a scan
+ *    (the tracker still priming, or slower than IntervalMs) changes
+ *    nothing.
  * 2. A forecaster, if any, may replace the heats for the decisions of this
  *    round (only ranges of watched processes are used).
  * 3. Only while the mover has no task left: the pages of every range are
@@ -253,8 +256,8 @@ export class HeatPolicy implements Policy, PidListener {
   readonly #watcher: PidWatcher;
   readonly #tracker: Tracker;
   readonly #forecaster: HeatForecaster | null;
-  /** Watched pids and when they were first seen (clock ms). */
-  readonly #pids = new Map<number, { watched: WatchedPid; sinceMs: number }>();
+  /** Watched pids, with their tracker scan count (stats) at the last round. */
+  readonly #pids = new Map<number, { watched: WatchedPid; scans: number }>();
   #sizes: Map<number, number> | null = null;
   #loop: Loop | undefined;
   #last: HeatRoundReport | null = null;
@@ -325,11 +328,10 @@ export class HeatPolicy implements Policy, PidListener {
   }
 
   addPids(pids: readonly WatchedPid[]): void {
-    const now = this.#deps.clock.now();
     for (const w of pids) {
       const old = this.#pids.get(w.pid);
       if (!old || old.watched.startTicks !== w.startTicks) {
-        this.#pids.set(w.pid, { watched: w, sinceMs: now });
+        this.#pids.set(w.pid, { watched: w, scans: this.#scans(w.pid) });
       }
     }
     this.#tracker.addPids(pids);
@@ -343,6 +345,10 @@ export class HeatPolicy implements Policy, PidListener {
     this.#tracker.removePids(pids);
   }
 
+  #scans(pid: number): number {
+    return this.#deps.stats.scans().get(pid)?.count ?? 0;
+  }
+
   /** Pids watched now, ascending. */
   watchedPids(): number[] {
     return [...this.#pids.keys()].sort((a, b) => a - b);
@@ -350,21 +356,24 @@ export class HeatPolicy implements Policy, PidListener {
 
   /** One round: heatmap update, forecast, and (mover idle) placements. */
   async round(): Promise<void> {
-    const nowMs = this.#deps.clock.now();
     const cover: TrackerCounter[] = [];
     for (const [pid, p] of this.#pids) {
-      if (nowMs - p.sinceMs < this.#config.IntervalMs) continue;
+      const scans = this.#scans(pid);
+      if (scans === p.scans) continue;
+      p.scans = scans;
       try {
         for (const range of processRanges(this.#deps.procfs, pid)) {
           cover.push({ pid, range, accesses: 0, reads: 0, writes: 0 });
         }
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
+        this.#pids.delete(pid);
       }
     }
     const counters = this.#tracker.getCounters();
     this.#tracker.resetCounters();
-    this.heatmap.update([...cover, ...counters], this.#deps.clock.wallMs());
+    // Watched processes keep their heats through rounds without counters.
+    this.heatmap.update([...cover, ...counters], this.#deps.clock.wallMs(), this.#pids.keys());
     let heats = this.heatmap.heats();
     if (this.#forecaster) {
       try {
@@ -381,7 +390,18 @@ export class HeatPolicy implements Policy, PidListener {
         );
       }
     }
-    if (this.placement.moverIdle()) this.decide(heats);
+    const t0 = performance.now();
+    let what = "mover busy: no decisions";
+    if (this.placement.moverIdle()) {
+      const r = this.decide(heats);
+      let pages = 0;
+      for (const perPid of r.found.values()) for (const p of perPid.values()) pages += p;
+      what = `${pages} pages located, ${r.overQuota} range(s) over quota`;
+    }
+    this.#deps.logger.debug(
+      `policy heat: round: ${counters.length} counters, ${cover.length} ranges cooled; ${what} ` +
+        `in ${Math.round(performance.now() - t0)} ms`,
+    );
     this.placement.roundDone();
   }
 

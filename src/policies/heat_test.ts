@@ -82,6 +82,8 @@ interface Fixture extends Disposable {
   /** Pages `first`..`first+count` of pid's 1024-page range written `writes` times each... */
   count(pid: number, first: number, count: number, writesPerPage: number): void;
   watch(...pids: number[]): void;
+  /** The tracker finished a scan of `pid` (what makes untouched memory cold). */
+  scanned(pid: number): void;
 }
 
 /** Nodes 0, 1, 2 (each 4096 pages); pids 500 and 501 with 1024 anon pages at BASE on node 0. */
@@ -165,6 +167,9 @@ function fixture(config: Record<string, unknown>): Fixture {
         writes: count * writesPerPage,
       });
     },
+    scanned(pid) {
+      stats.recordScan(pid, 100, 1024, 0, 0);
+    },
     watch(...pids) {
       policy.addPids(pids.map((pid) => ({
         pid,
@@ -186,25 +191,34 @@ function configError(f: () => unknown): string {
   throw new Error("no ConfigError");
 }
 
-Deno.test("heat: hot memory goes to the hot class's node, and after one interval the untouched rest to the cold one", async () => {
+Deno.test("heat: hot memory goes to the hot class's node, and once the tracker scanned, the untouched rest to the cold one", async () => {
   using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
   f.watch(A);
   f.count(A, 0, 512, 1); // heat 1: class 9
   await f.policy.round();
-  // At the first round the process has not been watched for an interval:
-  // memory without counters is not known to be cold yet.
+  // No scan of the process finished yet: memory without counters is not
+  // known to be cold.
   assertEquals(f.tasks(), [[A, 512, 1]]);
   f.finishTasks();
   f.clock.advance(1000);
   f.count(A, 0, 512, 1);
+  f.scanned(A);
   await f.policy.round();
   assertEquals(f.tasks(), [[A, 512, 2]]); // pages 512..1023: heat 0, class 0
   f.finishTasks();
   assertEquals(f.k.pagesPerNode(A), new Map([[1, 512], [2, 512]]));
   f.clock.advance(1000);
   f.count(A, 0, 512, 1);
+  f.scanned(A);
   await f.policy.round();
   assertEquals(f.tasks(), []); // everything is where its class wants it
+  // A round without a scan (tracker slower than the interval) changes no heat.
+  f.clock.advance(1000);
+  await f.policy.round();
+  assertEquals(f.policy.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [
+    [512, 1],
+    [512, 0],
+  ]);
   assertEquals(
     f.policy.dump(["numa"]),
     [
@@ -282,7 +296,7 @@ Deno.test("heat: swap class: only present pages go out; pages swapped back in ar
   for (let i = 0; i < 300; i++) p.pages.get(BASE / PAGE + 512 + i)!.swapped = true;
   f.sys.sync();
   f.watch(A);
-  f.clock.advance(1000); // watched for an interval: untouched memory is class 0
+  f.scanned(A); // a scan finished: untouched memory is class 0
   f.count(A, 0, 512, 1); // hot: class 4, no nodes
   await f.policy.round();
   assertEquals(f.tasks(), [[A, 212, -1]]); // 512 cold pages, 300 of them swapped already
@@ -291,6 +305,7 @@ Deno.test("heat: swap class: only present pages go out; pages swapped back in ar
   f.sys.sync();
   f.clock.advance(1000);
   f.count(A, 0, 512, 1);
+  f.scanned(A);
   await f.policy.round();
   assertEquals(f.tasks(), [[A, 100, -1]]);
 });
@@ -489,22 +504,23 @@ Deno.test("heat from the prompt: -create heat -config JSON, start: the idle proc
   assertEquals(
     await h.run(
       `policy -create heat -config '{"PidWatcher":{"name":"pidlist","config":{"Pids":[500]}},` +
-        `"Tracker":{"name":"stub"},"IntervalMs":100,"HeatNumas":{"0":[2]}}'`,
+        `"Tracker":{"name":"softdirty","Config":{"ScanIntervalMs":50}},"IntervalMs":100,` +
+        `"HeatNumas":{"0":[2]}}'`,
     ),
     "policy created\n",
   );
   await h.run("policy -start");
   for (let i = 0; i < 40; i++) await h.clock.sleep(50);
   await h.run("policy -stop");
-  // Nothing touched it for an interval: all 1040 pages (heap and anon) are class 0.
+  // The tracker scanned it and saw no writes: all 1040 pages (heap and anon) are class 0.
   assertEquals(h.kernel.pagesPerNode(500), new Map([[2, 1040]]));
-  // Both ranges at heat 0 since the first zero-count update (the seconds since vary with the rounds).
+  // Both ranges at heat 0 (created when the first scan finished; the seconds since vary with the rounds).
   assertEquals(
-    (await h.run("policy -dump heatmap")).replace(/,[0-9.]+s\}/g, ",Ts}"),
+    (await h.run("policy -dump heatmap")).replace(/,[0-9]+,[0-9.]+s\}/g, ",T,Ts}"),
     [
       "heatmap:",
-      "pid: 500: 0 {ff00000-ff10000(16),0.000000,1700000000100,Ts} (class 0)",
-      "pid: 500: 1 {10000000-10400000(1024),0.000000,1700000000100,Ts} (class 0)",
+      "pid: 500: 0 {ff00000-ff10000(16),0.000000,T,Ts} (class 0)",
+      "pid: 500: 1 {10000000-10400000(1024),0.000000,T,Ts} (class 0)",
       "",
       "",
     ].join("\n"),
@@ -517,12 +533,13 @@ Deno.test("heat from the prompt: -config-file FILE (YAML) with a DryRun moves no
   try {
     Deno.writeTextFileSync(
       file,
-      "pidwatcher: {name: pidlist, config: {pids: [500]}}\ntracker: {name: stub}\n" +
+      "pidwatcher: {name: pidlist, config: {pids: [500]}}\n" +
+        "tracker: {name: softdirty, config: {scanintervalms: 50}}\n" +
         "intervalms: 100\nheatnumas: {0: [3]}\ndryrun: true\n",
     );
     assertEquals(await h.run(`policy -create heat -config-file ${file}`), "policy created\n");
     await h.run("policy -start");
-    for (let i = 0; i < 10; i++) await h.clock.sleep(50);
+    for (let i = 0; i < 40; i++) await h.clock.sleep(50);
     await h.run("policy -stop");
     assertEquals(h.kernel.pagesPerNode(500), new Map([[0, 1040]]));
     assertIncludes(

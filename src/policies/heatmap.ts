@@ -8,7 +8,8 @@
  * those are split at its ends, and each overlapped piece becomes
  * `new + old × HeatRetention^(seconds since the piece's last update)`, at
  * most HeatMax; the rest of the counter's range becomes new ranges. A
- * process that no counter of an update names is forgotten.
+ * process that no counter of an update names is forgotten, unless the
+ * update is told to keep it.
  *
  * A heat falls in class `floor(HeatClasses × heat / HeatMax)`, the top
  * class taking heat HeatMax too. HeatMax must be above 0 (the Go memtierd
@@ -118,10 +119,15 @@ export class Heatmap {
 
   /**
    * Adds the counts of `counters`, taken at `nowMs` (wall clock, ms), and
-   * forgets the processes no counter names. Counters apply in their order.
+   * forgets the processes neither a counter nor `keep` names. Counters
+   * apply in their order.
    */
-  update(counters: readonly TrackerCounter[], nowMs: number): void {
-    const seen = new Set<number>();
+  update(
+    counters: readonly TrackerCounter[],
+    nowMs: number,
+    keep: Iterable<number> = [],
+  ): void {
+    const seen = new Set<number>(keep);
     for (const c of counters) {
       seen.add(c.pid);
       const start = Math.floor(c.range.startAddr / PAGE_SIZE_BYTES) * PAGE_SIZE_BYTES;

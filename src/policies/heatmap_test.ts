@@ -126,13 +126,15 @@ Deno.test("heatmap: a zero-count cover then counts in one update give old × dec
   ]);
 });
 
-Deno.test("heatmap: processes no counter names are forgotten; others are kept apart", () => {
+Deno.test("heatmap: processes no counter names are forgotten unless kept; others are kept apart", () => {
   const h = new Heatmap();
   h.update([c(1, 0, 10, 10), c(2, 0, 10, 5)], 0);
   assertEquals(h.pids(), [1, 2]);
   h.update([c(2, 0, 10)], 1000);
   assertEquals(h.pids(), [2]);
   assertEquals(rows(h, 1), []);
+  h.update([], 2000, [2]); // kept, unchanged
+  assertEquals(rows(h, 2), [[0, 10, 0.5 * 0.9513, 0, 1000]]);
 });
 
 Deno.test("heatmap: classes split [0, HeatMax] evenly and HeatMax itself is in the top class", () => {
