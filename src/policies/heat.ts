@@ -29,6 +29,11 @@
  *    listed), if the pages fit; ranges with the same target and class
  *    become one placement (mover task, or dry-run log line).
  *
+ * Pages the policy moved look written and accessed to the trackers (the
+ * kernel marks migrated pages so): their counts are left out until the
+ * mover is idle and two scans have finished since, so that moved memory does
+ * not go back and forth.
+ *
  * Fixed from the Go policy: an omitted Heatmap or field takes the
  * defaults (not HeatMax 0); without NumaSize the nodes are unlimited and
  * moves happen; node use is counted from where the pages are, so a range
@@ -44,7 +49,7 @@ import { ProcessGoneError } from "../errors.ts";
 import { type ComponentKind, type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { Loop } from "../lifecycle/loop.ts";
-import { type AddrRange, mergeRanges } from "../memory/addr_range.ts";
+import { type AddrRange, intersectRanges, mergeRanges } from "../memory/addr_range.ts";
 import { locatePages } from "../memory/locate.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";
 import { processRanges } from "../memory/process_ranges.ts";
@@ -340,6 +345,7 @@ export class HeatPolicy implements Policy, PidListener {
   removePids(pids: readonly WatchedPid[]): void {
     for (const w of pids) {
       this.#pids.delete(w.pid);
+      this.#settling.delete(w.pid);
       this.heatmap.remove(w.pid);
     }
     this.#tracker.removePids(pids);
@@ -354,8 +360,60 @@ export class HeatPolicy implements Policy, PidListener {
     return [...this.#pids.keys()].sort((a, b) => a - b);
   }
 
+  /**
+   * Ranges of `pid` whose counts mean nothing yet: the kernel marks pages it
+   * migrated as written (soft-dirty) and accessed, so the pages the policy
+   * moved would look hot to the tracker and go back and forth. Their counts
+   * are left out until the mover is idle and two scans of the process have
+   * finished since (a scan under way at that moment may have read some
+   * pages before they moved).
+   */
+  readonly #settling = new Map<number, { ranges: AddrRange[]; scansWhenIdle: number | null }>();
+
+  #settle(moverIdle: boolean): void {
+    for (const [pid, s] of this.#settling) {
+      const scans = this.#scans(pid);
+      if (s.scansWhenIdle === null) {
+        if (moverIdle) s.scansWhenIdle = scans;
+      } else if (scans >= s.scansWhenIdle + 2) {
+        this.#settling.delete(pid);
+      }
+    }
+  }
+
+  /** `counters` without those that touch a settling range, and `cover` without the settling ranges. */
+  #withoutSettling(
+    counters: TrackerCounter[],
+    cover: TrackerCounter[],
+  ): TrackerCounter[] {
+    if (this.#settling.size === 0) return [...cover, ...counters];
+    const out: TrackerCounter[] = [];
+    for (const c of cover) {
+      const settling = this.#settling.get(c.pid)?.ranges;
+      if (!settling) {
+        out.push(c);
+        continue;
+      }
+      let at = c.range.startAddr;
+      for (const r of intersectRanges([c.range], settling)) {
+        if (at < r.startAddr) out.push({ ...c, range: { startAddr: at, endAddr: r.startAddr } });
+        at = r.endAddr;
+      }
+      if (at < c.range.endAddr) {
+        out.push({ ...c, range: { startAddr: at, endAddr: c.range.endAddr } });
+      }
+    }
+    for (const c of counters) {
+      const settling = this.#settling.get(c.pid)?.ranges;
+      if (!settling || intersectRanges([c.range], settling).length === 0) out.push(c);
+    }
+    return out;
+  }
+
   /** One round: heatmap update, forecast, and (mover idle) placements. */
   async round(): Promise<void> {
+    const moverIdle = this.placement.moverIdle();
+    this.#settle(moverIdle);
     const cover: TrackerCounter[] = [];
     for (const [pid, p] of this.#pids) {
       const scans = this.#scans(pid);
@@ -368,12 +426,17 @@ export class HeatPolicy implements Policy, PidListener {
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
         this.#pids.delete(pid);
+        this.#settling.delete(pid);
       }
     }
     const counters = this.#tracker.getCounters();
     this.#tracker.resetCounters();
     // Watched processes keep their heats through rounds without counters.
-    this.heatmap.update([...cover, ...counters], this.#deps.clock.wallMs(), this.#pids.keys());
+    this.heatmap.update(
+      this.#withoutSettling(counters, cover),
+      this.#deps.clock.wallMs(),
+      this.#pids.keys(),
+    );
     let heats = this.heatmap.heats();
     if (this.#forecaster) {
       try {
@@ -392,7 +455,7 @@ export class HeatPolicy implements Policy, PidListener {
     }
     const t0 = performance.now();
     let what = "mover busy: no decisions";
-    if (this.placement.moverIdle()) {
+    if (moverIdle && this.placement.moverIdle()) {
       const r = this.decide(heats);
       let pages = 0;
       for (const perPid of r.found.values()) for (const p of perPid.values()) pages += p;
@@ -496,8 +559,16 @@ export class HeatPolicy implements Policy, PidListener {
       });
       for (const { node, cls, ranges: rs } of plan.values()) {
         const target = node === SWAP_NODE ? SWAP_TARGET : nodeTarget(node);
-        const res = this.placement.queue(pid, mergeRanges(rs), target, `heat class ${cls}`);
+        const merged = mergeRanges(rs);
+        const res = this.placement.queue(pid, merged, target, `heat class ${cls}`);
         if (res.skipped === "process-gone") break;
+        if (res.pagesQueued > 0 && !this.placement.dryRun) {
+          const s = this.#settling.get(pid);
+          if (s) {
+            s.ranges = mergeRanges([...s.ranges, ...merged]);
+            s.scansWhenIdle = null;
+          } else this.#settling.set(pid, { ranges: merged, scansWhenIdle: null });
+        }
       }
     }
     if (overQuota > 0) {

@@ -235,6 +235,32 @@ Deno.test("heat: hot memory goes to the hot class's node, and once the tracker s
   );
 });
 
+Deno.test("heat: pages it moved look written to the tracker; their counts wait for the mover and two scans", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A);
+  f.scanned(A);
+  f.count(A, 0, 512, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+  f.finishTasks();
+  for (let round = 2; round <= 3; round++) {
+    // The migrated cold pages come back soft-dirty: counts that must not count.
+    f.scanned(A);
+    f.count(A, 0, 1024, 1);
+    await f.policy.round();
+    assertEquals(f.tasks(), [], `round ${round}`);
+  }
+  assertEquals(f.policy.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [[512, 1], [
+    512,
+    0,
+  ]]);
+  // Two scans after the mover went idle: counts count again.
+  f.scanned(A);
+  f.count(A, 0, 1024, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1]]);
+});
+
 Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 classes), and nothing moves while the mover is busy", async () => {
   using f = fixture({ heatnumas: { 5: [1] } });
   f.watch(A);

@@ -49,6 +49,7 @@ ph-swapped() {
 ph-wait() {
   vm-run-until --timeout "$1" --poll 1 "test $2" || {
     ph-report
+    ph-rounds
     fail "not within $1 s: $2"
   }
 }
@@ -68,6 +69,6 @@ ph-mb() {
 
 # ph-rounds: the policy's last round lines of its debug log (counters, time taken).
 ph-rounds() {
-  vm-command "grep 'policy heat: round' /root/heat.log | tail -n 3; grep -c 'policy heat: round' /root/heat.log"
+  vm-command "grep 'policy heat' /root/heat.log | tail -n 12; grep -c 'policy heat: round' /root/heat.log"
   echo "$COMMAND_OUTPUT"
 }
