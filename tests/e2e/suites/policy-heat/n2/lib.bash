@@ -69,6 +69,6 @@ ph-mb() {
 
 # ph-rounds: the policy's last round lines of its debug log (counters, time taken).
 ph-rounds() {
-  vm-command "grep 'policy heat' /root/heat.log | tail -n 12; grep -c 'policy heat: round' /root/heat.log"
+  vm-command "grep -E 'policy heat|forecaster' /root/heat.log | tail -n 12; grep -c 'policy heat: round' /root/heat.log"
   echo "$COMMAND_OUTPUT"
 }
