@@ -9,6 +9,11 @@
  *                      out), the dry run, the Mover/DryRun config entries
  *   stub.ts            `stub`: does nothing (routines alone)
  *   forecaster_stub.ts the `stub` heat forecaster
+ *   heat.ts            `heat`: memory of each heat class to its nodes
+ *   heatmap.ts         the heat policy's heats per range, decay, classes
+ *   forecaster_trace.ts  `trace`: appends the heats to a file
+ *   forecaster_stdio.ts  `stdio`: a child process answers (JSON lines)
+ *   forecaster_chain.ts  `chain`: several forecasters in turn
  *
  * Adding a policy is one file exporting a ComponentFactory plus one line in
  * `policyRegistry` (and its name leaves `notYetAvailable`).
@@ -19,7 +24,11 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { chainForecasterFactory } from "./forecaster_chain.ts";
+import { stdioForecasterFactory } from "./forecaster_stdio.ts";
 import { stubForecasterFactory } from "./forecaster_stub.ts";
+import { heatPolicyFactory } from "./heat.ts";
+import { traceForecasterFactory } from "./forecaster_trace.ts";
 import type { HeatForecaster, Policy } from "./policy.ts";
 import { stubPolicyFactory } from "./stub.ts";
 
@@ -28,6 +37,7 @@ export { StubPolicy } from "./stub.ts";
 
 /** Policies by name. */
 export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory<unknown, Policy>>([
+  ["heat", heatPolicyFactory(() => heatForecasters)],
   ["stub", stubPolicyFactory],
 ]);
 
@@ -35,7 +45,7 @@ export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory
 export const policies: ComponentKind<Policy> = {
   kind: "policy",
   registry: policyRegistry,
-  notYetAvailable: ["age", "avoid-oom", "demote-idle", "heat", "ratio"],
+  notYetAvailable: ["age", "avoid-oom", "demote-idle", "ratio"],
 };
 
 /** Heat forecasters by name. */
@@ -43,12 +53,15 @@ export const heatForecasterRegistry: Registry<HeatForecaster> = new Map<
   string,
   ComponentFactory<unknown, HeatForecaster>
 >([
+  ["chain", chainForecasterFactory(() => heatForecasters)],
+  ["stdio", stdioForecasterFactory],
   ["stub", stubForecasterFactory],
+  ["trace", traceForecasterFactory],
 ]);
 
 /** The heat forecaster kind. */
 export const heatForecasters: ComponentKind<HeatForecaster> = {
   kind: "heat forecaster",
   registry: heatForecasterRegistry,
-  notYetAvailable: ["chain", "stdio", "trace"],
+  notYetAvailable: [],
 };
