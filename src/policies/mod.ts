@@ -19,8 +19,10 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { agePolicyFactory } from "./age.ts";
 import { stubForecasterFactory } from "./forecaster_stub.ts";
 import type { HeatForecaster, Policy } from "./policy.ts";
+import { ratioPolicyFactory } from "./ratio.ts";
 import { stubPolicyFactory } from "./stub.ts";
 
 export type { HeatForecaster, Heats, Policy, RangeHeat } from "./policy.ts";
@@ -29,13 +31,15 @@ export { StubPolicy } from "./stub.ts";
 /** Policies by name. */
 export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory<unknown, Policy>>([
   ["stub", stubPolicyFactory],
+  ["age", agePolicyFactory],
+  ["ratio", ratioPolicyFactory],
 ]);
 
 /** The policy kind: its registry, and the Go policies this version lacks. */
 export const policies: ComponentKind<Policy> = {
   kind: "policy",
   registry: policyRegistry,
-  notYetAvailable: ["age", "avoid-oom", "demote-idle", "heat", "ratio"],
+  notYetAvailable: ["avoid-oom", "demote-idle", "heat"],
 };
 
 /** Heat forecasters by name. */
