@@ -5,15 +5,20 @@
  *
  * Every `IntervalMs` (default 5000; the first round at start) the
  * tracker's cumulative counters update the range ages as in `age`
- * (range_ages.ts). Then, while the mover has no task left, per process:
- * the tracked memory (bytes of its ranges), the memory already at the
- * target (swapped-out pages, or present exclusive pages on the target
- * node, over all its anonymous and heap ranges), and, from the least
- * accessed range up (ties: fewest writes), ranges are picked until what is
- * at the target plus what is picked reaches Ratio of the tracked memory.
- * The picked ranges go in one mover task (present, exclusive pages not on
- * the target, if more than 100; placement.ts). This is the Go memtierd's
- * algorithm.
+ * (range_ages.ts). Then, while the mover has no task left, per process,
+ * from one pagemap pass over its tracked ranges: its memory (present or
+ * swapped-out pages), the part at the target (swapped out, or present on
+ * the target node), and from the least accessed range up (ties: fewest
+ * writes) ranges are picked until what is at the target plus what the
+ * picked ranges would add reaches Ratio of the memory. The picked ranges go
+ * in one mover task (present, exclusive pages not at the target, if more
+ * than 100; placement.ts).
+ *
+ * This is the Go memtierd's algorithm with two fixes: the Go one measured
+ * a range by its length, so a range mapped but mostly not populated (a
+ * runtime's reserved heap) counted as memory and the share at the target
+ * overshot; and it counted a picked range whole even when part of it was
+ * at the target already.
  *
  * The target is the first of RatioTargets the process may use (-1: swap,
  * always; a node: in its Mems_allowed_list); the Go one took the first.
@@ -36,18 +41,17 @@ import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import { locatePages } from "../memory/locate.ts";
-import { countPages, pageFilter } from "../memory/page_scan.ts";
-import { readPages } from "../memory/process_pages.ts";
-import { processRanges } from "../memory/process_ranges.ts";
+import { forEachPagemapChunk } from "../memory/page_scan.ts";
+import { PM } from "../procfs/pagemap.ts";
 import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { pidWatchers } from "../pidwatchers/mod.ts";
 import { trackers } from "../trackers/mod.ts";
 import type { Policy } from "./policy.ts";
 import {
-  agePages,
   allowedNodes,
   MAX_NODE_ID,
   parseRef,
+  type RangeAge,
   rejectDeprecated,
   type TrackingConfig,
   trackingEntries,
@@ -93,6 +97,17 @@ export function parseRatioConfig(raw: unknown, what: string): RatioConfig {
   };
 }
 
+/** One tracked range, counted. */
+interface RangeCensus {
+  age: RangeAge;
+  /** Present or swapped-out pages. */
+  used: number;
+  /** Of those, swapped out (target swap) or present on the target node. */
+  atTarget: number;
+  /** Present, exclusive pages not at the target. */
+  movable: number;
+}
+
 /** The last decision for one process. */
 interface RatioDecision {
   atMs: number;
@@ -131,64 +146,97 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
     return null;
   }
 
-  /** Pages of `pid` at `target` now: swapped out, or present and exclusive on the node. */
-  #pagesAtTarget(pid: number, target: MoveTarget): number {
+  /**
+   * Per tracked range of `pid`: its memory (present or swapped pages), how
+   * much of it is at `target`, and how much could still go there (present,
+   * exclusive pages not at the target), from one pagemap pass and, for a
+   * node, one location query.
+   */
+  #census(pid: number, ages: readonly RangeAge[], target: MoveTarget): RangeCensus[] {
     const { procfs } = this.deps;
-    const ranges = processRanges(procfs, pid);
-    if (target.kind === "swap") {
-      const pagemap = procfs.openPagemap(pid);
-      try {
-        return countPages(pagemap, ranges, pageFilter({ swapped: true }));
-      } catch (e) {
-        throw procfs.fileError(pid, "pagemap", e);
-      } finally {
-        pagemap.close();
+    const out: RangeCensus[] = ages.map((age) => ({ age, used: 0, atTarget: 0, movable: 0 }));
+    const addrs: number[] = [];
+    const owner: number[] = [];
+    const pagemap = procfs.openPagemap(pid);
+    try {
+      out.forEach((c, i) => {
+        forEachPagemapChunk(pagemap, [c.age.range], (words, count, firstAddr) => {
+          for (let k = 0; k < count; k++) {
+            const hi = words[2 * k + 1]!;
+            if (hi & PM.PRESENT) {
+              c.used++;
+              if (hi & PM.EXCLUSIVE) {
+                c.movable++;
+                if (target.kind === "node") {
+                  addrs.push(firstAddr + k * PAGE_SIZE_BYTES);
+                  owner.push(i);
+                }
+              }
+            } else if (hi & PM.SWAP) {
+              c.used++;
+              if (target.kind === "swap") c.atTarget++;
+            }
+          }
+        });
+      });
+    } catch (e) {
+      throw procfs.fileError(pid, "pagemap", e);
+    } finally {
+      pagemap.close();
+    }
+    if (target.kind === "node" && addrs.length > 0) {
+      const where = locatePages(this.deps.syscalls(), pid, Float64Array.from(addrs));
+      for (let k = 0; k < where.length; k++) {
+        if (where[k] !== target.node) continue;
+        const c = out[owner[k]!]!;
+        c.atTarget++;
+        c.movable--;
       }
     }
-    const pages = readPages(procfs, pid, ranges, pageFilter({ present: true, exclusive: true }));
-    const where = locatePages(this.deps.syscalls(), pid, pages.addrs);
-    let n = 0;
-    for (let i = 0; i < where.length; i++) if (where[i] === target.node) n++;
-    return n;
+    return out;
   }
 
   protected decide(nowMs: number): void {
     if (!this.placement.moverIdle()) return;
     const ratio = this.#config.Ratio;
-    for (const pid of [...this.#last.keys()]) {
-      if (!this.ages.pids().includes(pid)) this.#last.delete(pid);
-    }
-    for (const pid of this.ages.pids()) {
-      const ages = this.ages.ofPid(pid);
+    const live = new Set(this.ages.pids());
+    for (const pid of [...this.#last.keys()]) if (!live.has(pid)) this.#last.delete(pid);
+    for (const pid of live) {
       const d: RatioDecision = {
         atMs: nowMs,
         target: null,
-        trackedPages: ages.reduce((n, a) => n + agePages(a), 0),
+        trackedPages: 0,
         atTargetPages: 0,
         pickedPages: 0,
         queuedPages: 0,
       };
       this.#last.set(pid, d);
+      let census: RangeCensus[];
       try {
         d.target = this.#target(pid);
         if (d.target === null) continue;
-        d.atTargetPages = this.#pagesAtTarget(pid, d.target);
+        census = this.#census(pid, this.ages.ofPid(pid), d.target);
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
         this.ages.dropPid(pid);
         this.#last.delete(pid);
         continue;
       }
+      for (const c of census) {
+        d.trackedPages += c.used;
+        d.atTargetPages += c.atTarget;
+      }
       const picked = [];
       let pages = d.atTargetPages;
-      const byAccess = [...ages].sort((a, b) =>
-        a.accesses - b.accesses || a.writes - b.writes || a.range.startAddr - b.range.startAddr
+      const byAccess = census.filter((c) => c.movable > 0).sort((a, b) =>
+        a.age.accesses - b.age.accesses || a.age.writes - b.age.writes ||
+        a.age.range.startAddr - b.age.range.startAddr
       );
-      for (const a of byAccess) {
+      for (const c of byAccess) {
         if (pages >= ratio * d.trackedPages) break;
-        picked.push(a.range);
-        pages += agePages(a);
-        d.pickedPages += agePages(a);
+        picked.push(c.age.range);
+        pages += c.movable;
+        d.pickedPages += c.movable;
       }
       if (picked.length === 0) continue;
       const r = this.placement.queue(

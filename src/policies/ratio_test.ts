@@ -148,3 +148,25 @@ Deno.test("ratio: a process that exits mid-round is forgotten, and the round goe
     "501",
   ]);
 });
+
+Deno.test("ratio measures memory by the pages there, not by range length: a mostly empty range counts little", () => {
+  using x = fixture();
+  const B2 = BASE + 0x1000000;
+  x.f.sys.kernel.addProcess(502, "meme", [
+    { startAddr: BASE, pages: 1024, kind: "anon" },
+    { startAddr: B2, pages: 400, kind: "anon" },
+  ]);
+  x.f.sys.kernel.populate(502, 0, 0, 100); // 100 of 1024 pages there
+  x.f.sys.kernel.populate(502, 1, 0, 400);
+  x.f.sys.sync();
+  x.tracker.counters = [
+    counter(pagesAt(0, 1024), 0, 0, 502),
+    counter({ startAddr: B2, endAddr: B2 + 200 * PAGE }, 1, 0, 502),
+    counter({ startAddr: B2 + 200 * PAGE, endAddr: B2 + 400 * PAGE }, 2, 0, 502),
+  ];
+  x.policy.round();
+  // 500 pages of memory, half is 250: the empty-ish range (100) and the
+  // next least accessed (200). By length (Go), the 1024-page range alone
+  // would have been "half", and 100 of 500 pages would have gone.
+  assertEquals(x.tasks(), [[502, 300, SWAP_TARGET, 0]]);
+});
