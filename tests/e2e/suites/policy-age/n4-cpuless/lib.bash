@@ -54,3 +54,18 @@ pa-wait-swap() {
     fail "pid $1: VmSwap $(pa-swap-kb "$1") kB after $timeout s, expected $2..$3 kB"
   echo "pid $1: VmSwap $(pa-swap-kb "$1") kB after $((SECONDS - t0)) s"
 }
+
+# pa-written-present: pages of the first 16M of meme's array (the part its
+# writer writes in the ratio tests) that are present, from pagemap.
+pa-written-present() {
+  local arr=${MEME_RANGES[meme]}
+  vm-command --quiet "python3 -c '
+import struct
+start = (0x${arr%%-*} + 4095) // 4096
+with open(\"/proc/$MEME_PID/pagemap\", \"rb\") as f:
+    f.seek(start * 8)
+    words = struct.unpack(\"4096Q\", f.read(4096 * 8))
+print(sum(w >> 63 for w in words))
+'" || fail "pa-written-present: $COMMAND_ERROR"
+  echo "$COMMAND_OUTPUT"
+}
