@@ -180,7 +180,10 @@ const BAD: [string, string][] = [
     "policy:\n  name: avoid-oom\n",
     'm.yaml:2: policy.name: policy "avoid-oom" is not available in this version of memtierd (available: age, ratio, stub)',
   ],
-  ["policy:\n  name: agee\n", 'm.yaml:2: policy.name: unknown policy "agee" (available: age, ratio, stub)'],
+  [
+    "policy:\n  name: agee\n",
+    'm.yaml:2: policy.name: unknown policy "agee" (available: age, ratio, stub)',
+  ],
   ["polcy: {name: stub}\n", "m.yaml:1: polcy: unknown key (accepted: policy, routines)"],
   [
     "routines:\n  - name: statactions\n    config: |\n      intervalms: 0\n      intervalcommand: [date]\n",
