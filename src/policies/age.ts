@@ -146,6 +146,31 @@ export class AgePolicy extends TrackingPolicy implements Policy {
     this.#config = config;
   }
 
+  /** What the config leaves switched off although it looks meant to be on (Go said nothing). */
+  configWarnings(): string[] {
+    const c = this.#config;
+    const out: string[] = [];
+    if (c.IdleDurationMs > 0 && c.IdleNumas.length === 0) {
+      out.push("IdleDurationMs is set but IdleNumas is empty: idle memory is not moved");
+    }
+    if (c.ActiveDurationMs > 0 && c.ActiveNumas.length === 0) {
+      out.push("ActiveDurationMs is set but ActiveNumas is empty: active memory is not moved");
+    }
+    const idle = c.IdleDurationMs > 0 && c.IdleNumas.length > 0;
+    const active = c.ActiveDurationMs > 0 && c.ActiveNumas.length > 0;
+    if (c.SwapOutMs === 0 && !idle && !active) {
+      out.push(
+        "nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
+      );
+    }
+    return out;
+  }
+
+  override async start(): Promise<void> {
+    for (const w of this.configWarnings()) this.deps.logger.warn(`policy age: ${w}`);
+    await super.start();
+  }
+
   protected decide(nowMs: number): void {
     const c = this.#config;
     if (c.SwapOutMs > 0) {

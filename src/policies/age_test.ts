@@ -290,3 +290,15 @@ Deno.test("age dump: bad TIMESPECs and views are usage errors; config is a view"
     0,
   ]);
 });
+
+Deno.test("age says at start what its config leaves off: IdleDurationMs without IdleNumas, nothing to do", async () => {
+  using x = fixture({ IdleDurationMs: 1000 });
+  await x.policy.start();
+  await x.policy.stop();
+  assertEquals(x.f.log().split("\n").filter((l) => l.startsWith("WARN: policy age")), [
+    "WARN: policy age: IdleDurationMs is set but IdleNumas is empty: idle memory is not moved",
+    "WARN: policy age: nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
+  ]);
+  using y = fixture({ SwapOutMs: 1000 });
+  assertEquals(y.policy.configWarnings(), []);
+});
