@@ -3,6 +3,7 @@
  * registries, a real pidlist pidwatcher, the softdirty tracker and the
  * mover, on the fake kernel: time moves only when the test says.
  */
+import { parseDaemonConfig } from "../daemon/config_file.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import { Logger } from "../log/logger.ts";
 import { Mover } from "../mover/mover.ts";
@@ -146,4 +147,14 @@ Deno.test("policy -create age -config from the prompt: the prompt adopts its mov
     await h.run('policy -create ratio -config \'{"pidwatcher":{"name":"pidlist"},"ratio":0}\''),
     "policy created\nmemtierd: policy: config failed: ratio: must be a number above 0, at most 1 (got 0)\n",
   );
+});
+
+Deno.test("the example configs of docs/age-and-ratio.md are valid daemon configs", () => {
+  const doc = Deno.readTextFileSync(new URL("../../docs/age-and-ratio.md", import.meta.url));
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assertEquals(blocks.length, 2);
+  const [age, ratio] = blocks.map((b) => parseDaemonConfig(b, "example.yaml").policy!);
+  assertEquals([age!.name, ratio!.name], ["age", "ratio"]);
+  assertEquals((age!.config as { IntervalMs: number }).IntervalMs, 10000);
+  assertEquals((ratio!.config as { Ratio: number }).Ratio, 0.3);
 });
