@@ -10,12 +10,13 @@
  *
  * Every IntervalMs (the first round at start):
  * 1. The tracker's counters since the last round go into the heatmap, and
- *    are reset. Our trackers report no counter for memory nobody touched
- *    (the Go ones reported zeros), so a process the tracker finished a
- *    scan of since the last round (its `memory_scans` count grew) first
- *    gets a zero-count update over all its anon and heap ranges: untouched
- *    memory cools down as in the Go memtierd, and a round without a scan
- *    (the tracker still priming, or slower than IntervalMs) changes
+ *    are reset. The page trackers report every region they scanned, 0
+ *    when untouched; other trackers (damon, finder, multi over them) may
+ *    leave memory out. So a process the tracker finished a scan of since
+ *    the last round (its `memory_scans` count grew) also gets a zero-count
+ *    update over all its anon and heap ranges: untouched memory cools down
+ *    as in the Go memtierd whatever the tracker, and a round without a
+ *    scan (the tracker still priming, or slower than IntervalMs) changes
  *    nothing.
  * 2. A forecaster, if any, may replace the heats for the decisions of this
  *    round (only ranges of watched processes are used).
