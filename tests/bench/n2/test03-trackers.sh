@@ -112,7 +112,8 @@ for t in $all_trackers; do
   sleep 6
   kd=""
   if [ "$t" = damon ]; then
-    vm-command --quiet "for k in /sys/kernel/mm/damon/admin/kdamonds/[0-9]*; do p=\$(cat \$k/pid); [ \$p -gt 0 ] && echo \$p; done | head -n 1"
+    # The kdamond thread (DAMON's files answer EBUSY while memtierd's command runs: not read).
+    vm-command --quiet "pgrep -x 'kdamond\.[0-9]+' | head -n 1"
     kd=$COMMAND_OUTPUT
     [ -n "$kd" ] || fail "no kdamond running for the damon tracker"
   fi
