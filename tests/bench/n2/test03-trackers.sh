@@ -113,7 +113,7 @@ for t in $all_trackers; do
   kd=""
   if [ "$t" = damon ]; then
     # The kdamond thread (DAMON's files answer EBUSY while memtierd's command runs: not read).
-    vm-command --quiet "pgrep -x 'kdamond\.[0-9]+' | head -n 1"
+    vm-command --quiet "grep -l '^kdamond\.' /proc/[0-9]*/comm | head -n 1 | cut -d/ -f3"
     kd=$COMMAND_OUTPUT
     [ -n "$kd" ] || fail "no kdamond running for the damon tracker"
   fi
