@@ -16,6 +16,7 @@
 #     round every 100 ms, plus the kdamond thread's own share) on a 1 GiB meme
 #     that reads and writes nothing.
 # Speed is read, not asserted: the checks are only that every window scanned.
+# BENCH_TRACKERS="idlepage" (say) measures only those.
 
 E2E_COMMAND_TIMEOUT=600
 REPS=${BENCH_REPS:-3}
@@ -50,8 +51,8 @@ scanned() {
 step "programs"
 put-bin "$helper" benchhelp
 vm-command-ok "echo 0 > /proc/sys/kernel/numa_balancing"
-page_trackers="softdirty idlepage"
-all_trackers="softdirty idlepage damon"
+page_trackers=${BENCH_TRACKERS:-softdirty idlepage}
+all_trackers=${BENCH_TRACKERS:-softdirty idlepage damon}
 # Run by hand on Debian's kernel (a copy without the kernel line), idlepage is left out.
 if ! vm-command --quiet "test -w /sys/kernel/mm/page_idle/bitmap"; then
   emit "idlepage: not measured: this kernel has no idle page tracking (make vm-kernel)"
