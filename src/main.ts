@@ -81,12 +81,15 @@ function stderrWriter(): (text: string) => void {
   };
 }
 
-/** SIGTERM and SIGINT stop the daemon, SIGHUP reloads its config. */
+/**
+ * SIGTERM and SIGINT stop command mode, SIGHUP reloads the daemon's config;
+ * without a config (-prompt, -c, -f) SIGHUP stops it too, as a hangup.
+ */
 function daemonSignals(): DaemonSignals {
   const abort = new AbortController();
   const reloads: (() => void)[] = [];
   const stop = () => abort.abort();
-  const hup = () => reloads.forEach((reload) => reload());
+  const hup = () => reloads.length > 0 ? reloads.forEach((reload) => reload()) : stop();
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGHUP", hup);

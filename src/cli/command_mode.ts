@@ -4,7 +4,9 @@
  * then -f, then stdin), on one session whose mover keeps running between
  * lines. With -config and without -prompt, memtierd stays up as a daemon
  * until the stop signal (SIGTERM, SIGINT), and reloads the config on
- * SIGHUP; main.ts turns signals into `DaemonSignals`.
+ * SIGHUP; main.ts turns signals into `DaemonSignals`. The stop signal also
+ * ends -c, -f and the prompt, after which every component the session
+ * holds is stopped (kdamonds off, their contexts removed).
  *
  * @module
  */
@@ -40,7 +42,7 @@ export interface CommandModeEnv extends OneShotEnv {
   /** A writer appending to a log file (created if missing). */
   openLogFile: (path: string) => (text: string) => void;
   runShell: ShellRunner;
-  /** Installs the daemon's signal handlers (main.ts: SIGTERM, SIGINT, SIGHUP). */
+  /** Installs the stop and reload signal handlers (main.ts: SIGTERM, SIGINT, SIGHUP). */
   daemonSignals?: () => DaemonSignals;
   /** How routines run programs (default: for real). */
   exec?: (argv: readonly string[]) => Promise<ExecResult>;
@@ -48,7 +50,7 @@ export interface CommandModeEnv extends OneShotEnv {
 
 /** What stops and reloads the daemon. */
 export interface DaemonSignals {
-  /** Aborts on SIGTERM or SIGINT. */
+  /** Aborts on SIGTERM or SIGINT, and on SIGHUP when nothing reloads. */
   stop: AbortSignal;
   /** Calls `reload` on each SIGHUP. */
   onReload(reload: () => void): void;
@@ -118,6 +120,9 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
   let signals: DaemonSignals | undefined;
   let metrics: MetricsServer | undefined;
   try {
+    // The stop signal ends -c, -f and the prompt too, so that what they
+    // started (a damon tracker's kdamonds above all) is stopped and put back.
+    signals = env.daemonSignals?.();
     if (args.metrics) {
       const source = sessionMetricsSource(session, env.procfs);
       metrics = serveMetrics(args.metrics, () => renderExposition(collectMetrics(source)));
@@ -126,13 +131,13 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     if (args.config !== undefined) {
       daemon = startDaemon(env, args.config, session, commands);
       await daemon.start();
-      signals = env.daemonSignals?.();
       const d = daemon;
       signals?.onReload(() => void d.reload());
     }
     const stopped = signals ? aborted(signals.stop) : new Promise<void>(() => {});
-    let quit = args.c !== undefined && await runLines(args.c);
-    if (!quit && script !== undefined) quit = await runLines(script);
+    const untilStopped = (run: Promise<boolean>) => Promise.race([run, stopped.then(() => true)]);
+    let quit = args.c !== undefined && await untilStopped(runLines(args.c));
+    if (!quit && script !== undefined) quit = await untilStopped(runLines(script));
     if (!quit && args.prompt) {
       const source = await env.stdinLines();
       try {

@@ -33,7 +33,7 @@ import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import { processRanges } from "../memory/process_ranges.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
-import { type DamonAttrs, type DamonIo, DamonSysfs } from "../sysfs/damon.ts";
+import { type DamonAttrs, type DamonIo, type DamonRegion, DamonSysfs } from "../sysfs/damon.ts";
 import type { Tracker, TrackerCounter } from "./tracker.ts";
 
 const U32 = 4294967295;
@@ -113,6 +113,24 @@ interface Owned {
   last?: { regions: number; totalBytes: number; dropped: number };
 }
 
+/** One tried region as read in a round, for `dump raw`. */
+interface RawRow {
+  timestampNs: number;
+  kdamond: number;
+  pid: number;
+  region: DamonRegion;
+  /** False when FilterAddressRangeSizeMax dropped it from the counters. */
+  counted: boolean;
+}
+
+/**
+ * Rows kept between two `dump raw new` at most: a round every 100 ms with
+ * 1000 regions would otherwise grow without bound if nobody reads them.
+ */
+export const RAW_ROWS_MAX = 100_000;
+
+const RAW_USAGE = "tracker damon: dump accepts: kdamonds, raw start|new|stop";
+
 /** Options for tests: the DAMON file layer. */
 export interface DamonTrackerOptions {
   io?: DamonIo;
@@ -134,6 +152,9 @@ export class DamonTracker implements Tracker {
   #counters = new Map<string, TrackerCounter>();
   #operations = "vaddr";
   #warnedNoKdamond = new Set<number>();
+  /** Rows recorded since the last `dump raw new` (undefined: not recording). */
+  #raw: RawRow[] | undefined;
+  #rawDropped = 0;
 
   constructor(config: DamonConfig, deps: ComponentDeps, options: DamonTrackerOptions = {}) {
     this.config = config;
@@ -365,9 +386,16 @@ export class DamonTracker implements Tracker {
       let scanned = 0;
       let accessed = 0;
       const max = this.config.FilterAddressRangeSizeMax;
+      const timestampNs = this.#raw ? Math.round(this.#deps.clock.wallMs() * 1e6) : 0;
       for (const r of regions) {
         const len = r.endAddr - r.startAddr;
-        if (max >= 0 && len > max) {
+        const counted = max < 0 || len <= max;
+        if (this.#raw) {
+          if (this.#raw.length < RAW_ROWS_MAX) {
+            this.#raw.push({ timestampNs, kdamond: o.id, pid, region: r, counted });
+          } else this.#rawDropped++;
+        }
+        if (!counted) {
           dropped++;
           continue;
         }
@@ -462,9 +490,17 @@ export class DamonTracker implements Tracker {
     return [...this.#counters.values()].map((c) => ({ ...c }));
   }
 
+  /**
+   * `dump` or `dump kdamonds`: memtierd's kdamonds and their last round;
+   * `dump raw start|new|stop`: record the tried regions read each round
+   * and print those recorded since the last `new`, one row per region as
+   * DAMON gave it (regions FilterAddressRangeSizeMax keeps out of the
+   * counters are listed too, with counted `no`).
+   */
   dump(args: readonly string[]): string {
-    if (args.length > 0 && args[0] !== "kdamonds") {
-      return `tracker damon: unknown dump ${JSON.stringify(args.join(" "))} (accepted: kdamonds)`;
+    if (args[0] === "raw") return this.#dumpRaw(args.slice(1));
+    if (args.length > 1 || (args.length === 1 && args[0] !== "kdamonds")) {
+      return `${RAW_USAGE} (got ${JSON.stringify(args.join(" "))})`;
     }
     const lines = this.#owned.map((o) => {
       if (o.pid === undefined) return `kdamond ${o.id}: free`;
@@ -475,6 +511,51 @@ export class DamonTracker implements Tracker {
           : "");
     });
     return lines.length > 0 ? lines.join("\n") : "no kdamonds (not started)";
+  }
+
+  #dumpRaw(args: readonly string[]): string {
+    switch (args.length === 1 ? args[0] : undefined) {
+      case "start":
+        this.#raw = [];
+        this.#rawDropped = 0;
+        return "raw access events recording started";
+      case "stop":
+        this.#raw = undefined;
+        return "raw access events recording stopped";
+      case "new": {
+        if (!this.#raw) return "error: not recording (dump raw start first)";
+        const rows = this.#raw;
+        const dropped = this.#rawDropped;
+        this.#raw = [];
+        this.#rawDropped = 0;
+        const lines = [
+          `${"timestamp".padStart(20)} ${"kdamond".padStart(7)} ${"pid".padStart(8)} ${
+            "start".padStart(16)
+          } ${"end".padStart(16)} ${"pages".padStart(8)} ${"accs".padStart(8)} ${
+            "age".padStart(8)
+          } counted`,
+          ...rows.map(({ timestampNs, kdamond, pid, region: r, counted }) =>
+            `${String(timestampNs).padStart(20)} ${String(kdamond).padStart(7)} ${
+              String(pid).padStart(8)
+            } ${r.startAddr.toString(16).padStart(16)} ${r.endAddr.toString(16).padStart(16)} ${
+              String(Math.ceil((r.endAddr - r.startAddr) / PAGE_SIZE_BYTES)).padStart(8)
+            } ${String(r.nrAccesses).padStart(8)} ${String(r.age).padStart(8)} ${
+              counted ? "yes" : "no"
+            }`
+          ),
+        ];
+        if (dropped > 0) {
+          lines.push(
+            `${dropped} rows not kept: more than ${RAW_ROWS_MAX} since the last dump raw new`,
+          );
+        }
+        return lines.join("\n");
+      }
+      default:
+        return `tracker damon: dump raw accepts: start, new, stop (got ${
+          JSON.stringify(args.join(" "))
+        })`;
+    }
   }
 
   configJson(): string {

@@ -466,3 +466,58 @@ Deno.test("damon start without DAMON's sysfs says what the kernel needs", () => 
     "is missing (the kernel needs CONFIG_DAMON_SYSFS)",
   );
 });
+
+Deno.test("damon dump raw: start records every tried region read per round, new prints and clears them, stop ends", async () => {
+  using s = setup(2);
+  const t = s.tracker('{"FilterAddressRangeSizeMax":8388608}');
+  t.addPids(w(100, 200));
+  t.start();
+  assertEquals(t.dump(["raw", "new"]), "error: not recording (dump raw start first)");
+  s.damon.pending.set(0, [[A, A + 4 * MiB, 5], [A + 4 * MiB, A + 64 * MiB, 9]]);
+  s.damon.pending.set(1, [[2 * A, 2 * A + 8 * MiB, 0]]);
+  t.round(); // not recorded
+  assertEquals(t.dump(["raw", "start"]), "raw access events recording started");
+  t.round();
+  s.damon.pending.set(0, [[A, A + 1 * MiB, 2]]);
+  t.round();
+  assertEquals(t.dump(["raw", "new"]).split("\n"), [
+    "           timestamp kdamond      pid            start              end    pages     accs      age counted",
+    "                   0       0      100         10000000         10400000     1024        5        3 yes",
+    "                   0       0      100         10400000         14000000    15360        9        3 no",
+    "                   0       1      200         20000000         20800000     2048        0        3 yes",
+    "                   0       0      100         10000000         10100000      256        2        3 yes",
+    "                   0       1      200         20000000         20800000     2048        0        3 yes",
+  ]);
+  // Only what came since the last new.
+  assertEquals(t.dump(["raw", "new"]).split("\n").length, 1);
+  t.round();
+  assertEquals(t.dump(["raw", "new"]).split("\n").length, 3);
+  assertEquals(t.dump(["raw", "stop"]), "raw access events recording stopped");
+  t.round();
+  assertEquals(t.dump(["raw", "new"]), "error: not recording (dump raw start first)");
+  // Recording leaves the counters alone: all five rounds counted, the filtered region not.
+  assertEquals(
+    t.getCounters().map((c) => `${c.pid} ${c.range.startAddr.toString(16)} a=${c.accesses}`),
+    ["100 10000000 a=10", "200 20000000 a=0", "100 10000000 a=6"],
+  );
+  await t.stop();
+});
+
+Deno.test("damon dump: kdamonds by default, and a clear line for unknown arguments", async () => {
+  using s = setup(1);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  assertEquals(t.dump([]), "kdamond 0: pid 100 (vaddr)");
+  assertEquals(t.dump(["kdamonds"]), "kdamond 0: pid 100 (vaddr)");
+  assertEquals(
+    t.dump(["regions"]),
+    'tracker damon: dump accepts: kdamonds, raw start|new|stop (got "regions")',
+  );
+  assertEquals(
+    t.dump(["raw", "begin"]),
+    'tracker damon: dump raw accepts: start, new, stop (got "begin")',
+  );
+  assertEquals(t.dump(["raw"]), 'tracker damon: dump raw accepts: start, new, stop (got "")');
+  await t.stop();
+});

@@ -51,6 +51,7 @@ export class SoftDirtyTracker extends PageTracker {
     super("TrackerSoftDirty", config, deps);
     this.config = config;
     this.skipProb = config.SkipPageProb / 1000;
+    this.writtenBit = PM.SOFT_DIRTY;
     if (config.TrackReferenced) {
       deps.logger.info(
         "tracker softdirty: TrackReferenced is not supported (the Go memtierd documents it as not working); tracking writes only",

@@ -4,6 +4,8 @@
  *   benchhelp move PID NODE [COUNT]   move PID's present anon/heap pages to NODE
  *   benchhelp run [-q] CMD [ARG...]   run CMD, then print "WALL_S MAXRSS_KB STATUS"
  *   benchhelp hold MB                 hold MB MiB of written memory until killed
+ *   benchhelp softdirty PID SECONDS   softdirty tracker rounds on PID for SECONDS
+ *   benchhelp idlepage PID SECONDS    idlepage tracker rounds on PID for SECONDS
  *
  * `move` is the limit memtierd's one-shot move is compared with: it does the
  * least work that finds the same pages and moves them the same way. It reads
@@ -20,6 +22,17 @@
  * between) and reports CMD's own peak RSS (ru_maxrss of that child); -q sends
  * CMD's stdout to /dev/null. `hold` is a cheap big process for the status and
  * memory figures (one written byte per page, so no page is the zero page).
+ *
+ * `softdirty` and `idlepage` are the limits memtierd's trackers of the same
+ * names are compared with: back-to-back rounds over PID's anonymous and
+ * [heap] ranges of two pages or more (read from maps once), the files read
+ * in large chunks. softdirty: pagemap, counting present and exclusive pages
+ * and those soft-dirty, then "4" to clear_refs. idlepage: pagemap, then for
+ * each run of consecutive page frames of present and exclusive pages their
+ * kpageflags entries and idle bitmap words, counting frames not idle that
+ * are not compound tails; at the end of the round every scanned frame is
+ * marked idle, each 64-frame word written once with only those frames' bits.
+ * They print "rounds R pages P seconds S" (P: pages scanned in all rounds).
  *
  * Built statically by the Makefile (`make build/bench/benchhelp`) and copied
  * into the bench VM.
@@ -196,10 +209,194 @@ static int cmd_hold(int argc, char **argv) {
   for (;;) pause();
 }
 
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_SOFT_DIRTY (1ULL << 55)
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+#define KPF_COMPOUND_TAIL (1ULL << 16)
+#define CHUNK 65536
+
+struct range {
+  unsigned long start, end;
+};
+
+/* PID's anonymous and [heap] ranges of two pages or more (memtierd's tracker regions). */
+static size_t tracker_ranges(int pid, struct range **out) {
+  char path[64], line[4096];
+  snprintf(path, sizeof path, "/proc/%d/maps", pid);
+  FILE *maps = fopen(path, "r");
+  if (!maps) die(path);
+  size_t n = 0, cap = 0;
+  *out = NULL;
+  while (fgets(line, sizeof line, maps)) {
+    unsigned long start, end;
+    int name_at = 0;
+    if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end, &name_at) < 2) continue;
+    const char *name = line + name_at;
+    int anon = name_at == 0 || *name == '\n' || *name == 0;
+    if (!anon && strncmp(name, "[heap]", 6) != 0) continue;
+    if (end - start <= PAGE) continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 256;
+      *out = realloc(*out, cap * sizeof **out);
+      if (!*out) die("realloc");
+    }
+    (*out)[n++] = (struct range){start, end};
+  }
+  fclose(maps);
+  return n;
+}
+
+static int open_proc(int pid, const char *file, int flags) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+  int fd = open(path, flags);
+  if (fd < 0) die(path);
+  return fd;
+}
+
+static void print_rounds(size_t rounds, size_t pages, double s) {
+  printf("rounds %zu pages %zu seconds %.3f\n", rounds, pages, s);
+}
+
+static int cmd_softdirty(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: benchhelp softdirty PID SECONDS\n");
+    return 2;
+  }
+  int pid = atoi(argv[0]);
+  double seconds = atof(argv[1]);
+  struct range *r;
+  size_t nr = tracker_ranges(pid, &r);
+  int pm = open_proc(pid, "pagemap", O_RDONLY), cr = open_proc(pid, "clear_refs", O_WRONLY);
+  static uint64_t buf[CHUNK];
+  size_t rounds = 0, pages = 0, written = 0;
+  double t0 = now_s(), t;
+  do {
+    for (size_t i = 0; i < nr; i++) {
+      for (unsigned long a = r[i].start; a < r[i].end;) {
+        size_t n = (r[i].end - a) / PAGE;
+        if (n > CHUNK) n = CHUNK;
+        ssize_t got = pread(pm, buf, n * 8, (off_t)(a / PAGE * 8));
+        if (got <= 0) break;
+        size_t k = (size_t)got / 8;
+        for (size_t j = 0; j < k; j++) {
+          if ((buf[j] & (PM_PRESENT | PM_EXCLUSIVE)) != (PM_PRESENT | PM_EXCLUSIVE)) continue;
+          pages++;
+          if (buf[j] & PM_SOFT_DIRTY) written++;
+        }
+        a += k * PAGE;
+      }
+    }
+    if (write(cr, "4", 1) != 1) die("clear_refs");
+    rounds++;
+    t = now_s() - t0;
+  } while (t < seconds);
+  print_rounds(rounds, pages, t);
+  fprintf(stderr, "written pages seen: %zu\n", written);
+  return 0;
+}
+
+/* Idle-mark bits of the round, one 64-bit word per 64 frames, grown as frames show up. */
+static uint64_t *marks;
+static size_t nmarks;
+
+static void mark(uint64_t pfn) {
+  size_t w = pfn / 64;
+  if (w >= nmarks) {
+    size_t n = nmarks ? nmarks : 4096;
+    while (n <= w) n *= 2;
+    marks = realloc(marks, n * 8);
+    if (!marks) die("realloc");
+    memset(marks + nmarks, 0, (n - nmarks) * 8);
+    nmarks = n;
+  }
+  marks[w] |= 1ULL << (pfn % 64);
+}
+
+static void pread_all(int fd, void *buf, size_t len, off_t off, const char *what) {
+  for (size_t done = 0; done < len;) {
+    ssize_t got = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+    if (got <= 0) die(what);
+    done += (size_t)got;
+  }
+}
+
+static int cmd_idlepage(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: benchhelp idlepage PID SECONDS\n");
+    return 2;
+  }
+  int pid = atoi(argv[0]);
+  double seconds = atof(argv[1]);
+  struct range *r;
+  size_t nr = tracker_ranges(pid, &r);
+  int pm = open_proc(pid, "pagemap", O_RDONLY);
+  int kpf = open("/proc/kpageflags", O_RDONLY);
+  if (kpf < 0) die("/proc/kpageflags");
+  int bm = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
+  if (bm < 0) die("/sys/kernel/mm/page_idle/bitmap");
+  static uint64_t buf[CHUNK], pfns[CHUNK], flags[CHUNK], words[CHUNK / 64 + 2];
+  size_t rounds = 0, pages = 0, accessed = 0;
+  double t0 = now_s(), t;
+  do {
+    for (size_t i = 0; i < nr; i++) {
+      for (unsigned long a = r[i].start; a < r[i].end;) {
+        size_t n = (r[i].end - a) / PAGE;
+        if (n > CHUNK) n = CHUNK;
+        ssize_t got = pread(pm, buf, n * 8, (off_t)(a / PAGE * 8));
+        if (got <= 0) break;
+        size_t k = (size_t)got / 8, np = 0;
+        for (size_t j = 0; j < k; j++)
+          if ((buf[j] & (PM_PRESENT | PM_EXCLUSIVE)) == (PM_PRESENT | PM_EXCLUSIVE))
+            pfns[np++] = buf[j] & PM_PFN_MASK;
+        /* Runs of consecutive frames: one read of kpageflags and of the bitmap each. */
+        for (size_t s = 0; s < np;) {
+          size_t e = s + 1;
+          while (e < np && pfns[e] == pfns[e - 1] + 1) e++;
+          uint64_t p0 = pfns[s], len = e - s, w0 = p0 / 64, nw = (p0 + len - 1) / 64 - w0 + 1;
+          pread_all(kpf, flags, len * 8, (off_t)(p0 * 8), "/proc/kpageflags");
+          pread_all(bm, words, nw * 8, (off_t)(w0 * 8), "page_idle/bitmap");
+          for (uint64_t q = 0; q < len; q++) {
+            uint64_t pfn = p0 + q;
+            int idle = (words[pfn / 64 - w0] >> (pfn % 64)) & 1;
+            if (!idle && !(flags[q] & KPF_COMPOUND_TAIL)) accessed++;
+            mark(pfn);
+          }
+          pages += len;
+          s = e;
+        }
+        a += k * PAGE;
+      }
+    }
+    /* Mark the scanned frames idle: spans of words with bits, at most a page per write. */
+    for (size_t w = 0; w < nmarks;) {
+      if (!marks[w]) {
+        w++;
+        continue;
+      }
+      size_t e = w + 1;
+      while (e < nmarks && e - w < PAGE / 8 && marks[e]) e++;
+      ssize_t put = pwrite(bm, marks + w, (e - w) * 8, (off_t)(w * 8));
+      if (put <= 0) die("page_idle/bitmap write");
+      size_t done = (size_t)put / 8;
+      memset(marks + w, 0, done * 8);
+      w += done;
+    }
+    rounds++;
+    t = now_s() - t0;
+  } while (t < seconds);
+  print_rounds(rounds, pages, t);
+  fprintf(stderr, "accessed pages seen: %zu\n", accessed);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "move") == 0) return cmd_move(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "hold") == 0) return cmd_hold(argc - 2, argv + 2);
-  fprintf(stderr, "usage: benchhelp move PID NODE [COUNT] | run [-q] CMD [ARG...] | hold MB\n");
+  if (argc >= 2 && strcmp(argv[1], "softdirty") == 0) return cmd_softdirty(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "idlepage") == 0) return cmd_idlepage(argc - 2, argv + 2);
+  fprintf(stderr, "usage: benchhelp move PID NODE [COUNT] | run [-q] CMD [ARG...] | hold MB |\n"
+                  "       softdirty PID SECONDS | idlepage PID SECONDS\n");
   return 2;
 }

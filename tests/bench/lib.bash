@@ -40,3 +40,10 @@ rss-figure() {
   [ "$mib" -le "$4" ] || verdict="NOT met"
   note "$1" "$(printf '%8.3f s  peak RSS %4d MiB  target <= %d MiB: %s' "$2" "$mib" "$4" "$verdict")"
 }
+
+# put-bin HOST_FILE NAME: copies a program into the VM's /usr/local/bin,
+# gzipped on the way (the agent's channel carries text).
+put-bin() {
+  gzip -9 -c "$1" | vm-pipe-to-file "/usr/local/bin/$2.gz"
+  vm-command-ok "gunzip -f /usr/local/bin/$2.gz && chmod 755 /usr/local/bin/$2"
+}

@@ -25,13 +25,6 @@ helper=${BENCH_HELPER:-../../../build/bench/benchhelp}
 # shellcheck source=../lib.bash
 source ../lib.bash
 
-# put-bin HOST_FILE NAME: copies a program into the VM's /usr/local/bin,
-# gzipped on the way (the agent's channel carries text).
-put-bin() {
-  gzip -9 -c "$1" | vm-pipe-to-file "/usr/local/bin/$2.gz"
-  vm-command-ok "gunzip -f /usr/local/bin/$2.gz && chmod 755 /usr/local/bin/$2"
-}
-
 # timed CMD: runs CMD in the VM under `benchhelp run`; sets T (seconds), RSS
 # (KiB), RC and OUT (CMD's stdout). Fails the test if CMD exits with another
 # code than 0 (or 8 for a memtierd move: some pages, shared with another

@@ -1,0 +1,138 @@
+# e2e-kernel: custom
+# e2e-timeout: 2400
+# The trackers' overhead (issue 9), in one VM run on the kernel of
+# `make vm-kernel` (idle page tracking; soft-dirty as in Debian's):
+#  1. pages scanned per second by the softdirty and idlepage trackers against
+#     benchhelp's C rounds over the same files (softdirty: pagemap and
+#     clear_refs; idlepage: pagemap, kpageflags and the idle page bitmap), on
+#     a process holding 1 GiB that touches nothing (so every page is scanned
+#     every round): rounds back to back (ScanIntervalMs 1, the other keys at
+#     their defaults), pages counted over a window of $BENCH_WINDOW s (default
+#     20); the median of $BENCH_REPS windows (default 3), the tools
+#     alternated; goal >= 0.8x the C program;
+#  2. the CPU share memtierd takes (utime + stime of /proc/PID/stat over
+#     $BENCH_CPU_WINDOW s, default 60, / wall time) with each tracker at its
+#     default intervals (softdirty and idlepage: a scan every 5 s; damon: a
+#     round every 100 ms, plus the kdamond thread's own share) on a 1 GiB meme
+#     that reads and writes nothing.
+# Speed is read, not asserted: the checks are only that every window scanned.
+# BENCH_TRACKERS="idlepage" (say) measures only those.
+
+E2E_COMMAND_TIMEOUT=600
+REPS=${BENCH_REPS:-3}
+WINDOW=${BENCH_WINDOW:-20}
+CPU_WINDOW=${BENCH_CPU_WINDOW:-60}
+helper=${BENCH_HELPER:-../../../build/bench/benchhelp}
+[ -x "$helper" ] || fail "no $helper: run make build/bench/benchhelp"
+# shellcheck source=../lib.bash
+source ../lib.bash
+
+# speed LABEL OURS_PPS BASE_PPS: "ours vs C = ratio, target >= 0.8x".
+speed() {
+  local ratio verdict
+  ratio=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.8) ? "met" : "NOT met" }')
+  emit "$(printf '%-40s %9.0f pages/s vs C %9.0f pages/s = %5.2fx  target >= 0.8x: %s' \
+    "$1" "$2" "$3" "$ratio" "$verdict")"
+}
+
+# vm-now: the VM's monotonic seconds.
+vm-now() {
+  vm-command --quiet "cut -d' ' -f1 /proc/uptime"
+  echo "$COMMAND_OUTPUT"
+}
+
+# scanned PID: pages memtierd's tracker scanned in PID so far (stats memory_scans tot[pages]).
+scanned() {
+  memtierd-command "stats -t memory_scans" > /dev/null
+  awk -v p="$1" '$1 == p { print $3 }' <<< "$COMMAND_OUTPUT"
+}
+
+step "programs"
+put-bin "$helper" benchhelp
+vm-command-ok "echo 0 > /proc/sys/kernel/numa_balancing"
+page_trackers=${BENCH_TRACKERS:-softdirty idlepage}
+all_trackers=${BENCH_TRACKERS:-softdirty idlepage damon}
+# Run by hand on Debian's kernel (a copy without the kernel line), idlepage is left out.
+if ! vm-command --quiet "test -w /sys/kernel/mm/page_idle/bitmap"; then
+  emit "idlepage: not measured: this kernel has no idle page tracking (make vm-kernel)"
+  page_trackers="softdirty"
+  all_trackers="softdirty damon"
+fi
+
+step "1. pages scanned per second, 1 GiB held by benchhelp"
+vm-command-ok "numactl --membind=0 benchhelp hold 1024 > /tmp/hold.out 2>&1 &"
+vm-run-until --timeout 300 "grep -q ready /tmp/hold.out"
+vm-command-ok "cat /tmp/hold.out"
+P=$(awk '/ready/ { print $2 }' <<< "$COMMAND_OUTPUT")
+vm-session-start memtierd "exec memtierd -prompt"
+vm-run-until --timeout 120 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" || fail "memtierd gave no prompt"
+vm-command --quiet "cat $E2E_GUEST_DIR/session.memtierd/pid"
+M=$COMMAND_OUTPUT
+for t in $page_trackers; do
+  ours=() base=()
+  for ((i = 0; i < REPS; i++)); do
+    vm-command "benchhelp $t $P $WINDOW"
+    [ "$COMMAND_STATUS" = 0 ] || fail "benchhelp $t: $COMMAND_ERROR"
+    read -r _ rounds _ pages _ secs <<< "$COMMAND_OUTPUT"
+    [ "$pages" -ge $((rounds * 262144)) ] || fail "benchhelp $t scanned $pages pages in $rounds rounds"
+    base+=("$(awk -v p="$pages" -v s="$secs" 'BEGIN { printf "%.0f", p / s }')")
+    memtierd-command "tracker -create $t -config '{\"ScanIntervalMs\":1}' -start $P"
+    expect-match "$t started" "tracker started" "$COMMAND_OUTPUT"
+    # The first round only primes (resets the bits); wait for a counted one.
+    for ((w = 0; w < 60; w++)); do
+      p0=$(scanned "$P")
+      [ -n "$p0" ] && break
+      sleep 1
+    done
+    [ -n "$p0" ] || fail "memtierd's $t tracker scanned nothing in 60 s"
+    t0=$(vm-now)
+    sleep "$WINDOW"
+    p1=$(scanned "$P")
+    t1=$(vm-now)
+    memtierd-command "tracker -stop"
+    [ "$p1" -gt "$p0" ] || fail "memtierd's $t tracker scanned nothing in $WINDOW s"
+    ours+=("$(awk -v p=$((p1 - p0)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", p / (b - a) }')")
+    echo "$t window $i: memtierd ${ours[-1]} pages/s, C ${base[-1]} pages/s ($rounds C rounds)"
+  done
+  speed "$t: pages scanned per second, 1 GiB" "$(median "${ours[@]}")" "$(median "${base[@]}")"
+done
+vm-command-ok "kill $P"
+
+step "2. CPU share at default intervals, 1 GiB meme"
+meme-start -bs 1G -brc 0 -bwc 0
+ticks=100 # USER_HZ: the unit of /proc/PID/stat's times on Linux (x86)
+# cpu-of PID: utime + stime of PID in ticks.
+cpu-of() {
+  vm-command --quiet "awk '{ print \$14 + \$15 }' /proc/$1/stat"
+  echo "$COMMAND_OUTPUT"
+}
+for t in $all_trackers; do
+  memtierd-command "tracker -create $t -start $MEME_PID"
+  expect-match "$t started" "tracker started" "$COMMAND_OUTPUT"
+  sleep 6
+  kd=""
+  if [ "$t" = damon ]; then
+    # The kdamond thread (DAMON's files answer EBUSY while memtierd's command runs: not read).
+    vm-command --quiet "grep -l '^kdamond\.' /proc/[0-9]*/comm | head -n 1 | cut -d/ -f3"
+    kd=$COMMAND_OUTPUT
+    [ -n "$kd" ] || fail "no kdamond running for the damon tracker"
+  fi
+  c0=$(cpu-of "$M")
+  k0=${kd:+$(cpu-of "$kd")}
+  t0=$(vm-now)
+  sleep "$CPU_WINDOW"
+  c1=$(cpu-of "$M")
+  k1=${kd:+$(cpu-of "$kd")}
+  t1=$(vm-now)
+  memtierd-command "stats -t memory_scans"
+  memtierd-command "tracker -stop"
+  share=$(awk -v c=$((c1 - c0)) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 100 * c / hz / (b - a) }')
+  line=$(printf '%-40s %5s %% of one CPU over %.0f s' "$t: memtierd CPU, defaults, 1 GiB meme" "$share" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+  if [ -n "$kd" ]; then
+    line+=$(awk -v c=$((k1 - k0)) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf " (kdamond: %.1f %%)", 100 * c / hz / (b - a) }')
+  fi
+  emit "$line"
+done
+memtierd-stop
+meme-stop
