@@ -100,7 +100,7 @@ Deno.test("memtierd -config with a bad file exits 2 with one line naming file, l
   assertEquals(await runCli(["-config", "m.yaml"], d.env), 2);
   assertEquals(
     d.env.stderr(),
-    'memtierd: m.yaml:2: policy.name: policy "heat" is not available in this version of memtierd (available: stub)\n',
+    'memtierd: m.yaml:2: policy.name: policy "heat" is not available in this version of memtierd (available: avoid-oom, demote-idle, stub)\n',
   );
   assertEquals(await runCli(["-config", "none.yaml"], d.env), 2);
   assertIncludes(

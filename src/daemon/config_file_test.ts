@@ -178,9 +178,12 @@ ${watcher}
 const BAD: [string, string][] = [
   [
     "policy:\n  name: age\n",
-    'm.yaml:2: policy.name: policy "age" is not available in this version of memtierd (available: stub)',
+    'm.yaml:2: policy.name: policy "age" is not available in this version of memtierd (available: avoid-oom, demote-idle, stub)',
   ],
-  ["policy:\n  name: agee\n", 'm.yaml:2: policy.name: unknown policy "agee" (available: stub)'],
+  [
+    "policy:\n  name: agee\n",
+    'm.yaml:2: policy.name: unknown policy "agee" (available: avoid-oom, demote-idle, stub)',
+  ],
   ["polcy: {name: stub}\n", "m.yaml:1: polcy: unknown key (accepted: policy, routines)"],
   [
     "routines:\n  - name: statactions\n    config: |\n      intervalms: 0\n      intervalcommand: [date]\n",

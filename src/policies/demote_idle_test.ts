@@ -2,7 +2,8 @@ import { ConfigError } from "../config/decode.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { BASE, HEAP, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
 import { DemoteIdlePolicy, demoteIdlePolicyFactory } from "./demote_idle.ts";
-import { vab } from "./poi_test.ts";
+import { encodeVab as vab } from "./poi.ts";
+import { harness } from "../prompt/_harness.ts";
 
 type Fixture = ReturnType<typeof trackerFixture>;
 
@@ -215,4 +216,28 @@ Deno.test("demote-idle config errors say what is accepted", () => {
     "unknown key",
   );
   assertEquals(w.keyPath, ["PidWatcher", "config", "nope"]);
+});
+
+Deno.test("prompt: policy -create demote-idle -config and -dump show the Go config keys", async () => {
+  using h = harness();
+  const config = '{"IdleNumas":[3],"IntervalMs":1000,"PidWatcher":{"name":"pidlist",' +
+    '"config":{"Pids":[500]}}}';
+  assertEquals(await h.run("policy -create demote-idle"), "policy created\n");
+  assertEquals(await h.run(`policy -config '${config}'`), "");
+  assertEquals(await h.run("policy -dump"), "pids: 0, ranges: 0, pages: 0 (0.0 MiB)\n\n");
+  assertEquals(
+    await h.run("policy -dump config"),
+    '{"IntervalMs":1000,"IdleNumas":[3],"PagesOfInterestDir":"","Mover":{"IntervalMs":10,' +
+      '"Bandwidth":100},"DryRun":false,"PidWatcher":{"name":"pidlist","config":{"Pids":[500]}}}\n\n',
+  );
+});
+
+Deno.test("prompt: policy -create demote-idle without a config says what it needs", async () => {
+  using h = harness();
+  await h.run("policy -create demote-idle");
+  assertIncludes(await h.run("policy -start"), "start failed: cannot start without configuration");
+  assertIncludes(
+    await h.run(`policy -config '{"IdleNumas":[3]}'`),
+    "config failed: needs PidWatcher, PagesOfInterestDir or both",
+  );
 });

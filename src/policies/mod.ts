@@ -8,6 +8,9 @@
  *   placement.ts       decisions → mover tasks (pages re-read, stale ones left
  *                      out), the dry run, the Mover/DryRun config entries
  *   stub.ts            `stub`: does nothing (routines alone)
+ *   demote_idle.ts     `demote-idle`: idle pages (idle page bitmap) to a slow node
+ *   poi.ts             its pages-of-interest folder (`<PID>.vab` files, lock)
+ *   avoid_oom.ts       `avoid-oom`: frees nodes under memory pressure
  *   forecaster_stub.ts the `stub` heat forecaster
  *
  * Adding a policy is one file exporting a ComponentFactory plus one line in
@@ -19,6 +22,8 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { avoidOomPolicyFactory } from "./avoid_oom.ts";
+import { demoteIdlePolicyFactory } from "./demote_idle.ts";
 import { stubForecasterFactory } from "./forecaster_stub.ts";
 import type { HeatForecaster, Policy } from "./policy.ts";
 import { stubPolicyFactory } from "./stub.ts";
@@ -29,13 +34,15 @@ export { StubPolicy } from "./stub.ts";
 /** Policies by name. */
 export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory<unknown, Policy>>([
   ["stub", stubPolicyFactory],
+  ["avoid-oom", avoidOomPolicyFactory],
+  ["demote-idle", demoteIdlePolicyFactory],
 ]);
 
 /** The policy kind: its registry, and the Go policies this version lacks. */
 export const policies: ComponentKind<Policy> = {
   kind: "policy",
   registry: policyRegistry,
-  notYetAvailable: ["age", "avoid-oom", "demote-idle", "heat", "ratio"],
+  notYetAvailable: ["age", "heat", "ratio"],
 };
 
 /** Heat forecasters by name. */

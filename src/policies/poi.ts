@@ -65,6 +65,17 @@ export function parseVab(bytes: Uint8Array, source = "vab"): VabContent {
   return { ranges: mergeRanges(ranges), reversedPairs };
 }
 
+/** The bytes of a `.vab` file holding these (start, end) pairs (for writers and tests). */
+export function encodeVab(pairs: readonly (readonly [number, number])[]): Uint8Array {
+  const b = new Uint8Array(16 * pairs.length);
+  const view = new DataView(b.buffer);
+  pairs.forEach(([s, e], i) => {
+    view.setBigUint64(16 * i, BigInt(s), true);
+    view.setBigUint64(16 * i + 8, BigInt(e), true);
+  });
+  return b;
+}
+
 /** One round's read of the folder. */
 export type PoiDirRead =
   | { kind: "busy" }

@@ -1,16 +1,7 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { pagesToRanges, parseVab, readPoiDir, subtractRanges } from "./poi.ts";
+import { encodeVab, pagesToRanges, parseVab, readPoiDir, subtractRanges } from "./poi.ts";
 
-/** The bytes of a .vab file holding these (start, end) pairs. */
-export function vab(pairs: [number, number][]): Uint8Array {
-  const b = new Uint8Array(16 * pairs.length);
-  const view = new DataView(b.buffer);
-  pairs.forEach(([s, e], i) => {
-    view.setBigUint64(16 * i, BigInt(s), true);
-    view.setBigUint64(16 * i + 8, BigInt(e), true);
-  });
-  return b;
-}
+const vab = encodeVab;
 
 Deno.test("parseVab sorts and merges pairs, and widens them to whole pages", () => {
   const c = parseVab(vab([[0x20000, 0x21000], [0x10010, 0x11001], [0x11000, 0x12000]]));
