@@ -7,8 +7,9 @@
  * Pages of interest come from two sources, and both are scanned (the Go one
  * scanned only the folder when it had both):
  * - the pidwatcher's processes: their anon/heap ranges, read when the
- *   process appears; pages queued for demotion leave them (not in a dry run,
- *   so that every round shows what it would do);
+ *   process appears; pages found idle (queued, or already on the node)
+ *   leave them, as in the Go one (not in a dry run, so that every round
+ *   shows what it would do);
  * - the folder `PagesOfInterestDir`: `<PID>.vab` files read every round
  *   under a shared lock on `<dir>/lock` (see poi.ts). While a writer holds
  *   the lock the folder's pages are left for that round (said once per busy
@@ -19,9 +20,9 @@
  * bit is still set were not accessed since the previous round, and are
  * queued to IdleNumas[0] (through placement.ts, which skips those already
  * there, or only logs them in a dry run). Then the idle bits of all those
- * pages are set for the next round (once per round, for every process). While the mover still has tasks from an
- * earlier round, idle pages are not looked for (the bits are only set
- * again), until it has none.
+ * pages are set for the next round, once per round for every process.
+ * While the mover still has tasks from an earlier round, idle pages are not
+ * looked for (the bits are only set again), until it has none.
  *
  * Idle bits are written for the pages of interest only: the bitmap is
  * written in 64-frame words, and a word carries only the bits of our pages
