@@ -4,7 +4,7 @@ import { harness } from "../_harness.ts";
 Deno.test("policy -ls lists the policies; -create stub keeps the prompt's own mover", async () => {
   using h = harness();
   const mover = h.session.components.mover;
-  assertEquals(await h.run("policy -ls"), "stub\n");
+  assertEquals(await h.run("policy -ls"), "avoid-oom\ndemote-idle\nstub\n");
   assertEquals(await h.run("policy -create stub -config-dump"), "policy created\n{}\n");
   assertOk(h.session.components.mover === mover, "the stub has no mover: the prompt keeps its own");
   assertEquals(await h.run("mover -config-dump"), '{"IntervalMs":10,"Bandwidth":100}\n');
@@ -19,11 +19,11 @@ Deno.test("policy errors say what exists, with Go's words", async () => {
   );
   assertEquals(
     await h.run("policy -create age"),
-    'memtierd: policy: policy "age" is not available in this version of memtierd (available: stub)\n',
+    'memtierd: policy: policy "age" is not available in this version of memtierd (available: avoid-oom, demote-idle, stub)\n',
   );
   assertEquals(
     await h.run("policy -create nope"),
-    'memtierd: policy: unknown policy "nope" (available: stub)\n',
+    'memtierd: policy: unknown policy "nope" (available: avoid-oom, demote-idle, stub)\n',
   );
   assertEquals(
     await h.run("policy -create stub -config '{\"x\":1}'"),
