@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/decode.ts";
+import { harness } from "../prompt/_harness.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { Logger } from "../log/logger.ts";
 import { Mover } from "../mover/mover.ts";
@@ -336,5 +337,29 @@ Deno.test("avoid-oom config: defaults, and errors that say what is accepted", ()
     () => parse({ StartFreeingMemory: "20%", StopFreeingMemory: "10%" }),
     ConfigError,
     "must not be above StopFreeingMemory (10%)",
+  );
+});
+
+Deno.test("prompt: policy -create avoid-oom -config, and its dumps", async () => {
+  using h = harness();
+  await h.run("policy -create avoid-oom");
+  assertEquals(
+    await h.run(`policy -config '{"Cgroups":["/sys/fs/cgroup"],"IntervalMs":2000}'`),
+    "",
+  );
+  assertEquals(
+    await h.run("policy -dump nodes"),
+    "Node 0: avail 0.378G/0.381G 99.0 %\nNode 1: avail 0.381G/0.381G 100.0 %\n" +
+      "Node 2: avail 0.191G/0.191G 100.0 %\nNode 3: avail 0.191G/0.191G 100.0 %\n\n\n",
+  );
+  assertEquals(await h.run("policy -dump status"), "offline\n\n");
+  assertEquals(await h.run("policy -dump"), "dump <config|nodes|status|balance|cands>\n\n");
+  assertEquals(
+    await h.run("policy -dump heat"),
+    "unknown argument, dump <config|nodes|status|balance|cands>\n\n",
+  );
+  assertEquals(
+    JSON.parse(await h.run("policy -config-dump")).StartFreeingMemory,
+    "8%",
   );
 });

@@ -3,7 +3,7 @@ import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts
 import { BASE, HEAP, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
 import { DemoteIdlePolicy, demoteIdlePolicyFactory } from "./demote_idle.ts";
 import { encodeVab as vab } from "./poi.ts";
-import { harness } from "../prompt/_harness.ts";
+import { fourNodeKernel, harness } from "../prompt/_harness.ts";
 
 type Fixture = ReturnType<typeof trackerFixture>;
 
@@ -229,6 +229,27 @@ Deno.test("prompt: policy -create demote-idle -config and -dump show the Go conf
     await h.run("policy -dump config"),
     '{"IntervalMs":1000,"IdleNumas":[3],"PagesOfInterestDir":"","Mover":{"IntervalMs":10,' +
       '"Bandwidth":100},"DryRun":false,"PidWatcher":{"name":"pidlist","config":{"Pids":[500]}}}\n\n',
+  );
+});
+
+Deno.test("prompt: policy -config ... -start demotes the idle pages through the mover", async () => {
+  const kernel = fourNodeKernel();
+  kernel.pageFrames = true;
+  using h = harness(kernel);
+  const config = '{"IdleNumas":[3],"IntervalMs":1000,"PidWatcher":{"name":"pidlist",' +
+    '"config":{"Pids":[500]}}}';
+  await h.run("policy -create demote-idle");
+  try {
+    // The fake clock runs rounds back to back: the second finds every page idle.
+    assertEquals(await h.run(`policy -config '${config}' -start`), "");
+    assertEquals(await h.run("policy -dump"), "pids: 1, ranges: 0, pages: 0 (0.0 MiB)\n\n");
+  } finally {
+    await h.run("policy -stop");
+  }
+  assertEquals(kernel.pagesPerNode(500), new Map([[3, 1040]]));
+  assertIncludes(
+    await h.run("stats -t policy_decisions"),
+    " demote-idle      500     3         1       1040",
   );
 });
 
