@@ -135,6 +135,8 @@ export class DemoteIdlePolicy implements Policy {
   #dir = new Map<number, AddrRange[]>();
   #loop: Loop | undefined;
   #lockBusy = false;
+  /** The last error reading the folder, said once. */
+  #dirError = "";
 
   constructor(config: DemoteIdleConfig, deps: ComponentDeps) {
     this.config = config;
@@ -232,10 +234,13 @@ export class DemoteIdlePolicy implements Policy {
     try {
       read = readPoiDir(dir);
     } catch (e) {
-      this.#deps.logger.warn(`policy ${NAME}: cannot read ${dir}: ${message(e)}`);
+      const m = `policy ${NAME}: cannot read ${dir}: ${message(e)}`;
+      if (m !== this.#dirError) this.#deps.logger.warn(m); // once, not every round
+      this.#dirError = m;
       this.#dir.clear();
       return;
     }
+    this.#dirError = "";
     if (read.kind === "busy") {
       if (!this.#lockBusy) {
         this.#deps.logger.info(

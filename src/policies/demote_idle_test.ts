@@ -262,3 +262,15 @@ Deno.test("prompt: policy -create demote-idle without a config says what it need
     "config failed: needs PidWatcher, PagesOfInterestDir or both",
   );
 });
+
+Deno.test("demote-idle warns once when its folder goes away, and goes on with the pidwatcher's", () => {
+  using f = fixture();
+  const dir = Deno.makeTempDirSync();
+  const p = policy(f, { PidWatcher: { name: "stub" }, PagesOfInterestDir: dir });
+  p.addPids([f.watched()]);
+  Deno.removeSync(dir, { recursive: true });
+  p.round();
+  p.round();
+  assertEquals(f.log().split(`cannot read ${dir}`).length - 1, 1);
+  assertEquals(f.deps.mover.tasks()[0]?.addrs.length, 1040);
+});
