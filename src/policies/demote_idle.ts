@@ -326,7 +326,8 @@ export class DemoteIdlePolicy implements Policy {
     if (addrs.length === 0 && !procfs.exists(pid)) throw new ProcessGoneError(pid);
     for (const pfn of pfns) toIdle.push(pfn);
     if (demote && pfns.length > 0) {
-      const idle = readPageIdle(this.#deps.sysfs.root, pfns);
+      // The last frames of memory may lie in a word the kernel cannot read.
+      const idle = readPageIdle(this.#deps.sysfs.root, pfns, "not-idle");
       const idleAddrs: number[] = [];
       for (let i = 0; i < idle.length; i++) if (idle[i]) idleAddrs.push(addrs[i]!);
       this.#deps.stats.recordScan(
