@@ -1,7 +1,8 @@
 # Helpers of the demote-idle tests (sourced by each test).
 
-# The answer to the last memtierd-command, without the prompts.
-answer() { sed -e 's/^\(memtierd> \)*//' -e '/^$/d' <<< "$COMMAND_OUTPUT"; }
+# The answer to the last memtierd-command, without the prompts and log lines
+# (memtierd runs with -debug, and its log goes to the same output).
+answer() { sed -e 's/^\(memtierd> \)*//' -e '/^$/d' -e '/^\(DEBUG\|INFO\|WARN\): /d' <<< "$COMMAND_OUTPUT"; }
 
 # di-setup: THP off (a huge page's tail frames never read idle, so the policy
 # would see only head pages), meme's output folder ready.
