@@ -177,12 +177,8 @@ ${watcher}
 
 const BAD: [string, string][] = [
   [
-    "policy:\n  name: avoid-oom\n",
-    'm.yaml:2: policy.name: policy "avoid-oom" is not available in this version of memtierd (available: age, heat, ratio, stub)',
-  ],
-  [
     "policy:\n  name: agee\n",
-    'm.yaml:2: policy.name: unknown policy "agee" (available: age, heat, ratio, stub)',
+    'm.yaml:2: policy.name: unknown policy "agee" (available: age, avoid-oom, demote-idle, heat, ratio, stub)',
   ],
   ["polcy: {name: stub}\n", "m.yaml:1: polcy: unknown key (accepted: policy, routines)"],
   [

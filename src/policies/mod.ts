@@ -11,6 +11,9 @@
  *   range_ages.ts      when each range was last seen and last changed (age, ratio)
  *   age.ts             `age`: idle memory to swap or slow nodes, active to fast
  *   ratio.ts           `ratio`: the least accessed share to swap or a node
+ *   demote_idle.ts     `demote-idle`: idle pages (idle page bitmap) to a slow node
+ *   poi.ts             its pages-of-interest folder (`<PID>.vab` files, lock)
+ *   avoid_oom.ts       `avoid-oom`: frees nodes under memory pressure
  *   forecaster_stub.ts the `stub` heat forecaster
  *   heat.ts            `heat`: memory of each heat class to its nodes
  *   heatmap.ts         the heat policy's heats per range, decay, classes
@@ -19,7 +22,7 @@
  *   forecaster_chain.ts  `chain`: several forecasters in turn
  *
  * Adding a policy is one file exporting a ComponentFactory plus one line in
- * `policyRegistry` (and its name leaves `notYetAvailable`).
+ * `policyRegistry`.
  *
  *   daemon/, prompt/ ──> policies/ ──> pidwatchers/, trackers/, lifecycle/, config/
  *
@@ -30,6 +33,8 @@ import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { agePolicyFactory } from "./age.ts";
 import { chainForecasterFactory } from "./forecaster_chain.ts";
 import { stdioForecasterFactory } from "./forecaster_stdio.ts";
+import { avoidOomPolicyFactory } from "./avoid_oom.ts";
+import { demoteIdlePolicyFactory } from "./demote_idle.ts";
 import { stubForecasterFactory } from "./forecaster_stub.ts";
 import { traceForecasterFactory } from "./forecaster_trace.ts";
 import { heatPolicyFactory } from "./heat.ts";
@@ -46,13 +51,14 @@ export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory
   ["heat", heatPolicyFactory(() => heatForecasters)],
   ["ratio", ratioPolicyFactory],
   ["stub", stubPolicyFactory],
+  ["avoid-oom", avoidOomPolicyFactory],
+  ["demote-idle", demoteIdlePolicyFactory],
 ]);
 
-/** The policy kind: its registry, and the Go policies this version lacks. */
+/** The policy kind: its registry (every Go policy is in it). */
 export const policies: ComponentKind<Policy> = {
   kind: "policy",
   registry: policyRegistry,
-  notYetAvailable: ["avoid-oom", "demote-idle"],
 };
 
 /** Heat forecasters by name. */
@@ -70,5 +76,4 @@ export const heatForecasterRegistry: Registry<HeatForecaster> = new Map<
 export const heatForecasters: ComponentKind<HeatForecaster> = {
   kind: "heat forecaster",
   registry: heatForecasterRegistry,
-  notYetAvailable: [],
 };

@@ -27,7 +27,11 @@ function open(sysRoot: string, write: boolean): Deno.FsFile {
 /**
  * Idle bits of the page frames `pfns` (any order, repeats allowed), in
  * their order: 1 idle, 0 not. The bitmap is opened once and each needed
- * 64-frame word read once, in chunks of up to 64 KiB.
+ * 64-frame word read once, in chunks of up to 64 KiB. A frame past the end
+ * of the bitmap is a RangeError, or with `beyondEnd` "not-idle" reads as 0:
+ * the kernel answers only whole words below max_pfn, and max_pfn need not
+ * be a multiple of 64 (QEMU reserves the top pages of low memory), so the
+ * last few frames of memory cannot be read at all.
  *
  * @example
  * ```ts ignore
@@ -36,17 +40,23 @@ function open(sysRoot: string, write: boolean): Deno.FsFile {
  * console.log(readPageIdle("/sys", [4096, 4097])); // 1 where nothing touched the page since
  * ```
  */
-export function readPageIdle(sysRoot: string, pfns: ArrayLike<number>): Uint8Array {
+export function readPageIdle(
+  sysRoot: string,
+  pfns: ArrayLike<number>,
+  beyondEnd: "error" | "not-idle" = "error",
+): Uint8Array {
   const wordOf = Float64Array.from({ length: pfns.length }, (_, i) => Math.floor(pfns[i]! / 64));
   const plan = planWords(wordOf);
   const f = open(sysRoot, false);
   let halves: Uint32Array;
   try {
-    halves = readWords(f, plan.words, (word) => {
-      throw new RangeError(
-        `Cannot read idle bits of PFN ${word * 64}: beyond the last page frame`,
-      );
-    });
+    halves = beyondEnd === "error"
+      ? readWords(f, plan.words, (word) => {
+        throw new RangeError(
+          `Cannot read idle bits of PFN ${word * 64}: beyond the last page frame`,
+        );
+      })
+      : readWordsUpToEnd(f, plan.words);
   } finally {
     f.close();
   }
@@ -101,6 +111,39 @@ export function setPagesIdle(sysRoot: string, pfns: ArrayLike<number>): void {
 
 function writeAt(f: Deno.FsFile, data: Uint8Array, pos: number): void {
   f.seekSync(pos, Deno.SeekMode.Start);
-  // sysfs takes at most a page per write.
-  for (let done = 0; done < data.length;) done += f.writeSync(data.subarray(done));
+  // sysfs takes at most a page per write. The kernel counts only whole
+  // words below max_pfn: for a last word cut by max_pfn it marks the frames
+  // and says 0 bytes, and the words after it do not exist: stop there
+  // (writing on looped forever).
+  for (let done = 0; done < data.length;) {
+    const n = f.writeSync(data.subarray(done));
+    if (n <= 0) break;
+    done += n;
+  }
+}
+
+/** `readWords`, with words past the end of the file read as 0. */
+function readWordsUpToEnd(f: Deno.FsFile, words: Float64Array): Uint32Array {
+  let last = words.length;
+  for (;;) {
+    try {
+      const out = new Uint32Array(2 * words.length);
+      out.set(
+        readWords(f, words.subarray(0, last), (word) => {
+          throw new BeyondEnd(word);
+        }),
+      );
+      return out;
+    } catch (e) {
+      if (!(e instanceof BeyondEnd)) throw e;
+      // Only the words below the first one past the end can be read.
+      last = words.findIndex((w) => w >= e.word);
+    }
+  }
+}
+
+class BeyondEnd extends Error {
+  constructor(readonly word: number) {
+    super(`word ${word} is past the end of the idle bitmap`);
+  }
 }

@@ -43,3 +43,13 @@ Deno.test("readPageIdle() refuses a frame past the end; a missing bitmap says wh
     Deno.removeSync(root, { recursive: true });
   }
 });
+
+Deno.test('readPageIdle(..., "not-idle") reads frames past the end as not idle', () => {
+  const root = sysWithBitmap(2);
+  try {
+    setPagesIdle(root, [5, 70]);
+    assertEquals([...readPageIdle(root, [70, 200, 5, 128, 6], "not-idle")], [1, 0, 1, 0, 0]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

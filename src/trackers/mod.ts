@@ -14,7 +14,7 @@
  *   damon.ts         `damon`: DAMON's results, read through sysfs
  *
  * Adding a tracker is one file exporting a ComponentFactory plus one line
- * in `trackerRegistry` (and its name leaves `notYetAvailable`).
+ * in `trackerRegistry`.
  *
  * @module
  */
@@ -43,9 +43,8 @@ export const trackerRegistry: Registry<Tracker> = new Map<
   ["stub", stubTrackerFactory],
 ]);
 
-/** The tracker kind: its registry, and the Go trackers this version lacks. */
+/** The tracker kind: its registry (every Go tracker is in it). */
 export const trackers: ComponentKind<Tracker> = {
   kind: "tracker",
   registry: trackerRegistry,
-  notYetAvailable: [],
 };

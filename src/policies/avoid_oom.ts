@@ -1,0 +1,596 @@
+/**
+ * The `avoid-oom` policy: keeps NUMA nodes from running out of memory by
+ * moving memory of low-priority processes off nodes under pressure, onto
+ * nodes with room (no tracker, no pidwatcher).
+ *
+ * Every IntervalMs, if the mover has no tasks left ("mover busy" otherwise):
+ * 1. Nodes: the online ones from sysfs (ids may be sparse: 0, 2, 5), each
+ *    with MemTotal and avail = MemFree + SReclaimable + 80 % of
+ *    Inactive(file), and its watermarks StartFreeingMemory and
+ *    StopFreeingMemory (`N%` of that node's MemTotal, or bytes), recomputed
+ *    every round, so nodes that come or go or grow are seen.
+ * 2. Node sets: "all nodes", and one per distinct `cpuset.mems.effective`
+ *    of the cgroups under `Cgroups` (walked recursively) that have
+ *    processes; empty mems means all nodes, a cgroup without the file is
+ *    left out. A set's avail, total and watermarks are its nodes' sums.
+ * 3. Pressure: sets from least avail up; avail < start puts the set's
+ *    nodes under high pressure, else avail < stop under medium; the other
+ *    nodes have none. Status `no pressure`, `high pressure on all nodes`,
+ *    `no low pressure nodes` or `pressure on some nodes`.
+ * 4. Balance (the Go algorithm): a high node needs stop - avail bytes out, a
+ *    no-pressure node has avail - stop bytes of room. For each set, least
+ *    avail first, that touches both kinds of node and has cgroups: the
+ *    candidates are the anonymous mappings (numa_maps) of its cgroups'
+ *    processes that hold at least 16 MiB on high nodes, one per (mapping,
+ *    high node), scored oom_score x KiB on that node, highest first. Each
+ *    goes to the first node, in order of preference (the process's nodes
+ *    with no pressure, the set's, then the same with medium pressure), with
+ *    room for a quarter of it; its present, exclusive pages on nodes that
+ *    still need freeing are queued there, each counted against the need and
+ *    the room, until the need or the room is used up.
+ *
+ * Queueing is done here on the mover, not through placement.ts, because it
+ * is page by page against the per-node budgets; a dry run logs the same
+ * line placement.ts does and records the decision the same way.
+ *
+ * Dumps: `config`, `nodes` (`Node N: avail A.AAAG/T.TTTG P.P %`), `status`
+ * (online/offline), `balance` (the last status) and `cands` (the last
+ * candidates).
+ *
+ * @module
+ */
+import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
+import { ConfigError } from "../config/decode.ts";
+import { parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
+import { ProcessGoneError } from "../errors.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import { Loop } from "../lifecycle/loop.ts";
+import { locatePages } from "../memory/locate.ts";
+import { pageFilter, scanPages } from "../memory/page_scan.ts";
+import { selectMovableMappings } from "../memory/process_ranges.ts";
+import { parseSizeBytes } from "../memory/range_spec.ts";
+import { MAX_INTERVAL_MS, type Mover, nodeTarget } from "../mover/mover.ts";
+import { CgroupFs } from "../pidwatchers/cgroup_pids.ts";
+import { parseIdList } from "../sysfs/id_list.ts";
+import { Placement, placementEntries } from "./placement.ts";
+import type { Policy } from "./policy.ts";
+
+const NAME = "avoid-oom";
+/** Processes with less than this on high-pressure nodes are not worth moving (Go: 16 MiB). */
+export const MIN_PID_MOVE_BYTES = 16 * MB;
+
+/** A watermark: a share of the node's MemTotal, or bytes. */
+export type Watermark = { kind: "percent"; percent: number } | { kind: "bytes"; bytes: number };
+
+/**
+ * Parses `N%` (0 to 100) or a size in bytes with an optional unit, any case
+ * (`256 MB`, `1g`, `4096`). Returns undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert";
+ * import { parseWatermark } from "./avoid_oom.ts";
+ * deepStrictEqual(parseWatermark("8%"), { kind: "percent", percent: 8 });
+ * deepStrictEqual(parseWatermark("256 mb"), { kind: "bytes", bytes: 268435456 });
+ * ```
+ */
+export function parseWatermark(text: string | number): Watermark | undefined {
+  if (typeof text === "number") {
+    return Number.isSafeInteger(text) && text >= 0 ? { kind: "bytes", bytes: text } : undefined;
+  }
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  if (m) {
+    const percent = Number(m[1]);
+    return percent <= 100 ? { kind: "percent", percent } : undefined;
+  }
+  const bytes = parseSizeBytes(text);
+  return bytes === undefined ? undefined : { kind: "bytes", bytes };
+}
+
+function watermarkField(fallback: string) {
+  const m = "must be N% (of the node's memory, 0 to 100) or a size in bytes like 256M or 1G";
+  return v.optional(
+    v.pipe(
+      v.union([v.string(m), v.number(m)], m),
+      v.check((x) => parseWatermark(x) !== undefined, m),
+      v.transform(String),
+    ),
+    fallback,
+  );
+}
+
+const schema = v.strictObject({
+  StartFreeingMemory: watermarkField("8%"),
+  StopFreeingMemory: watermarkField("16%"),
+  Cgroups: v.optional(
+    v.pipe(
+      stringList(),
+      v.check(
+        (xs) => xs.every((x) => x.startsWith("/")),
+        "must be a list of absolute cgroup paths (like /sys/fs/cgroup/app)",
+      ),
+    ),
+    [],
+  ),
+  IntervalMs: v.optional(positiveInt(MAX_INTERVAL_MS), 5000),
+  ...placementEntries,
+});
+
+/** The `avoid-oom` config, defaults filled in. */
+export type AvoidOomConfig = v.InferOutput<typeof schema>;
+
+function parse(raw: unknown, what: string): AvoidOomConfig {
+  const c = parseWithSchema(schema, raw, what);
+  const start = parseWatermark(c.StartFreeingMemory)!;
+  const stop = parseWatermark(c.StopFreeingMemory)!;
+  if (start.kind === stop.kind) {
+    const a = start.kind === "percent" ? start.percent : start.bytes;
+    const b = stop.kind === "percent" ? stop.percent : (stop as { bytes: number }).bytes;
+    if (a > b) {
+      throw new ConfigError(
+        `must not be above StopFreeingMemory (${c.StopFreeingMemory}): freeing starts below ` +
+          `StartFreeingMemory and stops at StopFreeingMemory (got ${c.StartFreeingMemory})`,
+        ["StartFreeingMemory"],
+      );
+    }
+  }
+  return c;
+}
+
+/** The bytes a watermark stands for on a node of `totalBytes`. */
+export function watermarkBytes(w: Watermark, totalBytes: number): number {
+  return w.kind === "bytes" ? w.bytes : Math.floor(totalBytes * w.percent / 100);
+}
+
+/** A node as one round sees it. */
+export interface MemNode {
+  id: number;
+  totalBytes: number;
+  availBytes: number;
+  startBytes: number;
+  stopBytes: number;
+}
+
+/** Available memory of a node from its meminfo fields (bytes), as the Go memtierd counts it. */
+export function nodeAvailBytes(meminfo: ReadonlyMap<string, number>): number {
+  const inactiveFileKiB = (meminfo.get("Inactive(file)") ?? 0) / 1024;
+  return (meminfo.get("MemFree") ?? 0) + (meminfo.get("SReclaimable") ?? 0) +
+    Math.floor(inactiveFileKiB * 80 / 100) * 1024;
+}
+
+/** A cgroup with processes, and the nodes it may use. */
+export interface CgroupInfo {
+  path: string;
+  pids: number[];
+  nodes: number[];
+}
+
+/** Nodes that share a cpuset, with their sums. */
+export interface NodeSet {
+  nodes: number[];
+  cgroups: CgroupInfo[];
+  availBytes: number;
+  totalBytes: number;
+  startBytes: number;
+  stopBytes: number;
+}
+
+/** Nodes by pressure level. */
+export interface Pressures {
+  high: Set<number>;
+  medium: Set<number>;
+  none: Set<number>;
+}
+
+/** Node sets least avail first, and the nodes by pressure (pure). */
+export function classifyPressure(
+  allNodes: readonly number[],
+  sets: readonly NodeSet[],
+): { ordered: NodeSet[]; pressures: Pressures } {
+  const ordered = [...sets].sort((a, b) =>
+    a.availBytes - b.availBytes || a.nodes.join(",").localeCompare(b.nodes.join(","))
+  );
+  const high = new Set<number>();
+  const medium = new Set<number>();
+  for (const s of ordered) {
+    if (s.availBytes < s.startBytes) { for (const n of s.nodes) high.add(n); }
+    else if (s.availBytes < s.stopBytes) { for (const n of s.nodes) medium.add(n); }
+  }
+  const none = new Set(allNodes.filter((n) => !high.has(n) && !medium.has(n)));
+  return { ordered, pressures: { high, medium, none } };
+}
+
+/** The balance status for some pressures (the Go strings). */
+export function pressureStatus(allNodes: readonly number[], p: Pressures): string {
+  if (p.high.size === 0) return "no pressure";
+  if (allNodes.every((n) => p.high.has(n))) return "high pressure on all nodes";
+  if (p.none.size === 0) return "no low pressure nodes";
+  return "pressure on some nodes";
+}
+
+/** One (anonymous mapping, high-pressure node) of a process worth moving. */
+export interface MoveCandidate {
+  pid: number;
+  startAddr: number;
+  endAddr: number;
+  pageSizeKiB: number;
+  /** Bytes of the mapping on `fromNode`. */
+  sizeOnNode: number;
+  fromNode: number;
+  /** Node lists in order of preference. */
+  targets: number[][];
+  score: number;
+}
+
+/** Highest score first; ties by pid, address, node (so rounds are repeatable). */
+export function sortCandidates(cands: MoveCandidate[]): MoveCandidate[] {
+  return cands.sort((a, b) =>
+    b.score - a.score || a.pid - b.pid || a.startAddr - b.startAddr || a.fromNode - b.fromNode
+  );
+}
+
+/** The first node, in order of preference, with room for a quarter of the candidate. */
+export function chooseTarget(c: MoveCandidate, room: ReadonlyMap<number, number>): number | null {
+  for (const nodes of c.targets) {
+    for (const n of nodes) if ((room.get(n) ?? 0) >= c.sizeOnNode / 4) return n;
+  }
+  return null;
+}
+
+function gib(bytes: number): string {
+  return (bytes / 2 ** 30).toFixed(3);
+}
+
+/** Moves memory off nodes under pressure. */
+export class AvoidOomPolicy implements Policy {
+  readonly config: AvoidOomConfig;
+  readonly #deps: ComponentDeps;
+  readonly #placement: Placement;
+  readonly #cgroupFs: CgroupFs;
+  readonly #start: Watermark;
+  readonly #stop: Watermark;
+  #nodes: MemNode[] = [];
+  #cands: MoveCandidate[] = [];
+  #balance = "";
+  #loop: Loop | undefined;
+  #warnedNoCgroups = false;
+
+  constructor(config: AvoidOomConfig, deps: ComponentDeps) {
+    this.config = config;
+    this.#deps = deps;
+    this.#placement = new Placement({
+      deps,
+      policy: NAME,
+      config: { Mover: config.Mover, DryRun: config.DryRun },
+    });
+    this.#cgroupFs = new CgroupFs(deps.cgroupRoot === undefined ? {} : { root: deps.cgroupRoot });
+    this.#start = parseWatermark(config.StartFreeingMemory)!;
+    this.#stop = parseWatermark(config.StopFreeingMemory)!;
+    try {
+      this.refreshNodes();
+    } catch (e) {
+      deps.logger.warn(`policy ${NAME}: cannot read the nodes yet: ${message(e)}`);
+    }
+  }
+
+  /** The nodes as last read. */
+  get nodes(): readonly MemNode[] {
+    return this.#nodes;
+  }
+
+  /** Reads the online nodes, their memory and watermarks. */
+  refreshNodes(): MemNode[] {
+    const sysfs = this.#deps.sysfs;
+    this.#nodes = sysfs.onlineNodes().map((id) => {
+      const meminfo = sysfs.nodeMeminfo(id);
+      const totalBytes = meminfo.get("MemTotal") ?? 0;
+      return {
+        id,
+        totalBytes,
+        availBytes: nodeAvailBytes(meminfo),
+        startBytes: watermarkBytes(this.#start, totalBytes),
+        stopBytes: watermarkBytes(this.#stop, totalBytes),
+      };
+    });
+    return this.#nodes;
+  }
+
+  /** The cgroups under `Cgroups` that have processes and a cpuset.mems.effective. */
+  readCgroups(): { cgroups: CgroupInfo[]; dirs: number } {
+    const all = this.#nodes.map((n) => n.id);
+    const out: CgroupInfo[] = [];
+    let dirs = 0;
+    const walk = (path: string) => {
+      const real = this.#cgroupFs.realPath(path);
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [...Deno.readDirSync(real)];
+      } catch {
+        return;
+      }
+      dirs++;
+      try {
+        const pids = Deno.readTextFileSync(`${real}/cgroup.procs`).split("\n")
+          .filter((l) => /^\d+$/.test(l.trim())).map(Number);
+        const mems = Deno.readTextFileSync(`${real}/cpuset.mems.effective`);
+        const ids = parseIdList(mems, `${path}/cpuset.mems.effective`);
+        const nodes = ids.length === 0 ? all : ids.filter((n) => all.includes(n));
+        if (pids.length > 0 && nodes.length > 0) out.push({ path, pids, nodes });
+      } catch {
+        // no processes or no cpuset: not a cgroup this policy acts on
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.isDirectory) walk(`${path.replace(/\/+$/, "")}/${e.name}`);
+      }
+    };
+    for (const root of this.config.Cgroups) walk(root);
+    return { cgroups: out, dirs };
+  }
+
+  /** Node sets from cgroups, plus "all nodes". */
+  nodeSets(cgroups: readonly CgroupInfo[]): NodeSet[] {
+    const byKey = new Map<string, NodeSet>();
+    const add = (nodes: number[]) => {
+      const key = nodes.join(",");
+      let s = byKey.get(key);
+      if (!s) {
+        s = { nodes, cgroups: [], availBytes: 0, totalBytes: 0, startBytes: 0, stopBytes: 0 };
+        for (const n of this.#nodes) {
+          if (!nodes.includes(n.id)) continue;
+          s.availBytes += n.availBytes;
+          s.totalBytes += n.totalBytes;
+          s.startBytes += n.startBytes;
+          s.stopBytes += n.stopBytes;
+        }
+        byKey.set(key, s);
+      }
+      return s;
+    };
+    add(this.#nodes.map((n) => n.id));
+    for (const c of cgroups) add(c.nodes).cgroups.push(c);
+    return [...byKey.values()];
+  }
+
+  start(): void {
+    if (this.#loop?.running) return;
+    if (this.config.Cgroups.length === 0) {
+      this.#deps.logger.warn(`policy ${NAME}: no Cgroups configured: it will find nothing to move`);
+    }
+    this.#placement.applyMoverConfig();
+    this.#deps.mover.start();
+    this.#loop = new Loop({
+      name: "PolicyAvoidOom",
+      clock: this.#deps.clock,
+      intervalMs: this.config.IntervalMs,
+      immediate: false,
+      round: () => this.round(),
+      stats: this.#deps.stats,
+      logger: this.#deps.logger,
+    });
+    this.#loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop?.stop();
+    this.#loop = undefined;
+    await this.#deps.mover.stop();
+  }
+
+  /** One round (what the loop runs). */
+  round(): void {
+    if (!this.#placement.moverIdle()) {
+      this.#balance = "mover busy";
+      return;
+    }
+    this.refreshNodes();
+    const { cgroups, dirs } = this.readCgroups();
+    if (dirs === 0) {
+      this.#balance = "no cgroups found";
+      if (!this.#warnedNoCgroups) {
+        this.#deps.logger.warn(
+          `policy ${NAME}: no cgroups found under ${this.config.Cgroups.join(", ") || "(none)"}`,
+        );
+      }
+      this.#warnedNoCgroups = true;
+      return;
+    }
+    this.#warnedNoCgroups = false;
+    this.balance(this.nodeSets(cgroups));
+    this.#placement.roundDone();
+  }
+
+  /** Decides and queues the moves for these node sets; returns the status. */
+  balance(sets: readonly NodeSet[]): string {
+    const all = this.#nodes.map((n) => n.id);
+    const { ordered, pressures } = classifyPressure(all, sets);
+    this.#balance = pressureStatus(all, pressures);
+    if (this.#balance !== "pressure on some nodes") return this.#balance;
+    const byId = new Map(this.#nodes.map((n) => [n.id, n]));
+    const need = new Map<number, number>();
+    for (const n of pressures.high) need.set(n, byId.get(n)!.stopBytes - byId.get(n)!.availBytes);
+    const room = new Map<number, number>();
+    for (const n of pressures.none) room.set(n, byId.get(n)!.availBytes - byId.get(n)!.stopBytes);
+    const sum = (m: Map<number, number>) => {
+      let s = 0;
+      for (const b of m.values()) if (b > 0) s += b;
+      return s;
+    };
+    for (const set of ordered) {
+      const touchesHigh = set.nodes.some((n) => pressures.high.has(n));
+      const touchesNone = set.nodes.some((n) => pressures.none.has(n));
+      if (touchesHigh && touchesNone && set.cgroups.length > 0 && sum(need) > 0 && sum(room) > 0) {
+        const cands = sortCandidates(this.findCandidates(set, pressures));
+        if (cands.length > 0) this.#cands = cands;
+        for (const c of cands) {
+          const target = chooseTarget(c, room);
+          if (target === null) continue;
+          this.#queue(c, target, need, room);
+          if (sum(need) <= 0 || sum(room) <= 0) break;
+        }
+      }
+      if (sum(need) <= 0 || sum(room) <= 0) break;
+    }
+    return this.#balance;
+  }
+
+  /** The candidates of a node set's processes (numa_maps, oom_score). */
+  findCandidates(set: NodeSet, p: Pressures): MoveCandidate[] {
+    const procfs = this.#deps.procfs;
+    const out: MoveCandidate[] = [];
+    const noneOrMed = new Set([...p.none, ...p.medium]);
+    for (const cg of set.cgroups) {
+      for (const pid of cg.pids) {
+        let mappings;
+        let oomScore: number;
+        try {
+          mappings = selectMovableMappings(procfs.maps(pid), procfs.numaMaps(pid));
+          oomScore = Number(procfs.readText(pid, "oom_score").trim());
+        } catch {
+          continue; // gone, or not ours to read
+        }
+        if (!Number.isFinite(oomScore)) continue;
+        const pidNodes = new Set<number>();
+        let onHigh = 0;
+        const mine: MoveCandidate[] = [];
+        for (const m of mappings) {
+          for (const [node, pages] of m.pagesByNode) {
+            if (pages <= 0) continue;
+            pidNodes.add(node);
+            if (!p.high.has(node)) continue;
+            const bytes = pages * PAGE_SIZE_BYTES;
+            onHigh += bytes;
+            mine.push({
+              pid,
+              startAddr: m.startAddr,
+              endAddr: m.endAddr,
+              pageSizeKiB: m.pageSizeKiB,
+              sizeOnNode: bytes,
+              fromNode: node,
+              targets: [],
+              score: oomScore * Math.floor(bytes / 1024),
+            });
+          }
+        }
+        if (onHigh < MIN_PID_MOVE_BYTES) continue;
+        const nodes = [...pidNodes].sort((a, b) => a - b);
+        const targets = [
+          nodes.filter((n) => p.none.has(n)),
+          set.nodes.filter((n) => p.none.has(n)),
+          nodes.filter((n) => noneOrMed.has(n)),
+          set.nodes.filter((n) => noneOrMed.has(n)),
+        ];
+        for (const c of mine) out.push({ ...c, targets });
+      }
+    }
+    return out;
+  }
+
+  /** Queues the candidate's pages that sit on nodes still needing freeing. */
+  #queue(
+    c: MoveCandidate,
+    target: number,
+    need: Map<number, number>,
+    room: Map<number, number>,
+  ): void {
+    const deps = this.#deps;
+    let addrs: Float64Array;
+    let where: Int32Array;
+    try {
+      const pagemap = deps.procfs.openPagemap(c.pid);
+      try {
+        addrs = scanPages(
+          c.pid,
+          pagemap,
+          [{ startAddr: c.startAddr, endAddr: c.endAddr }],
+          pageFilter({ present: true, exclusive: true }),
+        ).addrs;
+      } finally {
+        pagemap.close();
+      }
+      where = locatePages(deps.syscalls(), c.pid, addrs);
+    } catch (e) {
+      if (!(e instanceof ProcessGoneError) && deps.procfs.exists(c.pid)) {
+        deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${message(e)}`);
+      }
+      return;
+    }
+    const keep: number[] = [];
+    for (let i = 0; i < addrs.length; i++) {
+      const node = where[i]!;
+      if (node < 0 || node === target || (need.get(node) ?? 0) <= 0) continue;
+      keep.push(addrs[i]!);
+      need.set(node, need.get(node)! - PAGE_SIZE_BYTES);
+      room.set(target, (room.get(target) ?? 0) - PAGE_SIZE_BYTES);
+    }
+    if (keep.length === 0) return;
+    const what = `${keep.length} pages (${(keep.length * PAGE_SIZE_BYTES / MB).toFixed(1)} MiB) ` +
+      `of pid ${c.pid} to node ${target}: node ${c.fromNode} under memory pressure`;
+    if (this.config.DryRun) {
+      deps.logger.info(`policy ${NAME} dry run: would move ${what}`);
+    } else {
+      deps.mover.addTask(c.pid, Float64Array.from(keep), nodeTarget(target));
+      deps.logger.debug(`policy ${NAME}: queued ${what}`);
+    }
+    deps.stats.recordPolicyDecision({
+      policy: NAME,
+      pid: c.pid,
+      dest: target,
+      pages: keep.length,
+      dryRun: this.config.DryRun,
+    });
+  }
+
+  dump(args: readonly string[]): string {
+    const help = "dump <config|nodes|status|balance|cands>";
+    switch (args[0]) {
+      case undefined:
+        return help;
+      case "config":
+        return this.configJson();
+      case "nodes":
+        return this.#nodes.map((n) =>
+          `Node ${n.id}: avail ${gib(n.availBytes)}G/${gib(n.totalBytes)}G ${
+            (n.totalBytes > 0 ? 100 * n.availBytes / n.totalBytes : 0).toFixed(1)
+          } %\n`
+        ).join("");
+      case "status":
+        return this.#loop?.running ? "online" : "offline";
+      case "balance":
+        return this.#balance;
+      case "cands":
+        return this.#cands.map((c) =>
+          `pid: ${c.pid} ${c.startAddr.toString(16)} size: ${
+            Math.floor(c.sizeOnNode / MB)
+          } MB (in ${c.pageSizeKiB} kB pages) fromNode: ${c.fromNode} score: ${c.score}\n`
+        ).join("");
+      default:
+        return `unknown argument, ${help}`;
+    }
+  }
+
+  configJson(): string {
+    return JSON.stringify(this.config);
+  }
+
+  mover(): Mover {
+    return this.#deps.mover;
+  }
+
+  tracker(): null {
+    return null;
+  }
+
+  pidWatcher(): null {
+    return null;
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export const avoidOomPolicyFactory: ComponentFactory<AvoidOomConfig, Policy> = {
+  description: "moves memory off nodes under pressure (cgroups with cpuset.mems), by oom_score",
+  parse,
+  create: (config, deps) => new AvoidOomPolicy(config, deps),
+};

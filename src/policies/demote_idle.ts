@@ -1,0 +1,398 @@
+/**
+ * The `demote-idle` policy: moves the pages of interest that nobody touched
+ * during one interval to a slow node, reading the kernel's idle page bitmap
+ * itself (no tracker; needs CONFIG_IDLE_PAGE_TRACKING). Demotion only: a
+ * page that becomes busy again stays where it is.
+ *
+ * Pages of interest come from two sources, and both are scanned (the Go one
+ * scanned only the folder when it had both):
+ * - the pidwatcher's processes: their anon/heap ranges, read when the
+ *   process appears; pages found idle (queued, or already on the node)
+ *   leave them, as in the Go one (not in a dry run, so that every round
+ *   shows what it would do);
+ * - the folder `PagesOfInterestDir`: `<PID>.vab` files read every round
+ *   under a shared lock on `<dir>/lock` (see poi.ts). While a writer holds
+ *   the lock the folder's pages are left for that round (said once per busy
+ *   stretch); the pidwatcher's pages are still handled.
+ *
+ * A round (at start, then every IntervalMs), per process: read pagemap over
+ * its pages of interest; of the present, exclusive pages, those whose idle
+ * bit is still set were not accessed since the previous round, and are
+ * queued to IdleNumas[0] (through placement.ts, which skips those already
+ * there, or only logs them in a dry run). Then the idle bits of all those
+ * pages are set for the next round, once per round for every process.
+ * While the mover still has tasks from an earlier round, idle pages are not
+ * looked for (the bits are only set again), until it has none.
+ *
+ * Idle bits are written for the pages of interest only: the bitmap is
+ * written in 64-frame words, and a word carries only the bits of our pages
+ * (the kernel ignores 0 bits), so the other 63 frames of a word, other
+ * processes' pages, are not marked idle (the Go one wrote all ones).
+ *
+ * A transparent huge page's tail frames never read as idle, so with THP the
+ * policy sees only the head page of each huge page as idle (as in the Go
+ * one: turn THP off for this policy).
+ *
+ * Config (Go keys): IntervalMs (default 5000), IdleNumas (at least one node;
+ * the first is used), PidWatcher {name, config} and PagesOfInterestDir (an
+ * existing folder; at least one of the two), Mover, DryRun.
+ *
+ * @module
+ */
+import { NODE_MAX } from "../common/limits.ts";
+import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
+import { ConfigError } from "../config/decode.ts";
+import { componentRef, intInRange, parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import { ProcessGoneError, UnsupportedError } from "../errors.ts";
+import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import { Loop } from "../lifecycle/loop.ts";
+import { type AddrRange, mergeRanges, totalPages } from "../memory/addr_range.ts";
+import { forEachPagemapChunk } from "../memory/page_scan.ts";
+import { processRanges } from "../memory/process_ranges.ts";
+import { MAX_INTERVAL_MS, type Mover, nodeTarget } from "../mover/mover.ts";
+import { pidWatchers } from "../pidwatchers/mod.ts";
+import type { PidWatcher, WatchedPid } from "../pidwatchers/pidwatcher.ts";
+import { entryPfn, PM } from "../procfs/pagemap.ts";
+import { readPageIdle, setPagesIdle } from "../sysfs/page_idle.ts";
+import { Placement, placementEntries } from "./placement.ts";
+import type { Policy } from "./policy.ts";
+import { pagesToRanges, readPoiDir, subtractRanges } from "./poi.ts";
+
+const NAME = "demote-idle";
+
+const schema = v.strictObject({
+  IntervalMs: v.optional(positiveInt(MAX_INTERVAL_MS), 5000),
+  IdleNumas: v.pipe(
+    v.array(intInRange(0, NODE_MAX), "must be a list of node ids"),
+    v.minLength(1, "must list at least one node id"),
+  ),
+  PidWatcher: v.optional(componentRef()),
+  PagesOfInterestDir: v.optional(v.string("must be a folder path"), ""),
+  ...placementEntries,
+});
+
+type Parsed = v.InferOutput<typeof schema>;
+
+/** The `demote-idle` config, defaults filled in and the pidwatcher looked up. */
+export interface DemoteIdleConfig extends Omit<Parsed, "PidWatcher"> {
+  PidWatcher?: { name: string; config?: unknown };
+  pidWatcherSpec?: ComponentSpec<PidWatcher>;
+}
+
+function parse(raw: unknown, what: string): DemoteIdleConfig {
+  const p = parseWithSchema(schema, raw, what);
+  const { PidWatcher: ref, ...rest } = p;
+  const out: DemoteIdleConfig = { ...rest };
+  if (ref) {
+    const config = ref.config ?? undefined;
+    out.PidWatcher = config === undefined ? { name: ref.name } : { name: ref.name, config };
+    out.pidWatcherSpec = parseNested(pidWatchers, "PidWatcher", out.PidWatcher);
+  }
+  if (!ref && p.PagesOfInterestDir === "") {
+    throw new ConfigError(
+      "needs PidWatcher, PagesOfInterestDir or both (where the pages of interest come from)",
+    );
+  }
+  if (p.PagesOfInterestDir !== "") {
+    let isDir = false;
+    try {
+      isDir = Deno.statSync(p.PagesOfInterestDir).isDirectory;
+    } catch {
+      throw new ConfigError(
+        `no such folder ${JSON.stringify(p.PagesOfInterestDir)} (must be an existing folder)`,
+        ["PagesOfInterestDir"],
+      );
+    }
+    if (!isDir) {
+      throw new ConfigError(
+        `${JSON.stringify(p.PagesOfInterestDir)} is not a folder (must be an existing folder)`,
+        ["PagesOfInterestDir"],
+      );
+    }
+  }
+  return out;
+}
+
+interface Interest {
+  /** The watched process (pidwatcher pages), or undefined (folder pages only). */
+  watched?: WatchedPid;
+  /** From the pidwatcher; sorted, merged. */
+  watcherRanges: AddrRange[];
+  /** From the folder's last read; sorted, merged. */
+  dirRanges: AddrRange[];
+}
+
+/** Demotes pages left idle for one interval. */
+export class DemoteIdlePolicy implements Policy {
+  readonly config: DemoteIdleConfig;
+  readonly #deps: ComponentDeps;
+  readonly #placement: Placement;
+  readonly #watcher: PidWatcher | null;
+  /** Pages of interest from the pidwatcher, by pid. */
+  #watched = new Map<number, { watched: WatchedPid; ranges: AddrRange[] }>();
+  /** Pages of interest from the folder's last read, by pid. */
+  #dir = new Map<number, AddrRange[]>();
+  #loop: Loop | undefined;
+  #lockBusy = false;
+  /** The last error reading the folder, said once. */
+  #dirError = "";
+
+  constructor(config: DemoteIdleConfig, deps: ComponentDeps) {
+    this.config = config;
+    this.#deps = deps;
+    this.#placement = new Placement({
+      deps,
+      policy: NAME,
+      config: { Mover: config.Mover, DryRun: config.DryRun },
+      minPages: 1,
+    });
+    const spec = config.pidWatcherSpec;
+    this.#watcher = spec ? spec.factory.create(spec.config, deps) : null;
+  }
+
+  get bitmapPath(): string {
+    return `${this.#deps.sysfs.root}/kernel/mm/page_idle/bitmap`;
+  }
+
+  addPids(pids: readonly WatchedPid[]): void {
+    for (const w of pids) {
+      try {
+        const ranges = mergeRanges(processRanges(this.#deps.procfs, w.pid));
+        this.#watched.set(w.pid, { watched: w, ranges });
+        const pages = totalPages(ranges);
+        this.#deps.logger.debug(
+          `policy ${NAME}: pid ${w.pid}: ${ranges.length} ranges, ${pages} pages (${
+            mib(pages)
+          } MiB) of interest`,
+        );
+      } catch (e) {
+        this.#deps.logger.debug(`policy ${NAME}: pid ${w.pid} left out: ${message(e)}`);
+      }
+    }
+  }
+
+  removePids(pids: readonly WatchedPid[]): void {
+    for (const w of pids) {
+      const st = this.#watched.get(w.pid);
+      if (st && st.watched.startTicks === w.startTicks) this.#watched.delete(w.pid);
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.#loop?.running) return;
+    try {
+      Deno.statSync(this.bitmapPath);
+    } catch {
+      throw new UnsupportedError(
+        `policy ${NAME}: ${this.bitmapPath} is missing: this kernel lacks idle page tracking ` +
+          "(CONFIG_IDLE_PAGE_TRACKING; `make vm-kernel` builds a VM kernel with it)",
+      );
+    }
+    this.#placement.applyMoverConfig();
+    this.#deps.mover.start();
+    if (this.#watcher) {
+      this.#watcher.setPidListener(this);
+      await this.#watcher.start();
+    }
+    this.#loop = new Loop({
+      name: "PolicyDemoteIdle",
+      clock: this.#deps.clock,
+      intervalMs: this.config.IntervalMs,
+      round: () => this.round(),
+      stats: this.#deps.stats,
+      logger: this.#deps.logger,
+    });
+    this.#loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#watcher?.stop();
+    await this.#loop?.stop();
+    this.#loop = undefined;
+    await this.#deps.mover.stop();
+  }
+
+  /** The processes and their pages of interest, as this round sees them. */
+  #interests(): Map<number, Interest> {
+    const out = new Map<number, Interest>();
+    for (const [pid, st] of this.#watched) {
+      out.set(pid, { watched: st.watched, watcherRanges: st.ranges, dirRanges: [] });
+    }
+    for (const [pid, ranges] of this.#dir) {
+      const it = out.get(pid);
+      if (it) it.dirRanges = ranges;
+      else out.set(pid, { watcherRanges: [], dirRanges: ranges });
+    }
+    return out;
+  }
+
+  #readDir(): void {
+    const dir = this.config.PagesOfInterestDir;
+    if (dir === "") return;
+    let read;
+    try {
+      read = readPoiDir(dir);
+    } catch (e) {
+      const m = `policy ${NAME}: cannot read ${dir}: ${message(e)}`;
+      if (m !== this.#dirError) this.#deps.logger.warn(m); // once, not every round
+      this.#dirError = m;
+      this.#dir.clear();
+      return;
+    }
+    this.#dirError = "";
+    if (read.kind === "busy") {
+      if (!this.#lockBusy) {
+        this.#deps.logger.info(
+          `policy ${NAME}: ${dir}/lock is held by a writer: leaving the folder's pages ` +
+            "until it is released",
+        );
+      }
+      this.#lockBusy = true;
+      this.#dir.clear();
+      return;
+    }
+    if (this.#lockBusy) this.#deps.logger.info(`policy ${NAME}: ${dir}/lock released`);
+    this.#lockBusy = false;
+    for (const s of read.skipped) this.#deps.logger.warn(`policy ${NAME}: skipped: ${s}`);
+    this.#dir = read.pids;
+  }
+
+  /** One round (what the loop runs). */
+  round(): void {
+    this.#readDir();
+    const dest = this.config.IdleNumas[0]!;
+    let moverBusy = !this.#placement.moverIdle();
+    if (moverBusy) {
+      this.#deps.logger.debug(
+        `policy ${NAME}: mover busy: only setting idle bits until it has no tasks`,
+      );
+    }
+    const toIdle: number[] = [];
+    for (const [pid, it] of this.#interests()) {
+      if (moverBusy) moverBusy = !this.#placement.moverIdle();
+      try {
+        this.#pidRound(pid, it, dest, !moverBusy, toIdle);
+      } catch (e) {
+        this.#forget(pid, it);
+        if (e instanceof ProcessGoneError || !this.#deps.procfs.exists(pid)) {
+          this.#deps.logger.debug(`policy ${NAME}: pid ${pid} is gone`);
+        } else {
+          this.#deps.logger.warn(`policy ${NAME}: pid ${pid} left out: ${message(e)}`);
+        }
+      }
+    }
+    // Each 64-frame word written once, with the bits of every process's pages.
+    setPagesIdle(this.#deps.sysfs.root, toIdle);
+    this.#placement.roundDone();
+  }
+
+  #forget(pid: number, it: Interest): void {
+    if (it.watched) this.#watched.delete(pid);
+    this.#dir.delete(pid);
+  }
+
+  /** Looks for idle pages of one process and queues them; adds its frames to `toIdle`. */
+  #pidRound(
+    pid: number,
+    it: Interest,
+    dest: number,
+    demote: boolean,
+    toIdle: number[],
+  ): void {
+    const procfs = this.#deps.procfs;
+    if (it.watched && procfs.startTicks(pid) !== it.watched.startTicks) {
+      throw new ProcessGoneError(pid);
+    }
+    const ranges = mergeRanges([...it.watcherRanges, ...it.dirRanges]);
+    if (ranges.length === 0) return;
+    const t0 = performance.now();
+    const addrs: number[] = [];
+    const pfns: number[] = [];
+    const need = PM.PRESENT | PM.EXCLUSIVE;
+    const pagemap = procfs.openPagemap(pid);
+    try {
+      forEachPagemapChunk(pagemap, ranges, (words, count, first) => {
+        for (let i = 0; i < count; i++) {
+          const hi = words[2 * i + 1]! | 0;
+          if ((hi & need) !== need) continue;
+          addrs.push(first + i * PAGE_SIZE_BYTES);
+          pfns.push(entryPfn(words[2 * i]!, hi));
+        }
+      });
+    } finally {
+      pagemap.close();
+    }
+    if (addrs.length === 0 && !procfs.exists(pid)) throw new ProcessGoneError(pid);
+    for (const pfn of pfns) toIdle.push(pfn);
+    if (demote && pfns.length > 0) {
+      // The last frames of memory may lie in a word the kernel cannot read.
+      const idle = readPageIdle(this.#deps.sysfs.root, pfns, "not-idle");
+      const idleAddrs: number[] = [];
+      for (let i = 0; i < idle.length; i++) if (idle[i]) idleAddrs.push(addrs[i]!);
+      this.#deps.stats.recordScan(
+        pid,
+        Math.round((performance.now() - t0) * 1000),
+        addrs.length,
+        addrs.length - idleAddrs.length,
+        0,
+      );
+      if (idleAddrs.length > 0) {
+        const idleRanges = pagesToRanges(idleAddrs);
+        const r = this.#placement.queue(
+          pid,
+          idleRanges,
+          nodeTarget(dest),
+          `idle for ${this.config.IntervalMs} ms`,
+        );
+        if (r.skipped === "process-gone") throw new ProcessGoneError(pid);
+        const st = this.#watched.get(pid);
+        if (st && !this.config.DryRun) st.ranges = subtractRanges(st.ranges, idleRanges);
+      }
+    }
+  }
+
+  dump(args: readonly string[]): string {
+    if (args[0] === "config") return this.configJson();
+    const all = this.#interests();
+    let ranges = 0;
+    let pages = 0;
+    for (const it of all.values()) {
+      const merged = mergeRanges([...it.watcherRanges, ...it.dirRanges]);
+      ranges += merged.length;
+      pages += totalPages(merged);
+    }
+    return `pids: ${all.size}, ranges: ${ranges}, pages: ${pages} (${mib(pages)} MiB)`;
+  }
+
+  configJson(): string {
+    const { pidWatcherSpec: _, ...keys } = this.config;
+    return JSON.stringify(keys);
+  }
+
+  mover(): Mover {
+    return this.#deps.mover;
+  }
+
+  tracker(): null {
+    return null;
+  }
+
+  pidWatcher(): PidWatcher | null {
+    return this.#watcher;
+  }
+}
+
+function mib(pages: number): string {
+  return (pages * PAGE_SIZE_BYTES / MB).toFixed(1);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export const demoteIdlePolicyFactory: ComponentFactory<DemoteIdleConfig, Policy> = {
+  description: "moves pages left idle for IntervalMs to IdleNumas[0] (idle page bitmap)",
+  parse,
+  create: (config, deps) => new DemoteIdlePolicy(config, deps),
+};
