@@ -24,10 +24,18 @@ fi
 
 fragment=$E2E_DIR/kernel/memtier-vm.config
 out=$(e2e_custom_kernel_dir)
-source_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2> /dev/null || echo unknown)
-stamp="$source_version $(sha256sum "$fragment" | cut -c1-16)"
-if [ -f "$out/bzImage" ] && [ "$(cat "$out/stamp" 2> /dev/null)" = "$stamp" ]; then
-  echo "vm-kernel: $out/bzImage is up to date ($source_version)"
+stamp=$(e2e_custom_kernel_stamp)
+# One build at a time per cache (make test's background build, a test run's
+# build on first use, another worktree): a second one waits for the first and
+# then finds the kernel up to date.
+mkdir -p "$E2E_CACHE"
+exec 9> "$E2E_CACHE/kernel-build.lock"
+if ! flock -n 9; then
+  echo "vm-kernel: another build of the test kernel is running; waiting for it"
+  flock 9
+fi
+if e2e_custom_kernel_current; then
+  echo "vm-kernel: $out/bzImage is up to date (${stamp% *})"
   exit 0
 fi
 
