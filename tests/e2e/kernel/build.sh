@@ -4,7 +4,7 @@
 # zram built in) into the cache, outside the repo:
 #   ${MEMTIERD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/memtierd-vm}/kernels/custom/bzImage
 # Does nothing when that kernel exists and was built from the same source and
-# fragment. About 5-7 minutes on 2 cores. Tests choose it with
+# fragment. About 16 CPU-minutes: 8-9 minutes on 2 idle cores. Tests choose it with
 # "# e2e-kernel: custom", run.sh with kernel=custom.
 set -euo pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,7 +55,7 @@ dropped=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$fragment" | while read -r line; do
   grep -qx "$line" .config || echo "${line%%=*}"
 done)
 [ -z "$dropped" ] || e2e_die "vm-kernel: the config lost: $dropped"
-echo "vm-kernel: building bzImage with $(($(nproc) + 1)) jobs (about 5-7 minutes on 2 cores)"
+echo "vm-kernel: building bzImage with $(($(nproc) + 1)) jobs (16 CPU-minutes: 8-9 minutes on 2 idle cores)"
 make -s -j"$(($(nproc) + 1))" bzImage
 mkdir -p "$out"
 cp arch/x86/boot/bzImage "$out/bzImage.tmp"

@@ -247,7 +247,7 @@ e2e_kernel() {
       local dir
       dir=$(e2e_custom_kernel_dir)
       if [ ! -f "$dir/bzImage" ]; then
-        e2e_log "no custom kernel yet: building it (make vm-kernel, about 5-7 minutes on 2 cores)"
+        e2e_log "no custom kernel yet: building it (make vm-kernel, 8-9 minutes on 2 idle cores)"
         "$E2E_DIR/kernel/build.sh" || e2e_die "cannot build the custom kernel"
       elif ! e2e_custom_kernel_current; then
         e2e_log "the custom kernel is out of date (another linux-source-6.12 or config fragment): make vm-kernel rebuilds it"
