@@ -4,12 +4,15 @@
 # Deno 2.9.6 from the npm registry when no deno 2.9.6 is on PATH), and the
 # VM test framework (QEMU, busybox, cpio, the ssh client that reaches the VM;
 # numactl, python3 and dropbear for the guest are downloaded by the framework
-# itself), and the checks of metrics and deployment (prometheus with
-# promtool, scraped on loopback; systemd-analyze; buildah for the container
-# image). Installs only what is missing.
+# itself), the e2e test kernel's build (`make vm-kernel`: Debian's kernel
+# source and its build tools; `make test` builds it in CI), and the checks of
+# metrics and deployment (prometheus with promtool, scraped on loopback;
+# systemd-analyze; buildah for the container image). Installs only what is
+# missing.
 set -eu
 packages="make gcc libc6-dev libzstd-dev zstd git ca-certificates
   qemu-system-x86 busybox-static cpio numactl xz-utils openssh-client
+  linux-source-6.12 flex bison bc libelf-dev
   prometheus systemd buildah"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
 missing=""

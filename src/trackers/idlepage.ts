@@ -10,6 +10,12 @@
  * compound page (a transparent huge page's tails never carry the idle bit:
  * the head stands for it). Reports accesses (reads and writes alike).
  *
+ * The kernel returns the bitmap in whole 64-frame words only: when the last
+ * page frame is not at the end of a word, the frames of that last, partial
+ * word have no readable bits (a read there returns nothing, a write returns
+ * 0 bytes). Those frames are left out of the scan (not counted either way),
+ * instead of ending the tracking of a process that has a page there.
+ *
  * Config (Go keys; defaults for omitted ones): PagesInRegion 512,
  * MaxCountPerRegion 1 (0 = PagesInRegion), ScanIntervalMs 5000,
  * RegionsUpdateMs 10000 (0 = before every scan); PagemapReadahead,
@@ -51,6 +57,8 @@ export class IdlePageTracker extends PageTracker {
   /** Frames to mark idle at the end of the round (sorted per chunk). */
   #toIdle: Float64Array[] = [];
   #keys = new Float64Array(0);
+  /** Frames below this have readable idle bits (found at the first scan after start). */
+  #endPfn: number | undefined;
 
   constructor(config: IdlePageConfig, deps: ComponentDeps) {
     super("TrackerIdlePage", config, deps);
@@ -68,6 +76,7 @@ export class IdlePageTracker extends PageTracker {
           "(CONFIG_IDLE_PAGE_TRACKING); use the softdirty or damon tracker, or `make vm-kernel`",
       );
     }
+    this.#endPfn = undefined;
     let balancing = "0";
     try {
       balancing = Deno.readTextFileSync(`${this.deps.procfs.root}/sys/kernel/numa_balancing`)
@@ -85,6 +94,7 @@ export class IdlePageTracker extends PageTracker {
 
   protected classify(_pid: number, e: Uint32Array, n: number, out: Uint8Array): void {
     const need = PM.PRESENT | PM.EXCLUSIVE;
+    const endPfn = this.#endPfn ??= readableBitmapWords(this.bitmapPath) * 64;
     // (pfn, entry) pairs as one number each (KEY_SCALE), sorted by the engine's numeric sort:
     // the bitmap and kpageflags readers then take their sorted fast path
     // instead of sorting with a comparator (most of a scan under QEMU).
@@ -93,7 +103,9 @@ export class IdlePageTracker extends PageTracker {
     for (let i = 0; i < n; i++) {
       const hi = e[2 * i + 1]! | 0;
       if ((hi & need) !== need) continue;
-      keys[m++] = entryPfn(e[2 * i]!, hi) * KEY_SCALE + i;
+      const pfn = entryPfn(e[2 * i]!, hi);
+      if (pfn >= endPfn) continue;
+      keys[m++] = pfn * KEY_SCALE + i;
     }
     if (m === 0) return;
     const sorted = keys.subarray(0, m).sort();
@@ -137,6 +149,36 @@ export const idlePageTrackerFactory: ComponentFactory<IdlePageConfig, Tracker> =
   parse: (raw, what) => parseWithSchema(schema, raw, what),
   create: (config, deps) => new IdlePageTracker(config, deps),
 };
+
+/**
+ * How many 64-frame words of the idle bitmap at `path` the kernel returns
+ * (a binary search with one-word reads: about 40 of them).
+ */
+export function readableBitmapWords(path: string): number {
+  const f = Deno.openSync(path, { read: true });
+  try {
+    const buf = new Uint8Array(8);
+    const readable = (word: number): boolean => {
+      f.seekSync(word * 8, Deno.SeekMode.Start);
+      return (f.readSync(buf) ?? 0) === 8;
+    };
+    if (!readable(0)) return 0;
+    let lo = 0; // readable
+    let hi = 1; // not known to be readable
+    while (readable(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (readable(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo + 1;
+  } finally {
+    f.close();
+  }
+}
 
 /**
  * Whether a path exists. Deno's own stat, not node:fs: importing a node:

@@ -181,6 +181,26 @@ Deno.test("idlepage counts regions read or written since the last scan; THP tail
   assertEquals([t.pids(), t.getCounters()], [[], []]);
 });
 
+Deno.test("idlepage leaves out frames past the bitmap's last whole word and keeps tracking the process", () => {
+  using f = trackerFixture(true);
+  // The kernel returns whole 64-frame words only; here there are 8 of them:
+  // the frames of BASE+512 pages and up (PFN 512 and up) have no idle bits.
+  Deno.truncateSync(`${f.deps.sysfs.root}/kernel/mm/page_idle/bitmap`, 64);
+  const t = new IdlePageTracker(
+    idlePageTrackerFactory.parse({ PagesInRegion: 256, MaxCountPerRegion: 0 }, "idlepage"),
+    f.deps,
+  );
+  t.addPids([f.watched()]);
+  t.scan();
+  t.scan();
+  f.sys.access(PID, BASE + 3 * PAGE, BASE + 7 * PAGE, false);
+  f.sys.access(PID, BASE + 600 * PAGE, BASE + 700 * PAGE, false);
+  t.scan();
+  assertEquals([t.pids(), written(t.getCounters())], [[PID], [
+    counter(BASE, BASE + 256 * PAGE, 4, 0),
+  ]]);
+});
+
 Deno.test("idlepage start without the bitmap says the kernel lacks CONFIG_IDLE_PAGE_TRACKING", () => {
   using f = trackerFixture(false);
   const t = new IdlePageTracker(idlePageTrackerFactory.parse({}, "idlepage"), f.deps);

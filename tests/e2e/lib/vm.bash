@@ -220,6 +220,22 @@ e2e_custom_kernel_dir() {
   echo "$E2E_CACHE/kernels/custom"
 }
 
+# e2e_custom_kernel_stamp: what the custom kernel is built from: the version of
+# Debian's linux-source-6.12 and the config fragment's hash (kernel/build.sh
+# writes it beside the kernel; a kernel with another stamp is out of date).
+e2e_custom_kernel_stamp() {
+  local source_version
+  source_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2> /dev/null || echo unknown)
+  echo "$source_version $(sha256sum "$E2E_DIR/kernel/memtier-vm.config" | cut -c1-16)"
+}
+
+# e2e_custom_kernel_current: whether the custom kernel is built and up to date.
+e2e_custom_kernel_current() {
+  local dir
+  dir=$(e2e_custom_kernel_dir)
+  [ -f "$dir/bzImage" ] && [ "$(cat "$dir/stamp" 2> /dev/null)" = "$(e2e_custom_kernel_stamp)" ]
+}
+
 # e2e_kernel: the kernel chosen by $kernel: debian (default), custom (built by
 # `make vm-kernel`, built now if missing) or the path of a bzImage.
 e2e_kernel() {
@@ -231,8 +247,10 @@ e2e_kernel() {
       local dir
       dir=$(e2e_custom_kernel_dir)
       if [ ! -f "$dir/bzImage" ]; then
-        e2e_log "no custom kernel yet: building it (make vm-kernel, about 5-7 minutes on 2 cores)"
+        e2e_log "no custom kernel yet: building it (make vm-kernel, 8-9 minutes on 2 idle cores)"
         "$E2E_DIR/kernel/build.sh" || e2e_die "cannot build the custom kernel"
+      elif ! e2e_custom_kernel_current; then
+        e2e_log "the custom kernel is out of date (another linux-source-6.12 or config fragment): make vm-kernel rebuilds it"
       fi
       E2E_KERNEL_IMAGE=$dir/bzImage
       E2E_KERNEL_MODULES=
