@@ -25,6 +25,37 @@ function open(sysRoot: string, write: boolean): Deno.FsFile {
 }
 
 /**
+ * How many page frames have idle bits the kernel returns: a multiple of 64,
+ * found by a binary search with one-word reads (about 40 of them). Frames
+ * from there up (the last partial word below max_pfn) cannot be read.
+ */
+export function readableIdleFrames(sysRoot: string): number {
+  const f = open(sysRoot, false);
+  try {
+    const buf = new Uint8Array(8);
+    const readable = (word: number): boolean => {
+      f.seekSync(word * 8, Deno.SeekMode.Start);
+      return (f.readSync(buf) ?? 0) === 8;
+    };
+    if (!readable(0)) return 0;
+    let lo = 0; // readable
+    let hi = 1; // not known to be readable
+    while (readable(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (readable(mid)) lo = mid;
+      else hi = mid;
+    }
+    return (lo + 1) * 64;
+  } finally {
+    f.close();
+  }
+}
+
+/**
  * Idle bits of the page frames `pfns` (any order, repeats allowed), in
  * their order: 1 idle, 0 not. The bitmap is opened once and each needed
  * 64-frame word read once, in chunks of up to 64 KiB. A frame past the end

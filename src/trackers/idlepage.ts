@@ -29,7 +29,7 @@ import { UnsupportedError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { readKpageflags } from "../procfs/kpageflags.ts";
 import { entryPfn, PM } from "../procfs/pagemap.ts";
-import { readPageIdle, setPagesIdle } from "../sysfs/page_idle.ts";
+import { readableIdleFrames, readPageIdle, setPagesIdle } from "../sysfs/page_idle.ts";
 import { ACCESSED, PageTracker, SCANNED } from "./page_tracker.ts";
 import { pageTrackerFields } from "./softdirty.ts";
 import type { Tracker } from "./tracker.ts";
@@ -94,7 +94,7 @@ export class IdlePageTracker extends PageTracker {
 
   protected classify(_pid: number, e: Uint32Array, n: number, out: Uint8Array): void {
     const need = PM.PRESENT | PM.EXCLUSIVE;
-    const endPfn = this.#endPfn ??= readableBitmapWords(this.bitmapPath) * 64;
+    const endPfn = this.#endPfn ??= readableIdleFrames(this.deps.sysfs.root);
     // (pfn, entry) pairs as one number each (KEY_SCALE), sorted by the engine's numeric sort:
     // the bitmap and kpageflags readers then take their sorted fast path
     // instead of sorting with a comparator (most of a scan under QEMU).
@@ -149,36 +149,6 @@ export const idlePageTrackerFactory: ComponentFactory<IdlePageConfig, Tracker> =
   parse: (raw, what) => parseWithSchema(schema, raw, what),
   create: (config, deps) => new IdlePageTracker(config, deps),
 };
-
-/**
- * How many 64-frame words of the idle bitmap at `path` the kernel returns
- * (a binary search with one-word reads: about 40 of them).
- */
-export function readableBitmapWords(path: string): number {
-  const f = Deno.openSync(path, { read: true });
-  try {
-    const buf = new Uint8Array(8);
-    const readable = (word: number): boolean => {
-      f.seekSync(word * 8, Deno.SeekMode.Start);
-      return (f.readSync(buf) ?? 0) === 8;
-    };
-    if (!readable(0)) return 0;
-    let lo = 0; // readable
-    let hi = 1; // not known to be readable
-    while (readable(hi)) {
-      lo = hi;
-      hi *= 2;
-    }
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (readable(mid)) lo = mid;
-      else hi = mid;
-    }
-    return lo + 1;
-  } finally {
-    f.close();
-  }
-}
 
 /**
  * Whether a path exists. Deno's own stat, not node:fs: importing a node:
