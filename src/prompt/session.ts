@@ -80,8 +80,13 @@ export class Session {
   pages: PageList | undefined;
   /** Stopwatch name -> start, in Unix seconds. */
   readonly stopwatches = new Map<string, number>();
-  /** `pidwatcher -create NAME`; `watcher` is made once it has a valid config. */
-  pidwatcher: { name: string; watcher?: PidWatcher; listener?: PidListener } | undefined;
+  /**
+   * `pidwatcher -create NAME`; `watcher` is made once it has a valid config.
+   * `adopted`: the policy's pidwatcher (no name here: its config is the policy's).
+   */
+  pidwatcher:
+    | { name: string; watcher?: PidWatcher; listener?: PidListener; adopted?: boolean }
+    | undefined;
   /** Set by `log -f`: the message of a fatal error; memtierd exits. */
   fatal: string | undefined;
 

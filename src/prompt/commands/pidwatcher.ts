@@ -21,6 +21,8 @@ import { boolFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { trackerListener } from "./tracker.ts";
 
 const NO_PIDWATCHER = "no pidwatcher, create one with -create NAME [-config CONFIG]";
+const ADOPTED =
+  "this is the policy's pidwatcher: change it in the policy's config, or -create one of the prompt's own";
 
 /** The listener `-listener log` sets: prints what the pidwatcher reports. */
 function logListener(prompt: Prompt): PidListener {
@@ -37,6 +39,7 @@ function names(): string {
 /** Makes the session's pidwatcher anew from `raw` config (text or undefined for defaults). */
 async function configure(session: Session, raw: string | undefined): Promise<void> {
   const slot = session.pidwatcher!;
+  if (slot.adopted) throw new UsageError(ADOPTED);
   const factory = pidWatcherRegistry.get(slot.name)!;
   const watcher = factory.create(factory.parse(raw, slot.name), session.componentDeps());
   const old = slot.watcher;
@@ -150,6 +153,8 @@ export const pidwatcherCommand: PromptCommand = {
     }
     if (boolFlag(f, "config-dump")) out(`${configured(session).configJson()}\n`);
     if (listener !== undefined) {
+      // The policy's pidwatcher feeds the policy's tracker; another listener would cut it off.
+      if (session.pidwatcher.adopted) throw new UsageError(ADOPTED);
       const l = listener === "log" ? logListener(prompt) : trackerListener(session);
       session.pidwatcher.listener = l;
       session.pidwatcher.watcher?.setPidListener(l);

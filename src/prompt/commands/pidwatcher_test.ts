@@ -90,3 +90,34 @@ Deno.test("pidwatcher -start on a pidlist reports its pids; -dump shows what it 
   await h.run("pidwatcher -stop");
   assertEquals(h.kernel.openPidfds, 0);
 });
+
+Deno.test("pidwatcher -dump acts on a policy's pidwatcher; changing its config or listener is refused", async () => {
+  using h = harness();
+  const config = JSON.stringify({
+    PidWatcher: { name: "pidlist", config: { Pids: [500] } },
+    Tracker: { name: "softdirty" },
+    IdleDurationMs: 10000,
+    IdleNumas: [1],
+  });
+  await h.run(`policy -create age -config '${config}' -start`);
+  assertEquals(
+    (await h.run("pidwatcher -dump")).split("\n").slice(0, 4),
+    [
+      "pidwatcher pidlist: listener: set",
+      'config: {"Pids":[500]}',
+      "reported pids: 1",
+      "  pid 500: running, start 100 ticks, pidfd 100",
+    ],
+  );
+  const refused =
+    "memtierd: pidwatcher: this is the policy's pidwatcher: change it in the policy's " +
+    "config, or -create one of the prompt's own\n";
+  assertEquals(await h.run("pidwatcher -config '{\"Pids\":[1]}'"), refused);
+  assertEquals(await h.run("pidwatcher -listener log"), refused);
+  await h.run("policy -stop");
+  await h.run("policy -create stub");
+  assertEquals(
+    await h.run("pidwatcher -dump"),
+    "memtierd: pidwatcher: no pidwatcher, create one with -create NAME [-config CONFIG]\n",
+  );
+});

@@ -32,7 +32,13 @@ export function adoptPolicy(session: Session, policy: Policy): void {
   const tracker = policy.tracker();
   if (tracker) session.components.tracker = tracker;
   const watcher = policy.pidWatcher();
-  if (watcher) session.components.pidWatcher = watcher;
+  if (watcher) {
+    session.components.pidWatcher = watcher;
+    // `pidwatcher -dump`, -poll, -start and -stop act on it too.
+    session.pidwatcher = { name: "", watcher, adopted: true };
+  } else if (session.pidwatcher?.adopted) {
+    session.pidwatcher = undefined;
+  }
 }
 
 /** A new slot for `-create NAME`; its config is the defaults, if they do. */
