@@ -28,10 +28,12 @@ export {
 } from "./tier_topology.ts";
 export { renderTiers, tiersJson } from "./render.ts";
 export {
+  formatNodeSpec,
   namesTiers,
   NODE_SPEC_HELP,
   type NodeSpec,
   type NodeSpecDeps,
+  nodeSpecField,
   parseNodeSpec,
   type ProcessPlacement,
   readProcessPlacement,

@@ -30,6 +30,7 @@ import { ProcessGoneError } from "../errors.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { parseIdList } from "../sysfs/id_list.ts";
 import type { SysFs } from "../sysfs/sys_fs.ts";
+import { v } from "../config/schema.ts";
 import { readTierTopology, type TierTopology } from "./tier_topology.ts";
 
 /** A tier word of a node spec. */
@@ -229,4 +230,42 @@ export function resolveNodes(spec: NodeSpec, pid: number, deps: NodeSpecDeps): n
   if (!namesTiers(spec)) return [...spec.nodes];
   const proc = readProcessPlacement(deps.procfs, pid);
   return resolveNodeSpec(spec, proc, deps.tiers ?? readTierTopology(deps.sysfs));
+}
+
+/**
+ * A node setting as a config shows it: node numbers only as a list of
+ * numbers (as the Go memtierd), else the items as one string.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert";
+ * import { formatNodeSpec, parseNodeSpec } from "./node_spec.ts";
+ * deepStrictEqual(formatNodeSpec(parseNodeSpec([2, 3], "X")), [2, 3]);
+ * deepStrictEqual(formatNodeSpec(parseNodeSpec(["tier:450", 1], "X")), "1,tier:450");
+ * ```
+ */
+export function formatNodeSpec(spec: NodeSpec): number[] | string {
+  if (spec.words.length === 0) return [...spec.nodes];
+  return [
+    ...spec.nodes.map(String),
+    ...spec.words.map((w) => w.kind === "tier" ? `tier:${w.id}` : w.kind),
+  ].join(",");
+}
+
+/**
+ * A config field (for a valibot schema, see config/schema.ts) holding a
+ * node setting: its output is the parsed `NodeSpec`; anything else fails
+ * with a message saying what is accepted.
+ */
+export function nodeSpecField() {
+  const m = `must be ${NODE_SPEC_HELP}, or a list of them`;
+  const parses = (x: unknown) => {
+    try {
+      parseNodeSpec(x, "value");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return v.pipe(v.custom<unknown>(parses, m), v.transform((x) => parseNodeSpec(x, "value")));
 }

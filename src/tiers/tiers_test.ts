@@ -5,7 +5,9 @@ import type { NumaNode } from "../sysfs/sys_fs.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseMemoryTiers, readMemoryTiers } from "./memory_tiers.ts";
 import { parseNodeAccess } from "./node_access.ts";
-import { parseNodeSpec, resolveNodes, resolveNodeSpec } from "./node_spec.ts";
+import { nodeSpecField, parseNodeSpec, resolveNodes, resolveNodeSpec } from "./node_spec.ts";
+import { parseWithSchema, v } from "../config/schema.ts";
+import { ConfigError } from "../config/decode.ts";
 import { renderTiers, tiersJson } from "./render.ts";
 import { readTierTopology, tiersFromDistances, type TierTopology } from "./tier_topology.ts";
 
@@ -212,4 +214,22 @@ Deno.test("resolveNodes() reads Mems_allowed_list and Cpus_allowed_list of the p
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("nodeSpecField() in a config schema takes numbers or tier words and names the key otherwise", () => {
+  const schema = v.strictObject({ IdleNumas: v.optional(nodeSpecField(), []) });
+  assertEquals(parseWithSchema(schema, "idlenumas: slower", "age").IdleNumas, {
+    nodes: [],
+    words: [{ kind: "slower" }],
+  });
+  assertEquals(parseWithSchema(schema, "IdleNumas: [2, 3]", "age").IdleNumas, {
+    nodes: [2, 3],
+    words: [],
+  });
+  assertThrows(
+    () => parseWithSchema(schema, "IdleNumas: [slow]", "age"),
+    ConfigError,
+    "age: IdleNumas: must be node numbers (2, 2-3) or tier words (fastest, slowest, local, " +
+      "slower, faster, tier:N), or a list of them",
+  );
 });
