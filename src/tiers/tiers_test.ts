@@ -226,6 +226,7 @@ Deno.test("nodeSpecField() in a config schema takes numbers or tier words and na
     nodes: [2, 3],
     words: [],
   });
+  assertEquals(parseWithSchema(schema, "{}", "age").IdleNumas, { nodes: [], words: [] });
   assertThrows(
     () => parseWithSchema(schema, "IdleNumas: [slow]", "age"),
     ConfigError,
