@@ -118,8 +118,9 @@ export class NodePagesRecorder {
     this.#loop = (async () => {
       while (!abort.signal.aborted) {
         await this.#opts.clock.sleep(this.#opts.intervalMs, abort.signal);
-        // A clock that does not really wait (a test's) must not starve timers.
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        // A clock that does not really wait (a test's) must neither starve
+        // timers nor spin: at most one sample every 5 ms of real time.
+        await new Promise((resolve) => setTimeout(resolve, 5));
         if (abort.signal.aborted || !this.sample()) break;
       }
       if (this.#abort === abort) this.#abort = undefined;

@@ -42,18 +42,23 @@ export const pictureCommand: PromptCommand = {
       name: "interval-ms",
       type: "string",
       valueName: "MS",
-      help: "time between samples (default 1000)",
+      help: "time between samples (default 1000, at least 100)",
     },
     {
       name: "svg",
       type: "string",
-      valueName: "FILE",
-      help: "write the chart to FILE (with -record: after every sample)",
+      valueName: "FILE.svg",
+      help: "write the chart to FILE.svg (with -record: after every sample)",
     },
     { name: "stop", type: "bool", help: "stop recording (the samples stay)" },
   ],
   async run({ session, out }, f) {
     const svg = stringFlag(f, "svg");
+    if (svg !== undefined && !/\.svg$/i.test(svg)) {
+      throw new UsageError(
+        `Invalid -svg ${JSON.stringify(svg)}: expected a file name ending in .svg`,
+      );
+    }
     if (boolFlag(f, "stop")) {
       await recorders.get(session)?.stop();
       out("picture: recording stopped\n");
@@ -62,7 +67,7 @@ export const pictureCommand: PromptCommand = {
     if (boolFlag(f, "record")) {
       const pids = intListFlag(f, "pids", 1, PID_MAX, "a process id");
       if (!pids) throw new UsageError("Flag -record needs -pids PID[,PID...]");
-      const intervalMs = intFlag(f, "interval-ms", 10, 3_600_000, "milliseconds") ?? 1000;
+      const intervalMs = intFlag(f, "interval-ms", 100, 3_600_000, "milliseconds") ?? 1000;
       await recorders.get(session)?.stop();
       const rec = new NodePagesRecorder({
         procfs: session.opts.procfs,
@@ -76,6 +81,7 @@ export const pictureCommand: PromptCommand = {
       recorders.set(session, rec);
       if (!rec.sample()) throw new UsageError(`Cannot record: none of pids ${pids} exists`);
       rec.start();
+      session.closers.add(() => rec.stop());
       out(`picture: recording pid ${pids.join(",")} every ${intervalMs} ms\n`);
       return;
     }

@@ -45,3 +45,17 @@ Deno.test("picture without a recording, or -record without -pids, says what to d
     "memtierd: picture: Cannot record: none of pids 999 exists\n",
   );
 });
+
+Deno.test("picture -svg takes only a .svg file name; closing the session stops the recorder", async () => {
+  using h = harness();
+  assertEquals(
+    await h.run("picture -record -pids 500 -svg 1023"),
+    'memtierd: picture: Invalid -svg "1023": expected a file name ending in .svg\n',
+  );
+  await h.run(`picture -record -pids ${PID}`);
+  await h.session.close();
+  // With the test's clock a running recorder samples every 5 ms of real time.
+  const before = await h.run("picture");
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assertEquals(await h.run("picture"), before);
+});
