@@ -17,7 +17,7 @@ DENO ?= $(abspath $(LOCAL_DENO))
 SOURCES := $(shell find src -name '*.ts' -not -name '*_test.ts') deno.json deno.lock
 BUILD_TOOLS := tools/build.ts tools/sfx/launcher.c
 
-.PHONY: all deno check fmt lint test unit integration e2e demo bench clean
+.PHONY: all deno check fmt lint test unit integration e2e demo bench clean install
 
 all: bin/memtierd
 
@@ -77,6 +77,27 @@ build/bench/benchhelp: tests/bench/benchhelp.c
 	@mkdir -p build/bench
 	$(CC) -static -O2 -Wall -Wextra -o $@ $<
 	strip $@
+
+# Install: the binary, the example configs, the systemd unit (paths filled
+# in) and, if absent, the config and defaults files it reads. PREFIX=/usr
+# for a distribution; DESTDIR to stage.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/memtierd
+install: bin/memtierd
+	install -D -m 0755 bin/memtierd $(DESTDIR)$(BINDIR)/memtierd
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples deploy/config/*.yaml
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	  deploy/systemd/memtierd.service.in >$(DESTDIR)$(UNITDIR)/memtierd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/memtierd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/memtierd/memtierd.yaml || \
+	  install -D -m 0644 deploy/config/memtierd.yaml $(DESTDIR)$(SYSCONFDIR)/memtierd/memtierd.yaml
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/memtierd || \
+	  install -D -m 0644 deploy/systemd/memtierd.default $(DESTDIR)$(SYSCONFDIR)/default/memtierd
 
 clean:
 	rm -rf bin build

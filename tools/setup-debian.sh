@@ -4,12 +4,14 @@
 # Deno 2.9.6 from the npm registry when no deno 2.9.6 is on PATH), and the
 # VM test framework (QEMU, busybox, cpio, the ssh client that reaches the VM;
 # numactl, python3 and dropbear for the guest are downloaded by the framework
-# itself), and rsvg-convert (librsvg2-bin) that the picture tests render SVG
-# with. Installs only what is missing.
+# itself), the checks of metrics and deployment (prometheus with promtool,
+# scraped on loopback; systemd-analyze; buildah for the container image), and
+# rsvg-convert (librsvg2-bin) that the picture tests render SVG with.
+# Installs only what is missing.
 set -eu
 packages="make gcc libc6-dev libzstd-dev zstd git ca-certificates
   qemu-system-x86 busybox-static cpio numactl xz-utils openssh-client
-  librsvg2-bin"
+  prometheus systemd buildah librsvg2-bin"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
 missing=""
 for p in $packages; do

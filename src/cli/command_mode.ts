@@ -23,6 +23,10 @@ import { interact, type LineSource } from "../prompt/interact.ts";
 import { Prompt } from "../prompt/prompt.ts";
 import { Session, type ShellRunner } from "../prompt/session.ts";
 import { Stats } from "../stats/stats.ts";
+import { collectMetrics } from "../metrics/collect.ts";
+import { renderExposition } from "../metrics/exposition.ts";
+import { type MetricsAddress, type MetricsServer, serveMetrics } from "../metrics/server.ts";
+import { sessionMetricsSource } from "../metrics/session_source.ts";
 import type { Clock } from "../time/clock.ts";
 import { ExitCode } from "../common/exit_codes.ts";
 import type { OneShotEnv } from "./oneshot.ts";
@@ -61,6 +65,8 @@ export interface CommandModeArgs {
   l?: string | undefined;
   echo: boolean;
   debug: boolean;
+  /** Where to serve /metrics, if anywhere. */
+  metrics?: MetricsAddress | undefined;
 }
 
 function logDestination(env: CommandModeEnv, l: string | undefined): (text: string) => void {
@@ -110,7 +116,13 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
   };
   let daemon: Daemon | undefined;
   let signals: DaemonSignals | undefined;
+  let metrics: MetricsServer | undefined;
   try {
+    if (args.metrics) {
+      const source = sessionMetricsSource(session, env.procfs);
+      metrics = serveMetrics(args.metrics, () => renderExposition(collectMetrics(source)));
+      logger.info(`metrics: serving ${metrics.url}`);
+    }
     if (args.config !== undefined) {
       daemon = startDaemon(env, args.config, session, commands);
       await daemon.start();
@@ -134,6 +146,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     }
   } finally {
     signals?.close();
+    await metrics?.close();
     await daemon?.stop();
     await session.close();
   }

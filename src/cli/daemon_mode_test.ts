@@ -96,11 +96,11 @@ Deno.test("memtierd -config stays up; SIGHUP reloads, a bad file keeps the old; 
 Deno.test("memtierd -config with a bad file exits 2 with one line naming file, line and key path", async () => {
   const d = daemonEnv();
   using _ = d.sys;
-  d.files.set("m.yaml", "policy:\n  name: heat\n");
+  d.files.set("m.yaml", "policy:\n  name: avoid-oom\n");
   assertEquals(await runCli(["-config", "m.yaml"], d.env), 2);
   assertEquals(
     d.env.stderr(),
-    'memtierd: m.yaml:2: policy.name: policy "heat" is not available in this version of memtierd (available: stub)\n',
+    'memtierd: m.yaml:2: policy.name: policy "avoid-oom" is not available in this version of memtierd (available: age, heat, ratio, stub)\n',
   );
   assertEquals(await runCli(["-config", "none.yaml"], d.env), 2);
   assertIncludes(

@@ -21,6 +21,7 @@ import {
 import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
 import { readTierTopology } from "../tiers/tier_topology.ts";
 import { renderTiers, tiersJson } from "../tiers/render.ts";
+import { parseMetricsAddress } from "../metrics/server.ts";
 import {
   inspectProcess,
   type MoveArgs,
@@ -85,6 +86,12 @@ const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
     help: "command mode: log to FILE, stdout or stderr (default)",
   },
   { name: "echo", type: "bool", help: "command mode: print each command before running it" },
+  {
+    name: "metrics",
+    type: "string",
+    valueName: "ADDR",
+    help: "command mode: serve Prometheus /metrics on ADDR (PORT: 127.0.0.1 only, HOST:PORT)",
+  },
   { name: "debug", type: "bool", help: "command mode: log debug messages" },
   { name: "version", type: "bool", help: "print the version and exit" },
   { name: "help", type: "bool", help: "print this help and exit" },
@@ -109,11 +116,11 @@ Usage:
       /sys/devices/virtual/memory_tiering, or guessed from node distances
       without them): each node's CPUs, free/total memory and, where the
       kernel knows them (HMAT), read/write latency and bandwidth.
-  memtierd -prompt | -c COMMANDS | -f FILE [-echo] [-l FILE] [-debug]
+  memtierd -prompt | -c COMMANDS | -f FILE [-echo] [-l FILE] [-debug] [-metrics ADDR]
       Command mode: run prompt commands (pages, mover, swap, stats, ...) from
       COMMANDS, then FILE, then standard input; type help at the prompt.
       Exits with the code of the first command that failed.
-  memtierd -config FILE [-prompt | -c COMMANDS | -f FILE] [-l FILE] [-debug]
+  memtierd -config FILE [-prompt | -c COMMANDS | -f FILE] [-l FILE] [-debug] [-metrics ADDR]
       Daemon: run the policy and routines FILE configures (see README.md,
       "Daemon mode"), then the commands. Without -prompt it stays up until
       SIGTERM or SIGINT (exit 0); SIGHUP reads FILE again.
@@ -187,7 +194,7 @@ function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   return ExitCode.OK;
 }
 
-const COMMAND_MODE_FLAGS = ["prompt", "c", "f", "l", "echo", "debug"];
+const COMMAND_MODE_FLAGS = ["prompt", "c", "f", "l", "echo", "debug", "metrics"];
 const ONE_SHOT_ONLY = ["move-to", "move-from", "count", "output", "batch-pages", "exact"];
 
 /** Runs the command line; resolves to the exit code. Never rejects. */
@@ -221,6 +228,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
             "use one mode at a time",
         );
       }
+      const metricsText = stringFlag(values, "metrics");
       return await runCommandMode(env, {
         prompt: boolFlag(values, "prompt"),
         c: stringFlag(values, "c"),
@@ -229,6 +237,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
         l: stringFlag(values, "l"),
         echo: boolFlag(values, "echo"),
         debug: boolFlag(values, "debug"),
+        metrics: metricsText === undefined ? undefined : parseMetricsAddress(metricsText),
       });
     }
     if (!values.has("pid")) {

@@ -177,10 +177,13 @@ ${watcher}
 
 const BAD: [string, string][] = [
   [
-    "policy:\n  name: age\n",
-    'm.yaml:2: policy.name: policy "age" is not available in this version of memtierd (available: stub)',
+    "policy:\n  name: avoid-oom\n",
+    'm.yaml:2: policy.name: policy "avoid-oom" is not available in this version of memtierd (available: age, heat, ratio, stub)',
   ],
-  ["policy:\n  name: agee\n", 'm.yaml:2: policy.name: unknown policy "agee" (available: stub)'],
+  [
+    "policy:\n  name: agee\n",
+    'm.yaml:2: policy.name: unknown policy "agee" (available: age, heat, ratio, stub)',
+  ],
   ["polcy: {name: stub}\n", "m.yaml:1: polcy: unknown key (accepted: policy, routines)"],
   [
     "routines:\n  - name: statactions\n    config: |\n      intervalms: 0\n      intervalcommand: [date]\n",

@@ -202,6 +202,10 @@ export class FilterPidWatcher implements PidWatcher {
     return this.source.running;
   }
 
+  watchedPids(): readonly WatchedPid[] {
+    return [...this.#forwarded.values()].sort((a, b) => a.pid - b.pid);
+  }
+
   setPidListener(listener: PidListener): void {
     this.#listener = listener;
   }

@@ -9,7 +9,7 @@
 import { parseWithSchema, positiveInt, v } from "../config/schema.ts";
 import { PID_MAX } from "../common/limits.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import type { PidListener, PidWatcher } from "./pidwatcher.ts";
+import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
 import { formatPids } from "./polling.ts";
 import { WatchedPids } from "./watched_pids.ts";
 
@@ -38,6 +38,10 @@ export class PidlistPidWatcher implements PidWatcher {
       logger: deps.logger,
       name: "pidwatcher pidlist",
     });
+  }
+
+  watchedPids(): readonly WatchedPid[] {
+    return this.#watched.list();
   }
 
   /** It reports once and has no loop. */

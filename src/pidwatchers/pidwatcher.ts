@@ -42,4 +42,6 @@ export interface PidWatcher {
   dump(args: readonly string[]): string;
   /** The effective config as JSON (defaults filled in), for `-config-dump`. */
   configJson(): string;
+  /** The processes reported and not removed since, by pid (read by metrics). */
+  watchedPids?(): readonly WatchedPid[];
 }

@@ -39,6 +39,10 @@ export abstract class PollingPidWatcher implements PidWatcher {
   #wantRunning = false;
   #stopping: Promise<void> | undefined;
 
+  watchedPids(): readonly WatchedPid[] {
+    return this.watched.list();
+  }
+
   /** `kind` is the registry name (`cgroups`); `loopName` names heartbeats. */
   constructor(kind: string, loopName: string, intervalMs: number, deps: ComponentDeps) {
     this.deps = deps;

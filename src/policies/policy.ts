@@ -42,4 +42,6 @@ export type Heats = Map<number, RangeHeat[]>;
 export interface HeatForecaster {
   forecast(heats: Heats): Heats | null | Promise<Heats | null>;
   dump(args: readonly string[]): string;
+  /** Ends what it runs (a child process); the policy calls it when it stops. */
+  stop?(): Promise<void>;
 }

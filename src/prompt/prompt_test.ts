@@ -291,7 +291,7 @@ Deno.test("stats with an unknown -f, -t or -dump fails with one error line, exit
       [
         "stats -t events,bogus",
         'stats: Invalid -t "bogus": expected events, process_madvise, move_pages, ' +
-        "move_pages_errors, memory_scans or mover_dropped_tasks",
+        "move_pages_errors, memory_scans, mover_dropped_tasks or policy_decisions",
       ],
       [
         "stats -dump foo",

@@ -171,7 +171,10 @@ export function renderStats(
   selected?: readonly string[],
 ): string {
   const tables = selected ??
-    STATS_TABLES.filter((t) => t !== "mover_dropped_tasks" || stats.droppedTasks().length > 0);
+    STATS_TABLES.filter((t) =>
+      (t !== "mover_dropped_tasks" || stats.droppedTasks().length > 0) &&
+      (t !== "policy_decisions" || stats.policyDecisions().length > 0)
+    );
   if (format !== "txt" && format !== "csv") {
     throw new UsageError(`Invalid -f ${JSON.stringify(format)}: expected txt or csv`);
   }
@@ -203,6 +206,30 @@ function moverDroppedTasks(stats: Stats): Table {
   };
 }
 
+function policyDecisions(stats: Stats): Table {
+  const now = stats.nowMs();
+  const rows = [...stats.policyDecisions()]
+    .sort((a, b) => a.policy.localeCompare(b.policy) || a.pid - b.pid || a.dest - b.dest)
+    .map((d) => [
+      d.policy,
+      d.pid,
+      d.dest,
+      d.decisions,
+      d.pages,
+      d.pages * PAGE_SIZE_BYTES / GB,
+      (now - d.latestMs) / 1000,
+      d.dryRun ? "yes" : "no",
+    ]);
+  return {
+    title: "table: policy decisions",
+    header: ["policy", "pid", "dest", "decisions", "pages", "mem[G]", "last[s]", "dryrun"],
+    rows,
+    widths: [12, 8, 5, 9, 10, 8, 8, 6],
+    txtDecimals: [undefined, undefined, undefined, undefined, undefined, 3, 1],
+    csvDecimals: [undefined, undefined, undefined, undefined, undefined, 6, 3],
+  };
+}
+
 function tableOf(stats: Stats, name: string): Table | undefined {
   switch (name) {
     case "events":
@@ -217,6 +244,8 @@ function tableOf(stats: Stats, name: string): Table | undefined {
       return memoryScans(stats);
     case "mover_dropped_tasks":
       return moverDroppedTasks(stats);
+    case "policy_decisions":
+      return policyDecisions(stats);
     default:
       return undefined;
   }

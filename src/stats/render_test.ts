@@ -38,3 +38,20 @@ Deno.test("formatMoveRecord() gives the Go text of a move_pages call", () => {
     "move_pages(pid=42, pagecount=3, firstpage=1000 dest=1) => (return=0 on_dest=1 on_other=1 [errno:pagecount]=map[16:1])",
   );
 });
+
+Deno.test("renderStats() lists policy decisions per policy, pid and destination, dry runs apart", () => {
+  const clock = new FakeClock();
+  const stats = new Stats(clock);
+  stats.recordPolicyDecision({ policy: "age", pid: 42, dest: -1, pages: 262144, dryRun: false });
+  stats.recordPolicyDecision({ policy: "age", pid: 42, dest: -1, pages: 262144, dryRun: false });
+  stats.recordPolicyDecision({ policy: "age", pid: 7, dest: 2, pages: 1000, dryRun: true });
+  clock.advance(2500);
+  assertEquals(
+    renderStats(stats, "txt", ["policy_decisions"]),
+    "table: policy decisions\n" +
+      "      policy      pid  dest decisions      pages   mem[G]  last[s] dryrun\n" +
+      "         age        7     2         1       1000    0.004      2.5    yes\n" +
+      "         age       42    -1         2     524288    2.000      2.5     no",
+  );
+  assertEquals(renderStats(new Stats(clock), "txt").includes("policy decisions"), false);
+});

@@ -2,7 +2,8 @@
  * The statistics store: what memtierd did, kept for the prompt's `stats`
  * tables and (later) a metrics endpoint to read: heartbeats of its loops,
  * process_madvise and move_pages calls per process, page errors, memory
- * scans, and mover tasks dropped because their process went away.
+ * scans, mover tasks dropped because their process went away, and what
+ * policies decided (queued, or would have queued in a dry run).
  *
  * One `Stats` is shared by the prompt, the mover and (later) trackers and
  * policies; it is passed to them, not a global. Turning it into text is
@@ -21,6 +22,7 @@ export const STATS_TABLES = [
   "move_pages_errors",
   "memory_scans",
   "mover_dropped_tasks",
+  "policy_decisions",
 ] as const;
 
 export type StatsTable = typeof STATS_TABLES[number];
@@ -52,6 +54,19 @@ export interface DroppedTaskRecord {
   /** The exit code the failure maps to (3 when the process went away). */
   exitCode: number;
   atMs: number;
+}
+
+/** What one policy decided for one process and destination, summed. */
+export interface PolicyDecisions {
+  policy: string;
+  pid: number;
+  /** The target node, or -1 for swap. */
+  dest: number;
+  /** True for decisions of a dry run (nothing was queued). */
+  dryRun: boolean;
+  decisions: number;
+  pages: number;
+  latestMs: number;
 }
 
 /** Beats of one named loop. */
@@ -108,6 +123,8 @@ export class Stats {
   #scans = new Map<number, PidScans>();
   #recording: MoveRecord[] | undefined;
   #dropped: DroppedTaskRecord[] = [];
+  #decisions = new Map<string, PolicyDecisions>();
+  #policyRounds = new Map<string, number>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -219,6 +236,44 @@ export class Stats {
   /** Records a mover task dropped before it was done. */
   recordDroppedTask(r: Omit<DroppedTaskRecord, "atMs">): void {
     this.#dropped.push({ ...r, atMs: this.#clock.now() });
+  }
+
+  /** Records that a policy queued (or, in a dry run, would have queued) pages. */
+  recordPolicyDecision(
+    d: { policy: string; pid: number; dest: number; pages: number; dryRun: boolean },
+  ): void {
+    const key = `${d.policy}\0${d.pid}\0${d.dest}\0${d.dryRun}`;
+    let s = this.#decisions.get(key);
+    if (!s) {
+      s = {
+        policy: d.policy,
+        pid: d.pid,
+        dest: d.dest,
+        dryRun: d.dryRun,
+        decisions: 0,
+        pages: 0,
+        latestMs: 0,
+      };
+      this.#decisions.set(key, s);
+    }
+    s.decisions++;
+    s.pages += d.pages;
+    s.latestMs = this.#clock.now();
+  }
+
+  /** Policy decisions, summed per policy, pid, destination and dry run. */
+  policyDecisions(): readonly Readonly<PolicyDecisions>[] {
+    return [...this.#decisions.values()];
+  }
+
+  /** Counts one finished round of a policy. */
+  recordPolicyRound(policy: string): void {
+    this.#policyRounds.set(policy, (this.#policyRounds.get(policy) ?? 0) + 1);
+  }
+
+  /** Finished rounds per policy name. */
+  policyRounds(): ReadonlyMap<string, number> {
+    return this.#policyRounds;
   }
 
   /** Mover tasks dropped so far, oldest first. */

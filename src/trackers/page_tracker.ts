@@ -2,7 +2,9 @@
  * What the page-scanning trackers (`softdirty`, `idlepage`) share: the
  * tracked processes and their regions (the process ranges with one-page
  * ranges dropped, cut into `PagesInRegion`-page regions), a scan loop every
- * `ScanIntervalMs`, per-region counters that accumulate until reset, the
+ * `ScanIntervalMs`, per-region counters that accumulate until reset (every
+ * region scanned has one, 0 while it had no hit, as in the Go memtierd:
+ * the age and ratio policies need to see memory that is never touched), the
  * `memory_scans` stats, and `dump raw start|new|stop`.
  *
  * A scan reads /proc/PID/pagemap in chunks of up to 64 Ki entries and hands
@@ -283,7 +285,6 @@ export abstract class PageTracker implements Tracker {
                 writes: wr,
               });
             }
-            if (acc === 0 && wr === 0) continue;
             if (!counters) this.#counters.set(pid, counters = new Map());
             const c = counters.get(r.startAddr);
             if (c && c.range.endAddr === r.endAddr) {

@@ -4,7 +4,7 @@ import { harness } from "../_harness.ts";
 Deno.test("policy -ls lists the policies; -create stub keeps the prompt's own mover", async () => {
   using h = harness();
   const mover = h.session.components.mover;
-  assertEquals(await h.run("policy -ls"), "stub\n");
+  assertEquals(await h.run("policy -ls"), "age\nheat\nratio\nstub\n");
   assertEquals(await h.run("policy -create stub -config-dump"), "policy created\n{}\n");
   assertOk(h.session.components.mover === mover, "the stub has no mover: the prompt keeps its own");
   assertEquals(await h.run("mover -config-dump"), '{"IntervalMs":10,"Bandwidth":100}\n');
@@ -18,12 +18,12 @@ Deno.test("policy errors say what exists, with Go's words", async () => {
     "memtierd: policy: no policy, create one with -create NAME\n",
   );
   assertEquals(
-    await h.run("policy -create age"),
-    'memtierd: policy: policy "age" is not available in this version of memtierd (available: stub)\n',
+    await h.run("policy -create avoid-oom"),
+    'memtierd: policy: policy "avoid-oom" is not available in this version of memtierd (available: age, heat, ratio, stub)\n',
   );
   assertEquals(
     await h.run("policy -create nope"),
-    'memtierd: policy: unknown policy "nope" (available: stub)\n',
+    'memtierd: policy: unknown policy "nope" (available: age, heat, ratio, stub)\n',
   );
   assertEquals(
     await h.run("policy -create stub -config '{\"x\":1}'"),

@@ -46,7 +46,7 @@ export const statsCommand: PromptCommand = {
       type: "string",
       valueName: "TABLE[,TABLE...]",
       help:
-        "tables: events, process_madvise, move_pages, move_pages_errors, memory_scans, mover_dropped_tasks",
+        "tables: events, process_madvise, move_pages, move_pages_errors, memory_scans, mover_dropped_tasks, policy_decisions",
     },
     { name: "f", type: "string", valueName: "FORMAT", help: "txt (default) or csv" },
     { name: "lm", type: "string", valueName: "PID", help: "print the last move of PID" },

@@ -574,7 +574,7 @@ e2e_vm_start() {
     e2e_die "bad topology: $topology"
   mapfile -t topo_args <<< "$topo"
   mkdir -p "$E2E_VMDIR"
-  rm -f "$E2E_VMDIR"/{agent.in,agent.out,monitor.sock,qemu.pid,console.log,qemu.log}
+  rm -f "$E2E_VMDIR"/{agent.in,agent.out,monitor.sock,qemu.pid,console.log,console.panic.log,qemu.log}
   mkfifo "$E2E_VMDIR/agent.in" "$E2E_VMDIR/agent.out"
   "$deno" run --quiet "$E2E_DIR/lib/topology_cli.ts" describe "$topology" > "$E2E_VMDIR/topology.txt"
 
@@ -625,19 +625,30 @@ e2e_vm_start() {
     ${qemu_extra:-})
   printf '%q ' "${qemu[@]}" > "$E2E_VMDIR/qemu.cmd"
   echo >> "$E2E_VMDIR/qemu.cmd"
-  if [ "$mode" = interactive ]; then
-    "${qemu[@]}" <&0 2> "$E2E_VMDIR/qemu.log" &
-  else
-    "${qemu[@]}" < /dev/null > "$E2E_VMDIR/qemu.log" 2>&1 &
-  fi
-  E2E_QEMU_PID=$!
-  echo "$E2E_QEMU_PID" > "$E2E_VMDIR/qemu.pid"
-  if ! e2e_vm_wait_ready "${boot_timeout:-180}"; then
+  local attempt
+  for attempt in 1 2; do
+    if [ "$mode" = interactive ]; then
+      "${qemu[@]}" <&0 2> "$E2E_VMDIR/qemu.log" &
+    else
+      "${qemu[@]}" < /dev/null > "$E2E_VMDIR/qemu.log" 2>&1 &
+    fi
+    E2E_QEMU_PID=$!
+    echo "$E2E_QEMU_PID" > "$E2E_VMDIR/qemu.pid"
+    e2e_vm_wait_ready "${boot_timeout:-180}" && break
+    # A guest kernel that panicked while booting (seen once in a while under
+    # TCG on a loaded host) powers QEMU off (panic=-1, -no-reboot): boot
+    # again once, keeping the first console. Anything else is a failure.
+    if [ "$attempt" = 1 ] && ! e2e_vm_alive && grep -q "Kernel panic" "$E2E_VMDIR/console.log"; then
+      wait "$E2E_QEMU_PID" 2> /dev/null
+      mv "$E2E_VMDIR/console.log" "$E2E_VMDIR/console.panic.log"
+      e2e_log "VM ${vm:-e2e-vm}: the guest kernel panicked while booting ($(grep -m1 -o "Kernel panic.*" "$E2E_VMDIR/console.panic.log" | cut -c1-100)); booting once more (first console: console.panic.log)"
+      continue
+    fi
     e2e_log "VM ${vm:-e2e-vm} did not come up; its console (tail):"
     tail -n 30 "$E2E_VMDIR/console.log" >&2
     tail -n 5 "$E2E_VMDIR/qemu.log" >&2
     return 1
-  fi
+  done
   E2E_BOOT_SECONDS=$(e2e_elapsed "$started")
   echo "boot: $E2E_BOOT_SECONDS s" >> "$E2E_VMDIR/vm.txt"
   export E2E_VMDIR E2E_QEMU_PID

@@ -1,0 +1,318 @@
+/**
+ * The `age` policy: memory whose tracker counts have not changed for a
+ * while goes to swap (`SwapOutMs`) or to a slow node (`IdleDurationMs`,
+ * `IdleNumas`), and memory whose counts changed in every round for a while
+ * goes to a fast node (`ActiveDurationMs`, `ActiveNumas`).
+ *
+ * Every `IntervalMs` (default 5000; the first round at start) the
+ * tracker's cumulative counters update the range ages (range_ages.ts);
+ * then, in this order and each only while the mover has no task left (as
+ * in the Go memtierd): idle ranges go to swap, idle ranges go to the first
+ * node of IdleNumas the process may use (its Mems_allowed_list; the Go one
+ * always took the first node), active ranges to the first such node of
+ * ActiveNumas. Per process one task holds the present, exclusive pages not
+ * yet on the target, if more than 100 (placement.ts). A process that
+ * exited is forgotten, never an error.
+ *
+ * Config (keys in any case): PidWatcher and Tracker `{name, config}`
+ * (required), Mover {IntervalMs, Bandwidth} (default 10 ms, 100 MB/s),
+ * DryRun (default false), IntervalMs (default 5000), SwapOutMs,
+ * IdleDurationMs, ActiveDurationMs (default 0: off), IdleNumas,
+ * ActiveNumas (default none). The deprecated Cgroups and Pids are refused
+ * with the pidwatcher that replaces them.
+ *
+ * `dump accessed [TIMESPEC,TIMESPEC[,...] [PID[,PID]]]` prints how much
+ * memory was last accessed in each time window, as the Go one does;
+ * `dump config` the config.
+ *
+ * @module
+ */
+import { ConfigError } from "../config/decode.ts";
+import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
+import { ProcessGoneError, UsageError } from "../errors.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
+import { pidWatchers } from "../pidwatchers/mod.ts";
+import { trackers } from "../trackers/mod.ts";
+import type { Policy } from "./policy.ts";
+import {
+  agePages,
+  firstAllowedNode,
+  MAX_POLICY_MS,
+  nodeList,
+  parseRef,
+  type RangeAge,
+  rangesByPid,
+  rejectDeprecated,
+  type TrackingConfig,
+  trackingEntries,
+  TrackingPolicy,
+} from "./range_ages.ts";
+
+const durationMs = () => v.optional(intInRange(0, MAX_POLICY_MS), 0);
+
+const schema = v.strictObject({
+  ...trackingEntries(),
+  Tracker: componentRef(),
+  SwapOutMs: durationMs(),
+  IdleDurationMs: durationMs(),
+  IdleNumas: v.optional(nodeList(), []),
+  ActiveDurationMs: durationMs(),
+  ActiveNumas: v.optional(nodeList(), []),
+});
+
+/** The `age` policy's config, nested components parsed. */
+export interface AgeConfig extends TrackingConfig {
+  SwapOutMs: number;
+  IdleDurationMs: number;
+  IdleNumas: number[];
+  ActiveDurationMs: number;
+  ActiveNumas: number[];
+}
+
+/** Parses an `age` config (text or map); throws ConfigError with the key path. */
+export function parseAgeConfig(raw: unknown, what: string): AgeConfig {
+  const c = parseWithSchema(schema, raw, what);
+  try {
+    rejectDeprecated("age", c);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);
+  }
+  return {
+    pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
+    tracker: parseRef(trackers, "Tracker", c.Tracker, what),
+    Mover: c.Mover,
+    DryRun: c.DryRun,
+    IntervalMs: c.IntervalMs,
+    SwapOutMs: c.SwapOutMs,
+    IdleDurationMs: c.IdleDurationMs,
+    IdleNumas: c.IdleNumas,
+    ActiveDurationMs: c.ActiveDurationMs,
+    ActiveNumas: c.ActiveNumas,
+  };
+}
+
+const DUMP_HELP = `dump accessed TIMESPEC,TIMESPEC[,TIMESPEC]... [PID[,PID]]
+        Examples:
+            dump accessed 0,0.5s,1s,2s,4s,10s,1m
+dump config`;
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * A TIMESPEC of `dump accessed` in ms: a number with ns, us, ms, s, m or h;
+ * a bare number is seconds.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { parseTimeSpecMs } from "./age.ts";
+ * strictEqual(parseTimeSpecMs("0.5s"), 500);
+ * strictEqual(parseTimeSpecMs("2"), 2000);
+ * ```
+ */
+export function parseTimeSpecMs(spec: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|ms|s|m|h)?\s*$/.exec(spec);
+  if (!m) {
+    throw new UsageError(
+      `Invalid TIMESPEC ${JSON.stringify(spec)}: expected a number with ns, us, ms, s, m or h ` +
+        `(bare: seconds), e.g. 0.5s`,
+    );
+  }
+  return Number(m[1]) * UNIT_MS[m[2] ?? "s"]!;
+}
+
+/** Go's `%W.Pf` for a float (NaN as Go prints it). */
+function fixed(x: number, width: number, decimals: number): string {
+  return (Number.isNaN(x) ? "NaN" : x.toFixed(decimals)).padStart(width);
+}
+
+/** The `age` policy. */
+export class AgePolicy extends TrackingPolicy implements Policy {
+  readonly #config: AgeConfig;
+  /** Pids already warned about for having none of a node list allowed. */
+  #warned = new Set<string>();
+
+  constructor(config: AgeConfig, deps: ComponentDeps) {
+    super("age", config, deps);
+    this.#config = config;
+  }
+
+  /** What the config leaves switched off although it looks meant to be on (Go said nothing). */
+  configWarnings(): string[] {
+    const c = this.#config;
+    const out: string[] = [];
+    if (c.IdleDurationMs > 0 && c.IdleNumas.length === 0) {
+      out.push("IdleDurationMs is set but IdleNumas is empty: idle memory is not moved");
+    }
+    if (c.ActiveDurationMs > 0 && c.ActiveNumas.length === 0) {
+      out.push("ActiveDurationMs is set but ActiveNumas is empty: active memory is not moved");
+    }
+    const idle = c.IdleDurationMs > 0 && c.IdleNumas.length > 0;
+    const active = c.ActiveDurationMs > 0 && c.ActiveNumas.length > 0;
+    if (c.SwapOutMs === 0 && !idle && !active) {
+      out.push(
+        "nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
+      );
+    }
+    return out;
+  }
+
+  override async start(): Promise<void> {
+    for (const w of this.configWarnings()) this.deps.logger.warn(`policy age: ${w}`);
+    await super.start();
+  }
+
+  protected decide(nowMs: number): void {
+    const c = this.#config;
+    if (c.SwapOutMs > 0) {
+      this.#place(this.ages.idle(nowMs, c.SwapOutMs), null, `not accessed for ${c.SwapOutMs} ms`);
+    }
+    if (c.IdleDurationMs > 0 && c.IdleNumas.length > 0) {
+      this.#place(
+        this.ages.idle(nowMs, c.IdleDurationMs),
+        c.IdleNumas,
+        `not accessed for ${c.IdleDurationMs} ms`,
+      );
+    }
+    if (c.ActiveDurationMs > 0 && c.ActiveNumas.length > 0) {
+      this.#place(
+        this.ages.active(c.ActiveDurationMs, c.IntervalMs),
+        c.ActiveNumas,
+        `accessed in every round for ${c.ActiveDurationMs} ms`,
+      );
+    }
+  }
+
+  /** Queues each process's ranges to swap (`nodes` null) or to its first allowed node. */
+  #place(ages: RangeAge[], nodes: readonly number[] | null, reason: string): void {
+    if (ages.length === 0 || !this.placement.moverIdle()) return;
+    for (const [pid, ranges] of rangesByPid(ages)) {
+      let target: MoveTarget = SWAP_TARGET;
+      try {
+        if (nodes !== null) {
+          const node = firstAllowedNode(this.deps, pid, nodes);
+          if (node === null) {
+            this.#warnNotAllowed(pid, nodes);
+            continue;
+          }
+          target = nodeTarget(node);
+        }
+      } catch (e) {
+        if (!(e instanceof ProcessGoneError)) throw e;
+        this.ages.dropPid(pid);
+        continue;
+      }
+      const r = this.placement.queue(pid, ranges, target, reason);
+      if (r.skipped === "process-gone") this.ages.dropPid(pid);
+    }
+  }
+
+  #warnNotAllowed(pid: number, nodes: readonly number[]): void {
+    const key = `${pid}:${nodes.join(",")}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.deps.logger.warn(
+      `policy age: pid ${pid} may not use any of nodes ${nodes.join(",")} ` +
+        `(its Mems_allowed_list): its memory stays where it is`,
+    );
+  }
+
+  dump(args: readonly string[]): string {
+    if (args.length === 0) return DUMP_HELP;
+    if (args[0] === "config") return this.configJson();
+    if (args[0] !== "accessed") {
+      throw new UsageError(`unknown dump ${JSON.stringify(args[0])}\nUsage: ${DUMP_HELP}`);
+    }
+    return this.#dumpAccessed(args.slice(1));
+  }
+
+  #dumpAccessed(args: readonly string[]): string {
+    const c = this.#config;
+    const lines: string[] = [];
+    let durations: number[];
+    let pids: number[] = [];
+    if (args.length === 0) {
+      lines.push(
+        `using limits from configuration: active ${c.ActiveDurationMs} ms, idle ${c.IdleDurationMs} ms, swapout ${c.SwapOutMs} ms`,
+      );
+      durations = [0, c.ActiveDurationMs, c.IdleDurationMs, c.SwapOutMs, 0];
+    } else {
+      durations = args[0]!.trim().split(",").map(parseTimeSpecMs);
+      if (args.length >= 2) {
+        pids = args[1]!.trim().split(",").map((s) => {
+          if (!/^\d+$/.test(s)) throw new UsageError(`invalid pid: ${JSON.stringify(s)}`);
+          return Number(s);
+        });
+      }
+    }
+    if (durations.length < 2) {
+      throw new UsageError("too few TIMESPECs for printing amount of memory between TIMESPECs");
+    }
+    if (pids.length === 0) {
+      pids = this.ages.pids();
+      if (pids.length > 1) pids.unshift(0); // 0: all
+    }
+    pids.sort((a, b) => a - b);
+    const now = this.deps.clock.now();
+    const minLastSeen = now - 2 * c.IntervalMs;
+    // A zero duration is no bound.
+    const bounds = durations.map((d) => d === 0 ? null : now - d);
+    lines.push("table: time since last access");
+    lines.push("     pid lastaccs>=[s] lastaccs<[s]    pages   mem[G] pidmem[%]");
+    for (const pid of pids) {
+      const ages = pid === 0 ? this.ages.all() : this.ages.ofPid(pid);
+      for (let i = 1; i < durations.length; i++) {
+        const from = bounds[i]!;
+        const to = bounds[i - 1]!;
+        let pidPages = 0;
+        let pages = 0;
+        for (const a of ages) {
+          const n = agePages(a);
+          pidPages += n;
+          if (a.lastSeenMs < minLastSeen) continue;
+          if ((from === null || a.lastChangedMs >= from) && (to === null || a.lastChangedMs < to)) {
+            pages += n;
+          }
+        }
+        lines.push(
+          [
+            (pid === 0 ? "all" : String(pid)).padStart(8),
+            fixed(durations[i - 1]! / 1000, 13, 3),
+            fixed(durations[i]! / 1000, 12, 3),
+            String(pages).padStart(8),
+            fixed(pages * 4096 / 2 ** 30, 8, 3),
+            fixed(100 * pages / pidPages, 9, 2),
+          ].join(" "),
+        );
+      }
+    }
+    return lines.join("\n");
+  }
+
+  configJson(): string {
+    const c = this.#config;
+    return JSON.stringify({
+      ...this.sharedConfigJson(),
+      SwapOutMs: c.SwapOutMs,
+      IdleDurationMs: c.IdleDurationMs,
+      IdleNumas: c.IdleNumas,
+      ActiveDurationMs: c.ActiveDurationMs,
+      ActiveNumas: c.ActiveNumas,
+    });
+  }
+}
+
+export const agePolicyFactory: ComponentFactory<AgeConfig, Policy> = {
+  description: "idle memory to swap or a slow node, active memory to a fast node",
+  parse: parseAgeConfig,
+  create: (config, deps) => new AgePolicy(config, deps),
+};

@@ -1,0 +1,304 @@
+import { ConfigError } from "../config/decode.ts";
+import { UsageError } from "../errors.ts";
+import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
+import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
+import { BASE, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
+import { type AgeConfig, AgePolicy, parseAgeConfig, parseTimeSpecMs } from "./age.ts";
+import {
+  counter,
+  pagesAt,
+  pidlistSpec,
+  scriptedSpec,
+  ScriptedTracker,
+} from "./_policy_test_deps.ts";
+
+const A = pagesAt(0, 512);
+const B = pagesAt(512, 1024);
+
+function fixture(config: Partial<AgeConfig> = {}) {
+  const f = trackerFixture();
+  f.sys.kernel.addNode(1, 100000).addNode(2, 100000);
+  f.sys.sync();
+  const tracker = new ScriptedTracker();
+  const policy = new AgePolicy({
+    pidWatcher: pidlistSpec(),
+    tracker: scriptedSpec(tracker),
+    Mover: { IntervalMs: 10, Bandwidth: 100 },
+    DryRun: false,
+    IntervalMs: 1000,
+    SwapOutMs: 0,
+    IdleDurationMs: 0,
+    IdleNumas: [],
+    ActiveDurationMs: 0,
+    ActiveNumas: [],
+    ...config,
+  }, f.deps);
+  /** One policy round after `ms` more, with these counters. */
+  const round = (ms: number, ...counters: ReturnType<typeof counter>[]) => {
+    f.clock.advance(ms);
+    tracker.counters = counters;
+    policy.round();
+  };
+  const tasks = () =>
+    f.deps.mover.tasks().map((t) => [t.pid, t.addrs.length, t.target, t.addrs[0]! - BASE]);
+  return { f, tracker, policy, round, tasks, [Symbol.dispose]: () => f[Symbol.dispose]() };
+}
+
+const twoPids = { PidWatcher: { name: "pidlist", config: { Pids: [500] } } };
+
+Deno.test("parseAgeConfig: an omitted Mover, IntervalMs and DryRun take their defaults", () => {
+  const c = parseAgeConfig(
+    { ...twoPids, tracker: { name: "softdirty" }, idledurationms: 3000, idlenumas: [2] },
+    "policy age",
+  );
+  assertEquals(
+    [c.Mover, c.IntervalMs, c.DryRun, c.SwapOutMs, c.ActiveNumas, c.IdleNumas],
+    [{ IntervalMs: 10, Bandwidth: 100 }, 5000, false, 0, [], [2]],
+  );
+  assertEquals([c.pidWatcher.name, c.tracker.name], ["pidlist", "softdirty"]);
+});
+
+Deno.test("parseAgeConfig refuses IntervalMs 0 in one line", () => {
+  assertThrows(
+    () =>
+      parseAgeConfig({ ...twoPids, Tracker: { name: "softdirty" }, IntervalMs: 0 }, "policy age"),
+    ConfigError,
+    "policy age: IntervalMs: must be a whole number from 1 to 86400000 (got 0)",
+  );
+});
+
+Deno.test("parseAgeConfig refuses the deprecated Cgroups and Pids with the pidwatcher to use", () => {
+  const e = assertThrows(
+    () =>
+      parseAgeConfig(
+        { ...twoPids, Tracker: { name: "softdirty" }, Cgroups: ["/sys/fs/cgroup/a"] },
+        "policy age",
+      ),
+    ConfigError,
+  );
+  assertEquals(
+    e.message,
+    "policy age: Cgroups: deprecated in the age policy: use a cgroups pidwatcher instead, " +
+      "pidwatcher: {name: cgroups, config: {cgroups: [/sys/fs/cgroup/PATH]}}",
+  );
+  assertEquals(e.keyPath, ["Cgroups"]);
+  assertThrows(
+    () => parseAgeConfig({ ...twoPids, Tracker: { name: "softdirty" }, Pids: [1] }, "policy age"),
+    ConfigError,
+    "use a pidlist pidwatcher instead",
+  );
+});
+
+Deno.test("parseAgeConfig: errors in nested components carry their key path", () => {
+  const e = assertThrows(
+    () =>
+      parseAgeConfig(
+        { ...twoPids, Tracker: { name: "softdirty", config: { ScanIntervalMs: 0 } } },
+        "policy age",
+      ),
+    ConfigError,
+  );
+  assertEquals(e.keyPath, ["Tracker", "config", "ScanIntervalMs"]);
+  assertIncludes(e.message, "policy age: Tracker.config.ScanIntervalMs: must be");
+  assertThrows(
+    () => parseAgeConfig({ Tracker: { name: "softdirty" } }, "policy age"),
+    ConfigError,
+    "policy age: PidWatcher: missing: this key is required",
+  );
+  assertThrows(
+    () => parseAgeConfig({ ...twoPids, Tracker: { name: "nosuch" } }, "policy age"),
+    ConfigError,
+    'unknown tracker "nosuch"',
+  );
+});
+
+Deno.test("age: a range unchanged for IdleDurationMs goes to the idle node; an active one to the active node", () => {
+  using x = fixture({
+    IdleDurationMs: 2000,
+    IdleNumas: [2],
+    ActiveDurationMs: 1000,
+    ActiveNumas: [1],
+  });
+  x.round(0, counter(A, 1), counter(B, 1)); // t=0: both new (count as changed)
+  assertEquals(x.tasks(), []);
+  x.round(1000, counter(A, 2), counter(B, 1)); // t=1000: A changed twice in a row: active
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id);
+  x.round(1000, counter(A, 3), counter(B, 1)); // t=2000: B last changed at 0, not before 0
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id);
+  x.round(1000, counter(A, 4), counter(B, 1)); // t=3000: B idle for 3000 > 2000
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+});
+
+Deno.test("age: nothing is queued while the mover still has a task (Go moves only then)", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(2000, counter(A, 2), counter(B, 1));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+  x.round(1000, counter(A, 2), counter(B, 1)); // A idle now too, but the mover is busy
+  assertEquals(x.tasks().length, 1);
+});
+
+Deno.test("age: SwapOutMs swaps idle ranges out, and merged neighbours make one task", () => {
+  using x = fixture({ SwapOutMs: 1500 });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 1), counter(B, 1));
+  assertEquals(x.tasks(), []);
+  x.round(1000, counter(A, 1), counter(B, 1));
+  assertEquals(x.tasks(), [[PID, 1024, SWAP_TARGET, 0]]);
+});
+
+Deno.test("age: pages already on the idle node are not queued again", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2] });
+  x.f.sys.kernel.populate(PID, 1, 2, 400, 512); // 400 of B's pages are on node 2 already
+  x.f.sys.sync();
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  assertEquals(x.tasks(), [[PID, 112, nodeTarget(2), 912 * PAGE]]);
+});
+
+Deno.test("age: the idle node is the first of IdleNumas the process may use", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [1, 2] });
+  x.f.sys.kernel.processes.get(PID)!.memsAllowed = [0, 2];
+  x.f.sys.sync();
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+});
+
+Deno.test("age: a process that may use none of IdleNumas keeps its memory, with one warning", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [1] });
+  x.f.sys.kernel.processes.get(PID)!.memsAllowed = [0];
+  x.f.sys.sync();
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  x.round(1000, counter(B, 1));
+  assertEquals(x.tasks(), []);
+  assertEquals(
+    x.f.log().split("\n").filter((l) => l.includes("may not use")),
+    [
+      "WARN: policy age: pid 500 may not use any of nodes 1 (its Mems_allowed_list): its memory stays where it is",
+    ],
+  );
+});
+
+Deno.test("age: a process that exits mid-round is forgotten, and the round goes on", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2] });
+  x.f.sys.kernel.addProcess(501, "meme", [{ startAddr: BASE, pages: 512, kind: "anon" }]);
+  x.f.sys.kernel.populate(501, 0, 0, 512);
+  x.f.sys.sync();
+  x.round(0, counter(B, 1), counter(pagesAt(0, 512), 1, 0, 501));
+  // pid 500 exits when placement reads its pagemap
+  x.f.sys.kernel.processes.get(PID)!.exitAt = { step: "pagemap", count: 1, zombie: false };
+  x.round(2000, counter(B, 1), counter(pagesAt(0, 512), 1, 0, 501));
+  assertEquals(x.tasks(), [[501, 512, nodeTarget(2), 0]]);
+  assertEquals(
+    x.policy.dump(["accessed", "0,0"]).split("\n").slice(2).map((l) => l.trim().split(/ +/)[0]),
+    [
+      "501",
+    ],
+  );
+});
+
+Deno.test("age: a range that went away is skipped; what is left of the process still moves", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2] });
+  const gone = { startAddr: BASE + 4096 * PAGE, endAddr: BASE + 4608 * PAGE };
+  x.round(0, counter(B, 1), counter(gone, 1));
+  x.round(2000, counter(B, 1), counter(gone, 1));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+});
+
+Deno.test("age: ranges not seen for two intervals are forgotten", () => {
+  using x = fixture({ IdleDurationMs: 5000, IdleNumas: [2] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(B, 1));
+  x.round(1000, counter(B, 1)); // A last seen 2000 ms ago: still kept
+  assertEquals(
+    x.policy.dump(["accessed", "0,0"]).split("\n").at(-1),
+    "     500         0.000        0.000     1024    0.004    100.00",
+  );
+  x.round(1, counter(B, 1));
+  assertEquals(
+    x.policy.dump(["accessed", "0,0"]).split("\n").at(-1),
+    "     500         0.000        0.000      512    0.002    100.00",
+  );
+});
+
+Deno.test("age: in a dry run the decision is logged and nothing is queued", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2], DryRun: true });
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  assertEquals(x.tasks(), []);
+  assertIncludes(
+    x.f.log(),
+    "policy age dry run: would move 512 pages (2.0 MiB) of pid 500 to node 2: not accessed for 1000 ms",
+  );
+  assertEquals(x.f.stats.policyDecisions().map((d) => [d.pid, d.dest, d.pages, d.dryRun]), [
+    [PID, 2, 512, true],
+  ]);
+});
+
+Deno.test("age dump accessed: memory per time since last change, per pid and all, as the Go table", () => {
+  using x = fixture({ IdleDurationMs: 3000, SwapOutMs: 6000, ActiveDurationMs: 1000 });
+  x.f.sys.kernel.addProcess(501, "meme", [{ startAddr: BASE, pages: 256, kind: "anon" }]);
+  x.round(0, counter(A, 1), counter(B, 1), counter(pagesAt(0, 256), 1, 0, 501));
+  x.round(1000, counter(A, 1), counter(B, 1), counter(pagesAt(0, 256), 1, 0, 501));
+  x.round(1000, counter(A, 2), counter(B, 1), counter(pagesAt(0, 256), 1, 0, 501));
+  // now 2000: A changed 0 s ago, B and 501's range 2 s ago
+  assertEquals(
+    x.policy.dump(["accessed", "0,1s,2500ms,0", "500"]),
+    [
+      "table: time since last access",
+      "     pid lastaccs>=[s] lastaccs<[s]    pages   mem[G] pidmem[%]",
+      "     500         0.000        1.000      512    0.002     50.00",
+      "     500         1.000        2.500      512    0.002     50.00",
+      "     500         2.500        0.000        0    0.000      0.00",
+    ].join("\n"),
+  );
+  assertEquals(
+    x.policy.dump(["accessed"]),
+    [
+      "using limits from configuration: active 1000 ms, idle 3000 ms, swapout 6000 ms",
+      "table: time since last access",
+      "     pid lastaccs>=[s] lastaccs<[s]    pages   mem[G] pidmem[%]",
+      "     all         0.000        1.000      512    0.002     40.00",
+      "     all         1.000        3.000      768    0.003     60.00",
+      "     all         3.000        6.000        0    0.000      0.00",
+      "     all         6.000        0.000        0    0.000      0.00",
+      "     500         0.000        1.000      512    0.002     50.00",
+      "     500         1.000        3.000      512    0.002     50.00",
+      "     500         3.000        6.000        0    0.000      0.00",
+      "     500         6.000        0.000        0    0.000      0.00",
+      "     501         0.000        1.000        0    0.000      0.00",
+      "     501         1.000        3.000      256    0.001    100.00",
+      "     501         3.000        6.000        0    0.000      0.00",
+      "     501         6.000        0.000        0    0.000      0.00",
+    ].join("\n"),
+  );
+});
+
+Deno.test("age dump: bad TIMESPECs and views are usage errors; config is a view", () => {
+  using x = fixture();
+  assertThrows(() => x.policy.dump(["accessed", "1x"]), UsageError, 'Invalid TIMESPEC "1x"');
+  assertThrows(() => x.policy.dump(["accessed", "1s"]), UsageError, "too few TIMESPECs");
+  assertThrows(() => x.policy.dump(["heatmap"]), UsageError, 'unknown dump "heatmap"');
+  assertEquals(JSON.parse(x.policy.dump(["config"])).IntervalMs, 1000);
+  assertEquals([parseTimeSpecMs("1m"), parseTimeSpecMs("250us"), parseTimeSpecMs("0")], [
+    60000,
+    0.25,
+    0,
+  ]);
+});
+
+Deno.test("age says at start what its config leaves off: IdleDurationMs without IdleNumas, nothing to do", async () => {
+  using x = fixture({ IdleDurationMs: 1000 });
+  await x.policy.start();
+  await x.policy.stop();
+  assertEquals(x.f.log().split("\n").filter((l) => l.startsWith("WARN: policy age")), [
+    "WARN: policy age: IdleDurationMs is set but IdleNumas is empty: idle memory is not moved",
+    "WARN: policy age: nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
+  ]);
+  using y = fixture({ SwapOutMs: 1000 });
+  assertEquals(y.policy.configWarnings(), []);
+});

@@ -1,0 +1,69 @@
+/**
+ * The `trace` heat forecaster: appends the heats it is shown to a file and
+ * forecasts nothing (the measured heats stay). Each call adds a header
+ * `table: heat forecast NS pid addr size heat created updated` and one row
+ * per range: `PID ADDR(hex) SIZE(bytes) HEAT CREATED UPDATED`, times in ns
+ * since the epoch, as the Go memtierd writes them. Config: `File`
+ * (required), `HideHeatZero` (leave out ranges of heat 0).
+ *
+ * @module
+ */
+import { bool, nonEmptyString, parseWithSchema, v } from "../config/schema.ts";
+import { PAGE_SIZE_BYTES } from "../common/units.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import type { HeatForecaster, Heats } from "./policy.ts";
+
+const schema = v.strictObject({
+  File: nonEmptyString("a file path"),
+  HideHeatZero: v.optional(bool(), false),
+});
+
+export type TraceForecasterConfig = v.InferOutput<typeof schema>;
+
+/** Writes heats to a file, forecasts nothing. */
+export class TraceForecaster implements HeatForecaster {
+  readonly config: TraceForecasterConfig;
+  #deps: Pick<ComponentDeps, "clock">;
+
+  constructor(config: TraceForecasterConfig, deps: Pick<ComponentDeps, "clock">) {
+    this.config = config;
+    this.#deps = deps;
+  }
+
+  forecast(heats: Heats): null {
+    const ns = (ms: number) => Math.round(ms * 1e6);
+    const lines = [
+      `table: heat forecast ${ns(this.#deps.clock.wallMs())} pid addr size heat created updated`,
+    ];
+    for (const [pid, ranges] of [...heats].sort((a, b) => a[0] - b[0])) {
+      for (const r of ranges) {
+        if (this.config.HideHeatZero && r.heat < 1e-9) continue;
+        lines.push(
+          `${pid} ${r.addr.toString(16)} ${r.lengthPages * PAGE_SIZE_BYTES} ${r.heat.toFixed(9)} ${
+            ns(r.createdMs)
+          } ${ns(r.updatedMs)}`,
+        );
+      }
+    }
+    try {
+      Deno.writeTextFileSync(this.config.File, lines.join("\n") + "\n", { append: true });
+    } catch (e) {
+      throw new Error(
+        `Cannot write heat trace to ${JSON.stringify(this.config.File)}: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
+    }
+    return null;
+  }
+
+  dump(): string {
+    return `HeatForecasterTrace{config=${JSON.stringify(this.config)}}`;
+  }
+}
+
+export const traceForecasterFactory: ComponentFactory<TraceForecasterConfig, HeatForecaster> = {
+  description: "appends the heats to File each round, forecasts nothing",
+  parse: (raw, what) => parseWithSchema(schema, raw, what),
+  create: (config, deps) => new TraceForecaster(config, deps),
+};

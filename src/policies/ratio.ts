@@ -1,0 +1,302 @@
+/**
+ * The `ratio` policy: keeps a share (`Ratio`) of each watched process's
+ * tracked memory, its least accessed part, in swap or on a node
+ * (`RatioTargets`).
+ *
+ * Every `IntervalMs` (default 5000; the first round at start) the
+ * tracker's cumulative counters update the range ages as in `age`
+ * (range_ages.ts). Then, while the mover has no task left, per process,
+ * from one pagemap pass over its tracked ranges: its memory (present or
+ * swapped-out pages), the part at the target (swapped out, or present on
+ * the target node), and from the least accessed range up (ties: fewest
+ * writes) ranges are picked until what is at the target plus what the
+ * picked ranges would add reaches Ratio of the memory. The picked ranges go
+ * in one mover task (present, exclusive pages not at the target, if more
+ * than 100; placement.ts).
+ *
+ * This is the Go memtierd's algorithm with two fixes: the Go one measured
+ * a range by its length, so a range mapped but mostly not populated (a
+ * runtime's reserved heap) counted as memory and the share at the target
+ * overshot; and it counted a picked range whole even when part of it was
+ * at the target already.
+ *
+ * The target is the first of RatioTargets the process may use (-1: swap,
+ * always; a node: in its Mems_allowed_list); the Go one took the first.
+ *
+ * Config (keys in any case): PidWatcher `{name, config}` (required),
+ * Tracker (default `{name: idlepage}`), Mover {IntervalMs, Bandwidth}
+ * (default 10 ms, 100 MB/s), DryRun (default false), IntervalMs (default
+ * 5000), Ratio (required, above 0, at most 1), RatioTargets (default [-1]).
+ * The deprecated Cgroups and Pids are refused.
+ *
+ * `dump` (`dump ratio`) prints the last decision per process: tracked
+ * memory, memory at the target, memory picked and pages queued; the Go
+ * one printed nothing.
+ *
+ * @module
+ */
+import { ConfigError } from "../config/decode.ts";
+import { componentRef, intInRange, parseWithSchema, positiveNumber, v } from "../config/schema.ts";
+import { ProcessGoneError, UsageError } from "../errors.ts";
+import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import { mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
+import { locatePages } from "../memory/locate.ts";
+import { forEachPagemapChunk } from "../memory/page_scan.ts";
+import { PM } from "../procfs/pagemap.ts";
+import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
+import { pidWatchers } from "../pidwatchers/mod.ts";
+import { trackers } from "../trackers/mod.ts";
+import type { Policy } from "./policy.ts";
+import {
+  allowedNodes,
+  MAX_NODE_ID,
+  parseRef,
+  type RangeAge,
+  rejectDeprecated,
+  type TrackingConfig,
+  trackingEntries,
+  TrackingPolicy,
+} from "./range_ages.ts";
+
+const schema = v.strictObject({
+  ...trackingEntries(),
+  Tracker: v.optional(componentRef(), { name: "idlepage" }),
+  Ratio: positiveNumber(1),
+  RatioTargets: v.optional(
+    v.pipe(
+      v.array(intInRange(-1, MAX_NODE_ID), "must be a list of node ids (-1: swap)"),
+      v.minLength(1, "must list at least one target (-1: swap)"),
+    ),
+    [-1],
+  ),
+});
+
+/** The `ratio` policy's config, nested components parsed. */
+export interface RatioConfig extends TrackingConfig {
+  Ratio: number;
+  RatioTargets: number[];
+}
+
+/** Parses a `ratio` config (text or map); throws ConfigError with the key path. */
+export function parseRatioConfig(raw: unknown, what: string): RatioConfig {
+  const c = parseWithSchema(schema, raw, what);
+  try {
+    rejectDeprecated("ratio", c);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);
+  }
+  return {
+    pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
+    tracker: parseRef(trackers, "Tracker", c.Tracker, what),
+    Mover: c.Mover,
+    DryRun: c.DryRun,
+    IntervalMs: c.IntervalMs,
+    Ratio: c.Ratio,
+    RatioTargets: c.RatioTargets,
+  };
+}
+
+/** One tracked range, counted. */
+interface RangeCensus {
+  age: RangeAge;
+  /** Present or swapped-out pages. */
+  used: number;
+  /** Of those, swapped out (target swap) or present on the target node. */
+  atTarget: number;
+  /** Present, exclusive pages not at the target. */
+  movable: number;
+}
+
+/** The last decision for one process. */
+interface RatioDecision {
+  atMs: number;
+  target: MoveTarget | null;
+  trackedPages: number;
+  atTargetPages: number;
+  pickedPages: number;
+  queuedPages: number;
+}
+
+const DUMP_HELP = "dump [ratio]: the last decision per process\ndump config";
+
+function gib(pages: number): string {
+  return (pages * PAGE_SIZE_BYTES / 2 ** 30).toFixed(3).padStart(10);
+}
+
+/** The `ratio` policy. */
+export class RatioPolicy extends TrackingPolicy implements Policy {
+  readonly #config: RatioConfig;
+  #last = new Map<number, RatioDecision>();
+
+  constructor(config: RatioConfig, deps: ComponentDeps) {
+    super("ratio", config, deps);
+    this.#config = config;
+  }
+
+  /** The first of RatioTargets `pid` may use, or null. */
+  #target(pid: number): MoveTarget | null {
+    const allowed = this.#config.RatioTargets.some((t) => t >= 0)
+      ? allowedNodes(this.deps, pid)
+      : null;
+    for (const t of this.#config.RatioTargets) {
+      if (t < 0) return SWAP_TARGET;
+      if (allowed === null || allowed.includes(t)) return nodeTarget(t);
+    }
+    return null;
+  }
+
+  /**
+   * Per tracked range of `pid`: its memory (present or swapped pages), how
+   * much of it is at `target`, and how much could still go there (present,
+   * exclusive pages not at the target), from one pagemap pass and, for a
+   * node, one location query.
+   */
+  #census(pid: number, ages: readonly RangeAge[], target: MoveTarget): RangeCensus[] {
+    const { procfs } = this.deps;
+    const out: RangeCensus[] = ages.map((age) => ({ age, used: 0, atTarget: 0, movable: 0 }));
+    const addrs: number[] = [];
+    const owner: number[] = [];
+    const pagemap = procfs.openPagemap(pid);
+    try {
+      out.forEach((c, i) => {
+        forEachPagemapChunk(pagemap, [c.age.range], (words, count, firstAddr) => {
+          for (let k = 0; k < count; k++) {
+            const hi = words[2 * k + 1]!;
+            if (hi & PM.PRESENT) {
+              c.used++;
+              if (hi & PM.EXCLUSIVE) {
+                c.movable++;
+                if (target.kind === "node") {
+                  addrs.push(firstAddr + k * PAGE_SIZE_BYTES);
+                  owner.push(i);
+                }
+              }
+            } else if (hi & PM.SWAP) {
+              c.used++;
+              if (target.kind === "swap") c.atTarget++;
+            }
+          }
+        });
+      });
+    } catch (e) {
+      throw procfs.fileError(pid, "pagemap", e);
+    } finally {
+      pagemap.close();
+    }
+    if (target.kind === "node" && addrs.length > 0) {
+      const where = locatePages(this.deps.syscalls(), pid, Float64Array.from(addrs));
+      for (let k = 0; k < where.length; k++) {
+        if (where[k] !== target.node) continue;
+        const c = out[owner[k]!]!;
+        c.atTarget++;
+        c.movable--;
+      }
+    }
+    return out;
+  }
+
+  protected decide(nowMs: number): void {
+    if (!this.placement.moverIdle()) return;
+    const ratio = this.#config.Ratio;
+    const live = new Set(this.ages.pids());
+    for (const pid of [...this.#last.keys()]) if (!live.has(pid)) this.#last.delete(pid);
+    for (const pid of live) {
+      const d: RatioDecision = {
+        atMs: nowMs,
+        target: null,
+        trackedPages: 0,
+        atTargetPages: 0,
+        pickedPages: 0,
+        queuedPages: 0,
+      };
+      this.#last.set(pid, d);
+      let census: RangeCensus[];
+      try {
+        d.target = this.#target(pid);
+        if (d.target === null) continue;
+        census = this.#census(pid, this.ages.ofPid(pid), d.target);
+      } catch (e) {
+        if (!(e instanceof ProcessGoneError)) throw e;
+        this.ages.dropPid(pid);
+        this.#last.delete(pid);
+        continue;
+      }
+      for (const c of census) {
+        d.trackedPages += c.used;
+        d.atTargetPages += c.atTarget;
+      }
+      const picked = [];
+      let pages = d.atTargetPages;
+      const byAccess = census.filter((c) => c.movable > 0).sort((a, b) =>
+        a.age.accesses - b.age.accesses || a.age.writes - b.age.writes ||
+        a.age.range.startAddr - b.age.range.startAddr
+      );
+      for (const c of byAccess) {
+        if (pages >= ratio * d.trackedPages) break;
+        picked.push(c.age.range);
+        pages += c.movable;
+        d.pickedPages += c.movable;
+      }
+      if (picked.length === 0) continue;
+      const r = this.placement.queue(
+        pid,
+        mergeRanges(picked),
+        d.target,
+        `least accessed, to have ${ratio} of its tracked memory there`,
+      );
+      d.queuedPages = r.pagesQueued;
+      if (r.skipped === "process-gone") {
+        this.ages.dropPid(pid);
+        this.#last.delete(pid);
+      }
+    }
+  }
+
+  dump(args: readonly string[]): string {
+    if (args[0] === "config") return this.configJson();
+    if (args.length > 0 && args[0] !== "ratio") {
+      throw new UsageError(`unknown dump ${JSON.stringify(args[0])}\nUsage: ${DUMP_HELP}`);
+    }
+    const now = this.deps.clock.now();
+    const lines = [
+      `table: ratio ${this.#config.Ratio} of tracked memory at the target`,
+      "     pid target tracked[G] attarget[G] attarget[%]  picked[G] queued[pages] age[s]",
+    ];
+    for (const [pid, d] of [...this.#last].sort((a, b) => a[0] - b[0])) {
+      const target = d.target === null
+        ? "none"
+        : d.target.kind === "swap"
+        ? "swap"
+        : String(d.target.node);
+      const pct = d.trackedPages === 0 ? 0 : 100 * d.atTargetPages / d.trackedPages;
+      lines.push(
+        [
+          String(pid).padStart(8),
+          target.padStart(6),
+          gib(d.trackedPages),
+          gib(d.atTargetPages).padStart(11),
+          pct.toFixed(1).padStart(11),
+          gib(d.pickedPages),
+          String(d.queuedPages).padStart(13),
+          ((now - d.atMs) / 1000).toFixed(1).padStart(6),
+        ].join(" "),
+      );
+    }
+    return lines.join("\n");
+  }
+
+  configJson(): string {
+    return JSON.stringify({
+      ...this.sharedConfigJson(),
+      Ratio: this.#config.Ratio,
+      RatioTargets: this.#config.RatioTargets,
+    });
+  }
+}
+
+export const ratioPolicyFactory: ComponentFactory<RatioConfig, Policy> = {
+  description: "a ratio of each process's least accessed memory to swap or a node",
+  parse: parseRatioConfig,
+  create: (config, deps) => new RatioPolicy(config, deps),
+};

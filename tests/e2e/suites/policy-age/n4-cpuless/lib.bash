@@ -1,0 +1,71 @@
+# Helpers of the age and ratio policy tests (sourced by each test).
+
+# pa-daemon-start: memtierd -config p.yaml in the background (the config
+# from stdin), its log in p.log (both in the test's folder in the VM).
+pa-daemon-start() {
+  vm-pipe-to-file $E2E_GUEST_DIR/p.yaml
+  vm-command-ok "rm -f $E2E_GUEST_DIR/p.log; (memtierd -config $E2E_GUEST_DIR/p.yaml -l $E2E_GUEST_DIR/p.log & echo \$! > $E2E_GUEST_DIR/p.pid) > /dev/null 2>&1"
+  vm-run-until --timeout 30 "grep -q 'INFO: started policy' $E2E_GUEST_DIR/p.log" ||
+    fail "memtierd -config did not start: $(vm-command --quiet "cat $E2E_GUEST_DIR/p.log"; echo "$COMMAND_OUTPUT")"
+}
+
+# pa-daemon-stop: SIGTERM to the daemon; it must exit.
+pa-daemon-stop() {
+  vm-command-ok "kill -TERM \$(cat $E2E_GUEST_DIR/p.pid)"
+  vm-run-until --timeout 20 "! kill -0 \$(cat $E2E_GUEST_DIR/p.pid)" || fail "memtierd did not stop"
+}
+
+# pa-pages NAME NODE: pages of meme NAME's array on NODE (numa_maps).
+pa-pages() {
+  meme-pages --name "$1" "$2"
+}
+
+# pa-wait-pages [--timeout S] NAME NODE MIN [MAX]: waits until meme NAME has
+# MIN to MAX pages of its array on NODE; prints the count, fails on timeout.
+pa-wait-pages() {
+  local timeout=60
+  if [ "$1" = --timeout ]; then
+    timeout=$2
+    shift 2
+  fi
+  local name=$1 node=$2 min=$3 max=${4:-999999999} pid=${MEME_PIDS[$1]} r args=""
+  for r in ${MEME_RANGES[$name]}; do args+=" -r $r"; done
+  local t0=$SECONDS
+  vm-run-until --timeout "$timeout" --poll 0.5 "n=\$(numa-pages $args $pid $node); [ \$n -ge $min ] && [ \$n -le $max ]" ||
+    fail "meme $name: $(pa-pages "$name" "$node") pages on node $node after $timeout s, expected $min..$max"
+  echo "meme $name: $(pa-pages "$name" "$node") pages on node $node after $((SECONDS - t0)) s"
+}
+
+# pa-swap-kb PID: VmSwap of PID in kB.
+pa-swap-kb() {
+  vm-command --quiet "awk '/^VmSwap:/ { print \$2 }' /proc/$1/status" || fail "no process $1"
+  echo "$COMMAND_OUTPUT"
+}
+
+# pa-wait-swap [--timeout S] PID MIN_KB MAX_KB: waits until VmSwap of PID is in MIN..MAX kB.
+pa-wait-swap() {
+  local timeout=60
+  if [ "$1" = --timeout ]; then
+    timeout=$2
+    shift 2
+  fi
+  local t0=$SECONDS
+  vm-run-until --timeout "$timeout" --poll 0.5 "s=\$(awk '/^VmSwap:/ { print \$2 }' /proc/$1/status); [ \$s -ge $2 ] && [ \$s -le $3 ]" ||
+    fail "pid $1: VmSwap $(pa-swap-kb "$1") kB after $timeout s, expected $2..$3 kB"
+  echo "pid $1: VmSwap $(pa-swap-kb "$1") kB after $((SECONDS - t0)) s"
+}
+
+# pa-written-present: pages of the first 16M of meme's array (the part its
+# writer writes in the ratio tests) that are present, from pagemap.
+pa-written-present() {
+  local arr=${MEME_RANGES[meme]}
+  vm-command --quiet "python3 -c '
+import struct
+start = (0x${arr%%-*} + 4095) // 4096
+with open(\"/proc/$MEME_PID/pagemap\", \"rb\") as f:
+    f.seek(start * 8)
+    words = struct.unpack(\"4096Q\", f.read(4096 * 8))
+print(sum(w >> 63 for w in words))
+'" || fail "pa-written-present: $COMMAND_ERROR"
+  echo "$COMMAND_OUTPUT"
+}
