@@ -28,9 +28,13 @@ export {
 } from "./tier_topology.ts";
 export { renderTiers, tiersJson } from "./render.ts";
 export {
+  asNodeSpec,
   formatNodeSpec,
+  isEmptySetting,
   namesTiers,
   NODE_SPEC_HELP,
+  type NodeSetting,
+  nodeSettingField,
   type NodeSpec,
   type NodeSpecDeps,
   nodeSpecField,

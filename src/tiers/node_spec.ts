@@ -269,3 +269,32 @@ export function nodeSpecField() {
   };
   return v.pipe(v.custom<unknown>(parses, m), v.transform((x) => parseNodeSpec(x, "value")));
 }
+
+/**
+ * A node setting as a policy config holds it: node numbers alone stay a
+ * plain list (as in the Go memtierd, so such configs read and compare as
+ * before); a setting with tier words is a `NodeSpec`.
+ */
+export type NodeSetting = number[] | NodeSpec;
+
+/** The setting as a `NodeSpec`, for `resolveNodes`. */
+export function asNodeSpec(setting: NodeSetting): NodeSpec {
+  return Array.isArray(setting) ? { nodes: [...setting], words: [] } : setting;
+}
+
+/** True when the setting names no node and no tier. */
+export function isEmptySetting(setting: NodeSetting): boolean {
+  const spec = asNodeSpec(setting);
+  return spec.nodes.length === 0 && spec.words.length === 0;
+}
+
+/**
+ * A config field holding a `NodeSetting`: node numbers give a plain list,
+ * tier words a `NodeSpec`; anything else fails saying what is accepted.
+ */
+export function nodeSettingField() {
+  return v.pipe(
+    nodeSpecField(),
+    v.transform((spec): NodeSetting => spec.words.length === 0 ? [...spec.nodes] : spec),
+  );
+}
