@@ -67,14 +67,16 @@ function parseItem(item: string, where: string, nodes: Set<number>, words: TierW
     words.push({ kind: "tier", id: Number(tier[1]) });
     return;
   }
-  if (/^\d+(-\d+)?$/.test(t)) {
+  const range = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(t);
+  // Bounds checked before expanding: a huge number would never end a loop.
+  if (range && Number(range[1]) <= NODE_MAX && Number(range[2] ?? range[1]) <= NODE_MAX) {
     let ids: number[] = [];
     try {
       ids = parseIdList(t, where);
     } catch {
       // reported below
     }
-    if (ids.length > 0 && ids.every((n) => n <= NODE_MAX)) {
+    if (ids.length > 0) {
       for (const n of ids) nodes.add(n);
       return;
     }

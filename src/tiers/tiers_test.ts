@@ -144,6 +144,13 @@ Deno.test("parseNodeSpec() names the key and what is accepted for a bad item", (
   assertThrows(() => parseNodeSpec([-1], "IdleNumas"), SyntaxError, "Cannot use IdleNumas -1");
   assertThrows(() => parseNodeSpec("tier:", "X"), SyntaxError, 'Cannot use X "tier:"');
   assertThrows(() => parseNodeSpec("3-1", "X"), SyntaxError, 'Cannot use X "3-1"');
+  assertThrows(() => parseNodeSpec("1024", "X"), SyntaxError, 'Cannot use X "1024"');
+  // 1e20 + 1 is 1e20: expanding such a "range" would never end.
+  assertThrows(
+    () => parseNodeSpec("99999999999999999999", "X"),
+    SyntaxError,
+    'Cannot use X "99999999999999999999"',
+  );
   assertThrows(() => parseNodeSpec("", "X"), SyntaxError, 'Cannot use X ""');
   assertThrows(() => parseNodeSpec(true, "X"), SyntaxError, "Cannot use X true");
 });
