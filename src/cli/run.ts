@@ -19,6 +19,8 @@ import {
   stringFlag,
 } from "../common/flags.ts";
 import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
+import { readTierTopology } from "../tiers/tier_topology.ts";
+import { renderTiers, tiersJson } from "../tiers/render.ts";
 import { parseMetricsAddress } from "../metrics/server.ts";
 import {
   inspectProcess,
@@ -69,6 +71,11 @@ const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
     valueName: "FILE",
     help: "daemon: run the policy and routines of the YAML FILE (before -c, -f, -prompt)",
   },
+  {
+    name: "tiers",
+    type: "bool",
+    help: "print the memory tiers fastest first: nodes, CPUs, memory, latency, bandwidth",
+  },
   { name: "prompt", type: "bool", help: "command mode: read commands from stdin" },
   { name: "c", type: "string", valueName: "COMMANDS", help: "command mode: run COMMANDS (lines)" },
   { name: "f", type: "string", valueName: "FILE", help: "command mode: run the commands in FILE" },
@@ -104,6 +111,11 @@ Usage:
   memtierd --pid=PID --move-to=NODE [--count=PAGES] [--move-from=NODE]
       Move up to PAGES of those pages that are not on NODE yet to NODE
       (only pages now on --move-from, if given), then show the status.
+  memtierd -tiers [--output=json]
+      Show the memory tiers, fastest first (the kernel's, from
+      /sys/devices/virtual/memory_tiering, or guessed from node distances
+      without them): each node's CPUs, free/total memory and, where the
+      kernel knows them (HMAT), read/write latency and bandwidth.
   memtierd -prompt | -c COMMANDS | -f FILE [-echo] [-l FILE] [-debug] [-metrics ADDR]
       Command mode: run prompt commands (pages, mover, swap, stats, ...) from
       COMMANDS, then FILE, then standard input; type help at the prompt.
@@ -167,6 +179,21 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   return moveExitCode(report);
 }
 
+function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
+  const other = [...values.keys()].find((f) => f !== "tiers" && f !== "output");
+  if (other) {
+    throw new UsageError(`Flag --${other} does not go with -tiers (it takes only --output)`);
+  }
+  const output = values.get("output") ?? "text";
+  if (output !== "text" && output !== "json") {
+    throw new UsageError(`Invalid --output ${JSON.stringify(output)}: expected text or json`);
+  }
+  env.sysfs.requireNuma();
+  const topology = readTierTopology(env.sysfs);
+  env.out(output === "json" ? jsonText(tiersJson(topology)) : renderTiers(topology));
+  return ExitCode.OK;
+}
+
 const COMMAND_MODE_FLAGS = ["prompt", "c", "f", "l", "echo", "debug", "metrics"];
 const ONE_SHOT_ONLY = ["move-to", "move-from", "count", "output", "batch-pages", "exact"];
 
@@ -189,6 +216,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
       env.out(versionText(env.program));
       return ExitCode.OK;
     }
+    if (boolFlag(values, "tiers")) return runTiers(env, values);
     const commandMode = ["prompt", "c", "f", "config"].some((f) =>
       values.has(f) && values.get(f) !== false
     );
@@ -219,8 +247,8 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
           ? "Missing --pid: say which process, e.g. memtierd --pid=1234 (see memtierd --help)"
           : stray
           ? `Flag -${stray} needs command mode: add -prompt, -c COMMANDS or -f FILE`
-          : "Nothing to do: give --pid=PID to show or move a process's memory, or -prompt, " +
-            "-c or -f for command mode (see memtierd --help)",
+          : "Nothing to do: give --pid=PID to show or move a process's memory, -tiers to " +
+            "show the memory tiers, or -prompt, -c or -f for command mode (see memtierd --help)",
       );
     }
     // One-shot mode logs nothing: these would be silently without effect.

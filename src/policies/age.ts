@@ -18,7 +18,8 @@
  * (required), Mover {IntervalMs, Bandwidth} (default 10 ms, 100 MB/s),
  * DryRun (default false), IntervalMs (default 5000), SwapOutMs,
  * IdleDurationMs, ActiveDurationMs (default 0: off), IdleNumas,
- * ActiveNumas (default none). The deprecated Cgroups and Pids are refused
+ * ActiveNumas (default none; node numbers or tier words such as "slower"
+ * and "local", resolved per process: src/tiers/node_spec.ts). The deprecated Cgroups and Pids are refused
  * with the pidwatcher that replaces them.
  *
  * `dump accessed [TIMESPEC,TIMESPEC[,...] [PID[,PID]]]` prints how much
@@ -36,10 +37,17 @@ import { pidWatchers } from "../pidwatchers/mod.ts";
 import { trackers } from "../trackers/mod.ts";
 import type { Policy } from "./policy.ts";
 import {
+  asNodeSpec,
+  formatNodeSpec,
+  isEmptySetting,
+  type NodeSetting,
+  nodeSettingField,
+  resolveNodes,
+} from "../tiers/node_spec.ts";
+import {
   agePages,
   firstAllowedNode,
   MAX_POLICY_MS,
-  nodeList,
   parseRef,
   type RangeAge,
   rangesByPid,
@@ -56,18 +64,18 @@ const schema = v.strictObject({
   Tracker: componentRef(),
   SwapOutMs: durationMs(),
   IdleDurationMs: durationMs(),
-  IdleNumas: v.optional(nodeList(), []),
+  IdleNumas: v.optional(nodeSettingField(), []),
   ActiveDurationMs: durationMs(),
-  ActiveNumas: v.optional(nodeList(), []),
+  ActiveNumas: v.optional(nodeSettingField(), []),
 });
 
 /** The `age` policy's config, nested components parsed. */
 export interface AgeConfig extends TrackingConfig {
   SwapOutMs: number;
   IdleDurationMs: number;
-  IdleNumas: number[];
+  IdleNumas: NodeSetting;
   ActiveDurationMs: number;
-  ActiveNumas: number[];
+  ActiveNumas: NodeSetting;
 }
 
 /** Parses an `age` config (text or map); throws ConfigError with the key path. */
@@ -150,14 +158,14 @@ export class AgePolicy extends TrackingPolicy implements Policy {
   configWarnings(): string[] {
     const c = this.#config;
     const out: string[] = [];
-    if (c.IdleDurationMs > 0 && c.IdleNumas.length === 0) {
+    if (c.IdleDurationMs > 0 && isEmptySetting(c.IdleNumas)) {
       out.push("IdleDurationMs is set but IdleNumas is empty: idle memory is not moved");
     }
-    if (c.ActiveDurationMs > 0 && c.ActiveNumas.length === 0) {
+    if (c.ActiveDurationMs > 0 && isEmptySetting(c.ActiveNumas)) {
       out.push("ActiveDurationMs is set but ActiveNumas is empty: active memory is not moved");
     }
-    const idle = c.IdleDurationMs > 0 && c.IdleNumas.length > 0;
-    const active = c.ActiveDurationMs > 0 && c.ActiveNumas.length > 0;
+    const idle = c.IdleDurationMs > 0 && !isEmptySetting(c.IdleNumas);
+    const active = c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas);
     if (c.SwapOutMs === 0 && !idle && !active) {
       out.push(
         "nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
@@ -176,14 +184,14 @@ export class AgePolicy extends TrackingPolicy implements Policy {
     if (c.SwapOutMs > 0) {
       this.#place(this.ages.idle(nowMs, c.SwapOutMs), null, `not accessed for ${c.SwapOutMs} ms`);
     }
-    if (c.IdleDurationMs > 0 && c.IdleNumas.length > 0) {
+    if (c.IdleDurationMs > 0 && !isEmptySetting(c.IdleNumas)) {
       this.#place(
         this.ages.idle(nowMs, c.IdleDurationMs),
         c.IdleNumas,
         `not accessed for ${c.IdleDurationMs} ms`,
       );
     }
-    if (c.ActiveDurationMs > 0 && c.ActiveNumas.length > 0) {
+    if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       this.#place(
         this.ages.active(c.ActiveDurationMs, c.IntervalMs),
         c.ActiveNumas,
@@ -193,15 +201,16 @@ export class AgePolicy extends TrackingPolicy implements Policy {
   }
 
   /** Queues each process's ranges to swap (`nodes` null) or to its first allowed node. */
-  #place(ages: RangeAge[], nodes: readonly number[] | null, reason: string): void {
+  #place(ages: RangeAge[], setting: NodeSetting | null, reason: string): void {
     if (ages.length === 0 || !this.placement.moverIdle()) return;
     for (const [pid, ranges] of rangesByPid(ages)) {
       let target: MoveTarget = SWAP_TARGET;
       try {
-        if (nodes !== null) {
+        if (setting !== null) {
+          const nodes = resolveNodes(asNodeSpec(setting), pid, this.deps);
           const node = firstAllowedNode(this.deps, pid, nodes);
           if (node === null) {
-            this.#warnNotAllowed(pid, nodes);
+            this.#warnNotAllowed(pid, setting);
             continue;
           }
           target = nodeTarget(node);
@@ -216,12 +225,13 @@ export class AgePolicy extends TrackingPolicy implements Policy {
     }
   }
 
-  #warnNotAllowed(pid: number, nodes: readonly number[]): void {
-    const key = `${pid}:${nodes.join(",")}`;
+  #warnNotAllowed(pid: number, setting: NodeSetting): void {
+    const nodes = String(formatNodeSpec(asNodeSpec(setting)));
+    const key = `${pid}:${nodes}`;
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
     this.deps.logger.warn(
-      `policy age: pid ${pid} may not use any of nodes ${nodes.join(",")} ` +
+      `policy age: pid ${pid} may not use any of nodes ${nodes} ` +
         `(its Mems_allowed_list): its memory stays where it is`,
     );
   }
@@ -304,9 +314,9 @@ export class AgePolicy extends TrackingPolicy implements Policy {
       ...this.sharedConfigJson(),
       SwapOutMs: c.SwapOutMs,
       IdleDurationMs: c.IdleDurationMs,
-      IdleNumas: c.IdleNumas,
+      IdleNumas: formatNodeSpec(asNodeSpec(c.IdleNumas)),
       ActiveDurationMs: c.ActiveDurationMs,
-      ActiveNumas: c.ActiveNumas,
+      ActiveNumas: formatNodeSpec(asNodeSpec(c.ActiveNumas)),
     });
   }
 }

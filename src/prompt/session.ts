@@ -87,6 +87,8 @@ export class Session {
   pidwatcher:
     | { name: string; watcher?: PidWatcher; listener?: PidListener; adopted?: boolean }
     | undefined;
+  /** What commands started beside the components (picture's recorder): stopped first by close(). */
+  readonly closers = new Set<() => Promise<void>>();
   /** Set by `log -f`: the message of a fatal error; memtierd exits. */
   fatal: string | undefined;
 
@@ -135,6 +137,7 @@ export class Session {
    * stop is logged and the rest are still stopped.
    */
   async close(): Promise<void> {
+    for (const stop of this.closers) await stop();
     const { routines, policy, pidWatcher, tracker, mover } = this.components;
     const running = <T>(slot: ComponentSlot<T> | undefined): T | null =>
       slot?.running ? slot.instance : null;

@@ -16,6 +16,8 @@ import { pidwatcherCommand } from "./pidwatcher.ts";
 import { statsCommand } from "./stats.ts";
 import { swapCommand } from "./swap.ts";
 import { trackerCommand } from "./tracker.ts";
+import { tiersCommand } from "./tiers.ts";
+import { pictureCommand } from "./picture.ts";
 
 /** Every built-in command. */
 export function builtinCommands(): PromptCommand[] {
@@ -34,5 +36,7 @@ export function builtinCommands(): PromptCommand[] {
     routinesCommand,
     pidwatcherCommand,
     trackerCommand,
+    tiersCommand,
+    pictureCommand,
   ];
 }

@@ -20,6 +20,18 @@
  * `dist-other-package` from every other group's nodes. A node's distance to
  * itself is 10. Distances between two groups' nodes use the first node's group.
  *
+ * `hmat` ({"latency": NS, "bandwidth": "10G", "remote-latency": NS,
+ * "remote-bandwidth": "5G", "initiator": NODE}) gives the group's nodes
+ * ACPI HMAT performance data, from which Linux forms memory tiers
+ * (/sys/devices/virtual/memory_tiering): QEMU gets `-machine pc,hmat=on`, an
+ * `initiator=` on every node (a node with CPUs is its own; a CPU-less node
+ * hangs off `initiator`, default the nearest node with CPUs, lowest id on a
+ * tie) and an `hmat-lb` latency and bandwidth for every initiator and every
+ * node with memory: `latency` and `bandwidth` (bytes per second, QEMU's
+ * suffixes) from the node's own initiator, `remote-latency` (default twice
+ * `latency`) and `remote-bandwidth` (default `bandwidth`) from the others.
+ * Either every group has `hmat` or none.
+ *
  * @module
  */
 import { formatIdList } from "../../../src/sysfs/id_list.ts";
@@ -37,6 +49,26 @@ export interface TopologyGroup {
   "dist-same-die"?: number;
   "dist-same-package"?: number;
   "dist-other-package"?: number;
+  hmat?: HmatGroup;
+}
+
+/** A group's HMAT performance data, as written. */
+export interface HmatGroup {
+  latency: number;
+  bandwidth: string;
+  "remote-latency"?: number;
+  "remote-bandwidth"?: string;
+  initiator?: number;
+}
+
+/** A node's HMAT data, resolved. */
+export interface VmNodeHmat {
+  /** The node whose CPUs are nearest (itself when it has CPUs). */
+  initiator: number;
+  latencyNs: number;
+  bandwidth: string;
+  remoteLatencyNs: number;
+  remoteBandwidth: string;
 }
 
 /** One NUMA node of the laid-out topology. */
@@ -49,6 +81,8 @@ export interface VmNode {
   packageId: number;
   /** Die index, unique across packages. */
   dieId: number;
+  /** HMAT data, when the topology has it. */
+  hmat?: VmNodeHmat;
 }
 
 /** A topology laid out into nodes, CPUs and distances. */
@@ -74,6 +108,7 @@ const KNOWN_KEYS = new Set([
   "dist-same-die",
   "dist-same-package",
   "dist-other-package",
+  "hmat",
 ]);
 
 const UNSUPPORTED_KEYS: Record<string, string> = {
@@ -228,7 +263,98 @@ export function layoutTopology(groups: readonly TopologyGroup[]): VmTopology {
       })
     );
   });
+  layoutHmat(groups, nodes, groupOf, distances);
   return { nodes, cpuCount: cpu, memMiB, smp, distances };
+}
+
+const HMAT_KEYS = new Set([
+  "latency",
+  "bandwidth",
+  "remote-latency",
+  "remote-bandwidth",
+  "initiator",
+]);
+
+function hmatLatency(group: number, key: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
+    throw new RangeError(
+      `Cannot use group ${group} hmat ${key} ${
+        JSON.stringify(value)
+      }: expected nanoseconds, an integer 1-1000000`,
+    );
+  }
+  return value;
+}
+
+function hmatBandwidth(group: number, key: string, value: unknown): string {
+  if (typeof value !== "string" || !/^[1-9]\d*[KMGT]?$/.test(value)) {
+    throw new RangeError(
+      `Cannot use group ${group} hmat ${key} ${
+        JSON.stringify(value)
+      }: expected bytes per second like "10G" or "500M"`,
+    );
+  }
+  return value;
+}
+
+/** Resolves every node's HMAT data (in place), or none when no group has `hmat`. */
+function layoutHmat(
+  groups: readonly TopologyGroup[],
+  nodes: VmNode[],
+  groupOf: readonly TopologyGroup[],
+  distances: readonly number[][],
+): void {
+  const withHmat = groups.filter((g) => g.hmat !== undefined).length;
+  if (withHmat === 0) return;
+  if (withHmat !== groups.length) {
+    const gi = groups.findIndex((g) => g.hmat === undefined);
+    throw new RangeError(
+      `Cannot use group ${gi} without hmat: give every group hmat latency and bandwidth, or none`,
+    );
+  }
+  const cpuNodes = nodes.filter((n) => n.cpus.length > 0).map((n) => n.id);
+  nodes.forEach((n, i) => {
+    const gi = groups.indexOf(groupOf[i]!);
+    const h = groupOf[i]!.hmat;
+    if (typeof h !== "object" || h === null || Array.isArray(h)) {
+      throw new RangeError(`Cannot use group ${gi} hmat: expected an object`);
+    }
+    for (const key of Object.keys(h)) {
+      if (!HMAT_KEYS.has(key)) {
+        throw new RangeError(
+          `Cannot use group ${gi} hmat key "${key}": unknown (known: ${[...HMAT_KEYS].join(", ")})`,
+        );
+      }
+    }
+    const latencyNs = hmatLatency(gi, "latency", h.latency);
+    const bandwidth = hmatBandwidth(gi, "bandwidth", h.bandwidth);
+    let initiator: number;
+    if (n.cpus.length > 0) initiator = n.id;
+    else if (h.initiator !== undefined) {
+      if (!cpuNodes.includes(h.initiator)) {
+        throw new RangeError(
+          `Cannot use group ${gi} hmat initiator ${
+            JSON.stringify(h.initiator)
+          }: expected a node with CPUs (${formatIdList(cpuNodes)})`,
+        );
+      }
+      initiator = h.initiator;
+    } else {
+      const row = distances[n.id]!;
+      initiator = cpuNodes.reduce((best, c) => row[c]! < row[best]! ? c : best);
+    }
+    n.hmat = {
+      initiator,
+      latencyNs,
+      bandwidth,
+      remoteLatencyNs: h["remote-latency"] === undefined
+        ? 2 * latencyNs
+        : hmatLatency(gi, "remote-latency", h["remote-latency"]),
+      remoteBandwidth: h["remote-bandwidth"] === undefined
+        ? bandwidth
+        : hmatBandwidth(gi, "remote-bandwidth", h["remote-bandwidth"]),
+    };
+  });
 }
 
 function checkDistance(group: number, dist: unknown): void {
@@ -244,7 +370,8 @@ export function qemuArgs(t: VmTopology): string[] {
   const smp = t.smp
     ? `cpus=${t.cpuCount},sockets=${t.smp.sockets},dies=${t.smp.dies},cores=${t.smp.cores},threads=${t.smp.threads}`
     : `cpus=${t.cpuCount},sockets=${t.cpuCount},dies=1,cores=1,threads=1`;
-  const args = ["-machine", "pc", "-smp", smp, "-m", `size=${t.memMiB}M`];
+  const hmat = t.nodes.every((n) => n.hmat !== undefined);
+  const args = ["-machine", hmat ? "pc,hmat=on" : "pc", "-smp", smp, "-m", `size=${t.memMiB}M`];
   for (const n of t.nodes) {
     const node = [`node`, `nodeid=${n.id}`];
     if (n.memMiB > 0) {
@@ -255,6 +382,7 @@ export function qemuArgs(t: VmTopology): string[] {
     for (const range of n.cpus.length ? formatIdList(n.cpus).split(",") : []) {
       node.push(`cpus=${range}`);
     }
+    if (n.hmat) node.push(`initiator=${n.hmat.initiator}`);
     args.push("-numa", node.join(","));
   }
   t.distances.forEach((row, i) =>
@@ -262,6 +390,23 @@ export function qemuArgs(t: VmTopology): string[] {
       if (i !== j) args.push("-numa", `dist,src=${i},dst=${j},val=${dist}`);
     })
   );
+  if (hmat) args.push(...hmatArgs(t));
+  return args;
+}
+
+/** The `-numa hmat-lb` options: every initiator to every node with memory. */
+function hmatArgs(t: VmTopology): string[] {
+  const args: string[] = [];
+  const lb = "hierarchy=memory,data-type=access";
+  for (const i of t.nodes.filter((n) => n.cpus.length > 0)) {
+    for (const target of t.nodes.filter((n) => n.memMiB > 0)) {
+      const h = target.hmat!;
+      const local = h.initiator === i.id;
+      const where = `hmat-lb,initiator=${i.id},target=${target.id},${lb}`;
+      args.push("-numa", `${where}-latency,latency=${local ? h.latencyNs : h.remoteLatencyNs}`);
+      args.push("-numa", `${where}-bandwidth,bandwidth=${local ? h.bandwidth : h.remoteBandwidth}`);
+    }
+  }
   return args;
 }
 
@@ -270,7 +415,11 @@ export function describeTopology(t: VmTopology): string {
   const lines = t.nodes.map((n) =>
     `node ${n.id}: ${n.cpus.length ? `cpus ${formatIdList(n.cpus)}` : "no cpus"}, ${
       n.memMiB ? `${n.memMiB} MiB` : "no memory"
-    }, package ${n.packageId}, die ${n.dieId}, distances ${t.distances[n.id]!.join(" ")}`
+    }, package ${n.packageId}, die ${n.dieId}, distances ${t.distances[n.id]!.join(" ")}${
+      n.hmat
+        ? `, hmat initiator ${n.hmat.initiator} ${n.hmat.latencyNs} ns ${n.hmat.bandwidth}B/s`
+        : ""
+    }`
   );
   return [
     `${t.nodes.length} nodes, ${t.cpuCount} cpus, ${t.memMiB} MiB`,

@@ -122,3 +122,75 @@ Deno.test("parseMemMiB() reads sizes in whole MiB", () => {
   assertThrows(() => parseMemMiB("1.5G"), SyntaxError, "expected e.g. 4G");
   assertThrows(() => parseMemMiB("100k"), RangeError, "whole number of MiB");
 });
+
+const HMAT = JSON.stringify([
+  { cores: 1, threads: 1, mem: "768M", nodes: 2, hmat: { latency: 10, bandwidth: "10G" } },
+  {
+    cores: 0,
+    mem: "512M",
+    nodes: 2,
+    hmat: { latency: 100, bandwidth: "1G", "remote-latency": 100 },
+  },
+]);
+
+Deno.test("qemuArgs() turns hmat into hmat=on, initiators and an hmat-lb line per initiator and target", () => {
+  const args = qemuArgs(layout(HMAT));
+  assertEquals(args.slice(0, 2), ["-machine", "pc,hmat=on"]);
+  const numa = args.filter((_, i) => args[i - 1] === "-numa");
+  assertEquals(numa.slice(0, 4), [
+    "node,nodeid=0,memdev=mem0,cpus=0,initiator=0",
+    "node,nodeid=1,memdev=mem1,cpus=1,initiator=1",
+    "node,nodeid=2,memdev=mem2,initiator=0",
+    "node,nodeid=3,memdev=mem3,initiator=0",
+  ]);
+  const lb = numa.filter((a) => a.startsWith("hmat-lb,"));
+  // 2 initiators x 4 targets x (latency, bandwidth)
+  assertEquals(lb.length, 16);
+  const m = "hierarchy=memory,data-type=access";
+  assertEquals(lb.slice(0, 4), [
+    `hmat-lb,initiator=0,target=0,${m}-latency,latency=10`,
+    `hmat-lb,initiator=0,target=0,${m}-bandwidth,bandwidth=10G`,
+    `hmat-lb,initiator=0,target=1,${m}-latency,latency=20`,
+    `hmat-lb,initiator=0,target=1,${m}-bandwidth,bandwidth=10G`,
+  ]);
+  assertEquals(lb.includes(`hmat-lb,initiator=1,target=3,${m}-latency,latency=100`), true);
+  assertEquals(lb.includes(`hmat-lb,initiator=1,target=3,${m}-bandwidth,bandwidth=1G`), true);
+});
+
+Deno.test("layoutTopology() hangs a CPU-less node off its nearest CPU node, or the one hmat names", () => {
+  const near = layout(
+    '[{"cores":1,"mem":"1G","nodes":2,"hmat":{"latency":10,"bandwidth":"1G"}},' +
+      '{"mem":"1G","node-dist":{"1":15},"hmat":{"latency":50,"bandwidth":"1G"}}]',
+  );
+  assertEquals(near.nodes[2]!.hmat?.initiator, 1);
+  const named = layout(
+    '[{"cores":1,"mem":"1G","nodes":2,"hmat":{"latency":10,"bandwidth":"1G"}},' +
+      '{"mem":"1G","hmat":{"latency":50,"bandwidth":"1G","initiator":1}}]',
+  );
+  assertEquals(named.nodes[2]!.hmat?.initiator, 1);
+});
+
+Deno.test("layoutTopology() refuses hmat on some groups only, or with bad values", () => {
+  const cpu = '{"cores":1,"mem":"1G","hmat":{"latency":10,"bandwidth":"1G"}}';
+  assertThrows(() => layout(`[${cpu},{"mem":"1G"}]`), RangeError, "group 1 without hmat");
+  assertThrows(
+    () => layout('[{"cores":1,"mem":"1G","hmat":{"latency":0,"bandwidth":"1G"}}]'),
+    RangeError,
+    "hmat latency 0: expected nanoseconds",
+  );
+  assertThrows(
+    () => layout('[{"cores":1,"mem":"1G","hmat":{"latency":5,"bandwidth":"fast"}}]'),
+    RangeError,
+    'hmat bandwidth "fast"',
+  );
+  assertThrows(
+    () => layout('[{"cores":1,"mem":"1G","hmat":{"latency":5,"bandwidth":"1G","speed":1}}]'),
+    RangeError,
+    'hmat key "speed": unknown',
+  );
+  assertThrows(
+    () => layout(`[${cpu},{"mem":"1G","hmat":{"latency":5,"bandwidth":"1G","initiator":1}}]`),
+    RangeError,
+    "hmat initiator 1: expected a node with CPUs (0)",
+  );
+});

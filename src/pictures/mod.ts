@@ -1,0 +1,27 @@
+/**
+ * pictures: SVG charts and terminal block pictures of heat and placement.
+ *
+ *   heat_chart.ts   heatChartSvg(samples of Heats, pid): address space x time,
+ *                   heat classes as colours
+ *   node_chart.ts   nodePagesSvg(samples): pages per node over time, stacked
+ *   recorder.ts     NodePagesRecorder: numa_maps of processes every intervalMs
+ *   terminal.ts     nodePagesBlocks / heatBlocks: the same in Unicode blocks
+ *   svg.ts          escaping, document, colours
+ *
+ * The charts are pure functions of their samples; only the recorder reads
+ * /proc (through a ProcFs) and waits (through a Clock).
+ *
+ * @module
+ */
+export {
+  addressBands,
+  type HeatChartOptions,
+  heatChartSvg,
+  heatClass,
+  heatGrid,
+  type HeatSample,
+} from "./heat_chart.ts";
+export { type NodePagesSample, nodePagesSvg } from "./node_chart.ts";
+export { anonPagesByNode, NodePagesRecorder, type NodePagesRecorderOptions } from "./recorder.ts";
+export { heatBlocks, nodePagesBlocks } from "./terminal.ts";
+export { heatColor, nodeColor } from "./svg.ts";
