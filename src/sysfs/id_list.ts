@@ -24,7 +24,8 @@ export function parseIdList(text: string, source = "id list"): number[] {
     if (!m) throw new SyntaxError(`Cannot parse ${source}: ${JSON.stringify(t)}`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo || hi - lo > 1 << 20) {
+    // Beyond 2^53, i + 1 === i and the loop would never end; no CPU or node id is that large.
+    if (!Number.isSafeInteger(hi) || hi < lo || hi - lo > 1 << 20) {
       throw new SyntaxError(`Cannot parse ${source}: bad range ${part}`);
     }
     for (let i = lo; i <= hi; i++) ids.add(i);

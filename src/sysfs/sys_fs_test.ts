@@ -48,3 +48,12 @@ Deno.test("SysFs says the kernel has no NUMA when the node folder is missing", (
     Deno.removeSync(root, { recursive: true });
   }
 });
+
+Deno.test("parseIdList refuses ids too large to count exactly instead of looping forever", () => {
+  assertThrows(
+    () => parseIdList("99999999999999999999", "node list"),
+    SyntaxError,
+    "bad range 99999999999999999999",
+  );
+  assertThrows(() => parseIdList("3-99999999999999999999"), SyntaxError, "bad range");
+});
