@@ -28,7 +28,6 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
 import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
@@ -55,6 +54,7 @@ import {
   type TrackingConfig,
   trackingEntries,
   TrackingPolicy,
+  withWhat,
 } from "./range_ages.ts";
 
 const durationMs = () => v.optional(intInRange(0, MAX_POLICY_MS), 0);
@@ -81,12 +81,7 @@ export interface AgeConfig extends TrackingConfig {
 /** Parses an `age` config (text or map); throws ConfigError with the key path. */
 export function parseAgeConfig(raw: unknown, what: string): AgeConfig {
   const c = parseWithSchema(schema, raw, what);
-  try {
-    rejectDeprecated("age", c);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);
-  }
+  withWhat(what, () => rejectDeprecated("age", c));
   return {
     pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
     tracker: parseRef(trackers, "Tracker", c.Tracker, what),

@@ -47,7 +47,8 @@ import { ConfigError } from "../config/decode.ts";
 import { componentRef, parseWithSchema, positiveInt, v } from "../config/schema.ts";
 import { GB, MB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { ProcessGoneError } from "../errors.ts";
-import { type ComponentKind, type ComponentSpec, parseNested } from "../lifecycle/components.ts";
+import type { ComponentKind, ComponentSpec } from "../lifecycle/components.ts";
+import { parseRef } from "./range_ages.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { Loop } from "../lifecycle/loop.ts";
 import { type AddrRange, intersectRanges, mergeRanges } from "../memory/addr_range.ts";
@@ -156,20 +157,6 @@ function nodeKey(key: string, what: string, path: string, min: number, max: numb
     );
   }
   return Number(key);
-}
-
-function parseRef<T>(
-  kind: ComponentKind<T>,
-  key: string,
-  ref: { name: string; config?: unknown },
-  what: string,
-): ComponentSpec<T> {
-  try {
-    return parseNested(kind, key, ref);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);
-  }
 }
 
 /** Parses the heat policy's config (forecasters from `forecasterKind`). */

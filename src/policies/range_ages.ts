@@ -210,8 +210,13 @@ export function parseRef<T>(
   ref: { name: string; config?: unknown },
   what: string,
 ): ComponentSpec<T> {
+  return withWhat(what, () => parseNested(kind, key, ref));
+}
+
+/** Runs `f`; a ConfigError from it comes out as `WHAT: KEY.PATH: REASON`. */
+export function withWhat<R>(what: string, f: () => R): R {
   try {
-    return parseNested(kind, key, ref);
+    return f();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);

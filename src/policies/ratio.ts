@@ -35,7 +35,6 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
 import { componentRef, intInRange, parseWithSchema, positiveNumber, v } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
@@ -56,6 +55,7 @@ import {
   type TrackingConfig,
   trackingEntries,
   TrackingPolicy,
+  withWhat,
 } from "./range_ages.ts";
 
 const schema = v.strictObject({
@@ -80,12 +80,7 @@ export interface RatioConfig extends TrackingConfig {
 /** Parses a `ratio` config (text or map); throws ConfigError with the key path. */
 export function parseRatioConfig(raw: unknown, what: string): RatioConfig {
   const c = parseWithSchema(schema, raw, what);
-  try {
-    rejectDeprecated("ratio", c);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);
-  }
+  withWhat(what, () => rejectDeprecated("ratio", c));
   return {
     pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
     tracker: parseRef(trackers, "Tracker", c.Tracker, what),
