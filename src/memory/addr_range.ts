@@ -99,3 +99,19 @@ export function splitRanges(ranges: readonly AddrRange[], maxPages: number): Add
   }
   return out;
 }
+
+/** Contiguous ranges of sorted page addresses. */
+export function pagesToRanges(addrs: ArrayLike<number>): AddrRange[] {
+  const out: AddrRange[] = [];
+  for (let i = 0; i < addrs.length;) {
+    const start = addrs[i]!;
+    let end = start + PAGE_SIZE_BYTES;
+    i++;
+    while (i < addrs.length && addrs[i] === end) {
+      end += PAGE_SIZE_BYTES;
+      i++;
+    }
+    out.push({ startAddr: start, endAddr: end });
+  }
+  return out;
+}

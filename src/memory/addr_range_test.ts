@@ -3,6 +3,7 @@ import {
   formatRange,
   intersectRanges,
   mergeRanges,
+  pagesToRanges,
   rangeLengthPages,
   splitRanges,
 } from "./addr_range.ts";
@@ -34,4 +35,11 @@ Deno.test("intersectRanges() keeps only parts inside the cuts, whichever side st
 Deno.test("splitRanges() cuts ranges into pieces of at most N pages", () => {
   assertEquals(splitRanges([r(0, 5 * 4096)], 2).map(rangeLengthPages), [2, 2, 1]);
   assertThrows(() => splitRanges([r(0, 4096)], 0), RangeError);
+});
+
+Deno.test("pagesToRanges joins consecutive pages", () => {
+  assertEquals(pagesToRanges([0x1000, 0x2000, 0x3000, 0x5000]), [
+    { startAddr: 0x1000, endAddr: 0x4000 },
+    { startAddr: 0x5000, endAddr: 0x6000 },
+  ]);
 });

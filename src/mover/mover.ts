@@ -29,7 +29,7 @@ import { Loop } from "../lifecycle/loop.ts";
 import { silentLogger } from "../log/logger.ts";
 import type { Logger } from "../log/logger.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
-import type { AddrRange } from "../memory/addr_range.ts";
+import { pagesToRanges } from "../memory/addr_range.ts";
 import { movePagesToNode } from "../memory/move.ts";
 import type { Stats } from "../stats/stats.ts";
 import { swapOutRanges } from "../swap/swap.ts";
@@ -125,22 +125,6 @@ export interface MoverOptions {
   clock: Clock;
   stats?: Stats;
   logger?: Logger;
-}
-
-/** Contiguous ranges of sorted page addresses. */
-function pagesToRanges(addrs: Float64Array): AddrRange[] {
-  const out: AddrRange[] = [];
-  for (let i = 0; i < addrs.length;) {
-    const start = addrs[i]!;
-    let end = start + PAGE_SIZE_BYTES;
-    i++;
-    while (i < addrs.length && addrs[i] === end) {
-      end += PAGE_SIZE_BYTES;
-      i++;
-    }
-    out.push({ startAddr: start, endAddr: end });
-  }
-  return out;
 }
 
 /** Moves queued pages at a limited bandwidth. */

@@ -47,7 +47,7 @@ import { ProcessGoneError, UnsupportedError } from "../errors.ts";
 import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { Loop } from "../lifecycle/loop.ts";
-import { type AddrRange, mergeRanges, totalPages } from "../memory/addr_range.ts";
+import { type AddrRange, mergeRanges, pagesToRanges, totalPages } from "../memory/addr_range.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";
 import { processRanges } from "../memory/process_ranges.ts";
 import { MAX_INTERVAL_MS, type Mover, nodeTarget } from "../mover/mover.ts";
@@ -57,7 +57,7 @@ import { entryPfn, PM } from "../procfs/pagemap.ts";
 import { readPageIdle, setPagesIdle } from "../sysfs/page_idle.ts";
 import { Placement, placementEntries } from "./placement.ts";
 import type { Policy } from "./policy.ts";
-import { pagesToRanges, readPoiDir, subtractRanges } from "./poi.ts";
+import { readPoiDir, subtractRanges } from "./poi.ts";
 
 const NAME = "demote-idle";
 

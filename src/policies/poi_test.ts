@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { encodeVab, pagesToRanges, parseVab, readPoiDir, subtractRanges } from "./poi.ts";
+import { encodeVab, parseVab, readPoiDir, subtractRanges } from "./poi.ts";
 
 const vab = encodeVab;
 
@@ -79,12 +79,5 @@ Deno.test("subtractRanges keeps the parts outside the removed ranges", () => {
     { startAddr: 0x2000, endAddr: 0x4000 },
     { startAddr: 0x5000, endAddr: 0x8000 },
     { startAddr: 0x11000, endAddr: 0x12000 },
-  ]);
-});
-
-Deno.test("pagesToRanges joins consecutive pages", () => {
-  assertEquals(pagesToRanges([0x1000, 0x2000, 0x3000, 0x5000]), [
-    { startAddr: 0x1000, endAddr: 0x4000 },
-    { startAddr: 0x5000, endAddr: 0x6000 },
   ]);
 });
