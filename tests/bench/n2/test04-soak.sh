@@ -48,7 +48,7 @@ vm-command-ok "rm -f /root/churn.count; ( end=\$((\$(cut -d. -f1 /proc/uptime) +
 # the process now holding that pid, or no process at all; one per line).
 sample() {
   local dump pairs
-  dump=$(memtierd-command "pidwatcher -dump")
+  dump=$(memtierd-command --timeout 120 "pidwatcher -dump")
   WATCHED=$(sed -n 's/^reported pids: //p' <<< "$dump")
   pairs=$(sed -n 's/^  pid \([0-9]*\): start \([0-9]*\) ticks.*/\1 \2/p' <<< "$dump")
   [ -n "$WATCHED" ] || fail "pidwatcher -dump gave no pids: $dump"
@@ -105,7 +105,7 @@ note "soak $((SOAK_SECONDS / 60)) min, age + proc, $started memes" \
 note "soak open fds" "first minute ${first_fds}, last minute ${last_fds}"
 note "soak pid reuse" "pid_max 1024; (pid, start) reported as another process in two samples in a row: $confused; stale after the churn: $(grep -c . <<< "${stale:-}")"
 vm-command-ok "grep -c 'ERROR' /root/soak.log || true"
-note "soak log" "ERROR lines: $COMMAND_OUTPUT; policy decisions: $(memtierd-command 'stats -t policy_decisions -f csv' | grep -c '^age,')"
+note "soak log" "ERROR lines: $COMMAND_OUTPUT; policy decisions: $(memtierd-command --timeout 120 'stats -t policy_decisions -f csv' | grep -c '^age,')"
 memtierd-stop
 [ "$confused" -eq 0 ] || fail "$confused (pid, start time) pairs stood for another process in two samples in a row"
 [ -z "$stale" ] || fail "pids still reported after their processes exited: $stale"
