@@ -1,9 +1,12 @@
-# The age policy created from the prompt (`policy -create age -config`)
+# The age policy (and last the heat policy) created from the prompt (`policy -create age -config`)
 # acts on exactly the processes its pidwatcher reports, with each of
 # pidlist, cgroups and filter over proc: three idle memes (a: 104M in
 # cgroup agepw/a, b: 8M in agepw/b, c: 8M outside) start on node 0;
 # pidlist [b c] moves b and c to node 1, cgroups [agepw] moves a and b to
-# node 2, filter(proc, MinPrivateDirtyKb 100000) moves only a to node 3.
+# node 2, filter(proc, MinPrivateDirtyKb 100000) moves only a to node 3,
+# filter(cgroups [agepw], Not MinPrivateDirtyKb 100000) moves only b back
+# to node 0; then the heat policy over cgroups [agepw] moves a and b (idle:
+# heat class 0) to node 2.
 # Each step checks every meme's array in numa_maps; the data is intact.
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
@@ -41,6 +44,19 @@ expect-eq "c stays on node 1" 2049 "$(pa-pages c 1)"
 memtierd-command "policy -dump accessed 0,1s,0"
 echo "$COMMAND_OUTPUT"
 expect-match "the dump lists a alone" "^ +${MEME_PIDS[a]} +0\.000 +1\.000" "$(grep -v all <<< "$COMMAND_OUTPUT")"
+
+step "filter(cgroups [agepw], Not MinPrivateDirtyKb 100000): only b back to node 0"
+memtierd-command "policy -create age -config '$(age-config '{"name":"filter","config":{"source":{"name":"cgroups","config":{"cgroups":["/sys/fs/cgroup/agepw"],"intervalms":500}},"filters":[{"not":{"minprivatedirtykb":100000}}]}}' 0)' -start"
+pa-wait-pages --timeout 40 b 0 2049 2049
+sleep 3
+expect-eq "a stays on node 3" 26625 "$(pa-pages a 3)"
+expect-eq "c stays on node 1" 2049 "$(pa-pages c 1)"
+
+step "the heat policy with cgroups [agepw]: the idle a and b (class 0) to node 2"
+memtierd-command "policy -create heat -config '{\"intervalms\":1000,\"pidwatcher\":{\"name\":\"cgroups\",\"config\":{\"cgroups\":[\"/sys/fs/cgroup/agepw\"],\"intervalms\":500}},\"tracker\":{\"name\":\"softdirty\",\"config\":{\"scanintervalms\":500}},\"heatmap\":{\"heatmax\":0.01,\"heatclasses\":2},\"heatnumas\":{\"0\":[2]},\"mover\":{\"bandwidth\":1000}}' -start"
+pa-wait-pages --timeout 40 a 2 26625 26625
+pa-wait-pages --timeout 20 b 2 2049 2049
+expect-eq "c stays on node 1" 2049 "$(pa-pages c 1)"
 memtierd-command "policy -stop"
 memtierd-stop
 meme-verify a

@@ -12,7 +12,8 @@ ph-meme-start() {
   ARRAY=$(echo ${MEME_RANGES[meme]})
 }
 
-# ph-yaml HEATNUMAS [EXTRA_YAML]: the daemon config of the tests' heat policy.
+# ph-yaml HEATNUMAS [EXTRA_YAML]: the daemon config of the tests' heat policy
+# (its tracker: $PH_TRACKER, default softdirty).
 ph-yaml() {
   cat <<YAML
 policy:
@@ -21,7 +22,7 @@ policy:
     intervalms: 3000
     pidwatcher: {name: pidlist, config: {pids: [$MEME_PID]}}
     tracker:
-      name: softdirty
+      name: ${PH_TRACKER:-softdirty}
       config: {pagesinregion: 512, maxcountperregion: 0, scanintervalms: 1000}
     heatmap: {heatmax: 0.01, heatretention: 0, heatclasses: 2}
     heatnumas: $1
@@ -71,4 +72,41 @@ ph-mb() {
 ph-rounds() {
   vm-command "grep -E 'policy heat|forecaster' /root/heat.log | tail -n 12; grep -c 'policy heat: round' /root/heat.log"
   echo "$COMMAND_OUTPUT"
+}
+
+# ph-swap-scenario: the heat policy swapping with $PH_TRACKER: what test01
+# and test04 say in their headers.
+ph-swap-scenario() {
+  vm-command-ok "zram-swap 512M"
+  ph-meme-start
+  ph-memtierd-start "$(ph-yaml '{0: [-1]}')"
+
+  step "meme runs: the untouched 192M goes to swap"
+  ph-wait 90 "$(ph-swapped) -ge 45056"
+  vm-command "sleep 4"
+  ph-report
+  expect-range "MB of the array in swap" 176 200 "$(ph-mb array-swapped)"
+  expect-range "MB of the array in memory (the written 64M)" 56 80 "$(($(ph-mb node0) + $(ph-mb node1)))"
+  expect-range "VmSwap MB (the array's and the runtime's idle memory)" 176 600 "$(ph-mb VmSwap)"
+
+  step "SIGSTOP: nothing is written, all 256M go to swap"
+  vm-command-ok "kill -STOP $MEME_PID"
+  ph-wait 60 "$(ph-swapped) -ge 64000"
+  ph-report
+  expect-range "MB of the array in swap" 250 256 "$(ph-mb array-swapped)"
+
+  step "SIGCONT: the written 64M is faulted back in and stays"
+  vm-command-ok "kill -CONT $MEME_PID"
+  ph-wait 60 "$(ph-swapped) -le 51200"
+  vm-command "sleep 7"
+  ph-report
+  expect-range "MB of the array in swap" 176 200 "$(ph-mb array-swapped)"
+
+  ph-rounds
+  memtierd-command --timeout 90 "policy -dump heatgram"
+  echo "$COMMAND_OUTPUT"
+  memtierd-command --timeout 90 "stats -t policy_decisions"
+  echo "$COMMAND_OUTPUT"
+  memtierd-stop
+  meme-verify
 }
