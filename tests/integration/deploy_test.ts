@@ -195,17 +195,18 @@ Deno.test("the DaemonSet runs on tiered nodes with host PIDs, /sys/kernel/mm and
   assertEquals(ds.metadata!.namespace, (m.get("Namespace")!.metadata as { name: string }).name);
 });
 
-Deno.test("memtierd accepts the ConfigMap's config and the example config", async () => {
+Deno.test("memtierd accepts the ConfigMap's config and the example config: an age policy in a dry run", async () => {
   const data = (manifests().get("ConfigMap")!.data as Record<string, string>)["memtierd.yaml"]!;
   const dir = Deno.makeTempDirSync({ prefix: "memtierd-cm-" });
   try {
     Deno.writeTextFileSync(`${dir}/memtierd.yaml`, data);
     for (const file of [`${dir}/memtierd.yaml`, `${ROOT}/deploy/config/memtierd.yaml`]) {
-      const r = await run(BIN, ["-config", file, "-c", "q"], {
+      const r = await run(BIN, ["-config", file, "-c", "policy -config-dump\nq"], {
         MEMTIERD_CACHE_DIR: `${dir}/cache`,
       });
       assertEquals(r.code, 0, r.out);
-      assertIncludes(r.out, "INFO: started policy stub and 1 routine(s) (statactions)");
+      assertIncludes(r.out, "INFO: started policy age and 1 routine(s) (statactions)");
+      assertIncludes(r.out, '"DryRun":true');
     }
   } finally {
     Deno.removeSync(dir, { recursive: true });
