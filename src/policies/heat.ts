@@ -9,15 +9,15 @@
  * a node without a size is unlimited), `Mover`, `DryRun` (placement.ts).
  *
  * Every IntervalMs (the first round at start):
- * 1. The tracker's counters since the last round go into the heatmap, and
- *    are reset. The page trackers report every region they scanned, 0
- *    when untouched; other trackers (damon, finder, multi over them) may
- *    leave memory out. So a process the tracker finished a scan of since
- *    the last round (its `memory_scans` count grew) also gets a zero-count
- *    update over all its anon and heap ranges: untouched memory cools down
- *    as in the Go memtierd whatever the tracker, and a round without a
- *    scan (the tracker still priming, or slower than IntervalMs) changes
- *    nothing.
+ * 1. The tracker's counters since the last round with accesses go into
+ *    the heatmap, and are reset. Untouched memory cools this way: a process
+ *    the tracker finished a scan of since the last round (its
+ *    `memory_scans` count grew) gets a zero-count update over all its anon
+ *    and heap ranges, but those it is settling (below), whatever the
+ *    tracker (the page trackers' own zero counters are left out, as they
+ *    would cool memory in any round and settling ranges too); a round
+ *    without a scan (the tracker still priming, or slower than IntervalMs)
+ *    changes nothing.
  * 2. A forecaster, if any, may replace the heats for the decisions of this
  *    round (only ranges of watched processes are used).
  * 3. Only while the mover has no task left: the pages of every range are
@@ -417,7 +417,10 @@ export class HeatPolicy implements Policy, PidListener {
         this.#settling.delete(pid);
       }
     }
-    const counters = this.#tracker.getCounters();
+    // Untouched memory cools through `cover`, only after a finished scan and
+    // never in a settling range; the zero counters page trackers report
+    // for every region they scanned would cool it in any round.
+    const counters = this.#tracker.getCounters().filter((c) => c.accesses || c.reads || c.writes);
     this.#tracker.resetCounters();
     // Watched processes keep their heats through rounds without counters.
     this.heatmap.update(

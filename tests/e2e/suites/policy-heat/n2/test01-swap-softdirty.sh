@@ -1,4 +1,4 @@
-# e2e-timeout: 240
+# e2e-timeout: 360
 # heat policy, swap: HeatNumas {0: [-1]} with the softdirty tracker. meme
 # writes 64M of its 256M array: the 192M it does not touch goes to swap and
 # the written 64M stays (numa_maps, VmSwap); SIGSTOP: all 256M go out;

@@ -1,4 +1,4 @@
-# e2e-timeout: 240
+# e2e-timeout: 360
 # e2e-kernel: custom
 # heat policy, swap: HeatNumas {0: [-1]} with the idlepage tracker (the kernel
 # of `make vm-kernel`; the test is test01 with the other tracker). meme
