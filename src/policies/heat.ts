@@ -356,17 +356,31 @@ export class HeatPolicy implements Policy, PidListener {
    * finished since (a scan under way at that moment may have read some
    * pages before they moved).
    */
-  readonly #settling = new Map<number, { ranges: AddrRange[]; scansWhenIdle: number | null }>();
+  readonly #settling = new Map<number, { ranges: AddrRange[]; scansWhenIdle: number | null }[]>();
 
+  /**
+   * Ends the settling of each batch of moved ranges on its own: a range that
+   * moves every round must not keep the rest of the process settling.
+   */
   #settle(moverIdle: boolean): void {
-    for (const [pid, s] of this.#settling) {
+    for (const [pid, batches] of this.#settling) {
       const scans = this.#scans(pid);
-      if (s.scansWhenIdle === null) {
-        if (moverIdle) s.scansWhenIdle = scans;
-      } else if (scans >= s.scansWhenIdle + 2) {
-        this.#settling.delete(pid);
-      }
+      const left = batches.filter((s) => {
+        if (s.scansWhenIdle === null) {
+          if (moverIdle) s.scansWhenIdle = scans;
+          return true;
+        }
+        return scans < s.scansWhenIdle + 2;
+      });
+      if (left.length === 0) this.#settling.delete(pid);
+      else this.#settling.set(pid, left);
     }
+  }
+
+  /** The ranges of `pid` still settling, merged. */
+  #settlingRanges(pid: number): AddrRange[] | undefined {
+    const batches = this.#settling.get(pid);
+    return batches ? mergeRanges(batches.flatMap((s) => s.ranges)) : undefined;
   }
 
   /** `counters` without those that touch a settling range, and `cover` without the settling ranges. */
@@ -375,9 +389,14 @@ export class HeatPolicy implements Policy, PidListener {
     cover: TrackerCounter[],
   ): TrackerCounter[] {
     if (this.#settling.size === 0) return [...cover, ...counters];
+    const settlingOf = new Map<number, AddrRange[] | undefined>();
+    const settlingRanges = (pid: number) => {
+      if (!settlingOf.has(pid)) settlingOf.set(pid, this.#settlingRanges(pid));
+      return settlingOf.get(pid);
+    };
     const out: TrackerCounter[] = [];
     for (const c of cover) {
-      const settling = this.#settling.get(c.pid)?.ranges;
+      const settling = settlingRanges(c.pid);
       if (!settling) {
         out.push(c);
         continue;
@@ -392,7 +411,7 @@ export class HeatPolicy implements Policy, PidListener {
       }
     }
     for (const c of counters) {
-      const settling = this.#settling.get(c.pid)?.ranges;
+      const settling = settlingRanges(c.pid);
       if (!settling || intersectRanges([c.range], settling).length === 0) out.push(c);
     }
     return out;
@@ -554,11 +573,9 @@ export class HeatPolicy implements Policy, PidListener {
         const res = this.placement.queue(pid, merged, target, `heat class ${cls}`);
         if (res.skipped === "process-gone") break;
         if (res.pagesQueued > 0 && !this.placement.dryRun) {
-          const s = this.#settling.get(pid);
-          if (s) {
-            s.ranges = mergeRanges([...s.ranges, ...merged]);
-            s.scansWhenIdle = null;
-          } else this.#settling.set(pid, { ranges: merged, scansWhenIdle: null });
+          const batches = this.#settling.get(pid) ?? [];
+          batches.push({ ranges: merged, scansWhenIdle: null });
+          this.#settling.set(pid, batches);
         }
       }
     }
