@@ -17,7 +17,7 @@ memtierd-command --timeout 60 "mover -wait"
 memtierd-command "stats -t move_pages -f csv | grep '^$MEME_PID,' | cut -d, -f6"
 expect-match "piped csv column 6" "^2:0\.03[0-9]$" "$(answer | tail -n 1)"
 memtierd-command "help | grep -c '^        [a-z]'"
-expect-eq "commands in help" 14 "$(answer | tail -n 1)"
+expect-eq "commands in help" 16 "$(answer | tail -n 1)"
 memtierd-command "time -elapsed 'a|b'"
 expect-match "a quoted | is part of the word" 'stopwatch "a\|b" not started' "$COMMAND_OUTPUT"
 
