@@ -49,6 +49,9 @@ vm-command-ok "echo 1 > /sys/fs/cgroup/tiers01/cpuset.cpus && echo 0-2 > /sys/fs
 meme-start --cgroup tiers01 -bs 64M -brc 0 -bwc 0 -pattern 5
 vm-command-ok "grep -E '^(Cpus|Mems)_allowed_list' /proc/$MEME_PID/status"
 memtierd-start
+# The first prompt comes before any answer: wait for it, or the first
+# command's answer would be taken from it.
+vm-run-until --timeout 60 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" || fail "memtierd gave no prompt"
 out=$(memtierd-command "tiers -resolve slower -pid $MEME_PID")
 expect-match "slower: the CPU-less tier, within its cpuset" "slower for pid $MEME_PID: nodes 2\$" "$out"
 out=$(memtierd-command "tiers -resolve local,fastest -pid $MEME_PID")
