@@ -1,15 +1,13 @@
 import { ConfigError } from "../config/decode.ts";
 import { parseComponent } from "../lifecycle/components.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
-import { Logger } from "../log/logger.ts";
-import { Mover } from "../mover/mover.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
-import { Stats } from "../stats/stats.ts";
 import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
 import { FakeClock } from "../time/clock.ts";
 import { harness } from "../prompt/_harness.ts";
+import { fakeComponentDeps } from "../trackers/_test_deps.ts";
 import type { Tracker, TrackerCounter } from "../trackers/tracker.ts";
 import { HeatPolicy, parseHeatConfig, parseNumaSize } from "./heat.ts";
 import { heatForecasters, policies } from "./mod.ts";
@@ -95,19 +93,7 @@ function fixture(config: Record<string, unknown>): Fixture {
   }
   const sys = fakeSystem(k);
   const clock = new FakeClock();
-  const stats = new Stats(clock);
-  let log = "";
-  const logger = new Logger((t) => log += t, { debug: false });
-  const syscalls = () => sys.syscalls;
-  const deps: ComponentDeps = {
-    clock,
-    procfs: sys.procfs,
-    sysfs: sys.sysfs,
-    syscalls,
-    logger,
-    stats,
-    mover: new Mover({ syscalls, clock, stats, logger }),
-  };
+  const { deps, stats, log } = fakeComponentDeps(sys, clock);
   const tracker = new ScriptedTracker();
   const forecaster = new ScriptedForecaster();
   const kind = {
@@ -139,7 +125,7 @@ function fixture(config: Record<string, unknown>): Fixture {
     tracker,
     forecaster,
     policy,
-    log: () => log,
+    log,
     tasks: () =>
       deps.mover.tasks().map((t) => [
         t.pid,

@@ -12,7 +12,7 @@ import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { Stats } from "../stats/stats.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
-import { FakeClock } from "../time/clock.ts";
+import { type Clock, FakeClock } from "../time/clock.ts";
 
 export const PID = 500;
 export const BASE = 0x10000000;
@@ -28,6 +28,30 @@ export interface TrackerFixture extends Disposable {
   watched(pid?: number): WatchedPid;
 }
 
+/**
+ * The ComponentDeps over a fake system: its procfs, sysfs and syscalls, a
+ * Stats and a mover on `clock`, and a logger whose text `log()` returns.
+ */
+export function fakeComponentDeps<C extends Clock>(
+  sys: FakeSystem,
+  clock: C,
+): { deps: ComponentDeps & { clock: C }; stats: Stats; log: () => string } {
+  const stats = new Stats(clock);
+  let text = "";
+  const logger = new Logger((t) => text += t, { debug: false });
+  const syscalls = () => sys.syscalls;
+  const deps = {
+    clock,
+    procfs: sys.procfs,
+    sysfs: sys.sysfs,
+    syscalls,
+    logger,
+    stats,
+    mover: new Mover({ syscalls, clock, stats, logger }),
+  };
+  return { deps, stats, log: () => text };
+}
+
 /** pid 500 with a heap and BASE..BASE+1024 pages, all present on node 0. */
 export function trackerFixture(pageFrames = false): TrackerFixture {
   const k = new FakeKernel().addNode(0, 100000, [0]);
@@ -40,25 +64,13 @@ export function trackerFixture(pageFrames = false): TrackerFixture {
   k.populate(PID, 1, 0, 1024);
   const sys = fakeSystem(k);
   const clock = new FakeClock();
-  const stats = new Stats(clock);
-  let log = "";
-  const logger = new Logger((t) => log += t, { debug: false });
-  const syscalls = () => sys.syscalls;
-  const deps: ComponentDeps = {
-    clock,
-    procfs: sys.procfs,
-    sysfs: sys.sysfs,
-    syscalls,
-    logger,
-    stats,
-    mover: new Mover({ syscalls, clock, stats, logger }),
-  };
+  const { deps, stats, log } = fakeComponentDeps(sys, clock);
   return {
     sys,
     deps,
     clock,
     stats,
-    log: () => log,
+    log,
     watched: (pid = PID) => ({ pid, pidfd: null, startTicks: k.processes.get(pid)!.startTicks }),
     [Symbol.dispose]: () => sys[Symbol.dispose](),
   };
