@@ -31,9 +31,11 @@
  *    become one placement (mover task, or dry-run log line).
  *
  * Pages the policy moved look written and accessed to the trackers (the
- * kernel marks migrated pages so): their counts are left out until the
- * mover is idle and two scans have finished since, so that moved memory does
- * not go back and forth.
+ * kernel marks migrated pages so): their counts are left out, and the
+ * ranges are not placed again, until the mover is idle and two scans have
+ * finished since, so that moved memory does not go back and forth (a range
+ * swapped out and faulted back in by the process keeps its old heat until
+ * its new counts are in: placed by it, it would go out again every round).
  *
  * Fixed from the Go policy: an omitted Heatmap or field takes the
  * defaults (not HeatMax 0); without NumaSize the nodes are unlimited and
@@ -238,6 +240,8 @@ export interface HeatRoundReport {
   used: NodePages;
   /** Ranges skipped because no class node had room. */
   overQuota: number;
+  /** Ranges left where they are because the policy moved them and they are settling. */
+  settling: number;
 }
 
 /** The heat policy. */
@@ -469,7 +473,7 @@ export class HeatPolicy implements Policy, PidListener {
       const r = this.decide(heats);
       let pages = 0;
       for (const perPid of r.found.values()) for (const p of perPid.values()) pages += p;
-      what = `${pages} pages located, ${r.overQuota} range(s) over quota`;
+      what = `${pages} pages located, ${r.overQuota} range(s) over quota, ${r.settling} settling`;
     }
     this.#deps.logger.debug(
       `policy heat: round: ${counters.length} counters, ${cover.length} ranges cooled; ${what} ` +
@@ -535,10 +539,19 @@ export class HeatPolicy implements Policy, PidListener {
       }
     }
     let overQuota = 0;
+    let settling = 0;
     for (const [pid, { ranges, where }] of located) {
       // Per target and class: the ranges that go there.
       const plan = new Map<string, { node: number; cls: number; ranges: AddrRange[] }>();
+      const held = this.#settlingRanges(pid);
       ranges.forEach((r, i) => {
+        // A settling range's heat is from before its move: placing it by
+        // that heat again would move it back and forth (swapped out, faulted
+        // in by the process, swapped out again, its new counts never seen).
+        if (held && intersectRanges([rangeOf(r)], held).length > 0) {
+          settling++;
+          return;
+        }
         const cls = classOf(r.heat, HeatMax, HeatClasses);
         const nodes = this.#config.HeatNumas.get(cls);
         if (!nodes || nodes.length === 0) return;
@@ -582,7 +595,7 @@ export class HeatPolicy implements Policy, PidListener {
     if (overQuota > 0) {
       this.#deps.logger.debug(`policy heat: ${overQuota} range(s) stay: no room on their nodes`);
     }
-    this.#last = { found, used, overQuota };
+    this.#last = { found, used, overQuota, settling };
     return this.#last;
   }
 

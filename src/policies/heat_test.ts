@@ -299,7 +299,7 @@ Deno.test("heat: pages already on a node count against its quota, wherever they 
   assertEquals(f.tasks(), [[A, 150, 1]]);
 });
 
-Deno.test("heat: swap class: only present pages go out; pages swapped back in are seen and go out again", async () => {
+Deno.test("heat: swap class: only present pages go out; cold pages swapped back in go out again once the swapped range settled", async () => {
   using f = fixture({
     heatnumas: { 0: [-1] },
     heatmap: { heatmax: 0.01, heatretention: 0, heatclasses: 5 },
@@ -315,11 +315,45 @@ Deno.test("heat: swap class: only present pages go out; pages swapped back in ar
   f.finishTasks();
   f.k.swapIn(A, BASE + 600 * PAGE, BASE + 700 * PAGE, 0);
   f.sys.sync();
-  f.clock.advance(1000);
-  f.count(A, 0, 512, 1);
+  for (let round = 2; round <= 4; round++) {
+    f.clock.advance(1000);
+    f.count(A, 0, 512, 1);
+    f.scanned(A);
+    await f.policy.round();
+    // Rounds 2 and 3: the swapped range settles (the mover went idle in
+    // round 2, two scans since are needed); round 4: still cold, out again.
+    assertEquals(f.tasks(), round < 4 ? [] : [[A, 100, -1]], `round ${round}`);
+  }
+});
+
+Deno.test("heat: swap class: a range swapped out that the process faults back in and writes stays in memory (no swap every round)", async () => {
+  using f = fixture({
+    heatnumas: { 0: [-1] },
+    heatmap: { heatmax: 0.01, heatretention: 0, heatclasses: 2 },
+  });
+  f.watch(A);
+  // A round whose scan saw no write in the second half (the process did
+  // not run, say): it is class 0 and goes to swap.
   f.scanned(A);
+  f.count(A, 0, 512, 1);
   await f.policy.round();
-  assertEquals(f.tasks(), [[A, 100, -1]]);
+  assertEquals(f.tasks(), [[A, 512, -1]]);
+  f.finishTasks();
+  // From now on the process writes all its memory: the swapped half is faulted back in.
+  f.k.swapIn(A, BASE + 512 * PAGE, BASE + 1024 * PAGE, 0);
+  f.sys.sync();
+  for (let round = 2; round <= 6; round++) {
+    f.clock.advance(1000);
+    f.count(A, 0, 512, 1); // counters per tracker region
+    f.count(A, 512, 512, 1);
+    f.scanned(A);
+    await f.policy.round();
+    assertEquals(f.tasks(), [], `round ${round}: the written half stays`);
+  }
+  assertEquals(
+    f.policy.heatmap.ranges(A).map((r) => r.heat > 0),
+    f.policy.heatmap.ranges(A).map(() => true),
+  );
 });
 
 Deno.test("heat: a process that exits mid-round is skipped quietly; the others are placed", async () => {
