@@ -6,7 +6,8 @@
 # node 2, filter(proc, MinPrivateDirtyKb 100000) moves only a to node 3,
 # filter(cgroups [agepw], Not MinPrivateDirtyKb 100000) moves only b back
 # to node 0; then the heat policy over cgroups [agepw] moves a and b (idle:
-# heat class 0) to node 2.
+# heat class 0) to node 2, and the heat policy over filter(proc,
+# MinPrivateDirtyKb 100000) moves only a to node 3.
 # Each step checks every meme's array in numa_maps; the data is intact.
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
@@ -56,6 +57,13 @@ step "the heat policy with cgroups [agepw]: the idle a and b (class 0) to node 2
 memtierd-command "policy -create heat -config '{\"intervalms\":1000,\"pidwatcher\":{\"name\":\"cgroups\",\"config\":{\"cgroups\":[\"/sys/fs/cgroup/agepw\"],\"intervalms\":500}},\"tracker\":{\"name\":\"softdirty\",\"config\":{\"scanintervalms\":500}},\"heatmap\":{\"heatmax\":0.01,\"heatclasses\":2},\"heatnumas\":{\"0\":[2]},\"mover\":{\"bandwidth\":1000}}' -start"
 pa-wait-pages --timeout 40 a 2 26625 26625
 pa-wait-pages --timeout 20 b 2 2049 2049
+expect-eq "c stays on node 1" 2049 "$(pa-pages c 1)"
+
+step "the heat policy with filter(proc, MinPrivateDirtyKb 100000): only a (class 0) to node 3"
+memtierd-command "policy -create heat -config '{\"intervalms\":1000,\"pidwatcher\":{\"name\":\"filter\",\"config\":{\"source\":{\"name\":\"proc\",\"config\":{\"intervalms\":500}},\"filters\":[{\"minprivatedirtykb\":100000}]}},\"tracker\":{\"name\":\"softdirty\",\"config\":{\"scanintervalms\":500}},\"heatmap\":{\"heatmax\":0.01,\"heatclasses\":2},\"heatnumas\":{\"0\":[3]},\"mover\":{\"bandwidth\":1000}}' -start"
+pa-wait-pages --timeout 40 a 3 26625 26625
+sleep 3
+expect-eq "b stays on node 2" 2049 "$(pa-pages b 2)"
 expect-eq "c stays on node 1" 2049 "$(pa-pages c 1)"
 memtierd-command "policy -stop"
 memtierd-stop
