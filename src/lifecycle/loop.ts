@@ -18,6 +18,15 @@ import type { Stats } from "../stats/stats.ts";
 import type { Clock } from "../time/clock.ts";
 
 /** What a loop runs and on what. */
+/**
+ * Resolves on a later turn of the event loop (a timer, not a microtask), so
+ * that I/O waiting meanwhile (the prompt's input, a pidwatcher's reads) is
+ * served: what a long round awaits between its slices.
+ */
+export function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export interface LoopOptions {
   /** Name in heartbeats (`NAME.round`, `NAME.error`) and log lines. */
   name: string;

@@ -51,6 +51,9 @@ const KPF_COMPOUND_TAIL = 1 << 16;
  */
 const KEY_SCALE = 262144;
 
+/** Frames marked idle in one step of a round's end (page_tracker.ts: slices). */
+const IDLE_BATCH_FRAMES = 16384;
+
 /** Counts pages accessed per region through the idle page bitmap. */
 export class IdlePageTracker extends PageTracker {
   readonly config: IdlePageConfig;
@@ -123,7 +126,7 @@ export class IdlePageTracker extends PageTracker {
 
   protected afterPid(_pid: number): void {}
 
-  protected override afterRound(): void {
+  protected override *afterRound(): Generator<void, void, void> {
     const parts = this.#toIdle;
     this.#toIdle = [];
     let total = 0;
@@ -135,8 +138,15 @@ export class IdlePageTracker extends PageTracker {
       pfns.set(p, at);
       at += p.length;
     }
-    // Sorted, so that the bitmap writer takes its fast path.
-    setPagesIdle(this.deps.sysfs.root, parts.length > 1 ? pfns.sort() : pfns);
+    // Sorted, so that the bitmap writer takes its fast path. In batches, each
+    // a step: marking frames idle is most of a round's kernel time. (A word
+    // shared by two batches is written twice, each time with its own bits
+    // only: a 0 bit leaves its frame as it is.)
+    if (parts.length > 1) pfns.sort();
+    for (let i = 0; i < total; i += IDLE_BATCH_FRAMES) {
+      setPagesIdle(this.deps.sysfs.root, pfns.subarray(i, i + IDLE_BATCH_FRAMES));
+      if (i + IDLE_BATCH_FRAMES < total) yield;
+    }
   }
 
   configJson(): string {

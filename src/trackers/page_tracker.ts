@@ -20,16 +20,28 @@
  * process, is dropped quietly with its counters. (No lock is held while
  * that happens: the Go idlepage tracker deadlocked here.)
  *
+ * The scan loop works in slices of about `SCAN_SLICE_MS`, giving the event
+ * loop a turn between them (after a pagemap chunk, a process, or a batch
+ * of idle bits): a scan of a large process takes seconds under QEMU (an
+ * idlepage scan of 256 MiB, 5 to 14 s), and done in one piece it held the
+ * prompt, the policy and the pidwatchers for that long, a prompt command
+ * for several scans. A process removed, or counters reset, while a scan is
+ * under way are seen at the next slice; a scan's duration in `memory_scans`
+ * is its own work, without the turns it gave.
+ *
  * @module
  */
 import { ProcessGoneError } from "../errors.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop, nextMacrotask } from "../lifecycle/loop.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { type AddrRange, PAGE_SIZE_BYTES, splitRanges } from "../memory/addr_range.ts";
 import { processRanges } from "../memory/process_ranges.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { PAGEMAP_CHUNK_ENTRIES, type PagemapSource, PM } from "../procfs/pagemap.ts";
 import type { Tracker, TrackerCounter } from "./tracker.ts";
+
+/** Work between two turns of the event loop in a scan the loop runs. */
+export const SCAN_SLICE_MS = 20;
 
 /** Page marks a tracker sets in `classify`. */
 export const SCANNED = 1;
@@ -114,6 +126,8 @@ export abstract class PageTracker implements Tracker {
    */
   protected writtenBit = 0;
   #seed = 0x2545f491;
+  /** Time the scan loop gave to others between slices (left out of a scan's duration). */
+  #yieldedMs = 0;
 
   constructor(name: string, cfg: PageTrackerConfig, deps: ComponentDeps) {
     this.#name = name;
@@ -125,8 +139,8 @@ export abstract class PageTracker implements Tracker {
   protected abstract classify(pid: number, entries: Uint32Array, n: number, out: Uint8Array): void;
   /** After a process's pass (counted or priming): reset its bits. */
   protected abstract afterPid(pid: number): void;
-  /** After every process of a round. */
-  protected afterRound(): void {}
+  /** After every process of a round, in steps (a yield: the event loop may have a turn). */
+  protected *afterRound(): Generator<void, void, void> {}
   /** Checks the kernel interface before the loop starts. */
   protected beforeStart(): void {}
   abstract configJson(): string;
@@ -163,7 +177,7 @@ export abstract class PageTracker implements Tracker {
       name: this.#name,
       clock: this.deps.clock,
       intervalMs: this.cfg.ScanIntervalMs,
-      round: () => this.scan(),
+      round: (signal) => this.#scanSliced(signal),
       stats: this.deps.stats,
       logger: this.deps.logger,
     });
@@ -215,8 +229,28 @@ export abstract class PageTracker implements Tracker {
     }
   }
 
-  /** One scan round over every tracked process (what the loop runs). */
+  /** One scan round over every tracked process, at once. */
   scan(): void {
+    for (const _ of this.#scanSteps()) {
+      // every step at once
+    }
+  }
+
+  /** One scan round, giving the event loop a turn every SCAN_SLICE_MS (what the loop runs). */
+  async #scanSliced(signal: AbortSignal): Promise<void> {
+    let sliceStart = performance.now();
+    for (const _ of this.#scanSteps()) {
+      if (performance.now() - sliceStart < SCAN_SLICE_MS) continue;
+      const w0 = performance.now();
+      await nextMacrotask();
+      this.#yieldedMs += performance.now() - w0;
+      // Stopped: leave the scan (the generator's return closes what it opened).
+      if (signal.aborted) return;
+      sliceStart = performance.now();
+    }
+  }
+
+  *#scanSteps(): Generator<void, void, void> {
     for (const pid of this.pids()) {
       const st = this.#pids.get(pid);
       if (!st) continue;
@@ -224,9 +258,11 @@ export abstract class PageTracker implements Tracker {
         if (this.deps.procfs.startTicks(pid) !== st.watched.startTicks) {
           throw new ProcessGoneError(pid);
         }
-        this.#scanPid(st, st.primed);
-        this.afterPid(pid);
-        st.primed = true;
+        const done = yield* this.#scanPid(st, st.primed);
+        if (done) {
+          this.afterPid(pid);
+          st.primed = true;
+        }
       } catch (e) {
         this.#drop(pid);
         if (e instanceof ProcessGoneError || !this.deps.procfs.exists(pid)) {
@@ -239,8 +275,9 @@ export abstract class PageTracker implements Tracker {
           );
         }
       }
+      yield;
     }
-    this.afterRound();
+    yield* this.afterRound();
   }
 
   #random(): number {
@@ -253,7 +290,8 @@ export abstract class PageTracker implements Tracker {
     return this.#seed / 4294967296;
   }
 
-  #scanPid(st: PidState, count: boolean): void {
+  /** Scans one process, a step per pagemap chunk; false when it was removed meanwhile. */
+  *#scanPid(st: PidState, count: boolean): Generator<void, boolean, void> {
     const pid = st.watched.pid;
     const now = this.deps.clock.now();
     if (this.cfg.RegionsUpdateMs === 0 || now - st.regionsAtMs >= this.cfg.RegionsUpdateMs) {
@@ -261,6 +299,7 @@ export abstract class PageTracker implements Tracker {
       st.regionsAtMs = now;
     }
     const t0 = performance.now();
+    const yielded0 = this.#yieldedMs;
     const pagemap: PagemapSource = this.deps.procfs.openPagemap(pid);
     let scanned = 0;
     let accessed = 0;
@@ -348,6 +387,12 @@ export abstract class PageTracker implements Tracker {
           }
         }
         i = j + 1;
+        if (i < regions.length) {
+          yield;
+          if (this.#pids.get(pid) !== st) return false;
+          // Counters reset meanwhile: count into the new ones.
+          counters = this.#counters.get(pid);
+        }
       }
     } finally {
       pagemap.close();
@@ -355,11 +400,12 @@ export abstract class PageTracker implements Tracker {
     if (count) {
       this.deps.stats.recordScan(
         pid,
-        Math.round((performance.now() - t0) * 1000),
+        Math.round((performance.now() - t0 - (this.#yieldedMs - yielded0)) * 1000),
         scanned,
         accessed,
         written,
       );
     }
+    return true;
   }
 }

@@ -8,7 +8,11 @@ import { trackerRegistry } from "./mod.ts";
 import type { MultiTracker } from "./multi.ts";
 import { SoftDirtyTracker, softDirtyTrackerFactory } from "./softdirty.ts";
 import type { TrackerCounter } from "./tracker.ts";
-import { BASE, HEAP, PAGE, PID, trackerFixture } from "./_test_deps.ts";
+import { BASE, fakeComponentDeps, HEAP, PAGE, PID, trackerFixture } from "./_test_deps.ts";
+import { FakeKernel } from "../testing/fake_kernel.ts";
+import { fakeSystem } from "../testing/fake_system.ts";
+import { realClock } from "../time/clock.ts";
+import type { PagemapSource } from "../procfs/pagemap.ts";
 
 const counter = (
   startAddr: number,
@@ -341,4 +345,78 @@ Deno.test("multi builds its trackers through the registry and flattens their cou
     ConfigError,
     "tracker multi: Trackers.0.config.ScanIntervalMs: must be a whole number from 1 to 3600000 (got -1)",
   );
+});
+
+/**
+ * A softdirty tracker over pid 500 with three 64-page ranges far apart
+ * (three pagemap chunks), whose pagemap reads take 25 ms each (more than a
+ * scan slice), on the real clock; `reads` and `open` count what it did.
+ */
+function slowScanFixture() {
+  const k = new FakeKernel().addNode(0, 100000, [0]);
+  k.addProcess(
+    PID,
+    "meme",
+    [0, 1, 2].map((i) => ({ startAddr: BASE + i * 0x1000000, pages: 64, kind: "anon" as const })),
+  );
+  for (let i = 0; i < 3; i++) k.populate(PID, i, 0, 64);
+  const sys = fakeSystem(k);
+  const { deps } = fakeComponentDeps(sys, realClock);
+  const counts = { reads: 0, open: 0 };
+  const procfs = new Proxy(sys.procfs, {
+    get(target, prop) {
+      if (prop === "openPagemap") {
+        return (pid: number): PagemapSource => {
+          const src = target.openPagemap(pid);
+          counts.open++;
+          return {
+            read(startAddr, pages, into) {
+              const until = performance.now() + 25;
+              while (performance.now() < until) {
+                // a slow kernel
+              }
+              counts.reads++;
+              return src.read(startAddr, pages, into);
+            },
+            close() {
+              counts.open--;
+              src.close();
+            },
+          };
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const t = new SoftDirtyTracker(
+    softDirtyTrackerFactory.parse({ PagesInRegion: 64, ScanIntervalMs: 60000 }, "softdirty"),
+    { ...deps, procfs },
+  );
+  t.addPids([{ pid: PID, pidfd: null, startTicks: k.processes.get(PID)!.startTicks }]);
+  return { t, counts, [Symbol.dispose]: () => sys[Symbol.dispose]() };
+}
+
+/** A timer's turn: what the prompt's input waits for. */
+function nextTimer(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+Deno.test("a page tracker's loop gives the event loop a turn during a long scan: a timer set at start runs after the first pagemap chunk, not after the scan", async () => {
+  using f = slowScanFixture();
+  f.t.start();
+  await nextTimer();
+  assertEquals(f.counts.reads, 1, "chunks read when the timer ran");
+  for (let i = 0; i < 1000 && f.counts.reads < 3; i++) await nextTimer();
+  assertEquals(f.counts.reads, 3, "the scan went on to its end");
+  await f.t.stop();
+  assertEquals(f.counts.open, 0, "pagemap files left open");
+});
+
+Deno.test("a page tracker stopped during a scan leaves it at the next slice and closes the pagemap", async () => {
+  using f = slowScanFixture();
+  f.t.start();
+  await nextTimer();
+  await f.t.stop();
+  assertEquals([f.counts.reads, f.counts.open], [1, 0]);
 });
