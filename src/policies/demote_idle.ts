@@ -18,8 +18,8 @@
  * A round (at start, then every IntervalMs), per process: read pagemap over
  * its pages of interest; of the present, exclusive pages, those whose idle
  * bit is still set were not accessed since the previous round, and are
- * queued to IdleNumas[0] (through placement.ts, which skips those already
- * there, or only logs them in a dry run). Then the idle bits of all those
+ * queued to the first node of IdleNumas (through placement.ts, which skips
+ * those already there, or only logs them in a dry run). Then the idle bits of all those
  * pages are set for the next round, once per round for every process.
  * While the mover still has tasks from an earlier round, idle pages are not
  * looked for (the bits are only set again), until it has none.
@@ -34,15 +34,18 @@
  * one: turn THP off for this policy).
  *
  * Config (Go keys): IntervalMs (default 5000), IdleNumas (at least one node;
- * the first is used), PidWatcher {name, config} and PagesOfInterestDir (an
- * existing folder; at least one of the two), Mover, DryRun.
+ * the first is used; node numbers or tier words such as "slower",
+ * resolved per process within its Mems_allowed_list: tiers/node_list.ts),
+ * PidWatcher {name, config} and PagesOfInterestDir (an existing folder; at
+ * least one of the two), Mover, DryRun. A process whose IdleNumas give it
+ * no node keeps its pages where they are (said once).
  *
  * @module
  */
 import { NODE_MAX } from "../common/limits.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { ConfigError } from "../config/decode.ts";
-import { componentRef, intInRange, parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import { componentRef, parseWithSchema, positiveInt, v } from "../config/schema.ts";
 import { ProcessGoneError, UnsupportedError } from "../errors.ts";
 import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
@@ -55,6 +58,15 @@ import { pidWatchers } from "../pidwatchers/mod.ts";
 import type { PidWatcher, WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { entryPfn, PM } from "../procfs/pagemap.ts";
 import { readPageIdle, setPagesIdle } from "../sysfs/page_idle.ts";
+import {
+  formatNodeList,
+  listNamesTiers,
+  nodeListField,
+  NoNodeWarnings,
+  resolveNodeList,
+} from "../tiers/node_list.ts";
+import type { NodeSpecDeps } from "../tiers/node_spec.ts";
+import { readTierTopology } from "../tiers/tier_topology.ts";
 import { Placement, placementEntries } from "./placement.ts";
 import type { Policy } from "./policy.ts";
 import { readPoiDir, subtractRanges } from "./poi.ts";
@@ -64,8 +76,8 @@ const NAME = "demote-idle";
 const schema = v.strictObject({
   IntervalMs: v.optional(positiveInt(MAX_INTERVAL_MS), 5000),
   IdleNumas: v.pipe(
-    v.array(intInRange(0, NODE_MAX), "must be a list of node ids"),
-    v.minLength(1, "must list at least one node id"),
+    nodeListField({ swap: false, maxNode: NODE_MAX }),
+    v.minLength(1, "must list at least one node id or tier word"),
   ),
   PidWatcher: v.optional(componentRef()),
   PagesOfInterestDir: v.optional(v.string("must be a folder path"), ""),
@@ -137,6 +149,9 @@ export class DemoteIdlePolicy implements Policy {
   #lockBusy = false;
   /** The last error reading the folder, said once. */
   #dirError = "";
+  readonly #noNode: NoNodeWarnings;
+  /** What IdleNumas resolve through this round (the tiers read once, when first needed). */
+  #resolveDeps: NodeSpecDeps | undefined;
 
   constructor(config: DemoteIdleConfig, deps: ComponentDeps) {
     this.config = config;
@@ -147,6 +162,7 @@ export class DemoteIdlePolicy implements Policy {
       config: { Mover: config.Mover, DryRun: config.DryRun },
       minPages: 1,
     });
+    this.#noNode = new NoNodeWarnings(NAME, deps.logger);
     const spec = config.pidWatcherSpec;
     this.#watcher = spec ? spec.factory.create(spec.config, deps) : null;
   }
@@ -261,7 +277,7 @@ export class DemoteIdlePolicy implements Policy {
   /** One round (what the loop runs). */
   round(): void {
     this.#readDir();
-    const dest = this.config.IdleNumas[0]!;
+    this.#resolveDeps = undefined;
     let moverBusy = !this.#placement.moverIdle();
     if (moverBusy) {
       this.#deps.logger.debug(
@@ -272,7 +288,7 @@ export class DemoteIdlePolicy implements Policy {
     for (const [pid, it] of this.#interests()) {
       if (moverBusy) moverBusy = !this.#placement.moverIdle();
       try {
-        this.#pidRound(pid, it, dest, !moverBusy, toIdle);
+        this.#pidRound(pid, it, !moverBusy, toIdle);
       } catch (e) {
         this.#forget(pid, it);
         if (e instanceof ProcessGoneError || !this.#deps.procfs.exists(pid)) {
@@ -290,13 +306,30 @@ export class DemoteIdlePolicy implements Policy {
   #forget(pid: number, it: Interest): void {
     if (it.watched) this.#watched.delete(pid);
     this.#dir.delete(pid);
+    this.#noNode.forget(pid);
+  }
+
+  /** The first node of IdleNumas for `pid`, or null (said once). */
+  #dest(pid: number): number | null {
+    const list = this.config.IdleNumas;
+    if (!listNamesTiers(list)) return list[0] as number;
+    this.#resolveDeps ??= {
+      procfs: this.#deps.procfs,
+      sysfs: this.#deps.sysfs,
+      tiers: readTierTopology(this.#deps.sysfs),
+    };
+    const node = resolveNodeList(list, pid, this.#resolveDeps)[0];
+    if (node === undefined) {
+      this.#noNode.warn(pid, "IdleNumas", String(formatNodeList(list)));
+      return null;
+    }
+    return node;
   }
 
   /** Looks for idle pages of one process and queues them; adds its frames to `toIdle`. */
   #pidRound(
     pid: number,
     it: Interest,
-    dest: number,
     demote: boolean,
     toIdle: number[],
   ): void {
@@ -337,7 +370,8 @@ export class DemoteIdlePolicy implements Policy {
         addrs.length - idleAddrs.length,
         0,
       );
-      if (idleAddrs.length > 0) {
+      const dest = idleAddrs.length > 0 ? this.#dest(pid) : null;
+      if (dest !== null) {
         const idleRanges = pagesToRanges(idleAddrs);
         const r = this.#placement.queue(
           pid,
@@ -367,7 +401,7 @@ export class DemoteIdlePolicy implements Policy {
 
   configJson(): string {
     const { pidWatcherSpec: _, ...keys } = this.config;
-    return JSON.stringify(keys);
+    return JSON.stringify({ ...keys, IdleNumas: formatNodeList(keys.IdleNumas) });
   }
 
   mover(): Mover {

@@ -4,7 +4,11 @@
  * (required), `Heatmap` {HeatMax, HeatRetention, HeatClasses} (heatmap.ts;
  * omitted ⇒ defaults), `Forecaster` {name, config} (optional), `IntervalMs`
  * (default 5000), `HeatNumas` {CLASS: [NODE, ...]} (node -1 is swap; a
- * class not listed stays where it is), `NumaSize` {NODE: SIZE} (bytes with
+ * class not listed stays where it is; a class's list may name tiers, such
+ * as "slowest" or ["slower", -1], resolved for each process within its
+ * Mems_allowed_list before the quotas apply: tiers/node_list.ts; a tier
+ * word never means swap, and a class whose words give a process no node
+ * leaves its memory where it is, said once), `NumaSize` {NODE: SIZE} (bytes with
  * B, K, KB, M, MB, G, GB, T, TB in any case, or N% of the node's MemTotal;
  * a node without a size is unlimited), `Mover`, `DryRun` (placement.ts).
  *
@@ -64,6 +68,16 @@ import type { PidListener, PidWatcher, WatchedPid } from "../pidwatchers/pidwatc
 import { PM } from "../procfs/pagemap.ts";
 import { trackers } from "../trackers/mod.ts";
 import type { Tracker, TrackerCounter } from "../trackers/tracker.ts";
+import {
+  formatNodeList,
+  listNamesTiers,
+  nodeListField,
+  type NodeListItem,
+  NoNodeWarnings,
+  resolveNodeList,
+} from "../tiers/node_list.ts";
+import type { NodeSpecDeps } from "../tiers/node_spec.ts";
+import { readTierTopology } from "../tiers/tier_topology.ts";
 import { classOf, Heatmap, type HeatmapConfig, heatmapSchema } from "./heatmap.ts";
 import { Placement, type PlacementConfig, placementEntries } from "./placement.ts";
 import type { HeatForecaster, Heats, Policy, RangeHeat } from "./policy.ts";
@@ -84,15 +98,7 @@ const schema = v.strictObject({
   HeatNumas: v.optional(
     v.record(
       v.string(),
-      v.array(
-        v.pipe(
-          v.number("must be a node id from -1 (swap) to 32767"),
-          v.integer("must be a node id from -1 (swap) to 32767"),
-          v.minValue(-1, "must be a node id from -1 (swap) to 32767"),
-          v.maxValue(MAX_NODE_ID, "must be a node id from -1 (swap) to 32767"),
-        ),
-        "must be a list of node ids (-1 for swap)",
-      ),
+      nodeListField({ swap: true, maxNode: MAX_NODE_ID }),
       "must be a map of heat class to a list of node ids",
     ),
     {},
@@ -120,8 +126,8 @@ export interface HeatConfig extends PlacementConfig {
   forecaster: ComponentSpec<HeatForecaster> | null;
   Heatmap: HeatmapConfig;
   IntervalMs: number;
-  /** Nodes of each heat class (-1 = swap). */
-  HeatNumas: Map<number, number[]>;
+  /** Nodes of each heat class (-1 = swap) and tier words, in their order. */
+  HeatNumas: Map<number, NodeListItem[]>;
   NumaSize: Map<number, SizeSpec>;
 }
 
@@ -177,10 +183,10 @@ export function parseHeatConfig(
       throw new ConfigError(`${what}: ${key}: deprecated in the heat policy: use ${use}`, [key]);
     }
   }
-  const heatNumas = new Map<number, number[]>();
+  const heatNumas = new Map<number, NodeListItem[]>();
   for (const [key, nodes] of Object.entries(c.HeatNumas)) {
     const cls = nodeKey(key, what, "HeatNumas", 0, c.Heatmap.HeatClasses - 1);
-    heatNumas.set(cls, [...new Set(nodes)]);
+    heatNumas.set(cls, nodes);
   }
   const numaSize = new Map<number, SizeSpec>();
   for (const [key, value] of Object.entries(c.NumaSize)) {
@@ -258,6 +264,7 @@ export class HeatPolicy implements Policy, PidListener {
   #sizes: Map<number, number> | null = null;
   #loop: Loop | undefined;
   #last: HeatRoundReport | null = null;
+  readonly #noNode: NoNodeWarnings;
 
   constructor(config: HeatConfig, deps: ComponentDeps) {
     this.#config = config;
@@ -269,6 +276,24 @@ export class HeatPolicy implements Policy, PidListener {
       ? config.forecaster.factory.create(config.forecaster.config, deps)
       : null;
     this.placement = new Placement({ deps, policy: "heat", config });
+    this.#noNode = new NoNodeWarnings("heat", deps.logger);
+  }
+
+  /**
+   * The nodes of each heat class for `pid`: the lists as configured, their
+   * tier words resolved for it (said once when a class gets no node).
+   * Throws `ProcessGoneError` when the process has exited.
+   */
+  #classNodes(pid: number, deps: NodeSpecDeps): Map<number, readonly number[]> {
+    const out = new Map<number, readonly number[]>();
+    for (const [cls, list] of this.#config.HeatNumas) {
+      const nodes = resolveNodeList(list, pid, deps);
+      if (nodes.length === 0 && listNamesTiers(list)) {
+        this.#noNode.warn(pid, `HeatNumas.${cls}`, String(formatNodeList(list)));
+      }
+      out.set(cls, nodes);
+    }
+    return out;
   }
 
   /** Node quotas in pages (absent: unlimited), percentages of MemTotal resolved on first use. */
@@ -540,7 +565,18 @@ export class HeatPolicy implements Policy, PidListener {
     }
     let overQuota = 0;
     let settling = 0;
+    const resolveDeps: NodeSpecDeps = { procfs: this.#deps.procfs, sysfs: this.#deps.sysfs };
+    if (located.size > 0 && [...this.#config.HeatNumas.values()].some(listNamesTiers)) {
+      resolveDeps.tiers = readTierTopology(this.#deps.sysfs); // once a round
+    }
     for (const [pid, { ranges, where }] of located) {
+      let classNodes: Map<number, readonly number[]>;
+      try {
+        classNodes = this.#classNodes(pid, resolveDeps);
+      } catch (e) {
+        if (e instanceof ProcessGoneError) continue;
+        throw e;
+      }
       // Per target and class: the ranges that go there.
       const plan = new Map<string, { node: number; cls: number; ranges: AddrRange[] }>();
       const held = this.#settlingRanges(pid);
@@ -553,7 +589,7 @@ export class HeatPolicy implements Policy, PidListener {
           return;
         }
         const cls = classOf(r.heat, HeatMax, HeatClasses);
-        const nodes = this.#config.HeatNumas.get(cls);
+        const nodes = classNodes.get(cls);
         if (!nodes || nodes.length === 0) return;
         const w = where[i]!;
         let off = 0;
@@ -689,7 +725,7 @@ export class HeatPolicy implements Policy, PidListener {
       Heatmap: c.Heatmap,
       Forecaster: c.forecaster ? { name: c.forecaster.name, config: c.forecaster.config } : null,
       IntervalMs: c.IntervalMs,
-      HeatNumas: Object.fromEntries(c.HeatNumas),
+      HeatNumas: Object.fromEntries([...c.HeatNumas].map(([cls, l]) => [cls, formatNodeList(l)])),
       NumaSize: Object.fromEntries([...c.NumaSize].map(([n, s]) => [n, s.text])),
       Mover: c.Mover,
       DryRun: c.DryRun,

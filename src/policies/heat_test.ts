@@ -510,7 +510,13 @@ Deno.test("heat config: bad classes, nodes and sizes are refused with what is ac
   );
   assertEquals(
     err({ heatnumas: { 1: [-2] } }),
-    "policy heat: heatnumas.1.0: must be a node id from -1 (swap) to 32767 (got -2)",
+    "policy heat: heatnumas.1: must be node numbers (2, 2-3) or tier words (fastest, slowest, " +
+      "local, slower, faster, tier:N), or -1 (swap), or a list of them (got a list)",
+  );
+  assertEquals(
+    err({ heatnumas: { 1: "slowest,slowr" } }),
+    "policy heat: heatnumas.1: must be node numbers (2, 2-3) or tier words (fastest, slowest, " +
+      'local, slower, faster, tier:N), or -1 (swap), or a list of them (got "slowest,slowr")',
   );
   assertEquals(
     err({ numasize: { 1: "12 parsecs" } }),
@@ -595,4 +601,70 @@ Deno.test("heat from the prompt: -config-file FILE (YAML) with a DryRun moves no
   } finally {
     Deno.removeSync(file);
   }
+});
+
+/** Kernel memory tiers over the fixture's nodes: 0 and 1 (with CPUs) in memory_tier4, 2 in memory_tier450. */
+function withTiers(f: Fixture): void {
+  const root = `${f.deps.sysfs.root}/devices/virtual/memory_tiering`;
+  for (const [tier, nodes] of [["memory_tier4", "0-1"], ["memory_tier450", "2"]]) {
+    Deno.mkdirSync(`${root}/${tier}`, { recursive: true });
+    Deno.writeTextFileSync(`${root}/${tier}/nodelist`, `${nodes}\n`);
+  }
+}
+
+Deno.test("heat config: HeatNumas lists take tier words and -1 in their order; config -dump shows them as written", () => {
+  using f = fixture({ heatnumas: { 0: ["slower", -1], 5: [2, 1], 9: "local" } });
+  assertEquals(JSON.parse(f.policy.dump(["config"])).HeatNumas, {
+    0: "slower,-1",
+    5: [2, 1],
+    9: "local",
+  });
+});
+
+Deno.test("heat with HeatNumas slower: each process's cold memory goes to its own slower tier; one with none allowed stays, one warning", async () => {
+  using f = fixture({ heatnumas: { 0: "slower" } });
+  withTiers(f);
+  f.k.processes.get(B)!.memsAllowed = [0, 1];
+  f.sys.sync();
+  f.watch(A, B);
+  f.scanned(A);
+  f.scanned(B);
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 1024, 2]]);
+  f.finishTasks();
+  f.clock.advance(1000);
+  f.scanned(A);
+  f.scanned(B);
+  await f.policy.round();
+  assertEquals(f.tasks(), []);
+  assertEquals(f.k.pagesPerNode(B), new Map([[0, 1024]]));
+  assertEquals(f.log().split("\n").filter((l) => l.startsWith("WARN")), [
+    `WARN: policy heat: pid ${B} may not use any of HeatNumas.0 slower ` +
+    "(its Mems_allowed_list): its memory stays where it is",
+  ]);
+});
+
+Deno.test("heat with HeatNumas tier words: the words give node numbers before the NumaSize quotas apply", async () => {
+  // Node 2 takes 2M = 512 pages of the watched processes.
+  using f = fixture({ heatnumas: { 0: ["slowest", -1] }, numasize: { 2: "2M", "-1": "1M" } });
+  withTiers(f);
+  f.watch(A, B);
+  f.count(A, 0, 512, 1); // hot: class 9, no nodes: stays
+  f.scanned(A);
+  f.scanned(B);
+  await f.policy.round();
+  // A's cold 512 pages fill node 2; B's 1024 fit neither node 2 nor swap's 256.
+  assertEquals(f.tasks(), [[A, 512, 2]]);
+});
+
+Deno.test("heat with HeatNumas tier words: a process that exits before its classes resolve is skipped quietly", async () => {
+  using f = fixture({ heatnumas: { 9: "slower" } });
+  withTiers(f);
+  f.watch(A, B);
+  f.count(A, 0, 256, 1);
+  f.count(B, 0, 256, 1);
+  f.k.processes.get(A)!.exitAt = { step: "status", count: 1, zombie: false };
+  await f.policy.round();
+  assertEquals(f.tasks(), [[B, 256, 2]]);
+  assertEquals(f.log(), "");
 });

@@ -22,11 +22,16 @@
  *
  * The target is the first of RatioTargets the process may use (-1: swap,
  * always; a node: in its Mems_allowed_list); the Go one took the first.
+ * RatioTargets may name tiers ("slower", ["slowest", -1]: tiers/node_list.ts),
+ * resolved per process each round within its Mems_allowed_list; a tier
+ * word never means swap. A process with no target it may use is left
+ * alone, said once.
  *
  * Config (keys in any case): PidWatcher `{name, config}` (required),
  * Tracker (default `{name: idlepage}`), Mover {IntervalMs, Bandwidth}
  * (default 10 ms, 100 MB/s), DryRun (default false), IntervalMs (default
- * 5000), Ratio (required, above 0, at most 1), RatioTargets (default [-1]).
+ * 5000), Ratio (required, above 0, at most 1), RatioTargets (node numbers,
+ * -1 for swap, or tier words, in order of preference; default [-1]).
  * The deprecated Cgroups and Pids are refused.
  *
  * `dump` (`dump ratio`) prints the last decision per process: tracked
@@ -35,7 +40,7 @@
  *
  * @module
  */
-import { componentRef, intInRange, parseWithSchema, positiveNumber, v } from "../config/schema.ts";
+import { componentRef, parseWithSchema, positiveNumber, v } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
@@ -46,6 +51,16 @@ import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { pidWatchers } from "../pidwatchers/mod.ts";
 import { trackers } from "../trackers/mod.ts";
 import type { Policy } from "./policy.ts";
+import {
+  formatNodeList,
+  listNamesTiers,
+  nodeListField,
+  type NodeListItem,
+  NoNodeWarnings,
+  resolveNodeList,
+} from "../tiers/node_list.ts";
+import type { NodeSpecDeps } from "../tiers/node_spec.ts";
+import { readTierTopology } from "../tiers/tier_topology.ts";
 import {
   allowedNodes,
   MAX_NODE_ID,
@@ -64,7 +79,7 @@ const schema = v.strictObject({
   Ratio: positiveNumber(1),
   RatioTargets: v.optional(
     v.pipe(
-      v.array(intInRange(-1, MAX_NODE_ID), "must be a list of node ids (-1: swap)"),
+      nodeListField({ swap: true, maxNode: MAX_NODE_ID }),
       v.minLength(1, "must list at least one target (-1: swap)"),
     ),
     [-1],
@@ -74,7 +89,8 @@ const schema = v.strictObject({
 /** The `ratio` policy's config, nested components parsed. */
 export interface RatioConfig extends TrackingConfig {
   Ratio: number;
-  RatioTargets: number[];
+  /** Node numbers, -1 (swap) and tier words, in order of preference. */
+  RatioTargets: NodeListItem[];
 }
 
 /** Parses a `ratio` config (text or map); throws ConfigError with the key path. */
@@ -123,21 +139,23 @@ function gib(pages: number): string {
 export class RatioPolicy extends TrackingPolicy implements Policy {
   readonly #config: RatioConfig;
   #last = new Map<number, RatioDecision>();
+  readonly #noNode: NoNodeWarnings;
 
   constructor(config: RatioConfig, deps: ComponentDeps) {
     super("ratio", config, deps);
     this.#config = config;
+    this.#noNode = new NoNodeWarnings("ratio", deps.logger);
   }
 
-  /** The first of RatioTargets `pid` may use, or null. */
-  #target(pid: number): MoveTarget | null {
-    const allowed = this.#config.RatioTargets.some((t) => t >= 0)
-      ? allowedNodes(this.deps, pid)
-      : null;
-    for (const t of this.#config.RatioTargets) {
+  /** The first of RatioTargets `pid` may use, or null (said once). */
+  #target(pid: number, tiers: NodeSpecDeps): MoveTarget | null {
+    const targets = resolveNodeList(this.#config.RatioTargets, pid, tiers);
+    const allowed = targets.some((t) => t >= 0) ? allowedNodes(this.deps, pid) : null;
+    for (const t of targets) {
       if (t < 0) return SWAP_TARGET;
       if (allowed === null || allowed.includes(t)) return nodeTarget(t);
     }
+    this.#noNode.warn(pid, "RatioTargets", String(formatNodeList(this.#config.RatioTargets)));
     return null;
   }
 
@@ -195,7 +213,17 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
     if (!this.placement.moverIdle()) return;
     const ratio = this.#config.Ratio;
     const live = new Set(this.ages.pids());
-    for (const pid of [...this.#last.keys()]) if (!live.has(pid)) this.#last.delete(pid);
+    for (const pid of [...this.#last.keys()]) {
+      if (!live.has(pid)) {
+        this.#last.delete(pid);
+        this.#noNode.forget(pid);
+      }
+    }
+    // The tiers are read once a round, and only when a target names one.
+    const resolveDeps: NodeSpecDeps = { procfs: this.deps.procfs, sysfs: this.deps.sysfs };
+    if (listNamesTiers(this.#config.RatioTargets) && live.size > 0) {
+      resolveDeps.tiers = readTierTopology(this.deps.sysfs);
+    }
     for (const pid of live) {
       const d: RatioDecision = {
         atMs: nowMs,
@@ -208,7 +236,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
       this.#last.set(pid, d);
       let census: RangeCensus[];
       try {
-        d.target = this.#target(pid);
+        d.target = this.#target(pid, resolveDeps);
         if (d.target === null) continue;
         census = this.#census(pid, this.ages.ofPid(pid), d.target);
       } catch (e) {
@@ -285,7 +313,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
     return JSON.stringify({
       ...this.sharedConfigJson(),
       Ratio: this.#config.Ratio,
-      RatioTargets: this.#config.RatioTargets,
+      RatioTargets: formatNodeList(this.#config.RatioTargets),
     });
   }
 }

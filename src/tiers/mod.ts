@@ -9,6 +9,8 @@
  *   render.ts          renderTiers / tiersJson (memtierd -tiers, prompt `tiers`)
  *   node_spec.ts       parseNodeSpec + resolveNodes(spec, pid, deps): "slower",
  *                      "fastest", "tier:N", ... -> nodes, within Mems_allowed
+ *   node_list.ts       ordered lists with -1 (swap) on node_spec.ts: RatioTargets,
+ *                      HeatNumas, demote-idle's IdleNumas
  *
  * Readers take the /sys root from a SysFs and /proc from a ProcFs, so
  * fixture trees stand in for them in tests.
@@ -45,3 +47,13 @@ export {
   resolveNodeSpec,
   type TierWord,
 } from "./node_spec.ts";
+export {
+  formatNodeList,
+  listNamesTiers,
+  nodeListField,
+  type NodeListItem,
+  type NodeListOptions,
+  NoNodeWarnings,
+  parseNodeList,
+  resolveNodeList,
+} from "./node_list.ts";
