@@ -7,8 +7,9 @@
 #
 # E2E_BUILD_KERNEL=1 (the default when CI=true): `make test` builds that
 # kernel (when it is missing or out of date) in the background while `make
-# check` runs, and the tests that need it run; they fail if it cannot be
-# built. Otherwise they run only when it is built already.
+# check` and the tests that do not need it run; the tests that need it run
+# last, and fail if it cannot be built. Otherwise they run only when it is
+# built already.
 #   make e2e-tools     checks the host tools, says which packages are missing
 #
 # See tests/e2e/README.md.
@@ -28,10 +29,10 @@ e2e-tools:
 
 # E2E_TESTS: test scripts, topology or suite folders, or shell patterns of
 # them (default: every suite under tests/e2e/suites).
+# The run waits for the background kernel build (E2E_PREBUILD_OWNER) only
+# when it comes to the tests that need that kernel.
 e2e: $(DENO) bin/memtierd bin/meme
-	@tests/e2e/kernel/prebuild.sh wait $$PPID || \
-	  echo "vm-kernel: the tests that need it will fail"
-	DENO=$(DENO) tests/e2e/run_tests.sh $(E2E_TESTS)
+	DENO=$(DENO) E2E_PREBUILD_OWNER=$$PPID tests/e2e/run_tests.sh $(E2E_TESTS)
 
 demo: $(DENO) bin/memtierd bin/meme
 	DENO=$(DENO) tests/e2e/demo.sh
@@ -40,8 +41,9 @@ vm-kernel:
 	tests/e2e/kernel/build.sh
 
 # Read before the top Makefile's `test: check e2e`, so it comes first:
-# the kernel's build (E2E_BUILD_KERNEL=1) overlaps `make check`; `make e2e`
-# waits for it. $$PPID: this make, which the build must not outlive.
+# the kernel's build (E2E_BUILD_KERNEL=1) overlaps `make check` and the
+# first e2e tests; run_tests.sh waits for it before the tests that need
+# it. $$PPID: this make, which the build must not outlive.
 test: e2e-kernel-start
 e2e-kernel-start:
 	@tests/e2e/kernel/prebuild.sh start $$PPID
