@@ -74,7 +74,8 @@ export function heatBlocks(
       let hottest = -1;
       for (let b = from; b < to; b++) hottest = Math.max(hottest, grid[b]![j]!);
       if (hottest <= 0) return SHADES[0];
-      return SHADES[1 + Math.min(3, Math.floor(((hottest - 1) * 4) / Math.max(1, classes - 1)))];
+      // The hottest class is always █ (with 2 classes, class 1 too).
+      return SHADES[Math.max(1, Math.round((hottest * 4) / Math.max(1, classes - 1)))];
     }).join("");
     lines.push(`0x${bands[from]!.startAddr.toString(16).padStart(12, "0")} ${cells}`);
   }

@@ -66,7 +66,7 @@ import { trackers } from "../trackers/mod.ts";
 import type { Tracker, TrackerCounter } from "../trackers/tracker.ts";
 import { classOf, Heatmap, type HeatmapConfig, heatmapSchema } from "./heatmap.ts";
 import { Placement, type PlacementConfig, placementEntries } from "./placement.ts";
-import type { HeatForecaster, Heats, Policy, RangeHeat } from "./policy.ts";
+import type { HeatForecaster, Heats, Policy, PolicyHeats, RangeHeat } from "./policy.ts";
 
 /** Node id that stands for swap in HeatNumas and NumaSize. */
 export const SWAP_NODE = -1;
@@ -706,6 +706,16 @@ export class HeatPolicy implements Policy, PidListener {
 
   pidWatcher(): PidWatcher {
     return this.#watcher;
+  }
+
+  heats(): PolicyHeats {
+    const { HeatMax, HeatClasses } = this.#config.Heatmap;
+    return {
+      pids: this.watchedPids(),
+      heats: this.heatmap.heats(),
+      heatMax: HeatMax,
+      classes: HeatClasses,
+    };
   }
 }
 
