@@ -156,7 +156,7 @@ export const pictureCommand: PromptCommand = {
       type: "bool",
       help: "the heat policy's heatmap of -pid instead (now, or as recorded)",
     },
-    { name: "pid", type: "string", valueName: "PID", help: "the process whose heat (-heat)" },
+    { name: "pid", type: "string", valueName: "PID", help: "with -heat: the process" },
     {
       name: "interval-ms",
       type: "string",
@@ -169,7 +169,7 @@ export const pictureCommand: PromptCommand = {
       valueName: "FILE.svg",
       help: "write the chart to FILE.svg (with -record: after every sample)",
     },
-    { name: "stop", type: "bool", help: "stop recording (the samples stay)" },
+    { name: "stop", type: "bool", help: "stop recording, -heat too (the samples stay)" },
   ],
   async run(ctx, f) {
     const { session, out } = ctx;

@@ -1,5 +1,5 @@
-import { assertEquals, assertOk } from "../../testing/assert.ts";
-import { harness, PID } from "../_harness.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../testing/assert.ts";
+import { BASE, type Harness, harness, PID } from "../_harness.ts";
 
 Deno.test("picture -record samples a process's pages per node; picture shows them as blocks", async () => {
   using h = harness();
@@ -58,4 +58,101 @@ Deno.test("picture -svg takes only a .svg file name; closing the session stops t
   const before = await h.run("picture");
   await new Promise((resolve) => setTimeout(resolve, 40));
   assertEquals(await h.run("picture"), before);
+});
+
+const HEAT_POLICY =
+  `policy -create heat -config '{"PidWatcher":{"name":"pidlist","config":{"Pids":[${PID}]}},` +
+  `"Tracker":{"name":"softdirty","Config":{"ScanIntervalMs":50,"PagesInRegion":256,` +
+  `"MaxCountPerRegion":0}},"IntervalMs":100,` +
+  `"Heatmap":{"HeatMax":0.01,"HeatRetention":0,"HeatClasses":2},"HeatNumas":{"1":[0]}}'`;
+
+/** pid 500 writes its first 256 anon pages (BASE) between sleeps of the test's clock for `ms`. */
+async function writeHot(h: Harness, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 50) {
+    h.sys.access(PID, BASE, BASE + 256 * 4096, true);
+    await h.clock.sleep(50);
+  }
+}
+
+Deno.test("picture -heat -record -pid P samples the heat policy's heatmap; picture -heat shows it as blocks, -svg as a chart", async () => {
+  using h = harness();
+  const dir = Deno.makeTempDirSync({ prefix: "memtierd-picture-" });
+  try {
+    await h.run(HEAT_POLICY, "policy -start");
+    await writeHot(h, 1000);
+    assertEquals(
+      await h.run(`picture -heat -record -pid ${PID} -interval-ms 500 -svg ${dir}/heat.svg`),
+      `picture: recording the heat of pid ${PID} every 500 ms\n`,
+    );
+    await writeHot(h, 1000);
+    // The policy's loops on the test's clock keep timers from firing: the
+    // recorder samples (every 5 ms of real time) once they stopped.
+    await h.run("policy -stop");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assertEquals(await h.run("picture -stop"), "picture: recording stopped\n");
+    // The heap (16 pages), the written 256 pages (hot once the tracker saw
+    // them), and the other 768 (cold).
+    const out = await h.run("picture -heat");
+    assertOk(/^0x00000ff00000 {3,}\n0x000010000000 █{3,}\n0x000010100000 {3,}\n$/.test(out), out);
+    const live = Deno.readTextFileSync(`${dir}/heat.svg`);
+    assertIncludes(live, `>heat of pid ${PID}: address space (top: low) over time (`);
+    assertIncludes(live, ">heat max 0.01, 2 classes</text>");
+    const written = await h.run(`picture -heat -pid ${PID} -svg ${dir}/once.svg`);
+    assertOk(
+      /^picture: \d+ heat samples of pid 500 written to .*once\.svg\n$/.test(written),
+      written,
+    );
+    // The hot class's red (#e53935) and the cold one's blue (#304ffe).
+    const once = Deno.readTextFileSync(`${dir}/once.svg`);
+    assertOk(once.includes('fill="#e53935"') && once.includes('fill="#304ffe"'), once);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("picture -heat -pid P without a recording shows the heatmap now, one column", async () => {
+  using h = harness();
+  await h.run(HEAT_POLICY, "policy -start");
+  await writeHot(h, 1000);
+  await h.run("policy -stop");
+  assertEquals(
+    await h.run(`picture -heat -pid ${PID}`),
+    "0x00000ff00000  \n0x000010000000 █\n0x000010100000  \n",
+  );
+});
+
+Deno.test("picture -heat says what it needs: policy heat, a -pid it watches", async () => {
+  using h = harness();
+  assertEquals(
+    await h.run(`picture -heat -pid ${PID}`),
+    "memtierd: picture: Cannot picture heat: no policy (-heat needs policy heat: policy -create heat -config ...)\n",
+  );
+  await h.run("policy -create stub");
+  assertEquals(
+    await h.run(`picture -heat -record -pid ${PID}`),
+    "memtierd: picture: Cannot picture heat: policy stub keeps no heatmap (-heat needs policy heat)\n",
+  );
+  await h.run(HEAT_POLICY);
+  // Created, not started: its pidwatcher has not given it the process yet.
+  assertEquals(
+    await h.run(`picture -heat -pid ${PID}`),
+    "memtierd: picture: Cannot picture heat: pid 500 is not watched by the policy (watched: none)\n",
+  );
+  await h.run("policy -start");
+  await h.clock.sleep(100);
+  assertEquals(
+    await h.run("picture -heat -record -pid 999"),
+    "memtierd: picture: Cannot picture heat: pid 999 is not watched by the policy (watched: 500)\n",
+  );
+  assertEquals(
+    await h.run("picture -heat", "picture -heat -record", `picture -heat -pids ${PID}`),
+    "memtierd: picture: Flag -heat needs -pid PID\n" +
+      "memtierd: picture: Flag -heat -record needs -pid PID\n" +
+      "memtierd: picture: Flag -heat takes one process as -pid PID, not -pids\n",
+  );
+  assertEquals(
+    await h.run(`picture -record -pid ${PID}`),
+    "memtierd: picture: Flag -pid goes with -heat (pages per node take -pids PID[,PID...])\n",
+  );
+  await h.run("policy -stop");
 });
