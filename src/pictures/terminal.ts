@@ -54,7 +54,9 @@ export function nodePagesBlocks(samples: readonly NodePagesSample[], width = 60)
 /**
  * Heat over time: `rows` rows, each a slice of the address bands (low
  * addresses first), one character per sample (the newest `width`): blank
- * cold or untracked, then ░ ▒ ▓ █ hotter, by the hottest class in the slice.
+ * cold or untracked, then ░ ▒ ▓ █ hotter, by the slice's mean class over
+ * its pages (untracked counting as cold), so a row of a few hot pages
+ * among many cold ones stays light.
  */
 export function heatBlocks(
   samples: readonly HeatSample[],
@@ -71,11 +73,17 @@ export function heatBlocks(
     const from = Math.floor((row * bands.length) / rows);
     const to = Math.floor(((row + 1) * bands.length) / rows);
     const cells = shown.map((_, j) => {
-      let hottest = -1;
-      for (let b = from; b < to; b++) hottest = Math.max(hottest, grid[b]![j]!);
-      if (hottest <= 0) return SHADES[0];
+      let weighted = 0;
+      let pages = 0;
+      for (let b = from; b < to; b++) {
+        const bandPages = bands[b]!.endAddr - bands[b]!.startAddr;
+        weighted += Math.max(0, grid[b]![j]!) * bandPages;
+        pages += bandPages;
+      }
+      const mean = weighted / pages;
+      if (mean <= 0) return SHADES[0];
       // The hottest class is always █ (with 2 classes, class 1 too).
-      return SHADES[Math.max(1, Math.round((hottest * 4) / Math.max(1, classes - 1)))];
+      return SHADES[Math.max(1, Math.round((mean * 4) / Math.max(1, classes - 1)))];
     }).join("");
     lines.push(`0x${bands[from]!.startAddr.toString(16).padStart(12, "0")} ${cells}`);
   }
