@@ -139,8 +139,9 @@ export function heatChartSvg(samples: readonly HeatSample[], opts: HeatChartOpti
       let end = j + 1;
       while (end < row.length && row[end] === cls) end++;
       const fill = cls < 0 ? UNTRACKED_COLOR : heatColor(cls, classes);
-      // A hair wider than the run, so no background shows between cells.
-      body.push(svgRect(LEFT + j * colW, y, (end - j) * colW + 0.5, Math.max(h, 0.5), fill));
+      // A hair wider and taller than the run (the next row covers it), so
+      // no background shows between cells at fractional edges.
+      body.push(svgRect(LEFT + j * colW, y, (end - j) * colW + 0.5, h + 0.5, fill));
       j = end;
     }
     y += h;

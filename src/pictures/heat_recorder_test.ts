@@ -70,11 +70,18 @@ Deno.test("HeatRecorder samples the heat policy's heatmap: the written 256 pages
     [BASE + 256 * PAGE, 768],
   ]);
   assertEquals(grid, [[0, 0, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]]);
+  // 8 rows of 130 of the 1040 pages: the heap and 114 hot pages (mostly
+  // hot: █), 130 hot, 12 hot among 118 cold (░), then cold.
   assertEquals(
     heatBlocks(samples, PID, { heatMax: 0.01, classes: 2 }),
-    "0x00000ff00000       \n" +
-      "0x000010000000 ███   \n" +
-      "0x000010100000       \n",
+    "0x00000ff00000 ███   \n" +
+      "0x000010072000 ███   \n" +
+      "0x0000100f4000 ░░░   \n" +
+      "0x000010176000       \n" +
+      "0x0000101f8000       \n" +
+      "0x00001027a000       \n" +
+      "0x0000102fc000       \n" +
+      "0x00001037e000       \n",
   );
 });
 

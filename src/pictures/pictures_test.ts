@@ -94,11 +94,14 @@ Deno.test("nodePagesBlocks() draws a row of eighth blocks per node, scaled to th
   assertEquals(nodePagesBlocks(nodeSamples(), 2), "node 0 ▂  0.0 MB\nnode 2 ▆█ 3.9 MB\n");
 });
 
-Deno.test("heatBlocks() shades each address row by its hottest class per sample", () => {
+Deno.test("heatBlocks() gives each row an equal share of the pages, shaded by class per sample", () => {
+  // 1024 pages in 4 rows of 256: A (hot), B's two halves (cold), C
+  // (untracked, then class 5 of 10).
   assertEquals(
-    heatBlocks(heatSamples(), PID),
+    heatBlocks(heatSamples(), PID, { rows: 4 }),
     "0x000010000000 █████\n" +
       "0x000010100000      \n" +
+      "0x000010200000      \n" +
       "0x000020000000  ▒▒▒▒\n",
   );
   assertEquals(heatBlocks(heatSamples(), 12345), "pid 12345: no heat data\n");
