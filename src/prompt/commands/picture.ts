@@ -202,6 +202,8 @@ export const pictureCommand: PromptCommand = {
         ...(svg === undefined
           ? {}
           : { onSample: (samples) => writeSvg(svg, nodePagesSvg(samples, title(pids))) }),
+        onError: (e) =>
+          session.logger.error(`picture: ${e instanceof Error ? e.message : String(e)}`),
       });
       recorders.set(session, rec);
       if (!rec.sample()) throw new UsageError(`Cannot record: none of pids ${pids} exists`);

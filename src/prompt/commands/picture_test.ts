@@ -161,3 +161,16 @@ Deno.test("picture -heat says what it needs: policy heat, a -pid it watches", as
   );
   await h.run("policy -stop");
 });
+
+Deno.test("picture -record -svg into a folder that went away logs the error and stops recording", async () => {
+  using h = harness();
+  const dir = Deno.makeTempDirSync({ prefix: "memtierd-picture-" });
+  await h.run(`picture -record -pids ${PID} -interval-ms 1000 -svg ${dir}/live.svg`);
+  Deno.removeSync(dir, { recursive: true });
+  // The recorder's next sample (5 ms of real time with the test's clock) cannot write.
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assertIncludes(h.log(), `ERROR: picture: Cannot write picture "${dir}/live.svg": `);
+  const before = await h.run("picture");
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assertEquals(await h.run("picture"), before);
+});
