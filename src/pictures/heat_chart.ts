@@ -132,11 +132,18 @@ export function heatChartSvg(samples: readonly HeatSample[], opts: HeatChartOpti
   let y = TOP;
   bands.forEach((band, i) => {
     const h = totalPages ? (pagesOf(band) / totalPages) * PLOT_H : 0;
-    grid[i]!.forEach((cls, j) => {
+    const row = grid[i]!;
+    // One rectangle per run of a class: a long recording stays a small file.
+    for (let j = 0; j < row.length;) {
+      const cls = row[j]!;
+      let end = j + 1;
+      while (end < row.length && row[end] === cls) end++;
       const fill = cls < 0 ? UNTRACKED_COLOR : heatColor(cls, classes);
-      // A hair wider than the column, so no background shows between cells.
-      body.push(svgRect(LEFT + j * colW, y, colW + 0.5, Math.max(h, 0.5), fill));
-    });
+      // A hair wider and taller than the run (the next row covers it), so
+      // no background shows between cells at fractional edges.
+      body.push(svgRect(LEFT + j * colW, y, (end - j) * colW + 0.5, h + 0.5, fill));
+      j = end;
+    }
     y += h;
   });
   if (bands.length === 0) {

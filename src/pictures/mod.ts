@@ -5,11 +5,13 @@
  *                   heat classes as colours
  *   node_chart.ts   nodePagesSvg(samples): pages per node over time, stacked
  *   recorder.ts     NodePagesRecorder: numa_maps of processes every intervalMs
+ *   heat_recorder.ts  HeatRecorder: a policy's heatmap of one process
+ *                     every intervalMs (the heat policy's heats())
  *   terminal.ts     nodePagesBlocks / heatBlocks: the same in Unicode blocks
  *   svg.ts          escaping, document, colours
  *
- * The charts are pure functions of their samples; only the recorder reads
- * /proc (through a ProcFs) and waits (through a Clock).
+ * The charts are pure functions of their samples; only the recorders read
+ * (/proc through a ProcFs, or a policy's heats) and wait (through a Clock).
  *
  * @module
  */
@@ -21,6 +23,7 @@ export {
   heatGrid,
   type HeatSample,
 } from "./heat_chart.ts";
+export { HeatRecorder, type HeatRecorderOptions, type HeatScale } from "./heat_recorder.ts";
 export { type NodePagesSample, nodePagesSvg } from "./node_chart.ts";
 export { anonPagesByNode, NodePagesRecorder, type NodePagesRecorderOptions } from "./recorder.ts";
 export { heatBlocks, nodePagesBlocks } from "./terminal.ts";

@@ -94,11 +94,14 @@ Deno.test("nodePagesBlocks() draws a row of eighth blocks per node, scaled to th
   assertEquals(nodePagesBlocks(nodeSamples(), 2), "node 0 ▂  0.0 MB\nnode 2 ▆█ 3.9 MB\n");
 });
 
-Deno.test("heatBlocks() shades each address row by its hottest class per sample", () => {
+Deno.test("heatBlocks() gives each row an equal share of the pages, shaded by class per sample", () => {
+  // 1024 pages in 4 rows of 256: A (hot), B's two halves (cold), C
+  // (untracked, then class 5 of 10).
   assertEquals(
-    heatBlocks(heatSamples(), PID),
+    heatBlocks(heatSamples(), PID, { rows: 4 }),
     "0x000010000000 █████\n" +
       "0x000010100000      \n" +
+      "0x000010200000      \n" +
       "0x000020000000  ▒▒▒▒\n",
   );
   assertEquals(heatBlocks(heatSamples(), 12345), "pid 12345: no heat data\n");
@@ -132,4 +135,26 @@ Deno.test("NodePagesRecorder samples anonymous pages per node and stops when the
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("heatBlocks() shades a row by the mean class of its pages: a hot quarter among cold pages stays light", () => {
+  // One row for all: 256 pages of class 9, 512 of 0, and 256 untracked
+  // (cold), then of class 5: mean class 2.25, then 3.5, of 9.
+  assertEquals(heatBlocks(heatSamples(), PID, { rows: 1 }), "0x000010000000 ░▒▒▒▒\n");
+});
+
+Deno.test("heatChartSvg() draws one rectangle per run of a class in an address row", () => {
+  const svg = heatChartSvg(heatSamples(), { pid: PID });
+  // Plot cells lie between x 110 and 590: A and B one run each, C untracked then class 5.
+  const cells = [
+    ...svg.matchAll(/<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"[^>]*fill="(#[0-9a-f]+)"/g),
+  ]
+    .filter((m) => Number(m[1]) >= 110 && Number(m[1]) < 600)
+    .map((m) => [Number(m[1]), Number(m[2]), m[3]]);
+  assertEquals(cells, [
+    [110, 480.5, "#e53935"],
+    [110, 480.5, "#304ffe"],
+    [110, 96.5, "#dddddd"],
+    [206, 384.5, "#d7de40"], // class 5 of 10: between green and yellow
+  ]);
 });

@@ -50,6 +50,8 @@ export interface NodePagesRecorderOptions {
   maxSamples?: number;
   /** Called after each sample (to keep a picture file up to date). */
   onSample?: (samples: readonly NodePagesSample[]) => void;
+  /** Called with what a sample (or onSample) threw; recording then stops. */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -121,7 +123,15 @@ export class NodePagesRecorder {
         // A clock that does not really wait (a test's) must neither starve
         // timers nor spin: at most one sample every 5 ms of real time.
         await new Promise((resolve) => setTimeout(resolve, 5));
-        if (abort.signal.aborted || !this.sample()) break;
+        if (abort.signal.aborted) break;
+        try {
+          if (!this.sample()) break;
+        } catch (e) {
+          // Not an unhandled rejection that ends memtierd: a picture that
+          // cannot be written stops only the recording.
+          this.#opts.onError?.(e);
+          break;
+        }
       }
       if (this.#abort === abort) this.#abort = undefined;
     })();

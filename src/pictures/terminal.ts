@@ -52,9 +52,12 @@ export function nodePagesBlocks(samples: readonly NodePagesSample[], width = 60)
 }
 
 /**
- * Heat over time: `rows` rows, each a slice of the address bands (low
- * addresses first), one character per sample (the newest `width`): blank
- * cold or untracked, then ░ ▒ ▓ █ hotter, by the hottest class in the slice.
+ * Heat over time: `rows` rows, each an equal share of the address bands'
+ * pages (low addresses first, gaps left out, as in the SVG chart), one
+ * character per sample (the newest `width`): blank cold or untracked, then
+ * ░ ▒ ▓ █ hotter, by the row's mean class over its pages (untracked counting
+ * as cold), so a row of a few hot pages among many cold ones stays light.
+ * A row starts with the address of its first page.
  */
 export function heatBlocks(
   samples: readonly HeatSample[],
@@ -65,18 +68,38 @@ export function heatBlocks(
   const shown = lastOf(samples, options.width ?? 60);
   const { bands, grid } = heatGrid(shown, pid, classes, options.heatMax);
   if (bands.length === 0) return `pid ${pid}: no heat data\n`;
-  const rows = Math.min(options.rows ?? 8, bands.length);
+  // Where each band starts on the gapless axis, in bytes.
+  const offsets: number[] = [];
+  let total = 0;
+  for (const b of bands) {
+    offsets.push(total);
+    total += b.endAddr - b.startAddr;
+  }
+  const rows = Math.min(options.rows ?? 8, total / PAGE_SIZE_BYTES);
   const lines: string[] = [];
   for (let row = 0; row < rows; row++) {
-    const from = Math.floor((row * bands.length) / rows);
-    const to = Math.floor(((row + 1) * bands.length) / rows);
+    const lo = (row * total) / rows;
+    const hi = ((row + 1) * total) / rows;
+    const parts: { band: number; bytes: number }[] = [];
+    bands.forEach((b, i) => {
+      const start = offsets[i]!;
+      const bytes = Math.min(start + b.endAddr - b.startAddr, hi) - Math.max(start, lo);
+      if (bytes > 0) parts.push({ band: i, bytes });
+    });
     const cells = shown.map((_, j) => {
-      let hottest = -1;
-      for (let b = from; b < to; b++) hottest = Math.max(hottest, grid[b]![j]!);
-      if (hottest <= 0) return SHADES[0];
-      return SHADES[1 + Math.min(3, Math.floor(((hottest - 1) * 4) / Math.max(1, classes - 1)))];
+      let weighted = 0;
+      for (const p of parts) weighted += Math.max(0, grid[p.band]![j]!) * p.bytes;
+      const mean = weighted / (hi - lo);
+      if (mean <= 0) return SHADES[0];
+      // The hottest class is always █ (with 2 classes, class 1 too).
+      return SHADES[Math.max(1, Math.round((mean * 4) / Math.max(1, classes - 1)))];
     }).join("");
-    lines.push(`0x${bands[from]!.startAddr.toString(16).padStart(12, "0")} ${cells}`);
+    const first = parts[0]!.band;
+    const addr = bands[first]!.startAddr +
+      Math.floor((lo - offsets[first]!) / PAGE_SIZE_BYTES) * PAGE_SIZE_BYTES;
+    lines.push(
+      `0x${Math.max(addr, bands[first]!.startAddr).toString(16).padStart(12, "0")} ${cells}`,
+    );
   }
   return lines.join("\n") + "\n";
 }

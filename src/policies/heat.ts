@@ -80,7 +80,7 @@ import type { NodeSpecDeps } from "../tiers/node_spec.ts";
 import { readTierTopology } from "../tiers/tier_topology.ts";
 import { classOf, Heatmap, type HeatmapConfig, heatmapSchema } from "./heatmap.ts";
 import { Placement, type PlacementConfig, placementEntries } from "./placement.ts";
-import type { HeatForecaster, Heats, Policy, RangeHeat } from "./policy.ts";
+import type { HeatForecaster, Heats, Policy, PolicyHeats, RangeHeat } from "./policy.ts";
 
 /** Node id that stands for swap in HeatNumas and NumaSize. */
 export const SWAP_NODE = -1;
@@ -742,6 +742,16 @@ export class HeatPolicy implements Policy, PidListener {
 
   pidWatcher(): PidWatcher {
     return this.#watcher;
+  }
+
+  heats(): PolicyHeats {
+    const { HeatMax, HeatClasses } = this.#config.Heatmap;
+    return {
+      pids: this.watchedPids(),
+      heats: this.heatmap.heats(),
+      heatMax: HeatMax,
+      classes: HeatClasses,
+    };
   }
 }
 

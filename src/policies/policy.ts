@@ -24,6 +24,19 @@ export interface Policy {
   mover(): Mover | null;
   tracker(): Tracker | null;
   pidWatcher(): PidWatcher | null;
+  /** The heatmap now, for pictures; only the heat policy keeps one. */
+  heats?(): PolicyHeats | null;
+}
+
+/** A policy's heatmap at one moment, and the scale its classes are on. */
+export interface PolicyHeats {
+  /** The processes the policy watches, ascending (some may have no heat yet). */
+  pids: readonly number[];
+  heats: Heats;
+  /** The heat of the hottest class (HeatMax). */
+  heatMax: number;
+  /** Number of heat classes (HeatClasses). */
+  classes: number;
 }
 
 /** Heat of one range of one process, as the heat policy and forecasters see it. */
