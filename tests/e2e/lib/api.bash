@@ -405,15 +405,20 @@ vm-session-output() {
 # script API
 # vm-session-command [--timeout S] NAME LINE [PROMPT_REGEX]: sends LINE and
 # prints the output that follows it, waiting until its last line matches
-# PROMPT_REGEX (default: until the output stops growing for 0.5 s).
+# PROMPT_REGEX (default: until the output stops growing for 0.5 s). With
+# PROMPT_REGEX, LINE is sent once the program has shown a prompt.
 vm-session-command() {
   local timeout=30
   if [ "$1" = --timeout ]; then
     timeout=$2
     shift 2
   fi
-  local name=$1 line=$2 prompt=${3:-} d=$E2E_GUEST_DIR/session.$1 from cond
-  vm-command --quiet "wc -c < $d/out" || fail "vm-session-command: no session $name"
+  local name=$1 line=$2 prompt=${3:-} d=$E2E_GUEST_DIR/session.$1 from cond ready=""
+  # With a prompt: typed only once the program has shown it (up to 30 s), as
+  # a person would; sent before it, the answer was read from the first prompt.
+  [ -z "$prompt" ] ||
+    ready="i=0; until grep -qE '$prompt' $d/out 2> /dev/null || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done; "
+  vm-command --quiet "${ready}wc -c < $d/out" || fail "vm-session-command: no session $name"
   from=$COMMAND_OUTPUT
   echo "$name> $line"
   vm-session-send "$name" "$line"
