@@ -115,11 +115,24 @@ export class DamonSysfs {
     return n;
   }
 
+  /**
+   * Writes a file. EBUSY (a command of any kdamond in flight, the kdamonds'
+   * own included: they take DAMON's lock in their rounds) is retried a few
+   * times, as for reads: the write was not done. (Seen in the VM: a
+   * tracker's region update failed so beside another kdamond.)
+   */
   write(rel: string, value: string | number): void {
     const path = `${this.dir}/${rel}`;
     const text = String(value);
     this.#onWrite?.(path, text);
-    this.#io.write(path, `${text}\n`);
+    for (let i = 0;; i++) {
+      try {
+        this.#io.write(path, `${text}\n`);
+        return;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.Busy) || i >= 100) throw e;
+      }
+    }
   }
 
   nrKdamonds(): number {

@@ -4,7 +4,7 @@ import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { Logger } from "../log/logger.ts";
 import { Mover } from "../mover/mover.ts";
 import { Stats } from "../stats/stats.ts";
-import type { DamonIo } from "../sysfs/damon.ts";
+import { type DamonIo, DamonSysfs } from "../sysfs/damon.ts";
 import { assertEquals, assertOk, assertThrows } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
@@ -520,4 +520,22 @@ Deno.test("damon dump: kdamonds by default, and a clear line for unknown argumen
   );
   assertEquals(t.dump(["raw"]), 'tracker damon: dump raw accepts: start, new, stop (got "")');
   await t.stop();
+});
+
+Deno.test("DAMON sysfs: a write answered EBUSY (a kdamond holding DAMON's lock) is tried again; other errors are not", () => {
+  const tries: string[] = [];
+  let busy = 3;
+  const io: DamonIo = {
+    read: () => "",
+    exists: () => true,
+    write(path, text) {
+      tries.push(`${path.split("/").pop()} ${text.trim()}`);
+      if (path.endsWith("nr_regions") && busy-- > 0) throw new Deno.errors.Busy("busy");
+      if (path.endsWith("pid_target")) throw new Deno.errors.PermissionDenied("no");
+    },
+  };
+  const d = new DamonSysfs({ root: "/x", io });
+  d.write("0/contexts/0/targets/0/regions/nr_regions", 2);
+  assertEquals(tries, Array(4).fill("nr_regions 2"));
+  assertThrows(() => d.write("0/contexts/0/targets/0/pid_target", 1), Deno.errors.PermissionDenied);
 });

@@ -416,8 +416,10 @@ vm-session-command() {
   local name=$1 line=$2 prompt=${3:-} d=$E2E_GUEST_DIR/session.$1 from cond ready=""
   # With a prompt: typed only once the program has shown it (up to 30 s), as
   # a person would; sent before it, the answer was read from the first prompt.
+  # Shown once is enough (the regex without its end anchor: output of the
+  # program's own, a log line, may follow its last prompt).
   [ -z "$prompt" ] ||
-    ready="i=0; until grep -qE '$prompt' $d/out 2> /dev/null || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done; "
+    ready="i=0; until grep -qE '${prompt%\$}' $d/out 2> /dev/null || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done; "
   vm-command --quiet "${ready}wc -c < $d/out" || fail "vm-session-command: no session $name"
   from=$COMMAND_OUTPUT
   echo "$name> $line"
