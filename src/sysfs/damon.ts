@@ -18,6 +18,30 @@ export interface DamonIo {
   exists(path: string): boolean;
 }
 
+/** How long a file that answers EBUSY is tried again, and the pause between tries. */
+export const BUSY_RETRY_MS = 1000;
+const BUSY_PAUSE_MS = 2;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * `fn()`, tried again while it throws EBUSY, for up to BUSY_RETRY_MS: DAMON
+ * answers so while its lock is held, which under QEMU lasted longer than a
+ * hundred immediate tries (CI: a tracker round failed beside another
+ * kdamond). The pause is a blocking wait of BUSY_PAUSE_MS: these are
+ * synchronous file operations.
+ */
+export function whileBusy<T>(fn: () => T): T {
+  const start = performance.now();
+  for (;;) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.Busy) || performance.now() - start >= BUSY_RETRY_MS) throw e;
+      Atomics.wait(pause, 0, 0, BUSY_PAUSE_MS);
+    }
+  }
+}
+
 /** The real files. */
 export const fileIo: DamonIo = {
   read: (path) => Deno.readTextFileSync(path),
@@ -92,16 +116,10 @@ export class DamonSysfs {
   /**
    * A file's text. DAMON's files answer EBUSY while a state command of any
    * kdamond is in flight (another user's, as memtierd's own are
-   * synchronous): retried a few times.
+   * synchronous): retried (whileBusy).
    */
   read(rel: string): string {
-    for (let i = 0;; i++) {
-      try {
-        return this.#io.read(`${this.dir}/${rel}`).trim();
-      } catch (e) {
-        if (!(e instanceof Deno.errors.Busy) || i >= 100) throw e;
-      }
-    }
+    return whileBusy(() => this.#io.read(`${this.dir}/${rel}`).trim());
   }
 
   readInt(rel: string): number {
@@ -117,22 +135,15 @@ export class DamonSysfs {
 
   /**
    * Writes a file. EBUSY (a command of any kdamond in flight, the kdamonds'
-   * own included: they take DAMON's lock in their rounds) is retried a few
-   * times, as for reads: the write was not done. (Seen in the VM: a
+   * own included: they take DAMON's lock in their rounds) is retried, as for
+   * reads (whileBusy): the write was not done. (Seen in the VM: a
    * tracker's region update failed so beside another kdamond.)
    */
   write(rel: string, value: string | number): void {
     const path = `${this.dir}/${rel}`;
     const text = String(value);
     this.#onWrite?.(path, text);
-    for (let i = 0;; i++) {
-      try {
-        this.#io.write(path, `${text}\n`);
-        return;
-      } catch (e) {
-        if (!(e instanceof Deno.errors.Busy) || i >= 100) throw e;
-      }
-    }
+    whileBusy(() => this.#io.write(path, `${text}\n`));
   }
 
   nrKdamonds(): number {
