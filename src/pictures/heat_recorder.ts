@@ -7,6 +7,7 @@
  */
 import type { PolicyHeats } from "../policies/policy.ts";
 import type { Clock } from "../time/clock.ts";
+import { keepLast, SamplingLoop } from "./sampling.ts";
 import type { HeatSample } from "./heat_chart.ts";
 
 /** What a heat recorder samples, how often, and what it calls. */
@@ -42,11 +43,16 @@ export class HeatRecorder {
   readonly #opts: HeatRecorderOptions;
   readonly #samples: HeatSample[] = [];
   #scale: HeatScale | undefined;
-  #abort: AbortController | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #loop: SamplingLoop;
 
   constructor(opts: HeatRecorderOptions) {
     this.#opts = opts;
+    this.#loop = new SamplingLoop({
+      clock: opts.clock,
+      intervalMs: opts.intervalMs,
+      sample: () => this.sample(),
+      onError: (e) => opts.onError?.(e),
+    });
   }
 
   get pid(): number {
@@ -64,7 +70,7 @@ export class HeatRecorder {
   }
 
   get running(): boolean {
-    return this.#abort !== undefined;
+    return this.#loop.running;
   }
 
   /** Takes one sample now; false when there is no heatmap or the pid is not watched. */
@@ -77,8 +83,7 @@ export class HeatRecorder {
       timeMs: this.#opts.clock.now(),
       heats: new Map([[pid, now.heats.get(pid) ?? []]]),
     });
-    const max = this.#opts.maxSamples ?? 10000;
-    if (this.#samples.length > max) this.#samples.splice(0, this.#samples.length - max);
+    keepLast(this.#samples, this.#opts.maxSamples);
     this.#opts.onSample?.(this.#samples, this.#scale);
     return true;
   }
@@ -88,31 +93,11 @@ export class HeatRecorder {
    * interval from now: take one with sample() first if wanted).
    */
   start(): void {
-    if (this.#abort) return;
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.#loop = (async () => {
-      while (!abort.signal.aborted) {
-        await this.#opts.clock.sleep(this.#opts.intervalMs, abort.signal);
-        // A clock that does not really wait (a test's) must neither starve
-        // timers nor spin: at most one sample every 5 ms of real time.
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        if (abort.signal.aborted) break;
-        try {
-          if (!this.sample()) break;
-        } catch (e) {
-          this.#opts.onError?.(e);
-          break;
-        }
-      }
-      if (this.#abort === abort) this.#abort = undefined;
-    })();
+    this.#loop.start();
   }
 
   /** Stops sampling; resolves when the loop has ended. */
-  async stop(): Promise<void> {
-    this.#abort?.abort();
-    this.#abort = undefined;
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }

@@ -8,6 +8,7 @@ import { ProcessGoneError } from "../errors.ts";
 import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Clock } from "../time/clock.ts";
+import { keepLast, SamplingLoop } from "./sampling.ts";
 import type { NodePagesSample } from "./node_chart.ts";
 
 /**
@@ -63,11 +64,16 @@ export class NodePagesRecorder {
   readonly #opts: NodePagesRecorderOptions;
   readonly #samples: NodePagesSample[] = [];
   #pids: number[];
-  #abort: AbortController | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #loop: SamplingLoop;
 
   constructor(opts: NodePagesRecorderOptions) {
     this.#opts = opts;
+    this.#loop = new SamplingLoop({
+      clock: opts.clock,
+      intervalMs: opts.intervalMs,
+      sample: () => this.sample(),
+      onError: (e) => opts.onError?.(e),
+    });
     this.#pids = [...opts.pids];
   }
 
@@ -82,7 +88,7 @@ export class NodePagesRecorder {
   }
 
   get running(): boolean {
-    return this.#abort !== undefined;
+    return this.#loop.running;
   }
 
   /** Takes one sample now; false when every process has exited. */
@@ -103,8 +109,7 @@ export class NodePagesRecorder {
     this.#pids = alive;
     if (alive.length === 0) return false;
     this.#samples.push({ timeMs: this.#opts.clock.now(), pagesByNode: sum });
-    const max = this.#opts.maxSamples ?? 10000;
-    if (this.#samples.length > max) this.#samples.splice(0, this.#samples.length - max);
+    keepLast(this.#samples, this.#opts.maxSamples);
     this.#opts.onSample?.(this.#samples);
     return true;
   }
@@ -114,33 +119,11 @@ export class NodePagesRecorder {
    * interval from now: take one with sample() first if wanted).
    */
   start(): void {
-    if (this.#abort) return;
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.#loop = (async () => {
-      while (!abort.signal.aborted) {
-        await this.#opts.clock.sleep(this.#opts.intervalMs, abort.signal);
-        // A clock that does not really wait (a test's) must neither starve
-        // timers nor spin: at most one sample every 5 ms of real time.
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        if (abort.signal.aborted) break;
-        try {
-          if (!this.sample()) break;
-        } catch (e) {
-          // Not an unhandled rejection that ends memtierd: a picture that
-          // cannot be written stops only the recording.
-          this.#opts.onError?.(e);
-          break;
-        }
-      }
-      if (this.#abort === abort) this.#abort = undefined;
-    })();
+    this.#loop.start();
   }
 
   /** Stops sampling; resolves when the loop has ended. */
-  async stop(): Promise<void> {
-    this.#abort?.abort();
-    this.#abort = undefined;
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }
