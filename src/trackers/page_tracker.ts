@@ -27,7 +27,10 @@
  * prompt, the policy and the pidwatchers for that long, a prompt command
  * for several scans. A process removed, or counters reset, while a scan is
  * under way are seen at the next slice; a scan's duration in `memory_scans`
- * is its own work, without the turns it gave.
+ * is its own work, without the turns it gave. Slices and durations are read
+ * from the tracker's clock: under a test's `FakeClock`, whose time stands
+ * still while code runs, a scan is one piece whatever the machine's load,
+ * so what a test sees does not depend on the machine's speed.
  *
  * @module
  */
@@ -238,15 +241,16 @@ export abstract class PageTracker implements Tracker {
 
   /** One scan round, giving the event loop a turn every SCAN_SLICE_MS (what the loop runs). */
   async #scanSliced(signal: AbortSignal): Promise<void> {
-    let sliceStart = performance.now();
+    const clock = this.deps.clock;
+    let sliceStart = clock.now();
     for (const _ of this.#scanSteps()) {
-      if (performance.now() - sliceStart < SCAN_SLICE_MS) continue;
-      const w0 = performance.now();
+      if (clock.now() - sliceStart < SCAN_SLICE_MS) continue;
+      const w0 = clock.now();
       await nextMacrotask();
-      this.#yieldedMs += performance.now() - w0;
+      this.#yieldedMs += clock.now() - w0;
       // Stopped: leave the scan (the generator's return closes what it opened).
       if (signal.aborted) return;
-      sliceStart = performance.now();
+      sliceStart = clock.now();
     }
   }
 
@@ -298,7 +302,7 @@ export abstract class PageTracker implements Tracker {
       st.regions = trackerRegions(processRanges(this.deps.procfs, pid), this.cfg.PagesInRegion);
       st.regionsAtMs = now;
     }
-    const t0 = performance.now();
+    const t0 = this.deps.clock.now();
     const yielded0 = this.#yieldedMs;
     const pagemap: PagemapSource = this.deps.procfs.openPagemap(pid);
     let scanned = 0;
@@ -400,7 +404,7 @@ export abstract class PageTracker implements Tracker {
     if (count) {
       this.deps.stats.recordScan(
         pid,
-        Math.round((performance.now() - t0 - (this.#yieldedMs - yielded0)) * 1000),
+        Math.round((this.deps.clock.now() - t0 - (this.#yieldedMs - yielded0)) * 1000),
         scanned,
         accessed,
         written,
