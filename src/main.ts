@@ -13,6 +13,7 @@ import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts
 import { realClock } from "./time/clock.ts";
 import { ProcFs } from "./procfs/mod.ts";
 import { SysFs } from "./sysfs/mod.ts";
+import { errorText } from "./common/error_text.ts";
 
 const encoder = new TextEncoder();
 
@@ -64,7 +65,7 @@ function stdoutWriter(): (text: string) => void {
       if (errno === 9 || e instanceof Deno.errors.BadResource) {
         throw new OutputError(9, "it is closed", "EBADF");
       }
-      throw new OutputError(errno ?? 5, e instanceof Error ? e.message : String(e), "EIO");
+      throw new OutputError(errno ?? 5, errorText(e), "EIO");
     }
   };
 }

@@ -32,6 +32,7 @@ import { sessionMetricsSource } from "../metrics/session_source.ts";
 import type { Clock } from "../time/clock.ts";
 import { ExitCode } from "../common/exit_codes.ts";
 import type { OneShotEnv } from "./oneshot.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** What command mode reads and writes through, beyond the one-shot environment. */
 export interface CommandModeEnv extends OneShotEnv {
@@ -78,7 +79,7 @@ function logDestination(env: CommandModeEnv, l: string | undefined): (text: stri
     return env.openLogFile(l);
   } catch (e) {
     throw new UsageError(
-      `Cannot open log file -l ${JSON.stringify(l)}: ${e instanceof Error ? e.message : e}`,
+      `Cannot open log file -l ${JSON.stringify(l)}: ${errorText(e)}`,
     );
   }
 }
@@ -92,9 +93,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
       script = env.readTextFile(args.f);
     } catch (e) {
       throw new UsageError(
-        `Cannot read commands from -f ${JSON.stringify(args.f)}: ${
-          e instanceof Error ? e.message : e
-        }`,
+        `Cannot read commands from -f ${JSON.stringify(args.f)}: ${errorText(e)}`,
       );
     }
   }

@@ -32,6 +32,7 @@ import {
   runMove,
   statusJson,
 } from "./oneshot.ts";
+import { errorText } from "../common/error_text.ts";
 
 const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
   { name: "pid", type: "string", valueName: "PID", help: "the process to show or move" },
@@ -262,7 +263,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
     return runOneShot(env, values);
   } catch (e) {
     const code = exitCodeFor(e);
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorText(e);
     env.err(`${env.program}: ${code === ExitCode.INTERNAL ? "internal error: " : ""}${message}\n`);
     if (env.debug && e instanceof Error && e.stack) env.err(`${e.stack}\n`);
     return code;

@@ -9,6 +9,7 @@
  */
 import YAML from "yaml";
 import { InputSyntaxError } from "../errors.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** One field of a configuration: its canonical name and how to check a value. */
 export interface ConfigField<T> {
@@ -64,7 +65,7 @@ export function parseConfigText(text: string, what: string): unknown {
     try {
       return YAML.parse(t, { strict: true, uniqueKeys: true }) ?? {};
     } catch (e) {
-      const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      const first = (errorText(e)).split("\n")[0];
       throw new ConfigError(`Cannot parse ${what} config: neither JSON nor YAML (${first})`);
     }
   }

@@ -34,6 +34,7 @@ import { policies } from "../policies/mod.ts";
 import type { Policy } from "../policies/policy.ts";
 import { routines as routineKind } from "../routines/mod.ts";
 import type { Routine, RoutineDeps } from "../routines/routine.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** What a config file asks for, parsed and checked, not yet created. */
 export interface DaemonConfig {
@@ -80,7 +81,7 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   try {
     doc = YAML.parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
   } catch (e) {
-    throw new ConfigError(`${file}:1: cannot read YAML: ${e instanceof Error ? e.message : e}`);
+    throw new ConfigError(`${file}:1: cannot read YAML: ${errorText(e)}`);
   }
   const problem = yamlProblem(doc, lc);
   if (problem) {
@@ -90,7 +91,7 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ConfigError(`${file}:1: cannot read YAML: ${e instanceof Error ? e.message : e}`);
+    throw new ConfigError(`${file}:1: cannot read YAML: ${errorText(e)}`);
   }
   if (raw === null || raw === undefined) {
     throw new ConfigError(

@@ -18,6 +18,7 @@ import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { Policy } from "../policies/policy.ts";
 import type { Routine, RoutineDeps } from "../routines/routine.ts";
 import { type DaemonConfig, parseDaemonConfig } from "./config_file.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** A running (or ready) set of components. */
 export interface ComponentTree {
@@ -68,10 +69,6 @@ async function stopTree(tree: ComponentTree): Promise<void> {
   const policyStop = await Promise.allSettled([tree.policy?.instance.stop()]);
   const failed = [...results, ...policyStop].find((r) => r.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The components of a -config file, started, reloaded and stopped as one. */

@@ -1,11 +1,6 @@
 /**
- * lifecycle: what every daemon component shares.
+ * lifecycle: what every daemon component is built with.
  *
- *   loop.ts  Loop: "run a round every N ms until stopped" on the injected
- *            Clock, with heartbeats, per-round error survival and an
- *            AbortSignal; pidwatcher polling, tracker scans, policy rounds
- *            and routines all run on it, and so does the mover (`ready` +
- *            `wake()`: a loop that waits for work instead of the clock)
  *   deps.ts  ComponentDeps (clock, procfs, sysfs, syscalls, logger, stats,
  *            mover) and ComponentFactory / Registry: how a folder's registry
  *            maps a name to a config parser and a constructor
@@ -14,12 +9,14 @@
  *            parse its config, errors carrying the key path from there
  *
  *   pidwatchers/ ─┐
- *   trackers/    ─┼──> lifecycle/ ──> time/, stats/, log/
+ *   trackers/    ─┼──> lifecycle/ ──> config/, mover/ ──> loop/ ──> time/, stats/, log/
  *   policies/    ─┤
  *   routines/    ─┘
+ *
+ * The loop the components run on (`Loop`) is in loop/, below mover/, which
+ * runs on it too, and so do the pictures' recorders.
  *
  * @module
  */
 export * from "./components.ts";
 export * from "./deps.ts";
-export * from "./loop.ts";

@@ -10,6 +10,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { EXPOSITION_CONTENT_TYPE } from "./exposition.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** Where the endpoint listens. */
 export interface MetricsAddress {
@@ -86,7 +87,7 @@ export function serveMetrics(addr: MetricsAddress, render: () => string): Metric
     try {
       return new Response(render(), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
     } catch (e) {
-      return new Response(`Cannot collect metrics: ${e instanceof Error ? e.message : e}\n`, {
+      return new Response(`Cannot collect metrics: ${errorText(e)}\n`, {
         status: 500,
       });
     }
@@ -105,7 +106,7 @@ export function serveMetrics(addr: MetricsAddress, render: () => string): Metric
     if (e instanceof Deno.errors.PermissionDenied) {
       throw new Deno.errors.PermissionDenied(`${where}: not permitted`);
     }
-    throw new UsageError(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`${where}: ${errorText(e)}`);
   }
   return {
     url: `http://${shown}:${server.addr.port}/metrics`,

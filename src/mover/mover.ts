@@ -25,7 +25,7 @@ import { decodeConfig, positiveInteger, positiveNumber } from "../config/decode.
 import { exitCodeFor } from "../common/exit_codes.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import { silentLogger } from "../log/logger.ts";
 import type { Logger } from "../log/logger.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
@@ -34,6 +34,7 @@ import { movePagesToNode } from "../memory/move.ts";
 import type { Stats } from "../stats/stats.ts";
 import { swapOutRanges } from "../swap/swap.ts";
 import type { Clock } from "../time/clock.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** Where a task's pages go: to a NUMA node, or out to swap. */
 export type MoveTarget =
@@ -300,7 +301,7 @@ export class Mover {
   #drop(task: MoverTask, error: unknown): void {
     const reason = error instanceof ProcessGoneError
       ? `pid ${task.pid} exited`
-      : `pid ${task.pid}: ${error instanceof Error ? error.message : String(error)}`;
+      : `pid ${task.pid}: ${errorText(error)}`;
     const pagesLeft = task.addrs.length - task.offset;
     const dropped = { id: task.id, pid: task.pid, target: task.target, pagesLeft, reason, error };
     this.#dropped.push(dropped);

@@ -7,7 +7,8 @@
  */
 import type { PolicyHeats } from "../policies/policy.ts";
 import type { Clock } from "../time/clock.ts";
-import { keepLast, SamplingLoop } from "./sampling.ts";
+import type { Loop } from "../loop/loop.ts";
+import { keepLast, samplingLoop } from "./sampling.ts";
 import type { HeatSample } from "./heat_chart.ts";
 
 /** What a heat recorder samples, how often, and what it calls. */
@@ -43,16 +44,17 @@ export class HeatRecorder {
   readonly #opts: HeatRecorderOptions;
   readonly #samples: HeatSample[] = [];
   #scale: HeatScale | undefined;
-  readonly #loop: SamplingLoop;
+  readonly #loop: Loop;
 
   constructor(opts: HeatRecorderOptions) {
     this.#opts = opts;
-    this.#loop = new SamplingLoop({
-      clock: opts.clock,
-      intervalMs: opts.intervalMs,
-      sample: () => this.sample(),
-      onError: (e) => opts.onError?.(e),
-    });
+    this.#loop = samplingLoop(
+      "picture -heat",
+      opts.clock,
+      opts.intervalMs,
+      () => this.sample(),
+      opts.onError,
+    );
   }
 
   get pid(): number {
@@ -99,5 +101,10 @@ export class HeatRecorder {
   /** Stops sampling; resolves when the loop has ended. */
   stop(): Promise<void> {
     return this.#loop.stop();
+  }
+
+  /** Resolves when sampling has ended (after stop(), or by itself). */
+  finished(): Promise<void> {
+    return this.#loop.finished();
   }
 }

@@ -131,17 +131,18 @@ Deno.test("HeatRecorder samples every intervalMs until stop(), calling onSample 
     }),
     pid: 7,
     intervalMs: 250,
-    onSample: (samples, scale) => seen.push([samples.length, scale.classes]),
+    onSample: (samples, scale) => {
+      seen.push([samples.length, scale.classes]);
+      if (samples.length === 3) void rec.stop();
+    },
   });
   rec.start();
   assertOk(rec.running);
-  while (rec.samples().length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
-  await rec.stop();
+  await rec.finished();
   assertOk(!rec.running);
-  const n = rec.samples().length;
-  assertEquals(rec.samples().map((s) => s.timeMs), [250, 500, 750, 1000, 1250].slice(0, n));
-  assertEquals(rec.samples().map((s) => s.heats.get(7)![0]!.heat), [0, 1, 2, 3, 4].slice(0, n));
-  assertEquals(seen.slice(0, 3), [[1, 4], [2, 4], [3, 4]]);
+  assertEquals(rec.samples().map((s) => s.timeMs), [250, 500, 750]);
+  assertEquals(rec.samples().map((s) => s.heats.get(7)![0]!.heat), [0, 1, 2]);
+  assertEquals(seen, [[1, 4], [2, 4], [3, 4]]);
 });
 
 Deno.test("HeatRecorder stops by itself when the pid is no longer watched or the heatmap is gone", async () => {
@@ -161,8 +162,10 @@ Deno.test("HeatRecorder stops by itself when the pid is no longer watched or the
   now = null;
   assertEquals(rec.sample(), false);
   rec.start();
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await rec.finished();
   assertEquals(rec.running, false);
+  // It looked once, one interval after the start.
+  assertEquals(clock.now(), 100);
   assertEquals(rec.samples().length, 1);
 });
 
@@ -186,7 +189,8 @@ Deno.test("HeatRecorder keeps the newest maxSamples and hands what onSample thro
   rec.sample();
   assertEquals(rec.samples().map((s) => s.timeMs), [0, 0]);
   rec.start();
-  while (rec.running) await new Promise((resolve) => setTimeout(resolve, 5));
+  await rec.finished();
+  assertEquals(rec.running, false);
   assertEquals(errors, ["Error: disk full"]);
   assertEquals(rec.samples().map((s) => s.timeMs), [0, 100]);
 });

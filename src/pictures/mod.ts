@@ -7,7 +7,7 @@
  *   recorder.ts     NodePagesRecorder: numa_maps of processes every intervalMs
  *   heat_recorder.ts  HeatRecorder: a policy's heatmap of one process
  *                     every intervalMs (the heat policy's heats())
- *   sampling.ts     SamplingLoop (what both recorders run), keepLast
+ *   sampling.ts     samplingLoop (the Loop both recorders run on), keepLast
  *   terminal.ts     nodePagesBlocks / heatBlocks: the same in Unicode blocks
  *   svg.ts          escaping, document, colours
  *

@@ -8,7 +8,8 @@ import { ProcessGoneError } from "../errors.ts";
 import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Clock } from "../time/clock.ts";
-import { keepLast, SamplingLoop } from "./sampling.ts";
+import type { Loop } from "../loop/loop.ts";
+import { keepLast, samplingLoop } from "./sampling.ts";
 import type { NodePagesSample } from "./node_chart.ts";
 
 /**
@@ -64,16 +65,17 @@ export class NodePagesRecorder {
   readonly #opts: NodePagesRecorderOptions;
   readonly #samples: NodePagesSample[] = [];
   #pids: number[];
-  readonly #loop: SamplingLoop;
+  readonly #loop: Loop;
 
   constructor(opts: NodePagesRecorderOptions) {
     this.#opts = opts;
-    this.#loop = new SamplingLoop({
-      clock: opts.clock,
-      intervalMs: opts.intervalMs,
-      sample: () => this.sample(),
-      onError: (e) => opts.onError?.(e),
-    });
+    this.#loop = samplingLoop(
+      "picture",
+      opts.clock,
+      opts.intervalMs,
+      () => this.sample(),
+      opts.onError,
+    );
     this.#pids = [...opts.pids];
   }
 
@@ -125,5 +127,10 @@ export class NodePagesRecorder {
   /** Stops sampling; resolves when the loop has ended. */
   stop(): Promise<void> {
     return this.#loop.stop();
+  }
+
+  /** Resolves when sampling has ended (after stop(), or by itself). */
+  finished(): Promise<void> {
+    return this.#loop.finished();
   }
 }

@@ -13,7 +13,7 @@
  * @module
  */
 import type { ComponentDeps } from "../lifecycle/deps.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
 import { WatchedPids } from "./watched_pids.ts";
 

@@ -15,6 +15,7 @@ import type { Syscalls } from "../ffi/syscalls.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { WatchedPid } from "./pidwatcher.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** What changed since the last update. */
 export interface PidChanges {
@@ -116,7 +117,7 @@ export class WatchedPids {
       if (e instanceof SyscallError && e.errno === Errno.ESRCH) return undefined;
       if (!this.#warnedNoPidfd) {
         this.#warnedNoPidfd = true;
-        const why = e instanceof Error ? e.message : String(e);
+        const why = errorText(e);
         this.#opts.logger.warn(
           `${this.#opts.name}: ${why}; telling reused pids apart by start time only`,
         );
@@ -151,7 +152,7 @@ export class WatchedPids {
       this.#opts.syscalls().close(pidfd);
     } catch (e) {
       this.#opts.logger.warn(
-        `${this.#opts.name}: ${e instanceof Error ? e.message : String(e)} (pidfd ${pidfd})`,
+        `${this.#opts.name}: ${errorText(e)} (pidfd ${pidfd})`,
       );
     }
   }

@@ -44,7 +44,7 @@ import { ConfigError } from "../config/decode.ts";
 import { parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import { locatePages } from "../memory/locate.ts";
 import { pageFilter, scanPages } from "../memory/page_scan.ts";
 import { selectMovableMappings } from "../memory/process_ranges.ts";

@@ -49,7 +49,7 @@ import { componentRef, parseWithSchema, positiveInt, v } from "../config/schema.
 import { ProcessGoneError, UnsupportedError } from "../errors.ts";
 import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import { type AddrRange, mergeRanges, pagesToRanges, totalPages } from "../memory/addr_range.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";
 import { processRanges } from "../memory/process_ranges.ts";

@@ -56,7 +56,7 @@ import { ProcessGoneError } from "../errors.ts";
 import type { ComponentKind, ComponentSpec } from "../lifecycle/components.ts";
 import { parseRef } from "./range_ages.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import { type AddrRange, intersectRanges, mergeRanges } from "../memory/addr_range.ts";
 import { locatePages } from "../memory/locate.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";

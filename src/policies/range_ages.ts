@@ -20,7 +20,7 @@ import { ConfigError } from "../config/decode.ts";
 import { componentRef, positiveInt, v } from "../config/schema.ts";
 import { type ComponentKind, type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import type { Mover } from "../mover/mover.ts";
 import type { PidWatcher } from "../pidwatchers/pidwatcher.ts";

@@ -18,6 +18,7 @@ import { UsageError } from "../errors.ts";
 import type { PromptCommand } from "./command.ts";
 import type { Session } from "./session.ts";
 import { tokenize } from "./tokenize.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** Where the prompt writes. */
 export interface PromptOutput {
@@ -100,7 +101,7 @@ export class Prompt {
       if (name === "q") return { quit: true, code: 0 };
     } catch (e) {
       code = exitCodeFor(e);
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorText(e);
       this.error(code === 70 ? `internal error: ${message}` : message);
       if (this.firstErrorCode === 0) this.firstErrorCode = code;
     }

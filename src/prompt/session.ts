@@ -21,6 +21,7 @@ import type { SysFs } from "../sysfs/sys_fs.ts";
 import type { Clock } from "../time/clock.ts";
 import type { ExecResult, Routine } from "../routines/routine.ts";
 import type { Tracker } from "../trackers/tracker.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** The result of a shell command run for a pipe. */
 export interface ShellResult {
@@ -153,7 +154,7 @@ export class Session {
       try {
         await c?.stop();
       } catch (e) {
-        this.logger.error(`Cannot stop ${name}: ${e instanceof Error ? e.message : String(e)}`);
+        this.logger.error(`Cannot stop ${name}: ${errorText(e)}`);
       }
     }
   }

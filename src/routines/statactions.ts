@@ -21,11 +21,12 @@ import { ConfigError } from "../config/decode.ts";
 import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import { PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import type { Policy } from "../policies/policy.ts";
 import type { Routine, RoutineDeps } from "./routine.ts";
 import { expandTimestamp } from "./timestamp.ts";
+import { errorText } from "../common/error_text.ts";
 
 const RUNNERS = ["", "exec", "memtier", "memtier-prompt"] as const;
 type Runner = typeof RUNNERS[number];
@@ -198,10 +199,6 @@ export class StatActions implements Routine {
       }
     }
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export const statActionsFactory: ComponentFactory<StatActionsConfig, Routine, RoutineDeps> = {

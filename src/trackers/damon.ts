@@ -28,7 +28,7 @@
 import { ConfigError } from "../config/decode.ts";
 import { intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
-import { Loop } from "../lifecycle/loop.ts";
+import { Loop } from "../loop/loop.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 import { processRanges } from "../memory/process_ranges.ts";

@@ -22,6 +22,7 @@ import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { PAGEMAP_CHUNK_ENTRIES, PM } from "../procfs/pagemap.ts";
 import { MAX_TRACKER_MS } from "./softdirty.ts";
 import type { Tracker, TrackerCounter } from "./tracker.ts";
+import { errorText } from "../common/error_text.ts";
 
 const schema = v.strictObject({
   RegionsUpdateMs: v.optional(intInRange(0, MAX_TRACKER_MS), 5000),
@@ -93,7 +94,7 @@ export class FinderTracker implements Tracker {
   #drop(pid: number, e: unknown): void {
     this.#pids.delete(pid);
     this.#deps.logger.debug(
-      `tracker finder: pid ${pid} no longer tracked: ${e instanceof Error ? e.message : String(e)}`,
+      `tracker finder: pid ${pid} no longer tracked: ${errorText(e)}`,
     );
   }
 
@@ -114,7 +115,7 @@ export class FinderTracker implements Tracker {
 
   /** Runs of pages in `ranges` whose pagemap bits pass the filters. */
   #filtered(pid: number, ranges: readonly AddrRange[]): AddrRange[] {
-    const t0 = performance.now();
+    const t0 = this.#deps.clock.now();
     const out: AddrRange[] = [];
     const pm = this.#deps.procfs.openPagemap(pid);
     const buf = new Uint32Array(2 * PAGEMAP_CHUNK_ENTRIES);
@@ -152,7 +153,7 @@ export class FinderTracker implements Tracker {
     }
     this.#deps.stats.recordScan(
       pid,
-      Math.round((performance.now() - t0) * 1000),
+      Math.round((this.#deps.clock.now() - t0) * 1000),
       scanned,
       matched,
       0,

@@ -35,13 +35,14 @@
  * @module
  */
 import { ProcessGoneError } from "../errors.ts";
-import { Loop, nextMacrotask } from "../lifecycle/loop.ts";
+import { Loop, nextMacrotask } from "../loop/loop.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { type AddrRange, PAGE_SIZE_BYTES, splitRanges } from "../memory/addr_range.ts";
 import { processRanges } from "../memory/process_ranges.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { PAGEMAP_CHUNK_ENTRIES, type PagemapSource, PM } from "../procfs/pagemap.ts";
 import type { Tracker, TrackerCounter } from "./tracker.ts";
+import { errorText } from "../common/error_text.ts";
 
 /** Work between two turns of the event loop in a scan the loop runs. */
 export const SCAN_SLICE_MS = 20;
@@ -273,9 +274,7 @@ export abstract class PageTracker implements Tracker {
           this.deps.logger.debug(`${this.#name}: pid ${pid} is gone, no longer tracked`);
         } else {
           this.deps.logger.warn(
-            `${this.#name}: pid ${pid} no longer tracked: ${
-              e instanceof Error ? e.message : String(e)
-            }`,
+            `${this.#name}: pid ${pid} no longer tracked: ${errorText(e)}`,
           );
         }
       }

@@ -14,6 +14,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import { assertEquals, assertIncludes, assertOk } from "../../src/testing/assert.ts";
+import { errorText } from "../../src/common/error_text.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const BIN = `${ROOT}/bin/memtierd`;
@@ -161,7 +162,7 @@ Deno.test("the Kubernetes manifests are valid against the API schemas: Namespace
   try {
     new DaemonSet(bad as never).validate();
   } catch (e) {
-    message = e instanceof Error ? e.message : String(e);
+    message = errorText(e);
   }
   assertIncludes(message, "hostPID must be boolean");
 });

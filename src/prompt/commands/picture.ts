@@ -26,6 +26,7 @@ import {
   type PromptCommand,
   stringFlag,
 } from "../command.ts";
+import { errorText } from "../../common/error_text.ts";
 
 const recorders = new WeakMap<Session, NodePagesRecorder>();
 const heatRecorders = new WeakMap<Session, HeatRecorder>();
@@ -38,7 +39,7 @@ function writeSvg(path: string, svg: string): void {
     Deno.renameSync(tmp, path);
   } catch (e) {
     throw new UsageError(
-      `Cannot write picture ${JSON.stringify(path)}: ${e instanceof Error ? e.message : e}`,
+      `Cannot write picture ${JSON.stringify(path)}: ${errorText(e)}`,
     );
   }
 }
@@ -108,8 +109,7 @@ async function runHeat(
       ...(svg === undefined
         ? {}
         : { onSample: (samples, scale) => writeHeatSvg(svg, rec.pid, samples, scale) }),
-      onError: (e) =>
-        session.logger.error(`picture -heat: ${e instanceof Error ? e.message : String(e)}`),
+      onError: (e) => session.logger.error(`picture -heat: ${errorText(e)}`),
     });
     heatRecorders.set(session, rec);
     rec.sample();
@@ -202,8 +202,7 @@ export const pictureCommand: PromptCommand = {
         ...(svg === undefined
           ? {}
           : { onSample: (samples) => writeSvg(svg, nodePagesSvg(samples, title(pids))) }),
-        onError: (e) =>
-          session.logger.error(`picture: ${e instanceof Error ? e.message : String(e)}`),
+        onError: (e) => session.logger.error(`picture: ${errorText(e)}`),
       });
       recorders.set(session, rec);
       if (!rec.sample()) throw new UsageError(`Cannot record: none of pids ${pids} exists`);

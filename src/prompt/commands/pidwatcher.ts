@@ -19,6 +19,7 @@ import type { Prompt } from "../prompt.ts";
 import type { Session } from "../session.ts";
 import { boolFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { trackerListener } from "./tracker.ts";
+import { errorText } from "../../common/error_text.ts";
 
 const NO_PIDWATCHER = "no pidwatcher, create one with -create NAME [-config CONFIG]";
 const ADOPTED =
@@ -58,9 +59,7 @@ function configured(session: Session): PidWatcher {
     factory.parse(undefined, slot.name);
   } catch (e) {
     throw new UsageError(
-      `pidwatcher ${slot.name} is not configured (${
-        e instanceof Error ? e.message : String(e)
-      }): give it -config JSON`,
+      `pidwatcher ${slot.name} is not configured (${errorText(e)}): give it -config JSON`,
     );
   }
   throw new UsageError(`pidwatcher ${slot.name} is not configured: give it -config JSON`);
@@ -143,9 +142,7 @@ export const pidwatcherCommand: PromptCommand = {
         text = await Deno.readTextFile(configFile);
       } catch (e) {
         throw new UsageError(
-          `reading file ${JSON.stringify(configFile)} failed: ${
-            e instanceof Error ? e.message : String(e)
-          }`,
+          `reading file ${JSON.stringify(configFile)} failed: ${errorText(e)}`,
         );
       }
       await configure(session, text);

@@ -24,6 +24,7 @@ import { policies } from "../../policies/mod.ts";
 import type { Policy } from "../../policies/policy.ts";
 import { boolFlag, type CommandContext, type PromptCommand, stringFlag } from "../command.ts";
 import type { Session } from "../session.ts";
+import { errorText } from "../../common/error_text.ts";
 
 /** The prompt takes the policy's mover, tracker and pidwatcher, where it has them. */
 export function adoptPolicy(session: Session, policy: Policy): void {
@@ -47,7 +48,7 @@ export function createSlot<T, D>(kind: ComponentKind<T, D>, name: string): Compo
   try {
     factory = findFactory(kind, name);
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw new UsageError(errorText(e));
   }
   let config: unknown;
   try {
@@ -122,7 +123,7 @@ export async function startSlot<T extends { start(): unknown }, D>(
   try {
     await instance.start();
   } catch (e) {
-    throw new UsageError(`start failed: ${e instanceof Error ? e.message : e}`);
+    throw new UsageError(`start failed: ${errorText(e)}`);
   }
   slot.running = true;
 }
@@ -133,7 +134,7 @@ export function readConfigFile(path: string): string {
     return Deno.readTextFileSync(path);
   } catch (e) {
     throw new UsageError(
-      `reading file ${JSON.stringify(path)} failed: ${e instanceof Error ? e.message : e}`,
+      `reading file ${JSON.stringify(path)} failed: ${errorText(e)}`,
     );
   }
 }

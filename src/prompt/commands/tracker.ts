@@ -23,6 +23,7 @@ import { trackerRegistry, trackers } from "../../trackers/mod.ts";
 import type { Tracker } from "../../trackers/tracker.ts";
 import type { Session } from "../session.ts";
 import { boolFlag, type PromptCommand, stringFlag } from "../command.ts";
+import { errorText } from "../../common/error_text.ts";
 
 const NO_TRACKER = "no tracker, create one with -create NAME [-config CONFIG]";
 
@@ -68,10 +69,6 @@ export function trackerListener(session: Session): PidListener {
       s.tracker.removePids(pids);
     },
   };
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Makes a tracker `name` from `raw` config; a ConfigError's text becomes `prefix: reason`. */
@@ -174,7 +171,7 @@ export const trackerCommand: PromptCommand = {
       try {
         text = await Deno.readTextFile(configFile);
       } catch (e) {
-        throw new UsageError(`reading file ${JSON.stringify(configFile)} failed: ${message(e)}`);
+        throw new UsageError(`reading file ${JSON.stringify(configFile)} failed: ${errorText(e)}`);
       }
       await reconfigure(session, text, "config failed");
     }
@@ -213,7 +210,7 @@ export const trackerCommand: PromptCommand = {
       try {
         await cur.tracker.start();
       } catch (e) {
-        throw new UsageError(`start failed: ${message(e)}`);
+        throw new UsageError(`start failed: ${errorText(e)}`);
       }
       cur.running = true;
       out("tracker started\n");

@@ -10,6 +10,7 @@
  * @module
  */
 import { describeTopology, layoutTopology, parseTopology, qemuArgs } from "./topology.ts";
+import { errorText } from "../../../src/common/error_text.ts";
 
 function main(args: string[]): number {
   const [command, json] = args;
@@ -34,7 +35,7 @@ function main(args: string[]): number {
         return 2;
     }
   } catch (e) {
-    console.error(`topology: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`topology: ${errorText(e)}`);
     return 2;
   }
 }

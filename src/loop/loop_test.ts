@@ -46,6 +46,27 @@ Deno.test("Loop keeps going after a round throws, and logs and counts the error"
   assertEquals(lines, ["ERROR: poller: pid 42 went away\n"]);
 });
 
+Deno.test("Loop ends after a round that returns false, and can be started again", async () => {
+  const clock = new FakeClock();
+  const at: number[] = [];
+  const loop = new Loop({
+    name: "t",
+    clock,
+    intervalMs: 100,
+    round: () => {
+      at.push(clock.now());
+      return at.length % 3 !== 0;
+    },
+  });
+  loop.start();
+  await loop.finished();
+  assertEquals(at, [0, 100, 200]);
+  assertEquals([loop.running, loop.rounds], [false, 3]);
+  loop.start();
+  await loop.finished();
+  assertEquals(at, [0, 100, 200, 200, 300, 400]);
+});
+
 Deno.test("Loop stops at once while it sleeps, when its signal aborts", async () => {
   const clock = new FakeClock();
   const abort = new AbortController();

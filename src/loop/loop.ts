@@ -16,8 +16,8 @@
 import type { Logger } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { Clock } from "../time/clock.ts";
+import { errorText } from "../common/error_text.ts";
 
-/** What a loop runs and on what. */
 /**
  * Resolves on a later turn of the event loop (a timer, not a microtask), so
  * that I/O waiting meanwhile (the prompt's input, a pidwatcher's reads) is
@@ -27,6 +27,7 @@ export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** What a loop runs and on what. */
 export interface LoopOptions {
   /** Name in heartbeats (`NAME.round`, `NAME.error`) and log lines. */
   name: string;
@@ -36,8 +37,12 @@ export interface LoopOptions {
    * when it may change while the loop runs (read before each sleep).
    */
   intervalMs: number | (() => number);
-  /** One round; its errors are logged and counted, and the loop goes on. */
-  round: (signal: AbortSignal, info: RoundInfo) => void | Promise<void>;
+  /**
+   * One round; its errors are logged and counted, and the loop goes on. A
+   * round that returns false ends the loop (a recorder whose process is
+   * gone), as stop() would.
+   */
+  round: (signal: AbortSignal, info: RoundInfo) => void | boolean | Promise<void | boolean>;
   /**
    * Whether there is work: checked before each round and after it; while
    * false, the loop waits for `wake()` (or a stop) instead of the clock.
@@ -172,17 +177,18 @@ export class Loop {
         continue;
       }
       const started = clock.now();
+      let more: void | boolean = true;
       try {
-        await this.#opts.round(signal, { resumed });
+        more = await this.#opts.round(signal, { resumed });
       } catch (e) {
         this.#errors++;
         stats?.heartbeat(`${name}.error`);
-        logger?.error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+        logger?.error(`${name}: ${errorText(e)}`);
       }
       resumed = false;
       this.#rounds++;
       stats?.heartbeat(`${name}.round`);
-      if (signal.aborted) break;
+      if (signal.aborted || more === false) break;
       // Out of work: wait for a wake, not for the clock.
       if (!this.#ready()) continue;
       await clock.sleep(Math.max(0, this.#intervalMs() - (clock.now() - started)), signal);
