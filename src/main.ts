@@ -23,7 +23,7 @@ const encoder = new TextEncoder();
  * memtierd would exit 0 as if it had printed; a shell's `>/dev/null` opens
  * it write-only. (`1<>/dev/null` looks the same and is taken as closed.)
  */
-export function stdoutWasClosed(fdinfo: string, target: string): boolean {
+function stdoutWasClosed(fdinfo: string, target: string): boolean {
   const flags = /^flags:\s*([0-7]+)$/m.exec(fdinfo);
   return target === "/dev/null" && flags !== null && (parseInt(flags[1]!, 8) & 3) === 2;
 }

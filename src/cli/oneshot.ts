@@ -141,7 +141,7 @@ export function inspectProcess(env: OneShotEnv, pid: number, exact = false): Pro
 }
 
 /** Everything numa_maps counts, file pages included, per node in bytes (pure). */
-export function numaMapsBytesByNode(
+function numaMapsBytesByNode(
   numaMaps: readonly NumaMapsEntry[],
 ): { byNode: Map<number, number>; total: number } {
   const byNode = new Map<number, number>();
@@ -259,7 +259,7 @@ export interface MoveReport {
 }
 
 /** Checks the nodes of a move against the online nodes; throws `NodeError`. */
-export function checkMoveNodes(nodes: readonly NumaNode[], args: MoveArgs): void {
+function checkMoveNodes(nodes: readonly NumaNode[], args: MoveArgs): void {
   requireTargetNode(nodes, args.toNode);
   if (args.fromNode !== undefined) requireOnlineNode(nodes, args.fromNode, "move from");
   if (args.fromNode === args.toNode) {

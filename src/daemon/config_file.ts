@@ -48,7 +48,7 @@ const topSchema = v.strictObject({
 });
 
 /** A one-line error: `FILE:LINE: KEY.PATH: REASON`. */
-export function configFileError(
+function configFileError(
   file: string,
   text: string,
   keyPath: readonly (string | number)[],

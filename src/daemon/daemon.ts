@@ -37,7 +37,7 @@ export interface DaemonOptions {
 }
 
 /** Creates every component of a parsed config; starts nothing. */
-export function buildTree(config: DaemonConfig, deps: RoutineDeps): ComponentTree {
+function buildTree(config: DaemonConfig, deps: RoutineDeps): ComponentTree {
   const componentDeps: ComponentDeps = deps;
   const policy = config.policy
     ? {

@@ -69,7 +69,7 @@ export function configReason(e: ConfigError, what?: string): string {
 }
 
 /** Runs `f`; a ConfigError from it comes out with `prefix` before its key path. */
-export function withKeyPrefix<R>(prefix: readonly string[], f: () => R, what?: string): R {
+function withKeyPrefix<R>(prefix: readonly string[], f: () => R, what?: string): R {
   try {
     return f();
   } catch (e) {

@@ -50,7 +50,7 @@ function hex(n: bigint | number): string {
 }
 
 /** `START-END (N bytes)` of `count` bytes at `offset`, END being the last byte. */
-export function addrRange(a: MemeArray, offset: number, count: number): string {
+function addrRange(a: MemeArray, offset: number, count: number): string {
   const start = a.address + BigInt(offset);
   const last = start + BigInt(Math.max(count, 1) - 1);
   return `${hex(start)}-${hex(last)} (${count} bytes)`;

@@ -147,7 +147,7 @@ interface FlagSpec {
 }
 
 /** The flags, with the Go meme's defaults and the two of this meme. */
-export const MEME_FLAGS: readonly FlagSpec[] = [
+const MEME_FLAGS: readonly FlagSpec[] = [
   { name: "ttl", value: "", help: "exit after T (ns|us|ms|s|m|h); default: wait for Enter" },
   { name: "p", value: "0", help: "print each exerciser's average round time every T" },
   { name: "bc", value: "1", help: "number of byte arrays" },

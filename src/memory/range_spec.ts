@@ -54,7 +54,7 @@ function pageAligned(r: AddrRange): AddrRange {
 }
 
 /** Parses one range. */
-export function parseRangeSpec(spec: string): AddrRange {
+function parseRangeSpec(spec: string): AddrRange {
   return pageAligned(parseUnaligned(spec));
 }
 

@@ -47,7 +47,7 @@ export interface MetricsSource {
 }
 
 /** Default of `MetricsSource.maxProcesses`. */
-export const MAX_PROCESSES_PER_SCRAPE = 256;
+const MAX_PROCESSES_PER_SCRAPE = 256;
 
 const MOVER_STATES: readonly MoverStatus[] = ["NotRunning", "Paused", "Busy", "AllDone"];
 
@@ -64,7 +64,7 @@ function gauge(name: string, help: string, samples: Sample[]): MetricFamily {
 }
 
 /** Bytes per node of one process from its numa_maps (every mapping, file pages too). */
-export function nodeBytes(entries: readonly NumaMapsEntry[]): Map<number, number> {
+function nodeBytes(entries: readonly NumaMapsEntry[]): Map<number, number> {
   const out = new Map<number, number>();
   for (const e of entries) {
     for (const [node, pages] of e.pagesByNode) {

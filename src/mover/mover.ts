@@ -66,7 +66,7 @@ export const MAX_BANDWIDTH_MBPS = 1_000_000;
  * Reads a mover configuration (JSON or YAML text, or an object); fields left
  * out keep their defaults.
  */
-export function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
+function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
   return decodeConfig(input, "mover", { ...DEFAULT_MOVER_CONFIG }, [
     { name: "IntervalMs", check: positiveInteger(MAX_INTERVAL_MS) },
     { name: "Bandwidth", check: positiveNumber(MAX_BANDWIDTH_MBPS) },
@@ -74,7 +74,7 @@ export function parseMoverConfig(input: string | Record<string, unknown>): Mover
 }
 
 /** Pages one round may move. */
-export function pagesPerRound(config: MoverConfig): number {
+function pagesPerRound(config: MoverConfig): number {
   const bytesPerRound = config.Bandwidth * MB * config.IntervalMs / 1000;
   return Math.max(1, Math.floor(bytesPerRound / PAGE_SIZE_BYTES));
 }

@@ -28,7 +28,7 @@ export interface HeatChartOptions {
 }
 
 /** The colour for cells where the range was not tracked at that time. */
-export const UNTRACKED_COLOR = "#dddddd";
+const UNTRACKED_COLOR = "#dddddd";
 
 /**
  * The class of a heat: `classes` equal bands of [0, heatMax], the last one

@@ -6,7 +6,7 @@
  */
 
 /** Text made safe inside SVG elements and attributes. */
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -69,7 +69,7 @@ export function heatColor(heatClass: number, classes: number): string {
 }
 
 /** Distinct colours for NUMA nodes (node id modulo 8). */
-export const NODE_COLORS = [
+const NODE_COLORS = [
   "#1f77b4",
   "#ff7f0e",
   "#2ca02c",

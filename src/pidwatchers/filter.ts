@@ -50,7 +50,7 @@ export interface PidFilterInput {
 }
 
 /** Largest size criterion accepted, in KiB (about 1 PB). */
-export const MAX_SIZE_KB = 1e12;
+const MAX_SIZE_KB = 1e12;
 
 function compiles(pattern: string): boolean {
   try {
@@ -174,7 +174,7 @@ class RegexpCache {
 }
 
 /** Passes on the processes of a source pidwatcher that match its filters. */
-export class FilterPidWatcher implements PidWatcher {
+class FilterPidWatcher implements PidWatcher {
   readonly config: FilterConfig;
   readonly source: PidWatcher;
   readonly #deps: ComponentDeps;

@@ -21,7 +21,7 @@ const schema = v.strictObject({
 export type PidlistConfig = v.InferOutput<typeof schema>;
 
 /** Reports a fixed list of processes once. */
-export class PidlistPidWatcher implements PidWatcher {
+class PidlistPidWatcher implements PidWatcher {
   readonly config: PidlistConfig;
   readonly #deps: ComponentDeps;
   readonly #watched: WatchedPids;

@@ -10,7 +10,7 @@ import type { PidWatcher } from "./pidwatcher.ts";
 const schema = v.strictObject({});
 
 /** A pidwatcher that never reports a process. */
-export class StubPidWatcher implements PidWatcher {
+class StubPidWatcher implements PidWatcher {
   readonly running = false;
   setPidListener(): void {}
   poll(): void {}

@@ -10,7 +10,7 @@
 import type { ProcStatus } from "./status.ts";
 
 /** Capability numbers (include/uapi/linux/capability.h). */
-export const Cap = {
+const Cap = {
   CAP_SYS_PTRACE: 19,
   CAP_SYS_ADMIN: 21,
   CAP_SYS_NICE: 23,
@@ -47,7 +47,7 @@ export function parseRealUid(status: ProcStatus): number | undefined {
 }
 
 /** Whether `p` has capability `cap`; undefined when CapEff is unknown. */
-export function hasCap(p: Privileges, cap: CapName): boolean | undefined {
+function hasCap(p: Privileges, cap: CapName): boolean | undefined {
   if (p.capEff === undefined) return undefined;
   return ((p.capEff >> BigInt(Cap[cap])) & 1n) === 1n;
 }

@@ -1,37 +1,19 @@
 /**
- * What a prompt command is: a name, a one-line description, Go-style flags
- * and a function over the session. Commands write through `ctx.out` and
- * throw typed errors (UsageError, ProcessGoneError, ...); the prompt turns
- * an error into one line and goes on.
+ * What a prompt command is written with: the command's types (a name, a
+ * one-line description, Go-style flags and a function over the session,
+ * declared beside the prompt that runs them) and the flag readers. Commands
+ * write through `ctx.out` and throw typed errors (UsageError,
+ * ProcessGoneError, ...); the prompt turns an error into one line and goes
+ * on.
  *
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { FlagSpec, ParsedFlags } from "../common/flags.ts";
+import type { ParsedFlags } from "../common/flags.ts";
 import { parseWholeNumber, stringFlag } from "../common/flags.ts";
 
 export { boolFlag, intFlag, stringFlag } from "../common/flags.ts";
-import type { Prompt } from "./prompt.ts";
-import type { Session } from "./session.ts";
-
-/** What a running command can use. */
-export interface CommandContext {
-  session: Session;
-  /** The prompt running the command (for help and the log mirror). */
-  prompt: Prompt;
-  /** Writes to the prompt's output (or into a pipe). */
-  out: (text: string) => void;
-  /** The words after the flags (for `-dump` arguments). */
-  rest: readonly string[];
-}
-
-/** A prompt command. */
-export interface PromptCommand {
-  readonly name: string;
-  readonly description: string;
-  readonly flags: readonly FlagSpec[];
-  run(ctx: CommandContext, flags: ParsedFlags["values"]): Promise<void> | void;
-}
+export type { CommandContext, PromptCommand } from "./prompt.ts";
 
 /** A comma-separated list of whole numbers. */
 export function intListFlag(

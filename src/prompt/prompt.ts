@@ -13,12 +13,30 @@
  */
 import { exitCodeFor } from "../common/exit_codes.ts";
 import { flagHelp, parseFlags } from "../common/flags.ts";
-import type { FlagSpec } from "../common/flags.ts";
+import type { FlagSpec, ParsedFlags } from "../common/flags.ts";
 import { UsageError } from "../errors.ts";
-import type { PromptCommand } from "./command.ts";
 import type { Session } from "./session.ts";
 import { tokenize } from "./tokenize.ts";
 import { errorText } from "../common/error_text.ts";
+
+/** What a running command can use. */
+export interface CommandContext {
+  session: Session;
+  /** The prompt running the command (for help and the log mirror). */
+  prompt: Prompt;
+  /** Writes to the prompt's output (or into a pipe). */
+  out: (text: string) => void;
+  /** The words after the flags (for `-dump` arguments). */
+  rest: readonly string[];
+}
+
+/** A prompt command. */
+export interface PromptCommand {
+  readonly name: string;
+  readonly description: string;
+  readonly flags: readonly FlagSpec[];
+  run(ctx: CommandContext, flags: ParsedFlags["values"]): Promise<void> | void;
+}
 
 /** Where the prompt writes. */
 export interface PromptOutput {

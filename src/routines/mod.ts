@@ -29,7 +29,7 @@ export { parseStatActionsConfig, StatActions, type StatActionsConfig } from "./s
 export { expandTimestamp } from "./timestamp.ts";
 
 /** Routines by name. */
-export const routineRegistry: Registry<Routine, RoutineDeps> = new Map<
+const routineRegistry: Registry<Routine, RoutineDeps> = new Map<
   string,
   ComponentFactory<unknown, Routine, RoutineDeps>
 >([

@@ -63,7 +63,7 @@ export interface TimeParts {
 }
 
 /** The local time parts of an epoch time in milliseconds. */
-export function localParts(epochMs: number): TimeParts {
+function localParts(epochMs: number): TimeParts {
   const d = new Date(Math.floor(epochMs));
   const start = new Date(d.getFullYear(), 0, 1);
   const yearDay = Math.round(

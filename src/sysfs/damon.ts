@@ -19,7 +19,7 @@ export interface DamonIo {
 }
 
 /** How long a file that answers EBUSY is tried again, and the pause between tries. */
-export const BUSY_RETRY_MS = 1000;
+const BUSY_RETRY_MS = 1000;
 const BUSY_PAUSE_MS = 2;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -30,7 +30,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * kdamond). The pause is a blocking wait of BUSY_PAUSE_MS: these are
  * synchronous file operations.
  */
-export function whileBusy<T>(fn: () => T): T {
+function whileBusy<T>(fn: () => T): T {
   const start = performance.now();
   for (;;) {
     try {
@@ -43,7 +43,7 @@ export function whileBusy<T>(fn: () => T): T {
 }
 
 /** The real files. */
-export const fileIo: DamonIo = {
+const fileIo: DamonIo = {
   read: (path) => Deno.readTextFileSync(path),
   // sysfs attributes are written in place: no create, no truncate.
   write: (path, text) => {

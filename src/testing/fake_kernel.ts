@@ -58,10 +58,10 @@ export interface FakePage {
 }
 
 /** Frames the fake /proc/kpageflags and idle bitmap describe (made-up PFNs are 16 bits). */
-export const FAKE_PAGE_FRAMES = 65536;
+const FAKE_PAGE_FRAMES = 65536;
 
 /** The made-up page frame number of page `pageNo` (address / 4096). */
-export function fakePfn(pageNo: number): number {
+function fakePfn(pageNo: number): number {
   return pageNo & 0xffff;
 }
 

@@ -38,7 +38,7 @@ export interface NodeListOptions {
 }
 
 /** What a node list accepts, for error messages. */
-export function nodeListHelp(opts: NodeListOptions): string {
+function nodeListHelp(opts: NodeListOptions): string {
   return opts.swap ? `${NODE_SPEC_HELP}, or -1 (swap)` : NODE_SPEC_HELP;
 }
 

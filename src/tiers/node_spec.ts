@@ -121,7 +121,7 @@ export function parseNodeSpec(raw: unknown, where: string): NodeSpec {
 }
 
 /** True when the spec names tiers, so it has to be resolved per process. */
-export function namesTiers(spec: NodeSpec): boolean {
+function namesTiers(spec: NodeSpec): boolean {
   return spec.words.length > 0;
 }
 

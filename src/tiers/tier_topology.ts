@@ -86,7 +86,7 @@ export function tiersFromDistances(nodes: readonly NumaNode[]): Tier[] {
  * the nodes and their access data. Nodes of a kernel tier that are not
  * online are left out.
  */
-export function buildTierTopology(
+function buildTierTopology(
   kernelTiers: readonly KernelTier[] | null,
   nodes: readonly TierNode[],
   tieringDir = "/sys/devices/virtual/memory_tiering",
@@ -114,9 +114,4 @@ export function readTierTopology(sysfs: SysFs): TierTopology {
     return access ? { ...n, access } : n;
   });
   return buildTierTopology(readMemoryTiers(sysfs.root), nodes, memoryTieringDir(sysfs.root));
-}
-
-/** The tier holding `node`, or undefined (a memory-less node). */
-export function tierOf(t: TierTopology, node: number): Tier | undefined {
-  return t.tiers.find((tier) => tier.nodes.includes(node));
 }

@@ -24,7 +24,7 @@ export function sortByAccesses(cs: TrackerCounter[]): TrackerCounter[] {
 }
 
 /** Sorted by pid, start and end address. */
-export function sortByAddr(cs: TrackerCounter[]): TrackerCounter[] {
+function sortByAddr(cs: TrackerCounter[]): TrackerCounter[] {
   return cs.sort((a, b) =>
     a.pid - b.pid || a.range.startAddr - b.range.startAddr || a.range.endAddr - b.range.endAddr
   );

@@ -127,7 +127,7 @@ interface RawRow {
  * Rows kept between two `dump raw new` at most: a round every 100 ms with
  * 1000 regions would otherwise grow without bound if nobody reads them.
  */
-export const RAW_ROWS_MAX = 100_000;
+const RAW_ROWS_MAX = 100_000;
 
 const RAW_USAGE = "tracker damon: dump accepts: kdamonds, raw start|new|stop";
 

@@ -45,7 +45,7 @@ import type { Tracker, TrackerCounter } from "./tracker.ts";
 import { errorText } from "../common/error_text.ts";
 
 /** Work between two turns of the event loop in a scan the loop runs. */
-export const SCAN_SLICE_MS = 20;
+const SCAN_SLICE_MS = 20;
 
 /** Page marks a tracker sets in `classify`. */
 export const SCANNED = 1;
@@ -105,7 +105,7 @@ function countDirect(e: Uint32Array, first: number, last: number, bit: number, m
 }
 
 /** Regions of a process: its ranges without one-page ranges, in `pages`-page pieces. */
-export function trackerRegions(ranges: readonly AddrRange[], pages: number): AddrRange[] {
+function trackerRegions(ranges: readonly AddrRange[], pages: number): AddrRange[] {
   return splitRanges(ranges.filter((r) => r.endAddr - r.startAddr > PAGE_SIZE_BYTES), pages);
 }
 

@@ -74,7 +74,7 @@ const ATTRS: Record<string, PageAttrs> = {
 };
 
 /** Parses `-attrs` (default Present,Exclusive, as in the Go memtierd). */
-export function parsePageAttrs(text: string | undefined): PageAttrs {
+function parsePageAttrs(text: string | undefined): PageAttrs {
   if (text === undefined || text === "") return { present: true, exclusive: true };
   const attrs: PageAttrs = {};
   for (const word of text.split(",")) {
