@@ -7,7 +7,7 @@
  *   collect.ts         collectMetrics(): the metric families of one scrape,
  *                      from a MetricsSource (numa_maps read now, bounded)
  *   exposition.ts      renderExposition(): families -> the text format
- *   server.ts          parseMetricsAddress(), serveMetrics() (Deno.serve)
+ *   server.ts          parseMetricsAddress(), serveMetrics() (Deno.listen, bounded)
  *
  *   Stats, mover, pidwatchers, /proc ──read──> collect.ts ──> exposition.ts
  *                                                   ^               │
