@@ -10,6 +10,7 @@
  * @module
  */
 import { PID_MAX } from "../../common/limits.ts";
+import { replaceFile } from "../../common/safe_write.ts";
 import { UsageError } from "../../errors.ts";
 import { heatChartSvg, type HeatSample } from "../../pictures/heat_chart.ts";
 import { HeatRecorder, type HeatScale } from "../../pictures/heat_recorder.ts";
@@ -31,16 +32,9 @@ const recorders = new WeakMap<Session, NodePagesRecorder>();
 const heatRecorders = new WeakMap<Session, HeatRecorder>();
 
 function writeSvg(path: string, svg: string): void {
-  // Whole or not at all: a viewer never sees half a file.
-  const tmp = `${path}.tmp`;
-  try {
-    Deno.writeTextFileSync(tmp, svg);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    throw new UsageError(
-      `Cannot write picture ${JSON.stringify(path)}: ${e instanceof Error ? e.message : e}`,
-    );
-  }
+  // Whole or not at all (a viewer never sees half a file), and never
+  // through another user's symlink: see common/safe_write.ts.
+  replaceFile("picture", path, svg);
 }
 
 function title(pids: readonly number[]): string {
