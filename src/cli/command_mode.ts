@@ -124,7 +124,9 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     signals = env.daemonSignals?.();
     if (args.metrics) {
       const source = sessionMetricsSource(session, env.procfs);
-      metrics = serveMetrics(args.metrics, () => renderExposition(collectMetrics(source)));
+      metrics = serveMetrics(args.metrics, () => renderExposition(collectMetrics(source)), {
+        warn: (message) => logger.warn(message),
+      });
       logger.info(`metrics: serving ${metrics.url}`);
     }
     if (args.config !== undefined) {

@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { openAppend } from "../common/safe_write.ts";
 import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { Logger } from "../log/logger.ts";
@@ -116,9 +117,7 @@ class Child {
 
   constructor(config: StdioForecasterConfig) {
     const toFile = config.Stderr.startsWith("file:") ? config.Stderr.slice(5) : null;
-    const file = toFile === null
-      ? null
-      : Deno.openSync(toFile, { write: true, create: true, append: true });
+    const file = toFile === null ? null : openAppend("forecaster stderr to", toFile);
     try {
       this.proc = new Deno.Command(config.Command[0]!, {
         args: config.Command.slice(1),

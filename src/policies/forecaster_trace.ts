@@ -10,6 +10,7 @@
  */
 import { bool, nonEmptyString, parseWithSchema, v } from "../config/schema.ts";
 import { PAGE_SIZE_BYTES } from "../common/units.ts";
+import { FileWriteError, openAppend } from "../common/safe_write.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { HeatForecaster, Heats } from "./policy.ts";
 
@@ -45,14 +46,15 @@ export class TraceForecaster implements HeatForecaster {
         );
       }
     }
+    // Not through another user's symlink: see common/safe_write.ts.
+    const file = openAppend("heat trace to", this.config.File);
     try {
-      Deno.writeTextFileSync(this.config.File, lines.join("\n") + "\n", { append: true });
+      const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
     } catch (e) {
-      throw new Error(
-        `Cannot write heat trace to ${JSON.stringify(this.config.File)}: ${
-          e instanceof Error ? e.message : String(e)
-        }`,
-      );
+      throw new FileWriteError("heat trace to", this.config.File, e);
+    } finally {
+      file.close();
     }
     return null;
   }

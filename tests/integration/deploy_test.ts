@@ -76,6 +76,7 @@ Deno.test("make install puts the binary, the unit, the docs and the configs unde
       "CapabilityBoundingSet=CAP_SYS_PTRACE CAP_SYS_NICE CAP_SYS_ADMIN CAP_DAC_OVERRIDE",
     ]);
     assertEquals(unitLines(unit, "EnvironmentFile"), ["EnvironmentFile=-/etc/default/memtierd"]);
+    assertEquals(unitLines(unit, "LimitNOFILE"), ["LimitNOFILE=65536"]);
     assertOk(!unit.includes("@"), "a placeholder left in the unit");
     // A second install keeps a config the operator edited.
     Deno.writeTextFileSync(`${dest}/etc/memtierd/memtierd.yaml`, "policy: {name: stub}\n");
@@ -173,6 +174,8 @@ Deno.test("the DaemonSet runs on tiered nodes with host PIDs, /sys/kernel/mm and
   const pod = ds.spec!.template.spec!;
   assertEquals(pod.nodeSelector, { "kubernetes.io/os": "linux", "memtierd/tiered": "true" });
   assertEquals(pod.hostPID, true);
+  // The pod's own network namespace: 0.0.0.0 is the pod's address, not the node's.
+  assertEquals(pod.hostNetwork, undefined);
   assertEquals(pod.automountServiceAccountToken, false);
   const c = pod.containers[0]!;
   assertEquals(c.args, ["-config", "/etc/memtierd/memtierd.yaml", "-metrics", "0.0.0.0:9101"]);

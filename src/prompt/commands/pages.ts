@@ -142,7 +142,18 @@ export const pagesCommand: PromptCommand = {
       return;
     }
     if (pk !== undefined) {
-      out(formatKpageflags(readKpageflags(procfs.root, [pk])[0]!));
+      let flags: Uint32Array;
+      try {
+        flags = readKpageflags(procfs.root, [pk]);
+      } catch (e) {
+        // A number past this machine's memory is bad input, not a failure.
+        if (!(e instanceof RangeError)) throw e;
+        throw new UsageError(
+          `Invalid -pk ${pk}: beyond the last page frame of this machine ` +
+            "(accepted: a page frame number within /proc/kpageflags)",
+        );
+      }
+      out(formatKpageflags(flags[0]!));
       return;
     }
     const pid = intFlag(f, "pid", 1, PID_MAX, "a process id");

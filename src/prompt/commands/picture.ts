@@ -10,6 +10,8 @@
  * @module
  */
 import { PID_MAX } from "../../common/limits.ts";
+import { replaceFile } from "../../common/safe_write.ts";
+import { errorText } from "../../common/error_text.ts";
 import { UsageError } from "../../errors.ts";
 import { heatChartSvg, type HeatSample } from "../../pictures/heat_chart.ts";
 import { HeatRecorder, type HeatScale } from "../../pictures/heat_recorder.ts";
@@ -26,22 +28,14 @@ import {
   type PromptCommand,
   stringFlag,
 } from "../command.ts";
-import { errorText } from "../../common/error_text.ts";
 
 const recorders = new WeakMap<Session, NodePagesRecorder>();
 const heatRecorders = new WeakMap<Session, HeatRecorder>();
 
 function writeSvg(path: string, svg: string): void {
-  // Whole or not at all: a viewer never sees half a file.
-  const tmp = `${path}.tmp`;
-  try {
-    Deno.writeTextFileSync(tmp, svg);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    throw new UsageError(
-      `Cannot write picture ${JSON.stringify(path)}: ${errorText(e)}`,
-    );
-  }
+  // Whole or not at all (a viewer never sees half a file), and never
+  // through another user's symlink: see common/safe_write.ts.
+  replaceFile("picture", path, svg);
 }
 
 function title(pids: readonly number[]): string {
@@ -109,7 +103,8 @@ async function runHeat(
       ...(svg === undefined
         ? {}
         : { onSample: (samples, scale) => writeHeatSvg(svg, rec.pid, samples, scale) }),
-      onError: (e) => session.logger.error(`picture -heat: ${errorText(e)}`),
+      onError: (e) =>
+        session.logger.error(`picture -heat: ${errorText(e)}`),
     });
     heatRecorders.set(session, rec);
     rec.sample();
@@ -202,7 +197,8 @@ export const pictureCommand: PromptCommand = {
         ...(svg === undefined
           ? {}
           : { onSample: (samples) => writeSvg(svg, nodePagesSvg(samples, title(pids))) }),
-        onError: (e) => session.logger.error(`picture: ${errorText(e)}`),
+        onError: (e) =>
+          session.logger.error(`picture: ${errorText(e)}`),
       });
       recorders.set(session, rec);
       if (!rec.sample()) throw new UsageError(`Cannot record: none of pids ${pids} exists`);

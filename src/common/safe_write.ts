@@ -1,0 +1,155 @@
+/**
+ * Writing files as root in folders other users may write to. memtierd runs
+ * as root, and the files it is told to write (`picture -svg`, a heat trace,
+ * a forecaster's stderr file, the `-l` log) may lie in a shared folder: a
+ * user who can write there must not make root write through a symlink of
+ * theirs (`ln -s /etc/shadow /shared/chart.svg.tmp`).
+ *
+ * - `replaceFile()` writes a whole file: into a new file created
+ *   exclusively (O_CREAT|O_EXCL, which never follows a symlink) under an
+ *   unpredictable name in the target's folder, then renamed over the target
+ *   (rename replaces a symlink, it does not follow it). A reader never sees
+ *   half a file.
+ * - `openAppend()` opens a file to append to: created exclusively if
+ *   missing; if present it must be a regular file or a character device
+ *   (`/dev/null`) and no symlink, and the file opened must be the one
+ *   looked at (same device and inode), else nothing is written.
+ *
+ * Failures throw `FileWriteError`, a failed system call: exit 1.
+ *
+ * @module
+ */
+import { SyscallError } from "../ffi/syscall_error.ts";
+
+/** The errno in a Deno file error ("Is a directory (os error 21)"), or EIO. */
+function errnoOf(e: unknown): number {
+  const m = e instanceof Error ? /\(os error (\d+)\)/.exec(e.message) : null;
+  return m ? Number(m[1]) : 5;
+}
+
+/** The reason in a Deno file error, without errno and path: "is a directory". */
+function reasonOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const reason = text.replace(/\s*\(os error \d+\)[\s\S]*$/, "");
+  return reason.charAt(0).toLowerCase() + reason.slice(1);
+}
+
+/**
+ * A file memtierd was told to write could not be written.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { FileWriteError } from "./safe_write.ts";
+ * const e = new FileWriteError("picture", "/x/a.svg", new Error("Is a directory (os error 21)"));
+ * strictEqual(e.message, 'Cannot write picture "/x/a.svg": is a directory');
+ * strictEqual(e.errno, 21);
+ * ```
+ */
+export class FileWriteError extends SyscallError {
+  override name = "FileWriteError";
+  readonly path: string;
+  /** What went wrong, without the path: "no space left on device". */
+  readonly reason: string;
+  /** `cause`: the error thrown by the file operation, or the reason as text. */
+  constructor(what: string, path: string, cause: unknown) {
+    super("write", typeof cause === "string" ? 5 : errnoOf(cause));
+    this.path = path;
+    this.reason = typeof cause === "string" ? cause : reasonOf(cause);
+    this.message = `Cannot write ${what} ${JSON.stringify(path)}: ${this.reason}`;
+  }
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+}
+
+function randomName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+}
+
+/**
+ * Writes `data` as the whole of `path` (`what` names it in errors), through
+ * a new file of an unpredictable name in the same folder, renamed into
+ * place. Throws `FileWriteError`; nothing but `path` is ever written.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { replaceFile } from "./safe_write.ts";
+ * const dir = Deno.makeTempDirSync();
+ * replaceFile("chart", `${dir}/a.svg`, "<svg/>\n");
+ * strictEqual(Deno.readTextFileSync(`${dir}/a.svg`), "<svg/>\n");
+ * strictEqual([...Deno.readDirSync(dir)].length, 1);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function replaceFile(what: string, path: string, data: string | Uint8Array): void {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  const tmp = `${folderOf(path)}/.${base}.${randomName()}.tmp`;
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(tmp, { write: true, createNew: true, mode: 0o644 });
+  } catch (e) {
+    throw new FileWriteError(what, path, e);
+  }
+  try {
+    try {
+      writeAll(file, typeof data === "string" ? new TextEncoder().encode(data) : data);
+    } finally {
+      file.close();
+    }
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // Gone already: unlink never follows a symlink, so nothing else is lost.
+    }
+    throw new FileWriteError(what, path, e);
+  }
+}
+
+/**
+ * Opens `path` to append to (`what` names it in errors): created
+ * exclusively when missing; otherwise it must be a regular file or a
+ * character device, not a symlink, and stay the file looked at. Throws
+ * `FileWriteError`.
+ */
+export function openAppend(what: string, path: string): Deno.FsFile {
+  try {
+    return Deno.openSync(path, { append: true, createNew: true, mode: 0o644 });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw new FileWriteError(what, path, e);
+  }
+  let seen: Deno.FileInfo;
+  try {
+    seen = Deno.lstatSync(path);
+  } catch (e) {
+    throw new FileWriteError(what, path, e);
+  }
+  if (seen.isSymlink) {
+    throw new FileWriteError(what, path, "it is a symbolic link (memtierd follows none)");
+  }
+  if (!seen.isFile && !seen.isCharDevice) {
+    throw new FileWriteError(what, path, "it is no regular file");
+  }
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { append: true });
+  } catch (e) {
+    throw new FileWriteError(what, path, e);
+  }
+  const opened = file.statSync();
+  if (opened.dev !== seen.dev || opened.ino !== seen.ino) {
+    file.close();
+    throw new FileWriteError(what, path, "it was replaced while memtierd opened it");
+  }
+  return file;
+}
