@@ -66,6 +66,25 @@ Deno.test("the mover's rounds: 25 pages each at 10 MB/s and 10 ms, one every 10 
   assertEquals(done, [0, 25, 10, 25, 20, 25, 30, 25]);
 });
 
+Deno.test("Bandwidth 0.01 at 10 ms rounds moves 10 pages in 4 s, not one page a round", async () => {
+  const k = kernel(100);
+  const clock = new FakeClock();
+  const m = mover(k, clock);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 0.01 }); // 0.01 MiB/s x 4 s = 10.24 pages
+  const moves: number[] = [];
+  const orig = k.movePages.bind(k);
+  k.movePages = (pid, a, nodes, status, flags) => {
+    if (nodes !== null && clock.now() < 4000) moves.push(a.length);
+    return orig(pid, a, nodes, status, flags);
+  };
+  m.start();
+  m.addTask(PID, addrs(20), nodeTarget(1));
+  await m.wait("AllDone");
+  await m.stop();
+  assertEquals(moves, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  assertEquals(k.pagesPerNode(PID).get(1), 20);
+});
+
 Deno.test("a paused mover moves nothing until continued; continue gives a fresh round", async () => {
   const k = kernel(100);
   const clock = new FakeClock();
