@@ -62,7 +62,7 @@ export function parseConfigText(text: string, what: string): unknown {
     return JSON.parse(t);
   } catch {
     try {
-      return YAML.parse(t, { strict: true, uniqueKeys: true }) ?? {};
+      return YAML.parse(t, { strict: true, uniqueKeys: true, logLevel: "error" }) ?? {};
     } catch (e) {
       const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
       throw new ConfigError(`Cannot parse ${what} config: neither JSON nor YAML (${first})`);

@@ -7,6 +7,8 @@
  *              YAML), decodeConfig and its field checks (the mover's config)
  *   key_location.ts  locateKeyPath: the line of a key path in config
  *              text, following config strings nested inside it
+ *   yaml_checks.ts  the line where an unclosed [ or { opened; keys that
+ *              are lists or maps (refused before the yaml package warns)
  *   schema.ts  parseWithSchema: valibot schemas with case-insensitive keys,
  *              defaults for omitted fields, errors naming the key path and
  *              what is accepted; field helpers and componentRef ({name,
