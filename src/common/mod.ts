@@ -5,6 +5,7 @@
  *
  *   flags.ts       Go-style flag parsing and value readers (-pid 5, --pid=5)
  *   limits.ts      highest pid, node id and page count people may type
+ *   excerpt.ts     user input in error lines: quoted, cut, with its length
  *   exit_codes.ts  one exit code per kind of error (errors.ts's classes)
  *   units.ts       the page size and MB/GB (binary units): a leaf
  *   word_file.ts   bulk reads of 64-bit words of a kernel file (kpageflags,
@@ -14,6 +15,7 @@
  *
  * @module
  */
+export * from "./excerpt.ts";
 export * from "./exit_codes.ts";
 export * from "./flags.ts";
 export * from "./limits.ts";

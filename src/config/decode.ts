@@ -9,6 +9,7 @@
  */
 import YAML from "yaml";
 import { InputSyntaxError } from "../errors.ts";
+import { shownValue } from "../common/excerpt.ts";
 
 /** One field of a configuration: its canonical name and how to check a value. */
 export interface ConfigField<T> {
@@ -32,7 +33,7 @@ export function positiveNumber(max: number) {
   return (value: unknown, name: string): number => {
     if (typeof value !== "number" || !(value > 0 && value <= max)) {
       throw new ConfigError(
-        `Invalid ${name} ${JSON.stringify(value)}: expected a number above 0, at most ${max}`,
+        `Invalid ${name} ${shownValue(value)}: expected a number above 0, at most ${max}`,
       );
     }
     return value;
@@ -44,7 +45,7 @@ export function positiveInteger(max: number) {
   return (value: unknown, name: string): number => {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
       throw new ConfigError(
-        `Invalid ${name} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`,
+        `Invalid ${name} ${shownValue(value)}: expected a whole number from 1 to ${max}`,
       );
     }
     return value;

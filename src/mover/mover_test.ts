@@ -1,8 +1,9 @@
 import { Stats } from "../stats/stats.ts";
-import { assertEquals } from "../testing/assert.ts";
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { ConfigError } from "../config/decode.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { FakeClock } from "../time/clock.ts";
-import { formatTask, Mover, nodeTarget, SWAP_TARGET } from "./mover.ts";
+import { formatTask, Mover, nodeTarget, parseMoverConfig, SWAP_TARGET } from "./mover.ts";
 
 const PID = 42;
 const BASE = 0x10000000;
@@ -124,4 +125,25 @@ Deno.test("when a round takes longer than the interval, the next moves the credi
   await m.stop();
   // 25 at once; 15 ms later 37.5 pages of credit (37, 0.5 kept); then 38.
   assertEquals(done, [0, 25, 15, 37, 30, 38]);
+});
+
+Deno.test("mover -config with a Bandwidth beyond any number says so, not null", () => {
+  const e = assertThrows(() => parseMoverConfig('{"Bandwidth":1e400}'), ConfigError);
+  assertEquals(
+    e.message,
+    "Invalid Bandwidth Infinity (beyond the largest number, 1.8e308): expected a number above 0, at most 1000000",
+  );
+});
+
+Deno.test("mover -config with a long value quotes its first 40 characters and its length", () => {
+  const e = assertThrows(
+    () => parseMoverConfig({ IntervalMs: "x".repeat(1_000_000) }),
+    ConfigError,
+  );
+  assertEquals(
+    e.message,
+    `Invalid IntervalMs "${
+      "x".repeat(40)
+    }"... (1000000 characters): expected a whole number from 1 to 3600000`,
+  );
 });
