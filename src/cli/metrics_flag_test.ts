@@ -56,6 +56,7 @@ Deno.test("-metrics with a bad address, or without command mode, is a usage erro
   using sys = fakeSystem(kernel());
   const cases: [string[], string][] = [
     [["-c", "nop", "-metrics", "99999"], 'memtierd: Invalid -metrics "99999": "99999" is no port'],
+    [["-c", "nop", "-metrics", "[::1]"], 'memtierd: Invalid -metrics "[::1]": the port is missing'],
     [
       ["-metrics", "9101"],
       "memtierd: Flag -metrics needs command mode: add -prompt, -c COMMANDS or -f FILE",

@@ -10,6 +10,7 @@
 import YAML from "yaml";
 import { InputSyntaxError } from "../errors.ts";
 import { errorText } from "../common/error_text.ts";
+import { shownValue } from "../common/excerpt.ts";
 
 /** One field of a configuration: its canonical name and how to check a value. */
 export interface ConfigField<T> {
@@ -33,7 +34,7 @@ export function positiveNumber(max: number) {
   return (value: unknown, name: string): number => {
     if (typeof value !== "number" || !(value > 0 && value <= max)) {
       throw new ConfigError(
-        `Invalid ${name} ${JSON.stringify(value)}: expected a number above 0, at most ${max}`,
+        `Invalid ${name} ${shownValue(value)}: expected a number above 0, at most ${max}`,
       );
     }
     return value;
@@ -45,7 +46,7 @@ export function positiveInteger(max: number) {
   return (value: unknown, name: string): number => {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
       throw new ConfigError(
-        `Invalid ${name} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`,
+        `Invalid ${name} ${shownValue(value)}: expected a whole number from 1 to ${max}`,
       );
     }
     return value;
@@ -63,7 +64,7 @@ export function parseConfigText(text: string, what: string): unknown {
     return JSON.parse(t);
   } catch {
     try {
-      return YAML.parse(t, { strict: true, uniqueKeys: true }) ?? {};
+      return YAML.parse(t, { strict: true, uniqueKeys: true, logLevel: "error" }) ?? {};
     } catch (e) {
       const first = (errorText(e)).split("\n")[0];
       throw new ConfigError(`Cannot parse ${what} config: neither JSON nor YAML (${first})`);

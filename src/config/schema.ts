@@ -14,6 +14,7 @@
  */
 import * as v from "valibot";
 import { ConfigError, parseConfigText } from "./decode.ts";
+import { shownValue } from "../common/excerpt.ts";
 
 export { v };
 
@@ -73,6 +74,8 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
     options?: readonly AnySchema[];
   };
   if (Array.isArray(value)) {
+    // valibot's objects take lists too (as maps of indices): `Not: []` would be `{}`.
+    if (s.entries) throw new ConfigError("must be a map of fields, not a list");
     return s.item ? value.map((x, i) => underKey(String(i), () => foldKeys(x, s.item!))) : value;
   }
   if (value === null || typeof value !== "object") return value;
@@ -111,9 +114,8 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "object" && value !== null) return Array.isArray(value) ? "a list" : "a map";
-  return String(value);
+  return shownValue(value);
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | undefined): string {
@@ -180,7 +182,13 @@ export function parseWithSchema<S extends AnySchema>(
     : typeof raw === "string"
     ? parseConfigText(raw, what)
     : raw;
-  const folded = foldKeys(value, schema);
+  let folded: unknown;
+  try {
+    folded = foldKeys(value, schema);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(`${what}: ${e.message}`, e.keyPath);
+  }
   const result = v.safeParse(schema, folded);
   if (result.success) return result.output;
   const issue = result.issues[0];

@@ -27,6 +27,7 @@
  */
 import YAML, { LineCounter } from "yaml";
 import { locateKeyPath } from "../config/key_location.ts";
+import { collectionKeyLine, unclosedFlowLine } from "../config/yaml_checks.ts";
 import { ConfigError } from "../config/decode.ts";
 import { componentRef, parseWithSchema, v } from "../config/schema.ts";
 import { type ComponentSpec, configReason, parseComponent } from "../lifecycle/components.ts";
@@ -65,7 +66,7 @@ function configFileError(
 function yamlProblem(doc: YAML.Document.Parsed, lc: LineCounter): [number, string] | undefined {
   const e = doc.errors[0];
   if (!e) return undefined;
-  const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
+  const line = unclosedFlowLine(doc, lc, e) ?? e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
   // The yaml package's messages end with a source excerpt after the first line.
   const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   return [line, message];
@@ -86,6 +87,10 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   const problem = yamlProblem(doc, lc);
   if (problem) {
     throw new ConfigError(`${file}:${problem[0]}: cannot read YAML: ${problem[1]}`);
+  }
+  const complexKey = collectionKeyLine(doc, lc);
+  if (complexKey !== undefined) {
+    throw new ConfigError(`${file}:${complexKey}: a key must be a word, not a list or a map`);
   }
   let raw: unknown;
   try {

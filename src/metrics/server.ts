@@ -55,10 +55,10 @@ export function parseMetricsAddress(text: string): MetricsAddress {
     );
   let host: string;
   let portText: string;
-  const v6 = /^\[([0-9A-Fa-f:.]+)\]:(.*)$/.exec(text);
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::(.*))?$/.exec(text);
   if (v6) {
     host = v6[1]!;
-    portText = v6[2]!;
+    portText = v6[2] ?? "";
   } else {
     const colon = text.lastIndexOf(":");
     host = colon < 0 ? "" : text.slice(0, colon);

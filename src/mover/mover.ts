@@ -73,10 +73,14 @@ function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig 
   ]);
 }
 
-/** Pages one round may move. */
-function pagesPerRound(config: MoverConfig): number {
-  const bytesPerRound = config.Bandwidth * MB * config.IntervalMs / 1000;
-  return Math.max(1, Math.floor(bytesPerRound / PAGE_SIZE_BYTES));
+/**
+ * Pages one round may move: whole pages, or below one page a fraction (a
+ * slow bandwidth saves its credit over several rounds for one page, rather
+ * than moving a page every round above the limit).
+ */
+export function pagesPerRound(config: MoverConfig): number {
+  const pages = config.Bandwidth * MB * config.IntervalMs / 1000 / PAGE_SIZE_BYTES;
+  return pages >= 1 ? Math.floor(pages) : pages;
 }
 
 export type MoverStatus = "NotRunning" | "Paused" | "Busy" | "AllDone";
@@ -256,7 +260,8 @@ export class Mover {
    * round after a start, pause or idle spell (`resumed`) gets one round's
    * worth; later ones the credit of the time that really passed, so late
    * timers (a busy machine) do not lower the rate, capped at two rounds'
-   * worth so that a stall is not followed by a burst.
+   * worth (or one page, when a round is worth less) so that a stall is not
+   * followed by a burst.
    */
   #creditRound(resumed: boolean): void {
     const now = this.#opts.clock.now();
@@ -264,7 +269,7 @@ export class Mover {
     const perMs = perRound / this.#config.IntervalMs;
     this.#credit = resumed
       ? perRound
-      : Math.min(this.#credit + (now - this.#refilledMs) * perMs, 2 * perRound);
+      : Math.min(this.#credit + (now - this.#refilledMs) * perMs, Math.max(2 * perRound, 1));
     this.#refilledMs = now;
     this.#credit -= this.#round(Math.floor(this.#credit));
     if (this.#tasks.length === 0) this.#setStatus("AllDone");

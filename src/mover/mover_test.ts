@@ -1,8 +1,9 @@
 import { Stats } from "../stats/stats.ts";
-import { assertEquals } from "../testing/assert.ts";
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { ConfigError } from "../config/decode.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { FakeClock } from "../time/clock.ts";
-import { formatTask, Mover, nodeTarget, SWAP_TARGET } from "./mover.ts";
+import { formatTask, Mover, nodeTarget, parseMoverConfig, SWAP_TARGET } from "./mover.ts";
 
 const PID = 42;
 const BASE = 0x10000000;
@@ -66,6 +67,25 @@ Deno.test("the mover's rounds: 25 pages each at 10 MB/s and 10 ms, one every 10 
   assertEquals(done, [0, 25, 10, 25, 20, 25, 30, 25]);
 });
 
+Deno.test("Bandwidth 0.01 at 10 ms rounds moves 10 pages in 4 s, not one page a round", async () => {
+  const k = kernel(100);
+  const clock = new FakeClock();
+  const m = mover(k, clock);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 0.01 }); // 0.01 MiB/s x 4 s = 10.24 pages
+  const moves: number[] = [];
+  const orig = k.movePages.bind(k);
+  k.movePages = (pid, a, nodes, status, flags) => {
+    if (nodes !== null && clock.now() < 4000) moves.push(a.length);
+    return orig(pid, a, nodes, status, flags);
+  };
+  m.start();
+  m.addTask(PID, addrs(20), nodeTarget(1));
+  await m.wait("AllDone");
+  await m.stop();
+  assertEquals(moves, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  assertEquals(k.pagesPerNode(PID).get(1), 20);
+});
+
 Deno.test("a paused mover moves nothing until continued; continue gives a fresh round", async () => {
   const k = kernel(100);
   const clock = new FakeClock();
@@ -105,4 +125,25 @@ Deno.test("when a round takes longer than the interval, the next moves the credi
   await m.stop();
   // 25 at once; 15 ms later 37.5 pages of credit (37, 0.5 kept); then 38.
   assertEquals(done, [0, 25, 15, 37, 30, 38]);
+});
+
+Deno.test("mover -config with a Bandwidth beyond any number says so, not null", () => {
+  const e = assertThrows(() => parseMoverConfig('{"Bandwidth":1e400}'), ConfigError);
+  assertEquals(
+    e.message,
+    "Invalid Bandwidth Infinity (beyond the largest number, 1.8e308): expected a number above 0, at most 1000000",
+  );
+});
+
+Deno.test("mover -config with a long value quotes its first 40 characters and its length", () => {
+  const e = assertThrows(
+    () => parseMoverConfig({ IntervalMs: "x".repeat(1_000_000) }),
+    ConfigError,
+  );
+  assertEquals(
+    e.message,
+    `Invalid IntervalMs "${
+      "x".repeat(40)
+    }"... (1000000 characters): expected a whole number from 1 to 3600000`,
+  );
 });

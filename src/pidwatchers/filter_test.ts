@@ -128,6 +128,14 @@ Deno.test("filter config errors name the key path and what is accepted", () => {
       { source: { name: "proc" }, filters: [{ or: [{ MinRss: 1 }] }] },
       "filter: filters.0.or.0.MinRss: unknown key (accepted: ProcExeRegexp, MinVmSizeKb, MinVmRSSKb, MinPrivateDirtyKb, And, Or, Not)",
     ],
+    [
+      { source: { name: "proc" }, filters: [{ not: [] }] },
+      "filter: filters.0.not: must be a map of fields, not a list",
+    ],
+    [
+      { source: { name: "proc" }, filters: [[]] },
+      "filter: filters.0: must be a map of fields, not a list",
+    ],
   ];
   for (const [raw, message] of cases) {
     const e = assertThrows(() => filter.parse(raw, "filter"), ConfigError);

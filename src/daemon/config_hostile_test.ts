@@ -1,0 +1,64 @@
+/**
+ * The -config loader against hostile or odd input: where an unclosed
+ * bracket opened, keys that are lists, and no yaml-package warnings on
+ * stderr before our one line.
+ */
+import process from "node:process";
+import { ConfigError } from "../config/decode.ts";
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { parseDaemonConfig } from "./config_file.ts";
+
+/** Runs `f` with process.emitWarning (where the yaml package warns) recorded. */
+function warningsOf(f: () => void): string[] {
+  const warnings: string[] = [];
+  const orig = process.emitWarning;
+  process.emitWarning = ((w: string | Error) => void warnings.push(String(w))) as typeof orig;
+  try {
+    f();
+  } finally {
+    process.emitWarning = orig;
+  }
+  return warnings;
+}
+
+Deno.test("an unclosed [ on a one-line config is reported on line 1, where it opened", () => {
+  const e = assertThrows(() => parseDaemonConfig("policy: [unclosed\n", "bad.yaml"), ConfigError);
+  assertEquals(
+    e.message,
+    "bad.yaml:1: cannot read YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+  );
+});
+
+Deno.test("an unclosed [ over several lines is reported where it opened, not where the file ends", () => {
+  const text = "policy: {name: stub}\nroutines: [\n  {name: stub},\n\n";
+  const e = assertThrows(() => parseDaemonConfig(text, "bad.yaml"), ConfigError);
+  assertEquals(
+    e.message,
+    "bad.yaml:2: cannot read YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+  );
+});
+
+Deno.test("a key that is a list is one error line, with no yaml warning before it", () => {
+  const warnings = warningsOf(() => {
+    const e = assertThrows(
+      () => parseDaemonConfig("policy: {name: stub}\n? [a, b]\n: 1\n", "bad.yaml"),
+      ConfigError,
+    );
+    assertEquals(e.message, "bad.yaml:2: a key must be a word, not a list or a map");
+  });
+  assertEquals(warnings, []);
+});
+
+Deno.test("a key that is a map inside a config string warns nothing and is an unknown key", () => {
+  const warnings = warningsOf(() => {
+    const e = assertThrows(
+      () => parseDaemonConfig('policy: {name: stub, config: "? {a: 1}\\n: 1"}\n', "bad.yaml"),
+      ConfigError,
+    );
+    assertEquals(
+      e.message,
+      'bad.yaml:1: policy.config."{ a: 1 }": unknown key (no keys are accepted here)',
+    );
+  });
+  assertEquals(warnings, []);
+});
