@@ -67,7 +67,7 @@ export function planWords(positions: ArrayLike<number>): WordPlan {
 }
 
 /** Reads `len` bytes at `pos` into `buf`, as far as the file goes; returns bytes read. */
-function readAt(file: WordSource, buf: Uint8Array, pos: number, len: number): number {
+export function readAt(file: WordSource, buf: Uint8Array, pos: number, len: number): number {
   file.seekSync(pos, Deno.SeekMode.Start);
   let got = 0;
   while (got < len) {

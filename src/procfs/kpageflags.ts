@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { planWords, readWords } from "../common/word_file.ts";
+import { planWords, readAt, readWords } from "../common/word_file.ts";
 import { PermissionError, UnsupportedError } from "../errors.ts";
 
 /** The flag names, by bit (include/uapi/linux/kernel-page-flags.h). */
@@ -80,6 +80,40 @@ export function readKpageflags(procRoot: string, pfns: ArrayLike<number>): Uint3
   const out = new Uint32Array(pfns.length);
   for (let i = 0; i < out.length; i++) out[i] = halves[2 * plan.slot[i]!]!;
   return out;
+}
+
+/**
+ * /proc/kpageflags opened for reading runs of consecutive frames (a
+ * tracker's scan: one read per run of nearby frames, into a buffer the
+ * caller keeps). Each frame's flags are two Uint32 halves, low then high.
+ */
+export class KpageflagsFile {
+  #file: Deno.FsFile;
+
+  private constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  static open(procRoot: string): KpageflagsFile {
+    return new KpageflagsFile(openKpageflags(procRoot));
+  }
+
+  /**
+   * Reads the flags of frames [first, first + count) into `into`. Throws
+   * `RangeError` when the file ends before the last of them.
+   */
+  read(first: number, count: number, into: Uint32Array): void {
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, count * 8);
+    if (readAt(this.#file, bytes, first * 8, count * 8) < count * 8) {
+      throw new RangeError(
+        `Cannot read flags of PFNs ${first}..${first + count - 1}: beyond the last page frame`,
+      );
+    }
+  }
+
+  close(): void {
+    this.#file.close();
+  }
 }
 
 /** The flags as the Go memtierd prints them: one `NAME  0|1` line per flag. */

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { formatKpageflags, readKpageflags } from "./kpageflags.ts";
+import { formatKpageflags, KpageflagsFile, readKpageflags } from "./kpageflags.ts";
 
 /** A fixture /proc with a kpageflags of `n` frames: frame i has flags i * 3 (and bit 32 set). */
 function procWithKpageflags(n: number): string {
@@ -39,4 +39,22 @@ Deno.test("formatKpageflags() prints one NAME 0|1 line per flag", () => {
   assertEquals(lines[1], "ERROR         0");
   assertEquals(lines[12], "ANON          1");
   assertEquals(lines.length, 28); // 27 flags and the final newline
+});
+
+Deno.test("KpageflagsFile.read() gives the flags of a run of frames; a run past the last frame is a RangeError", () => {
+  const root = procWithKpageflags(10);
+  const file = KpageflagsFile.open(root);
+  try {
+    const halves = new Uint32Array(8);
+    file.read(7, 3, halves);
+    assertEquals([...halves.subarray(0, 6)], [21, 1, 24, 1, 27, 1]);
+    assertThrows(
+      () => file.read(8, 3, halves),
+      RangeError,
+      "Cannot read flags of PFNs 8..10: beyond the last page frame",
+    );
+  } finally {
+    file.close();
+    Deno.removeSync(root, { recursive: true });
+  }
 });

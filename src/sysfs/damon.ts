@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { PermissionError } from "../errors.ts";
 
 /** How files are read and written (the real files, or a simulation in tests). */
 export interface DamonIo {
@@ -40,6 +41,19 @@ function whileBusy<T>(fn: () => T): T {
       Atomics.wait(pause, 0, 0, BUSY_PAUSE_MS);
     }
   }
+}
+
+/**
+ * A file error as thrown to the user: "permission denied" names the file
+ * and what is missing (exit 4), as DAMON's files are root's; others as
+ * they are.
+ */
+function denied(path: string, e: unknown): unknown {
+  if (!(e instanceof Deno.errors.PermissionDenied)) return e;
+  return new PermissionError(
+    `Cannot use DAMON: ${path}: permission denied`,
+    "run memtierd as root (DAMON's sysfs files are root's)",
+  );
 }
 
 /** The real files. */
@@ -119,7 +133,12 @@ export class DamonSysfs {
    * synchronous): retried (whileBusy).
    */
   read(rel: string): string {
-    return whileBusy(() => this.#io.read(`${this.dir}/${rel}`).trim());
+    const path = `${this.dir}/${rel}`;
+    try {
+      return whileBusy(() => this.#io.read(path).trim());
+    } catch (e) {
+      throw denied(path, e);
+    }
   }
 
   readInt(rel: string): number {
@@ -143,7 +162,11 @@ export class DamonSysfs {
     const path = `${this.dir}/${rel}`;
     const text = String(value);
     this.#onWrite?.(path, text);
-    whileBusy(() => this.#io.write(path, `${text}\n`));
+    try {
+      whileBusy(() => this.#io.write(path, `${text}\n`));
+    } catch (e) {
+      throw denied(path, e);
+    }
   }
 
   nrKdamonds(): number {

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { CHUNK_WORDS, planWords, readWords } from "../common/word_file.ts";
+import { CHUNK_WORDS, planWords, readAt, readWords } from "../common/word_file.ts";
 import { UnsupportedError } from "../errors.ts";
 
-function open(sysRoot: string, write: boolean): Deno.FsFile {
+function open(sysRoot: string, write: boolean, read = !write): Deno.FsFile {
   const path = `${sysRoot}/kernel/mm/page_idle/bitmap`;
   try {
-    return Deno.openSync(path, { read: !write, write });
+    return Deno.openSync(path, { read, write });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new UnsupportedError(
@@ -176,5 +176,48 @@ function readWordsUpToEnd(f: Deno.FsFile, words: Float64Array): Uint32Array {
 class BeyondEnd extends Error {
   constructor(readonly word: number) {
     super(`word ${word} is past the end of the idle bitmap`);
+  }
+}
+
+/**
+ * The idle bitmap opened for reading and writing runs of consecutive words
+ * (a tracker's scan: one read and one write per run of nearby frames, into
+ * and from buffers the caller keeps). Words are two Uint32 halves each, low
+ * then high: frame `64 * w + b` is bit `b % 32` of half `2 * w + (b >> 5)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { PageIdleBitmap } from "./page_idle.ts";
+ * const bitmap = PageIdleBitmap.open("/sys"); // needs root and CONFIG_IDLE_PAGE_TRACKING
+ * const halves = new Uint32Array(4);
+ * bitmap.read(64, 2, halves); // frames 4096..4223
+ * bitmap.write(64, 2, halves.fill(0xffffffff)); // all of them idle
+ * bitmap.close();
+ * ```
+ */
+export class PageIdleBitmap {
+  #file: Deno.FsFile;
+
+  private constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  static open(sysRoot: string): PageIdleBitmap {
+    return new PageIdleBitmap(open(sysRoot, true, true));
+  }
+
+  /** Reads `count` words from word `first` into `into`; returns the whole words read. */
+  read(first: number, count: number, into: Uint32Array): number {
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, count * 8);
+    return Math.floor(readAt(this.#file, bytes, first * 8, count * 8) / 8);
+  }
+
+  /** Writes `count` words from `from` at word `first` (1 bits mark frames idle, 0 bits leave them). */
+  write(first: number, count: number, from: Uint32Array): void {
+    writeAt(this.#file, new Uint8Array(from.buffer, from.byteOffset, count * 8), first * 8);
+  }
+
+  close(): void {
+    this.#file.close();
   }
 }

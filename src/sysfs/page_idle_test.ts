@@ -1,6 +1,6 @@
 import { UnsupportedError } from "../errors.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { readPageIdle, setPagesIdle } from "./page_idle.ts";
+import { PageIdleBitmap, readPageIdle, setPagesIdle } from "./page_idle.ts";
 
 /** A fixture /sys with an idle bitmap of `words` 64-bit words, all 0. */
 function sysWithBitmap(words: number): string {
@@ -50,6 +50,22 @@ Deno.test('readPageIdle(..., "not-idle") reads frames past the end as not idle',
     setPagesIdle(root, [5, 70]);
     assertEquals([...readPageIdle(root, [70, 200, 5, 128, 6], "not-idle")], [1, 0, 1, 0, 0]);
   } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("PageIdleBitmap reads and writes runs of words; a read stops at the end of the bitmap", () => {
+  const root = sysWithBitmap(4);
+  const bitmap = PageIdleBitmap.open(root);
+  try {
+    bitmap.write(1, 2, new Uint32Array([1, 0x80000000, 0, 4]));
+    // Frames 64 (word 1, bit 0), 127 (word 1, bit 63) and 162 (word 2, bit 34) idle.
+    assertEquals([...readPageIdle(root, [64, 65, 127, 162, 128])], [1, 0, 1, 1, 0]);
+    const halves = new Uint32Array(8).fill(7);
+    assertEquals(bitmap.read(2, 4, halves), 2);
+    assertEquals([...halves.subarray(0, 4)], [0, 4, 0, 0]);
+  } finally {
+    bitmap.close();
     Deno.removeSync(root, { recursive: true });
   }
 });

@@ -1,5 +1,5 @@
 import { ConfigError } from "../config/decode.ts";
-import { UnsupportedError } from "../errors.ts";
+import { PermissionError, UnsupportedError } from "../errors.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { Logger } from "../log/logger.ts";
 import { Mover } from "../mover/mover.ts";
@@ -522,7 +522,7 @@ Deno.test("damon dump: kdamonds by default, and a clear line for unknown argumen
   await t.stop();
 });
 
-Deno.test("DAMON sysfs: a write answered EBUSY (a kdamond holding DAMON's lock) is tried again; other errors are not", () => {
+Deno.test("DAMON sysfs: a write answered EBUSY (a kdamond holding DAMON's lock) is tried again; other errors are not, permission denied names the file and what is missing", () => {
   const tries: string[] = [];
   let busy = 3;
   const io: DamonIo = {
@@ -537,5 +537,29 @@ Deno.test("DAMON sysfs: a write answered EBUSY (a kdamond holding DAMON's lock) 
   const d = new DamonSysfs({ root: "/x", io });
   d.write("0/contexts/0/targets/0/regions/nr_regions", 2);
   assertEquals(tries, Array(4).fill("nr_regions 2"));
-  assertThrows(() => d.write("0/contexts/0/targets/0/pid_target", 1), Deno.errors.PermissionDenied);
+  assertThrows(
+    () => d.write("0/contexts/0/targets/0/pid_target", 1),
+    PermissionError,
+    "Cannot use DAMON: /x/kernel/mm/damon/admin/kdamonds/0/contexts/0/targets/0/pid_target: " +
+      "permission denied; run memtierd as root (DAMON's sysfs files are root's)",
+  );
+  assertEquals(tries.length, 5);
+});
+
+Deno.test("tracker damon start as a user who may not read DAMON's files: a PermissionError naming nr_kdamonds", () => {
+  using s = setup();
+  const io: DamonIo = {
+    read: () => {
+      throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+    },
+    exists: () => true,
+    write: () => {},
+  };
+  const t = new DamonTracker(parseDamonConfig({}), s.deps, { io });
+  assertThrows(
+    () => t.start(),
+    PermissionError,
+    `Cannot use DAMON: ${s.sys.sysfs.root}/kernel/mm/damon/admin/kdamonds/nr_kdamonds: ` +
+      "permission denied; run memtierd as root",
+  );
 });

@@ -185,6 +185,58 @@ Deno.test("idlepage counts regions read or written since the last scan; THP tail
   assertEquals([t.pids(), t.getCounters()], [[], []]);
 });
 
+Deno.test("idlepage counts the right regions when the frames of a chunk are scattered", () => {
+  using f = trackerFixture(true);
+  // Page i of the 1024 at BASE gets frame (331 * i) % 1024: neighbouring
+  // pages 331 frames apart, so the chunk is sorted by frame before reading.
+  const frame = (i: number) => (331 * i) % 1024;
+  const procfs = new Proxy(f.deps.procfs, {
+    get(target, prop) {
+      if (prop === "openPagemap") {
+        return (pid: number): PagemapSource => {
+          const src = target.openPagemap(pid);
+          return {
+            read(startAddr, pages, into) {
+              const n = src.read(startAddr, pages, into);
+              for (let k = 0; k < n; k++) {
+                const page = startAddr / PAGE + k - BASE / PAGE;
+                if (page >= 0 && page < 1024) into[2 * k] = frame(page);
+              }
+              return n;
+            },
+            close: () => src.close(),
+          };
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const t = new IdlePageTracker(
+    idlePageTrackerFactory.parse({ PagesInRegion: 256, MaxCountPerRegion: 0 }, "idlepage"),
+    { ...f.deps, procfs },
+  );
+  t.addPids([f.watched()]);
+  t.scan(); // primes
+  t.scan();
+  assertEquals(written(t.getCounters()), []);
+  // Pages 3..6 and 700 used: their frames' idle bits cleared.
+  const path = `${f.deps.sysfs.root}/kernel/mm/page_idle/bitmap`;
+  const bytes = Deno.readFileSync(path);
+  for (const page of [3, 4, 5, 6, 700]) {
+    const pfn = frame(page);
+    bytes[pfn >> 3] = bytes[pfn >> 3]! & ~(1 << (pfn & 7));
+  }
+  Deno.writeFileSync(path, bytes);
+  t.scan();
+  assertEquals(written(t.getCounters()), [
+    counter(BASE, BASE + 256 * PAGE, 4, 0),
+    counter(BASE + 512 * PAGE, BASE + 768 * PAGE, 1, 0),
+  ]);
+  t.scan();
+  assertEquals(written(t.getCounters()).map((c) => c.accesses), [4, 1], "marked idle again");
+});
+
 Deno.test("idlepage leaves out frames past the bitmap's last whole word and keeps tracking the process", () => {
   using f = trackerFixture(true);
   // The kernel returns whole 64-frame words only; here there are 8 of them:
@@ -349,7 +401,7 @@ Deno.test("multi builds its trackers through the registry and flattens their cou
 
 /**
  * A softdirty tracker over pid 500 with three 64-page ranges far apart
- * (three pagemap chunks), whose pagemap reads take 25 ms each (more than a
+ * (three pagemap chunks), whose pagemap reads take 60 ms each (more than a
  * scan slice), on the real clock; `reads` and `open` count what it did.
  */
 function slowScanFixture() {
@@ -371,7 +423,7 @@ function slowScanFixture() {
           counts.open++;
           return {
             read(startAddr, pages, into) {
-              const until = performance.now() + 25;
+              const until = performance.now() + 60;
               while (performance.now() < until) {
                 // a slow kernel
               }

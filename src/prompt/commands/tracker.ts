@@ -14,7 +14,7 @@
  */
 import { PID_MAX } from "../../common/limits.ts";
 import { ConfigError } from "../../config/decode.ts";
-import { ProcessGoneError, UsageError } from "../../errors.ts";
+import { PermissionError, ProcessGoneError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
 import { formatRange } from "../../memory/addr_range.ts";
 import type { PidListener, WatchedPid } from "../../pidwatchers/pidwatcher.ts";
@@ -197,6 +197,10 @@ export const trackerCommand: PromptCommand = {
         let startTicks: number;
         try {
           startTicks = session.opts.procfs.startTicks(pid);
+          // Another user's process, as a user without CAP_SYS_PTRACE: refused
+          // here, as a PermissionError (exit 4), not dropped by the first
+          // scan with a warning while the command says "started".
+          session.opts.procfs.maps(pid);
         } catch (e) {
           if (e instanceof ProcessGoneError) {
             throw new UsageError(`start failed: no process ${pid}`);
@@ -210,6 +214,8 @@ export const trackerCommand: PromptCommand = {
       try {
         await cur.tracker.start();
       } catch (e) {
+        // What memtierd lacks keeps its own exit code (4).
+        if (e instanceof PermissionError) throw e;
         throw new UsageError(`start failed: ${errorText(e)}`);
       }
       cur.running = true;

@@ -1,3 +1,4 @@
+import { PermissionError } from "../../errors.ts";
 import { assertEquals } from "../../testing/assert.ts";
 import type { SoftDirtyTracker } from "../../trackers/softdirty.ts";
 import { BASE, harness, PID } from "../_harness.ts";
@@ -108,6 +109,21 @@ Deno.test("tracker errors are one line: bad config, bad pid, missing process, mi
       `memtierd: tracker: start failed: tracker idlepage: ${h.sys.sysfs.root}/kernel/mm/page_idle/bitmap is missing: this kernel lacks idle page tracking (CONFIG_IDLE_PAGE_TRACKING); use the softdirty or damon tracker, or \`make vm-kernel\`\n`,
   );
   assertEquals(h.prompt.firstErrorCode, 2);
+});
+
+Deno.test("tracker -start of a process memtierd may not read: the permission error, exit 4, nothing started", async () => {
+  using h = harness();
+  const procfs = h.session.opts.procfs;
+  procfs.maps = (pid: number) => {
+    throw new PermissionError(`Cannot read /proc/${pid}/maps: permission denied`, "run as root");
+  };
+  assertEquals(
+    await h.run("tracker -create softdirty", `tracker -start ${PID}`),
+    "tracker created\n" +
+      `memtierd: tracker: Cannot read /proc/${PID}/maps: permission denied; run as root\n`,
+  );
+  assertEquals(h.prompt.firstErrorCode, 4);
+  assertEquals((h.session.components.tracker as SoftDirtyTracker).running, false);
 });
 
 Deno.test("pidwatcher -listener tracker feeds the session's tracker", async () => {
