@@ -22,6 +22,7 @@ import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
 import { readTierTopology } from "../tiers/tier_topology.ts";
 import { renderTiers, tiersJson } from "../tiers/render.ts";
 import { parseMetricsAddress } from "../metrics/server.ts";
+import { checkConfigFile } from "./check.ts";
 import {
   inspectProcess,
   type MoveArgs,
@@ -73,6 +74,11 @@ const ONE_SHOT_FLAGS: readonly FlagSpec[] = [
     help: "daemon: run the policy and routines of the YAML FILE (before -c, -f, -prompt)",
   },
   {
+    name: "check",
+    type: "bool",
+    help: "with -config FILE: check FILE whole, print FILE: ok or its error, start nothing",
+  },
+  {
     name: "tiers",
     type: "bool",
     help: "print the memory tiers fastest first: nodes, CPUs, memory, latency, bandwidth",
@@ -117,6 +123,9 @@ Usage:
       /sys/devices/virtual/memory_tiering, or guessed from node distances
       without them): each node's CPUs, free/total memory and, where the
       kernel knows them (HMAT), read/write latency and bandwidth.
+  memtierd -config FILE -check
+      Read and check all of FILE as the daemon would, create and start
+      nothing; print "FILE: ok" (exit 0) or the one-line error (exit 2).
   memtierd -prompt | -c COMMANDS | -f FILE [-echo] [-l FILE] [-debug] [-metrics ADDR]
       Command mode: run prompt commands (pages, mover, swap, stats, ...) from
       COMMANDS, then FILE, then standard input; type help at the prompt.
@@ -195,6 +204,19 @@ function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   return ExitCode.OK;
 }
 
+function runCheck(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
+  const other = [...values.keys()].find((f) => f !== "check" && f !== "config");
+  if (other) {
+    throw new UsageError(`Flag -${other} does not go with -check (it takes only -config FILE)`);
+  }
+  const file = stringFlag(values, "config");
+  if (file === undefined) {
+    throw new UsageError("Flag -check needs -config FILE: say which config file to check");
+  }
+  env.out(checkConfigFile(file, env.readTextFile));
+  return ExitCode.OK;
+}
+
 const COMMAND_MODE_FLAGS = ["prompt", "c", "f", "l", "echo", "debug", "metrics"];
 const ONE_SHOT_ONLY = ["move-to", "move-from", "count", "output", "batch-pages", "exact"];
 
@@ -218,6 +240,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
       return ExitCode.OK;
     }
     if (boolFlag(values, "tiers")) return runTiers(env, values);
+    if (boolFlag(values, "check")) return runCheck(env, values);
     const commandMode = ["prompt", "c", "f", "config"].some((f) =>
       values.has(f) && values.get(f) !== false
     );

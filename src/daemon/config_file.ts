@@ -17,6 +17,11 @@
  * their defaults. `policy` may be left out when routines are given (the Go
  * one needs `policy: {name: stub}` then).
  *
+ * A class template of nri-plugins' memtierd plugin whose variables were not
+ * replaced (a literal `$CGROUP2_ABS_PATH`) is an error of its own: read
+ * as written it would watch a cgroup named `$CGROUP2_ABS_PATH`, which does
+ * not exist, and so manage nothing without a word.
+ *
  * Every error is one line: `FILE:LINE: KEY.PATH: REASON`. The line is that
  * of the offending key or item; inside a `config: |` block (or a one-line
  * config string) it is found by reading the string as a YAML document of
@@ -73,6 +78,32 @@ function yamlProblem(doc: YAML.Document.Parsed, lc: LineCounter): [number, strin
 }
 
 /**
+ * The variables nri-plugins' memtierd plugin replaces in a class template
+ * before it starts memtierd, and what it writes in their place.
+ */
+const PLUGIN_TEMPLATE_VARIABLES = [
+  ["$CGROUP2_ABS_PATH", "the container's cgroup v2 folder"],
+  ["$MEMTIERD_SWAP_STATS_PATH", "the path of a stats file"],
+] as const;
+
+/** The first line (outside comments) holding a template variable, as an error. */
+function unreplacedVariable(text: string, file: string): ConfigError | undefined {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trimStart().startsWith("#")) continue;
+    for (const [name, what] of PLUGIN_TEMPLATE_VARIABLES) {
+      if (!line.includes(name)) continue;
+      return new ConfigError(
+        `${file}:${i + 1}: ${name} is a variable of an nri-memtierd class template and was ` +
+          `not replaced: write ${what} there`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
  * Parses and checks a config file's text; `file` names it in errors. Throws
  * a ConfigError whose message is the one line to print.
  */
@@ -92,6 +123,8 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   if (complexKey !== undefined) {
     throw new ConfigError(`${file}:${complexKey}: a key must be a word, not a list or a map`);
   }
+  const unreplaced = unreplacedVariable(text, file);
+  if (unreplaced) throw unreplaced;
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });

@@ -289,15 +289,21 @@ export abstract class TrackingPolicy {
   /** One decision round, after the ages took this round's counters. */
   protected abstract decide(nowMs: number): void;
 
-  /** Starts the tracker, then the pidwatcher feeding it, the mover and the rounds. */
+  /**
+   * Starts the pidwatcher feeding the tracker, then the tracker, the mover
+   * and the rounds. In that order, the pidwatcher's first poll comes before
+   * the tracker's first scan, which then primes the processes at once: the
+   * other way round that scan found none and priming waited for the next
+   * one, a whole ScanIntervalMs later.
+   */
   async start(): Promise<void> {
     if (this.#loop?.running) throw new Error(`Cannot start policy ${this.#name}: it runs already`);
-    await this.#tracker.start();
     this.#watcher.setPidListener(this.#tracker);
+    await this.#watcher.start();
     try {
-      await this.#watcher.start();
+      await this.#tracker.start();
     } catch (e) {
-      await this.#tracker.stop();
+      await this.#watcher.stop();
       throw e;
     }
     this.placement.applyMoverConfig();

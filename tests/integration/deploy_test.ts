@@ -70,6 +70,9 @@ Deno.test("make install puts the binary, the unit, the docs and the configs unde
     assertEquals(unitLines(unit, "ExecStart"), [
       "ExecStart=/usr/bin/memtierd -config /etc/memtierd/memtierd.yaml $MEMTIERD_OPTS",
     ]);
+    assertEquals(unitLines(unit, "ExecStartPre"), [
+      "ExecStartPre=/usr/bin/memtierd -config /etc/memtierd/memtierd.yaml -check",
+    ]);
     assertEquals(unitLines(unit, "ExecReload"), ["ExecReload=/bin/kill -HUP $MAINPID"]);
     assertEquals(unitLines(unit, "Restart"), ["Restart=on-failure"]);
     assertEquals(unitLines(unit, "CapabilityBoundingSet"), [
@@ -205,6 +208,10 @@ Deno.test("memtierd accepts the ConfigMap's config and the example config: an ag
   try {
     Deno.writeTextFileSync(`${dir}/memtierd.yaml`, data);
     for (const file of [`${dir}/memtierd.yaml`, `${ROOT}/deploy/config/memtierd.yaml`]) {
+      const check = await run(BIN, ["-config", file, "-check"], {
+        MEMTIERD_CACHE_DIR: `${dir}/cache`,
+      });
+      assertEquals(check, { code: 0, out: `${file}: ok\n` });
       const r = await run(BIN, ["-config", file, "-c", "policy -config-dump\nq"], {
         MEMTIERD_CACHE_DIR: `${dir}/cache`,
       });
@@ -212,6 +219,26 @@ Deno.test("memtierd accepts the ConfigMap's config and the example config: an ag
       assertIncludes(r.out, "INFO: started policy age and 1 routine(s) (statactions)");
       assertIncludes(r.out, '"DryRun":true');
     }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("memtierd -check on the ConfigMap's config with one key misspelt: exit 2, its line on stderr", async () => {
+  const data = (manifests().get("ConfigMap")!.data as Record<string, string>)["memtierd.yaml"]!;
+  const dir = Deno.makeTempDirSync({ prefix: "memtierd-cm-" });
+  try {
+    const file = `${dir}/memtierd.yaml`;
+    Deno.writeTextFileSync(file, data.replace("IdleDurationMs:", "IdleDurationMS2:"));
+    const check = await run(BIN, ["-config", file, "-check"], {
+      MEMTIERD_CACHE_DIR: `${dir}/cache`,
+    });
+    assertEquals(check, {
+      code: 2,
+      out: `memtierd: ${file}:15: policy.config.IdleDurationMS2: unknown key (accepted: ` +
+        "PidWatcher, IntervalMs, Mover, DryRun, Cgroups, Pids, Tracker, SwapOutMs, " +
+        "IdleDurationMs, IdleNumas, ActiveDurationMs, ActiveNumas)\n",
+    });
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -1,0 +1,38 @@
+/**
+ * `memtierd -config FILE -check`: reads FILE and checks all of it (every
+ * component's config, nested ones too) as the daemon would before it
+ * builds anything, then stops there: no component is created, so no
+ * system call is made, no file but FILE is read and no loop is started.
+ * Like `nginx -t`, for an ExecStartPre or a ConfigMap test.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+import { parseDaemonConfig } from "../daemon/config_file.ts";
+
+/**
+ * Checks the config file `file`, read with `readTextFile`, and returns the
+ * line to print (`FILE: ok`). A bad file throws the daemon's own one-line
+ * error (a ConfigError, exit 2); an unreadable one a UsageError.
+ *
+ * @example
+ * ```ts
+ * import { checkConfigFile } from "./check.ts";
+ * import { assertEquals } from "../testing/assert.ts";
+ *
+ * const line = checkConfigFile("m.yaml", () => "policy: {name: stub}\n");
+ * assertEquals(line, "m.yaml: ok\n");
+ * ```
+ */
+export function checkConfigFile(file: string, readTextFile: (path: string) => string): string {
+  let text: string;
+  try {
+    text = readTextFile(file);
+  } catch (e) {
+    throw new UsageError(
+      `Cannot read config file ${JSON.stringify(file)}: ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  parseDaemonConfig(text, file);
+  return `${file}: ok\n`;
+}
