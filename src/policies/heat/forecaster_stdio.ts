@@ -23,10 +23,10 @@
  *
  * @module
  */
-import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
-import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import type { Logger } from "../log/logger.ts";
-import type { HeatForecaster, Heats, RangeHeat } from "./policy.ts";
+import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../../config/schema.ts";
+import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { HeatForecaster, Heats, RangeHeat } from "../policy.ts";
 
 const commandMsg = "must be a list of strings: the program and its arguments";
 const stderrMsg = 'must be "" (memtierd\'s own stderr) or "file:/path/to/file"';
