@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { errorText } from "../common/error_text.ts";
 import { UsageError } from "../errors.ts";
 import { parseDaemonConfig } from "../daemon/config_file.ts";
 
@@ -30,7 +31,7 @@ export function checkConfigFile(file: string, readTextFile: (path: string) => st
     text = readTextFile(file);
   } catch (e) {
     throw new UsageError(
-      `Cannot read config file ${JSON.stringify(file)}: ${e instanceof Error ? e.message : e}`,
+      `Cannot read config file ${JSON.stringify(file)}: ${errorText(e)}`,
     );
   }
   parseDaemonConfig(text, file);

@@ -32,8 +32,7 @@ import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.t
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
-import { pidWatchers } from "../pidwatchers/mod.ts";
-import { trackers } from "../trackers/mod.ts";
+import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
 import {
   asNodeSpec,
@@ -44,20 +43,17 @@ import {
   resolveNodes,
 } from "../tiers/node_spec.ts";
 import {
-  agePages,
   firstAllowedNode,
-  MAX_POLICY_MS,
-  parseRef,
-  type RangeAge,
-  rangesByPid,
-  rejectDeprecated,
+  MAX_POLICY_DURATION_MS,
+  parseTracking,
   type TrackingConfig,
+  trackingConfigJson,
   trackingEntries,
-  TrackingPolicy,
-  withWhat,
-} from "./range_ages.ts";
+} from "./config.ts";
+import { agePages, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
+import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
-const durationMs = () => v.optional(intInRange(0, MAX_POLICY_MS), 0);
+const durationMs = () => v.optional(intInRange(0, MAX_POLICY_DURATION_MS), 0);
 
 const schema = v.strictObject({
   ...trackingEntries(),
@@ -81,13 +77,8 @@ export interface AgeConfig extends TrackingConfig {
 /** Parses an `age` config (text or map); throws ConfigError with the key path. */
 export function parseAgeConfig(raw: unknown, what: string): AgeConfig {
   const c = parseWithSchema(schema, raw, what);
-  withWhat(what, () => rejectDeprecated("age", c));
   return {
-    pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
-    tracker: parseRef(trackers, "Tracker", c.Tracker, what),
-    Mover: c.Mover,
-    DryRun: c.DryRun,
-    IntervalMs: c.IntervalMs,
+    ...parseTracking("age", c, what),
     SwapOutMs: c.SwapOutMs,
     IdleDurationMs: c.IdleDurationMs,
     IdleNumas: c.IdleNumas,
@@ -138,15 +129,21 @@ function fixed(x: number, width: number, decimals: number): string {
   return (Number.isNaN(x) ? "NaN" : x.toFixed(decimals)).padStart(width);
 }
 
-/** The `age` policy. */
-export class AgePolicy extends TrackingPolicy implements Policy {
+/** The `age` policy's logic. */
+export class AgeLogic {
   readonly #config: AgeConfig;
+  readonly #parts: PolicyParts;
+  readonly #deps: ComponentDeps;
+  readonly #tracker: Tracker;
+  readonly #ages = new RangeAges();
   /** Pids already warned about for having none of a node list allowed. */
   #warned = new Set<string>();
 
-  constructor(config: AgeConfig, deps: ComponentDeps) {
-    super("age", config, deps);
+  constructor(config: AgeConfig, parts: PolicyParts) {
     this.#config = config;
+    this.#parts = parts;
+    this.#deps = parts.deps;
+    this.#tracker = trackerOf(parts);
   }
 
   /** What the config leaves switched off although it looks meant to be on (Go said nothing). */
@@ -169,26 +166,27 @@ export class AgePolicy extends TrackingPolicy implements Policy {
     return out;
   }
 
-  override async start(): Promise<void> {
-    for (const w of this.configWarnings()) this.deps.logger.warn(`policy age: ${w}`);
-    await super.start();
+  prepare(): void {
+    for (const w of this.configWarnings()) this.#deps.logger.warn(`policy age: ${w}`);
   }
 
-  protected decide(nowMs: number): void {
+  round(): void {
     const c = this.#config;
+    const nowMs = this.#deps.clock.now();
+    this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs);
     if (c.SwapOutMs > 0) {
-      this.#place(this.ages.idle(nowMs, c.SwapOutMs), null, `not accessed for ${c.SwapOutMs} ms`);
+      this.#place(this.#ages.idle(nowMs, c.SwapOutMs), null, `not accessed for ${c.SwapOutMs} ms`);
     }
     if (c.IdleDurationMs > 0 && !isEmptySetting(c.IdleNumas)) {
       this.#place(
-        this.ages.idle(nowMs, c.IdleDurationMs),
+        this.#ages.idle(nowMs, c.IdleDurationMs),
         c.IdleNumas,
         `not accessed for ${c.IdleDurationMs} ms`,
       );
     }
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       this.#place(
-        this.ages.active(c.ActiveDurationMs, c.IntervalMs),
+        this.#ages.active(c.ActiveDurationMs, c.IntervalMs),
         c.ActiveNumas,
         `accessed in every round for ${c.ActiveDurationMs} ms`,
       );
@@ -197,13 +195,13 @@ export class AgePolicy extends TrackingPolicy implements Policy {
 
   /** Queues each process's ranges to swap (`nodes` null) or to its first allowed node. */
   #place(ages: RangeAge[], setting: NodeSetting | null, reason: string): void {
-    if (ages.length === 0 || !this.placement.moverIdle()) return;
+    if (ages.length === 0 || !this.#parts.placement.moverIdle()) return;
     for (const [pid, ranges] of rangesByPid(ages)) {
       let target: MoveTarget = SWAP_TARGET;
       try {
         if (setting !== null) {
-          const nodes = resolveNodes(asNodeSpec(setting), pid, this.deps);
-          const node = firstAllowedNode(this.deps, pid, nodes);
+          const nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
+          const node = firstAllowedNode(this.#deps, pid, nodes);
           if (node === null) {
             this.#warnNotAllowed(pid, setting);
             continue;
@@ -212,11 +210,11 @@ export class AgePolicy extends TrackingPolicy implements Policy {
         }
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
-        this.ages.dropPid(pid);
+        this.#ages.dropPid(pid);
         continue;
       }
-      const r = this.placement.queue(pid, ranges, target, reason);
-      if (r.skipped === "process-gone") this.ages.dropPid(pid);
+      const r = this.#parts.placement.queue(pid, ranges, target, reason);
+      if (r.skipped === "process-gone") this.#ages.dropPid(pid);
     }
   }
 
@@ -225,7 +223,7 @@ export class AgePolicy extends TrackingPolicy implements Policy {
     const key = `${pid}:${nodes}`;
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
-    this.deps.logger.warn(
+    this.#deps.logger.warn(
       `policy age: pid ${pid} may not use any of nodes ${nodes} ` +
         `(its Mems_allowed_list): its memory stays where it is`,
     );
@@ -263,18 +261,18 @@ export class AgePolicy extends TrackingPolicy implements Policy {
       throw new UsageError("too few TIMESPECs for printing amount of memory between TIMESPECs");
     }
     if (pids.length === 0) {
-      pids = this.ages.pids();
+      pids = this.#ages.pids();
       if (pids.length > 1) pids.unshift(0); // 0: all
     }
     pids.sort((a, b) => a - b);
-    const now = this.deps.clock.now();
+    const now = this.#deps.clock.now();
     const minLastSeen = now - 2 * c.IntervalMs;
     // A zero duration is no bound.
     const bounds = durations.map((d) => d === 0 ? null : now - d);
     lines.push("table: time since last access");
     lines.push("     pid lastaccs>=[s] lastaccs<[s]    pages   mem[G] pidmem[%]");
     for (const pid of pids) {
-      const ages = pid === 0 ? this.ages.all() : this.ages.ofPid(pid);
+      const ages = pid === 0 ? this.#ages.all() : this.#ages.ofPid(pid);
       for (let i = 1; i < durations.length; i++) {
         const from = bounds[i]!;
         const to = bounds[i - 1]!;
@@ -306,7 +304,7 @@ export class AgePolicy extends TrackingPolicy implements Policy {
   configJson(): string {
     const c = this.#config;
     return JSON.stringify({
-      ...this.sharedConfigJson(),
+      ...trackingConfigJson(c, this.#parts),
       SwapOutMs: c.SwapOutMs,
       IdleDurationMs: c.IdleDurationMs,
       IdleNumas: formatNodeSpec(asNodeSpec(c.IdleNumas)),
@@ -316,8 +314,13 @@ export class AgePolicy extends TrackingPolicy implements Policy {
   }
 }
 
+/** An `age` policy on its runtime. */
+export function createAgePolicy(config: AgeConfig, deps: ComponentDeps): PolicyRuntime<AgeLogic> {
+  return trackingRuntime("age", config, deps, (parts) => new AgeLogic(config, parts));
+}
+
 export const agePolicyFactory: ComponentFactory<AgeConfig, Policy> = {
   description: "idle memory to swap or a slow node, active memory to a fast node",
   parse: parseAgeConfig,
-  create: (config, deps) => new AgePolicy(config, deps),
+  create: (config, deps) => createAgePolicy(config, deps),
 };

@@ -3,7 +3,7 @@ import { UsageError } from "../errors.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { BASE, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { type AgeConfig, AgePolicy, parseAgeConfig, parseTimeSpecMs } from "./age.ts";
+import { type AgeConfig, createAgePolicy, parseAgeConfig, parseTimeSpecMs } from "./age.ts";
 import {
   counter,
   pagesAt,
@@ -20,7 +20,7 @@ function fixture(config: Partial<AgeConfig> = {}) {
   f.sys.kernel.addNode(1, 100000).addNode(2, 100000);
   f.sys.sync();
   const tracker = new ScriptedTracker();
-  const policy = new AgePolicy({
+  const policy = createAgePolicy({
     pidWatcher: pidlistSpec(),
     tracker: scriptedSpec(tracker),
     Mover: { IntervalMs: 10, Bandwidth: 100 },
@@ -58,12 +58,14 @@ Deno.test("parseAgeConfig: an omitted Mover, IntervalMs and DryRun take their de
   assertEquals([c.pidWatcher.name, c.tracker.name], ["pidlist", "softdirty"]);
 });
 
+// Every policy's IntervalMs is at most an hour now, as every other loop's
+// (age, ratio and heat accepted a day, avoid-oom and demote-idle an hour).
 Deno.test("parseAgeConfig refuses IntervalMs 0 in one line", () => {
   assertThrows(
     () =>
       parseAgeConfig({ ...twoPids, Tracker: { name: "softdirty" }, IntervalMs: 0 }, "policy age"),
     ConfigError,
-    "policy age: IntervalMs: must be a whole number from 1 to 86400000 (got 0)",
+    "policy age: IntervalMs: must be a whole number from 1 to 3600000 (got 0)",
   );
 });
 
@@ -300,5 +302,5 @@ Deno.test("age says at start what its config leaves off: IdleDurationMs without 
     "WARN: policy age: nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
   ]);
   using y = fixture({ SwapOutMs: 1000 });
-  assertEquals(y.policy.configWarnings(), []);
+  assertEquals(y.policy.logic.configWarnings(), []);
 });

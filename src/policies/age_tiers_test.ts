@@ -5,7 +5,7 @@
 import { nodeTarget } from "../mover/mover.ts";
 import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { type AgeConfig, AgePolicy, parseAgeConfig } from "./age.ts";
+import { type AgeConfig, createAgePolicy, parseAgeConfig } from "./age.ts";
 import {
   counter,
   pagesAt,
@@ -28,7 +28,7 @@ function fixture(config: Partial<AgeConfig>) {
     Deno.writeTextFileSync(`${tiers}/${tier}/nodelist`, `${nodes}\n`);
   }
   const tracker = new ScriptedTracker();
-  const policy = new AgePolicy({
+  const policy = createAgePolicy({
     pidWatcher: pidlistSpec(),
     tracker: scriptedSpec(tracker),
     Mover: { IntervalMs: 10, Bandwidth: 100 },
@@ -63,7 +63,10 @@ Deno.test("parseAgeConfig: IdleNumas and ActiveNumas take tier words; node numbe
   assertEquals(c.IdleNumas, { nodes: [], words: [{ kind: "slower" }] });
   assertEquals(c.ActiveNumas, [0, 1]);
   assertIncludes(
-    new AgePolicy(parseAgeConfig({ ...ref, IdleNumas: "slowest,3" }, "age"), trackerFixture().deps)
+    createAgePolicy(
+      parseAgeConfig({ ...ref, IdleNumas: "slowest,3" }, "age"),
+      trackerFixture().deps,
+    )
       .configJson(),
     '"IdleNumas":"3,slowest"',
   );

@@ -39,21 +39,23 @@
  *
  * @module
  */
+import { errorText } from "../common/error_text.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { ConfigError } from "../config/decode.ts";
-import { parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
+import { parseWithSchema, stringList, v } from "../config/schema.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { Loop } from "../loop/loop.ts";
 import { locatePages } from "../memory/locate.ts";
 import { pageFilter, scanPages } from "../memory/page_scan.ts";
 import { selectMovableMappings } from "../memory/process_ranges.ts";
 import { parseSizeBytes } from "../memory/range_spec.ts";
-import { MAX_INTERVAL_MS, type Mover, nodeTarget } from "../mover/mover.ts";
+import { nodeTarget } from "../mover/mover.ts";
 import { CgroupFs } from "../pidwatchers/cgroup_pids.ts";
 import { parseIdList } from "../sysfs/id_list.ts";
-import { Placement, placementEntries } from "./placement.ts";
+import { intervalEntry } from "./config.ts";
+import { placementEntries } from "./placement.ts";
 import type { Policy } from "./policy.ts";
+import { type PolicyParts, PolicyRuntime } from "./runtime.ts";
 
 const NAME = "avoid-oom";
 /** Processes with less than this on high-pressure nodes are not worth moving (Go: 16 MiB). */
@@ -112,7 +114,7 @@ const schema = v.strictObject({
     ),
     [],
   ),
-  IntervalMs: v.optional(positiveInt(MAX_INTERVAL_MS), 5000),
+  IntervalMs: intervalEntry(),
   ...placementEntries,
 });
 
@@ -241,35 +243,31 @@ function gib(bytes: number): string {
   return (bytes / 2 ** 30).toFixed(3);
 }
 
-/** Moves memory off nodes under pressure. */
-export class AvoidOomPolicy implements Policy {
+/** The `avoid-oom` logic: moves memory off nodes under pressure. */
+export class AvoidOomLogic {
   readonly config: AvoidOomConfig;
+  readonly #parts: PolicyParts;
   readonly #deps: ComponentDeps;
-  readonly #placement: Placement;
   readonly #cgroupFs: CgroupFs;
   readonly #start: Watermark;
   readonly #stop: Watermark;
   #nodes: MemNode[] = [];
   #cands: MoveCandidate[] = [];
   #balance = "";
-  #loop: Loop | undefined;
   #warnedNoCgroups = false;
 
-  constructor(config: AvoidOomConfig, deps: ComponentDeps) {
+  constructor(config: AvoidOomConfig, parts: PolicyParts) {
+    const deps = parts.deps;
     this.config = config;
+    this.#parts = parts;
     this.#deps = deps;
-    this.#placement = new Placement({
-      deps,
-      policy: NAME,
-      config: { Mover: config.Mover, DryRun: config.DryRun },
-    });
     this.#cgroupFs = new CgroupFs(deps.cgroupRoot === undefined ? {} : { root: deps.cgroupRoot });
     this.#start = parseWatermark(config.StartFreeingMemory)!;
     this.#stop = parseWatermark(config.StopFreeingMemory)!;
     try {
       this.refreshNodes();
     } catch (e) {
-      deps.logger.warn(`policy ${NAME}: cannot read the nodes yet: ${message(e)}`);
+      deps.logger.warn(`policy ${NAME}: cannot read the nodes yet: ${errorText(e)}`);
     }
   }
 
@@ -351,34 +349,15 @@ export class AvoidOomPolicy implements Policy {
     return [...byKey.values()];
   }
 
-  start(): void {
-    if (this.#loop?.running) return;
+  prepare(): void {
     if (this.config.Cgroups.length === 0) {
       this.#deps.logger.warn(`policy ${NAME}: no Cgroups configured: it will find nothing to move`);
     }
-    this.#placement.applyMoverConfig();
-    this.#deps.mover.start();
-    this.#loop = new Loop({
-      name: "PolicyAvoidOom",
-      clock: this.#deps.clock,
-      intervalMs: this.config.IntervalMs,
-      immediate: false,
-      round: () => this.round(),
-      stats: this.#deps.stats,
-      logger: this.#deps.logger,
-    });
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop?.stop();
-    this.#loop = undefined;
-    await this.#deps.mover.stop();
   }
 
   /** One round (what the loop runs). */
   round(): void {
-    if (!this.#placement.moverIdle()) {
+    if (!this.#parts.placement.moverIdle()) {
       this.#balance = "mover busy";
       return;
     }
@@ -396,7 +375,6 @@ export class AvoidOomPolicy implements Policy {
     }
     this.#warnedNoCgroups = false;
     this.balance(this.nodeSets(cgroups));
-    this.#placement.roundDone();
   }
 
   /** Decides and queues the moves for these node sets; returns the status. */
@@ -510,7 +488,7 @@ export class AvoidOomPolicy implements Policy {
       where = locatePages(deps.syscalls(), c.pid, addrs);
     } catch (e) {
       if (!(e instanceof ProcessGoneError) && deps.procfs.exists(c.pid)) {
-        deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${message(e)}`);
+        deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${errorText(e)}`);
       }
       return;
     }
@@ -554,7 +532,7 @@ export class AvoidOomPolicy implements Policy {
           } %\n`
         ).join("");
       case "status":
-        return this.#loop?.running ? "online" : "offline";
+        return this.#parts.running ? "online" : "offline";
       case "balance":
         return this.#balance;
       case "cands":
@@ -571,26 +549,22 @@ export class AvoidOomPolicy implements Policy {
   configJson(): string {
     return JSON.stringify(this.config);
   }
-
-  mover(): Mover {
-    return this.#deps.mover;
-  }
-
-  tracker(): null {
-    return null;
-  }
-
-  pidWatcher(): null {
-    return null;
-  }
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** An `avoid-oom` policy on its runtime: its first round one interval after start. */
+export function createAvoidOomPolicy(
+  config: AvoidOomConfig,
+  deps: ComponentDeps,
+): PolicyRuntime<AvoidOomLogic> {
+  return new PolicyRuntime(
+    { name: NAME, intervalMs: config.IntervalMs, firstRoundLater: true, placement: config },
+    deps,
+    (parts) => new AvoidOomLogic(config, parts),
+  );
 }
 
 export const avoidOomPolicyFactory: ComponentFactory<AvoidOomConfig, Policy> = {
   description: "moves memory off nodes under pressure (cgroups with cpuset.mems), by oom_score",
   parse,
-  create: (config, deps) => new AvoidOomPolicy(config, deps),
+  create: (config, deps) => createAvoidOomPolicy(config, deps),
 };

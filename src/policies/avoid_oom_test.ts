@@ -8,8 +8,9 @@ import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
 import { FakeClock } from "../time/clock.ts";
+import type { PolicyRuntime } from "./runtime.ts";
 import {
-  AvoidOomPolicy,
+  type AvoidOomLogic,
   avoidOomPolicyFactory,
   chooseTarget,
   classifyPressure,
@@ -28,7 +29,7 @@ interface Fixture extends Disposable {
   sys: FakeSystem;
   deps: ComponentDeps;
   log: () => string;
-  policy(config?: Record<string, unknown>): AvoidOomPolicy;
+  policy(config?: Record<string, unknown>): PolicyRuntime<AvoidOomLogic>;
   cgroup(path: string, pids: number[], mems: string): void;
   oomScore(pid: number, score: number): void;
 }
@@ -72,7 +73,7 @@ function fixture(): Fixture {
       avoidOomPolicyFactory.create(
         avoidOomPolicyFactory.parse({ Cgroups: ["/sys/fs/cgroup"], ...config }, "policy avoid-oom"),
         deps,
-      ) as AvoidOomPolicy,
+      ) as PolicyRuntime<AvoidOomLogic>,
     cgroup(path, pids, mems) {
       Deno.mkdirSync(`${root}${path}`, { recursive: true });
       Deno.writeTextFileSync(`${root}${path}/cgroup.procs`, pids.map((p) => `${p}\n`).join(""));
@@ -102,7 +103,7 @@ Deno.test("avoid-oom reads sparse node ids and shows them in dump nodes", () => 
       "Node 2: avail 0.003G/0.063G 5.4 %\n" +
       "Node 5: avail 1.000G/1.000G 100.0 %\n",
   );
-  assertEquals(p.nodes.map((n) => [n.id, n.startBytes, n.stopBytes]), [
+  assertEquals(p.logic.nodes.map((n) => [n.id, n.startBytes, n.stopBytes]), [
     [0, 85899345, 171798691],
     [2, 5368709, 10737418],
     [5, 85899345, 171798691],
@@ -115,7 +116,7 @@ Deno.test("avoid-oom recomputes nodes and watermarks when a node comes online", 
   f.sys.kernel.addNode(7, 2 * GiB_PAGES);
   f.sys.sync();
   p.round();
-  assertEquals(p.nodes.map((n) => [n.id, n.startBytes]), [
+  assertEquals(p.logic.nodes.map((n) => [n.id, n.startBytes]), [
     [0, 85899345],
     [2, 5368709],
     [5, 85899345],
@@ -215,7 +216,7 @@ Deno.test("avoid-oom skips cgroups without processes or cpuset.mems.effective; e
   Deno.writeTextFileSync(`${f.deps.cgroupRoot}${CG}/nocpuset/cgroup.procs`, "600\n");
   f.cgroup(`${CG}/all`, [601], "");
   const p = f.policy();
-  assertEquals(p.readCgroups().cgroups, [
+  assertEquals(p.logic.readCgroups().cgroups, [
     { path: `${CG}/all`, pids: [601], nodes: [0, 2, 5] },
     { path: "/sys/fs/cgroup/pinned", pids: [602], nodes: [2] },
   ]);

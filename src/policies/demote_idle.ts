@@ -42,18 +42,18 @@
  *
  * @module
  */
+import { errorText } from "../common/error_text.ts";
 import { NODE_MAX } from "../common/limits.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { ConfigError } from "../config/decode.ts";
-import { componentRef, parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import { componentRef, parseWithSchema, v } from "../config/schema.ts";
 import { ProcessGoneError, UnsupportedError } from "../errors.ts";
 import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { Loop } from "../loop/loop.ts";
 import { type AddrRange, mergeRanges, pagesToRanges, totalPages } from "../memory/addr_range.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";
 import { processRanges } from "../memory/process_ranges.ts";
-import { MAX_INTERVAL_MS, type Mover, nodeTarget } from "../mover/mover.ts";
+import { nodeTarget } from "../mover/mover.ts";
 import { pidWatchers } from "../pidwatchers/mod.ts";
 import type { PidWatcher, WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { entryPfn, PM } from "../procfs/pagemap.ts";
@@ -67,14 +67,16 @@ import {
 } from "../tiers/node_list.ts";
 import type { NodeSpecDeps } from "../tiers/node_spec.ts";
 import { readTierTopology } from "../tiers/tier_topology.ts";
-import { Placement, placementEntries } from "./placement.ts";
+import { intervalEntry } from "./config.ts";
+import { placementEntries } from "./placement.ts";
 import type { Policy } from "./policy.ts";
+import { type PolicyParts, PolicyRuntime } from "./runtime.ts";
 import { readPoiDir, subtractRanges } from "./poi.ts";
 
 const NAME = "demote-idle";
 
 const schema = v.strictObject({
-  IntervalMs: v.optional(positiveInt(MAX_INTERVAL_MS), 5000),
+  IntervalMs: intervalEntry(),
   IdleNumas: v.pipe(
     nodeListField({ swap: false, maxNode: NODE_MAX }),
     v.minLength(1, "must list at least one node id or tier word"),
@@ -135,17 +137,15 @@ interface Interest {
   dirRanges: AddrRange[];
 }
 
-/** Demotes pages left idle for one interval. */
-export class DemoteIdlePolicy implements Policy {
+/** The `demote-idle` logic: demotes pages left idle for one interval. */
+export class DemoteIdleLogic {
   readonly config: DemoteIdleConfig;
   readonly #deps: ComponentDeps;
-  readonly #placement: Placement;
-  readonly #watcher: PidWatcher | null;
+  readonly #parts: PolicyParts;
   /** Pages of interest from the pidwatcher, by pid. */
   #watched = new Map<number, { watched: WatchedPid; ranges: AddrRange[] }>();
   /** Pages of interest from the folder's last read, by pid. */
   #dir = new Map<number, AddrRange[]>();
-  #loop: Loop | undefined;
   #lockBusy = false;
   /** The last error reading the folder, said once. */
   #dirError = "";
@@ -153,18 +153,11 @@ export class DemoteIdlePolicy implements Policy {
   /** What IdleNumas resolve through this round (the tiers read once, when first needed). */
   #resolveDeps: NodeSpecDeps | undefined;
 
-  constructor(config: DemoteIdleConfig, deps: ComponentDeps) {
+  constructor(config: DemoteIdleConfig, parts: PolicyParts) {
     this.config = config;
-    this.#deps = deps;
-    this.#placement = new Placement({
-      deps,
-      policy: NAME,
-      config: { Mover: config.Mover, DryRun: config.DryRun },
-      minPages: 1,
-    });
-    this.#noNode = new NoNodeWarnings(NAME, deps.logger);
-    const spec = config.pidWatcherSpec;
-    this.#watcher = spec ? spec.factory.create(spec.config, deps) : null;
+    this.#parts = parts;
+    this.#deps = parts.deps;
+    this.#noNode = new NoNodeWarnings(NAME, parts.deps.logger);
   }
 
   get bitmapPath(): string {
@@ -183,7 +176,7 @@ export class DemoteIdlePolicy implements Policy {
           } MiB) of interest`,
         );
       } catch (e) {
-        this.#deps.logger.debug(`policy ${NAME}: pid ${w.pid} left out: ${message(e)}`);
+        this.#deps.logger.debug(`policy ${NAME}: pid ${w.pid} left out: ${errorText(e)}`);
       }
     }
   }
@@ -195,8 +188,8 @@ export class DemoteIdlePolicy implements Policy {
     }
   }
 
-  async start(): Promise<void> {
-    if (this.#loop?.running) return;
+  /** Fails the start on a kernel without idle page tracking. */
+  prepare(): void {
     try {
       Deno.statSync(this.bitmapPath);
     } catch {
@@ -205,28 +198,6 @@ export class DemoteIdlePolicy implements Policy {
           "(CONFIG_IDLE_PAGE_TRACKING; `make vm-kernel` builds a VM kernel with it)",
       );
     }
-    this.#placement.applyMoverConfig();
-    this.#deps.mover.start();
-    if (this.#watcher) {
-      this.#watcher.setPidListener(this);
-      await this.#watcher.start();
-    }
-    this.#loop = new Loop({
-      name: "PolicyDemoteIdle",
-      clock: this.#deps.clock,
-      intervalMs: this.config.IntervalMs,
-      round: () => this.round(),
-      stats: this.#deps.stats,
-      logger: this.#deps.logger,
-    });
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#watcher?.stop();
-    await this.#loop?.stop();
-    this.#loop = undefined;
-    await this.#deps.mover.stop();
   }
 
   /** The processes and their pages of interest, as this round sees them. */
@@ -250,7 +221,7 @@ export class DemoteIdlePolicy implements Policy {
     try {
       read = readPoiDir(dir);
     } catch (e) {
-      const m = `policy ${NAME}: cannot read ${dir}: ${message(e)}`;
+      const m = `policy ${NAME}: cannot read ${dir}: ${errorText(e)}`;
       if (m !== this.#dirError) this.#deps.logger.warn(m); // once, not every round
       this.#dirError = m;
       this.#dir.clear();
@@ -278,7 +249,7 @@ export class DemoteIdlePolicy implements Policy {
   round(): void {
     this.#readDir();
     this.#resolveDeps = undefined;
-    let moverBusy = !this.#placement.moverIdle();
+    let moverBusy = !this.#parts.placement.moverIdle();
     if (moverBusy) {
       this.#deps.logger.debug(
         `policy ${NAME}: mover busy: only setting idle bits until it has no tasks`,
@@ -286,7 +257,7 @@ export class DemoteIdlePolicy implements Policy {
     }
     const toIdle: number[] = [];
     for (const [pid, it] of this.#interests()) {
-      if (moverBusy) moverBusy = !this.#placement.moverIdle();
+      if (moverBusy) moverBusy = !this.#parts.placement.moverIdle();
       try {
         this.#pidRound(pid, it, !moverBusy, toIdle);
       } catch (e) {
@@ -294,13 +265,12 @@ export class DemoteIdlePolicy implements Policy {
         if (e instanceof ProcessGoneError || !this.#deps.procfs.exists(pid)) {
           this.#deps.logger.debug(`policy ${NAME}: pid ${pid} is gone`);
         } else {
-          this.#deps.logger.warn(`policy ${NAME}: pid ${pid} left out: ${message(e)}`);
+          this.#deps.logger.warn(`policy ${NAME}: pid ${pid} left out: ${errorText(e)}`);
         }
       }
     }
     // Each 64-frame word written once, with the bits of every process's pages.
     setPagesIdle(this.#deps.sysfs.root, toIdle);
-    this.#placement.roundDone();
   }
 
   #forget(pid: number, it: Interest): void {
@@ -339,7 +309,7 @@ export class DemoteIdlePolicy implements Policy {
     }
     const ranges = mergeRanges([...it.watcherRanges, ...it.dirRanges]);
     if (ranges.length === 0) return;
-    const t0 = performance.now();
+    const t0 = this.#deps.clock.now();
     const addrs: number[] = [];
     const pfns: number[] = [];
     const need = PM.PRESENT | PM.EXCLUSIVE;
@@ -365,7 +335,7 @@ export class DemoteIdlePolicy implements Policy {
       for (let i = 0; i < idle.length; i++) if (idle[i]) idleAddrs.push(addrs[i]!);
       this.#deps.stats.recordScan(
         pid,
-        Math.round((performance.now() - t0) * 1000),
+        Math.round((this.#deps.clock.now() - t0) * 1000),
         addrs.length,
         addrs.length - idleAddrs.length,
         0,
@@ -373,7 +343,7 @@ export class DemoteIdlePolicy implements Policy {
       const dest = idleAddrs.length > 0 ? this.#dest(pid) : null;
       if (dest !== null) {
         const idleRanges = pagesToRanges(idleAddrs);
-        const r = this.#placement.queue(
+        const r = this.#parts.placement.queue(
           pid,
           idleRanges,
           nodeTarget(dest),
@@ -403,30 +373,32 @@ export class DemoteIdlePolicy implements Policy {
     const { pidWatcherSpec: _, ...keys } = this.config;
     return JSON.stringify({ ...keys, IdleNumas: formatNodeList(keys.IdleNumas) });
   }
-
-  mover(): Mover {
-    return this.#deps.mover;
-  }
-
-  tracker(): null {
-    return null;
-  }
-
-  pidWatcher(): PidWatcher | null {
-    return this.#watcher;
-  }
 }
 
 function mib(pages: number): string {
   return (pages * PAGE_SIZE_BYTES / MB).toFixed(1);
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** A `demote-idle` policy on its runtime (a task is worth even one page). */
+export function createDemoteIdlePolicy(
+  config: DemoteIdleConfig,
+  deps: ComponentDeps,
+): PolicyRuntime<DemoteIdleLogic> {
+  return new PolicyRuntime(
+    {
+      name: NAME,
+      intervalMs: config.IntervalMs,
+      pidWatcher: config.pidWatcherSpec,
+      placement: config,
+      minPages: 1,
+    },
+    deps,
+    (parts) => new DemoteIdleLogic(config, parts),
+  );
 }
 
 export const demoteIdlePolicyFactory: ComponentFactory<DemoteIdleConfig, Policy> = {
   description: "moves pages left idle for IntervalMs to IdleNumas[0] (idle page bitmap)",
   parse,
-  create: (config, deps) => new DemoteIdlePolicy(config, deps),
+  create: (config, deps) => createDemoteIdlePolicy(config, deps),
 };

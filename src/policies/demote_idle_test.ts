@@ -1,7 +1,8 @@
 import { ConfigError } from "../config/decode.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { BASE, HEAP, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { DemoteIdlePolicy, demoteIdlePolicyFactory } from "./demote_idle.ts";
+import { type DemoteIdleLogic, demoteIdlePolicyFactory } from "./demote_idle.ts";
+import type { PolicyRuntime } from "./runtime.ts";
 import { encodeVab as vab } from "./poi.ts";
 import { fourNodeKernel, harness } from "../prompt/_harness.ts";
 
@@ -15,12 +16,12 @@ function fixture(): Fixture {
   return f;
 }
 
-function policy(f: Fixture, config: Record<string, unknown>): DemoteIdlePolicy {
+function policy(f: Fixture, config: Record<string, unknown>): PolicyRuntime<DemoteIdleLogic> {
   const parsed = demoteIdlePolicyFactory.parse(
     { IdleNumas: [1], ...config },
     "policy demote-idle",
   );
-  return demoteIdlePolicyFactory.create(parsed, f.deps) as DemoteIdlePolicy;
+  return demoteIdlePolicyFactory.create(parsed, f.deps) as PolicyRuntime<DemoteIdleLogic>;
 }
 
 function bitmap(f: Fixture): Uint8Array {

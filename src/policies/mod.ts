@@ -1,10 +1,16 @@
 /**
  * policies: what decides where the memory of watched processes goes. A
- * policy owns its pidwatcher and tracker (built from its config through
- * their registries, with `parseNested`) and queues moves on the shared
- * mover; the heat policy may ask a heat forecaster.
+ * policy is its logic (a round, dumps, config, what it does with new
+ * processes); one `PolicyRuntime` runs every policy's logic: it builds the
+ * pidwatcher, tracker and forecaster the config names (through their
+ * registries, with `parseNested`), starts and stops them in one order,
+ * queues moves on the shared mover through a `Placement`, and runs the
+ * rounds on a `Loop`.
  *
  *   policy.ts          the Policy and HeatForecaster interfaces
+ *   runtime.ts         PolicyRuntime: the one life cycle; PolicyLogic
+ *   config.ts          what the configs share: limits, tracking entries,
+ *                      deprecated keys, nested components, allowed nodes
  *   placement.ts       decisions → mover tasks (pages re-read, stale ones left
  *                      out), the dry run, the Mover/DryRun config entries
  *   stub.ts            `stub`: does nothing (routines alone)
@@ -14,15 +20,11 @@
  *   demote_idle.ts     `demote-idle`: idle pages (idle page bitmap) to a slow node
  *   poi.ts             its pages-of-interest folder (`<PID>.vab` files, lock)
  *   avoid_oom.ts       `avoid-oom`: frees nodes under memory pressure
- *   forecaster_stub.ts the `stub` heat forecaster
- *   heat.ts            `heat`: memory of each heat class to its nodes
- *   heatmap.ts         the heat policy's heats per range, decay, classes
- *   forecaster_trace.ts  `trace`: appends the heats to a file
- *   forecaster_stdio.ts  `stdio`: a child process answers (JSON lines)
- *   forecaster_chain.ts  `chain`: several forecasters in turn
+ *   heat/              `heat`: memory of each heat class to its nodes, with
+ *                      its heatmap and the heat forecasters (heat/mod.ts)
  *
- * Adding a policy is one file exporting a ComponentFactory plus one line in
- * `policyRegistry`.
+ * Adding a policy is one file exporting its logic and a ComponentFactory
+ * that puts it on a PolicyRuntime, plus one line in `policyRegistry`.
  *
  *   daemon/, prompt/ ──> policies/ ──> pidwatchers/, trackers/, lifecycle/, config/
  *
@@ -31,24 +33,17 @@
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { agePolicyFactory } from "./age.ts";
-import { chainForecasterFactory } from "./forecaster_chain.ts";
-import { stdioForecasterFactory } from "./forecaster_stdio.ts";
 import { avoidOomPolicyFactory } from "./avoid_oom.ts";
 import { demoteIdlePolicyFactory } from "./demote_idle.ts";
-import { stubForecasterFactory } from "./forecaster_stub.ts";
-import { traceForecasterFactory } from "./forecaster_trace.ts";
-import { heatPolicyFactory } from "./heat.ts";
-import type { HeatForecaster, Policy } from "./policy.ts";
+import { heatPolicyFactory } from "./heat/mod.ts";
+import type { Policy } from "./policy.ts";
 import { ratioPolicyFactory } from "./ratio.ts";
 import { stubPolicyFactory } from "./stub.ts";
-
-export type { HeatForecaster, Heats, Policy, RangeHeat } from "./policy.ts";
-export { StubPolicy } from "./stub.ts";
 
 /** Policies by name. */
 export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory<unknown, Policy>>([
   ["age", agePolicyFactory],
-  ["heat", heatPolicyFactory(() => heatForecasters)],
+  ["heat", heatPolicyFactory],
   ["ratio", ratioPolicyFactory],
   ["stub", stubPolicyFactory],
   ["avoid-oom", avoidOomPolicyFactory],
@@ -59,21 +54,4 @@ export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory
 export const policies: ComponentKind<Policy> = {
   kind: "policy",
   registry: policyRegistry,
-};
-
-/** Heat forecasters by name. */
-export const heatForecasterRegistry: Registry<HeatForecaster> = new Map<
-  string,
-  ComponentFactory<unknown, HeatForecaster>
->([
-  ["chain", chainForecasterFactory(() => heatForecasters)],
-  ["stdio", stdioForecasterFactory],
-  ["stub", stubForecasterFactory],
-  ["trace", traceForecasterFactory],
-]);
-
-/** The heat forecaster kind. */
-export const heatForecasters: ComponentKind<HeatForecaster> = {
-  kind: "heat forecaster",
-  registry: heatForecasterRegistry,
 };

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { errorText } from "../common/error_text.ts";
 import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
 
 /** What one `.vab` file held. */
@@ -102,7 +103,7 @@ export function readPoiDir(dir: string): PoiDirRead {
         const { ranges } = parseVab(Deno.readFileSync(`${dir}/${name}`), `${dir}/${name}`);
         if (ranges.length > 0) pids.set(pid, ranges);
       } catch (e) {
-        skipped.push(e instanceof Error ? e.message : String(e));
+        skipped.push(errorText(e));
       }
     }
     return { kind: "read", pids, skipped };

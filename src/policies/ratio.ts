@@ -48,8 +48,7 @@ import { locatePages } from "../memory/locate.ts";
 import { forEachPagemapChunk } from "../memory/page_scan.ts";
 import { PM } from "../procfs/pagemap.ts";
 import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
-import { pidWatchers } from "../pidwatchers/mod.ts";
-import { trackers } from "../trackers/mod.ts";
+import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
 import {
   formatNodeList,
@@ -64,14 +63,13 @@ import { readTierTopology } from "../tiers/tier_topology.ts";
 import {
   allowedNodes,
   MAX_NODE_ID,
-  parseRef,
-  type RangeAge,
-  rejectDeprecated,
+  parseTracking,
   type TrackingConfig,
+  trackingConfigJson,
   trackingEntries,
-  TrackingPolicy,
-  withWhat,
-} from "./range_ages.ts";
+} from "./config.ts";
+import { type RangeAge, RangeAges } from "./range_ages.ts";
+import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
 const schema = v.strictObject({
   ...trackingEntries(),
@@ -96,13 +94,8 @@ export interface RatioConfig extends TrackingConfig {
 /** Parses a `ratio` config (text or map); throws ConfigError with the key path. */
 export function parseRatioConfig(raw: unknown, what: string): RatioConfig {
   const c = parseWithSchema(schema, raw, what);
-  withWhat(what, () => rejectDeprecated("ratio", c));
   return {
-    pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
-    tracker: parseRef(trackers, "Tracker", c.Tracker, what),
-    Mover: c.Mover,
-    DryRun: c.DryRun,
-    IntervalMs: c.IntervalMs,
+    ...parseTracking("ratio", c, what),
     Ratio: c.Ratio,
     RatioTargets: c.RatioTargets,
   };
@@ -135,22 +128,28 @@ function gib(pages: number): string {
   return (pages * PAGE_SIZE_BYTES / 2 ** 30).toFixed(3).padStart(10);
 }
 
-/** The `ratio` policy. */
-export class RatioPolicy extends TrackingPolicy implements Policy {
+/** The `ratio` policy's logic. */
+export class RatioLogic {
   readonly #config: RatioConfig;
+  readonly #parts: PolicyParts;
+  readonly #deps: ComponentDeps;
+  readonly #tracker: Tracker;
+  readonly #ages = new RangeAges();
   #last = new Map<number, RatioDecision>();
   readonly #noNode: NoNodeWarnings;
 
-  constructor(config: RatioConfig, deps: ComponentDeps) {
-    super("ratio", config, deps);
+  constructor(config: RatioConfig, parts: PolicyParts) {
     this.#config = config;
-    this.#noNode = new NoNodeWarnings("ratio", deps.logger);
+    this.#parts = parts;
+    this.#deps = parts.deps;
+    this.#tracker = trackerOf(parts);
+    this.#noNode = new NoNodeWarnings("ratio", parts.deps.logger);
   }
 
   /** The first of RatioTargets `pid` may use, or null (said once). */
   #target(pid: number, tiers: NodeSpecDeps): MoveTarget | null {
     const targets = resolveNodeList(this.#config.RatioTargets, pid, tiers);
-    const allowed = targets.some((t) => t >= 0) ? allowedNodes(this.deps, pid) : null;
+    const allowed = targets.some((t) => t >= 0) ? allowedNodes(this.#deps, pid) : null;
     for (const t of targets) {
       if (t < 0) return SWAP_TARGET;
       if (allowed === null || allowed.includes(t)) return nodeTarget(t);
@@ -166,7 +165,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
    * node, one location query.
    */
   #census(pid: number, ages: readonly RangeAge[], target: MoveTarget): RangeCensus[] {
-    const { procfs } = this.deps;
+    const { procfs } = this.#deps;
     const out: RangeCensus[] = ages.map((age) => ({ age, used: 0, atTarget: 0, movable: 0 }));
     const addrs: number[] = [];
     const owner: number[] = [];
@@ -198,7 +197,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
       pagemap.close();
     }
     if (target.kind === "node" && addrs.length > 0) {
-      const where = locatePages(this.deps.syscalls(), pid, Float64Array.from(addrs));
+      const where = locatePages(this.#deps.syscalls(), pid, Float64Array.from(addrs));
       for (let k = 0; k < where.length; k++) {
         if (where[k] !== target.node) continue;
         const c = out[owner[k]!]!;
@@ -209,10 +208,12 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
     return out;
   }
 
-  protected decide(nowMs: number): void {
-    if (!this.placement.moverIdle()) return;
+  round(): void {
+    const nowMs = this.#deps.clock.now();
+    this.#ages.take(this.#tracker.getCounters(), nowMs, this.#config.IntervalMs);
+    if (!this.#parts.placement.moverIdle()) return;
     const ratio = this.#config.Ratio;
-    const live = new Set(this.ages.pids());
+    const live = new Set(this.#ages.pids());
     for (const pid of [...this.#last.keys()]) {
       if (!live.has(pid)) {
         this.#last.delete(pid);
@@ -220,9 +221,9 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
       }
     }
     // The tiers are read once a round, and only when a target names one.
-    const resolveDeps: NodeSpecDeps = { procfs: this.deps.procfs, sysfs: this.deps.sysfs };
+    const resolveDeps: NodeSpecDeps = { procfs: this.#deps.procfs, sysfs: this.#deps.sysfs };
     if (listNamesTiers(this.#config.RatioTargets) && live.size > 0) {
-      resolveDeps.tiers = readTierTopology(this.deps.sysfs);
+      resolveDeps.tiers = readTierTopology(this.#deps.sysfs);
     }
     for (const pid of live) {
       const d: RatioDecision = {
@@ -238,10 +239,10 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
       try {
         d.target = this.#target(pid, resolveDeps);
         if (d.target === null) continue;
-        census = this.#census(pid, this.ages.ofPid(pid), d.target);
+        census = this.#census(pid, this.#ages.ofPid(pid), d.target);
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
-        this.ages.dropPid(pid);
+        this.#ages.dropPid(pid);
         this.#last.delete(pid);
         continue;
       }
@@ -262,7 +263,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
         d.pickedPages += c.movable;
       }
       if (picked.length === 0) continue;
-      const r = this.placement.queue(
+      const r = this.#parts.placement.queue(
         pid,
         mergeRanges(picked),
         d.target,
@@ -270,7 +271,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
       );
       d.queuedPages = r.pagesQueued;
       if (r.skipped === "process-gone") {
-        this.ages.dropPid(pid);
+        this.#ages.dropPid(pid);
         this.#last.delete(pid);
       }
     }
@@ -281,7 +282,7 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
     if (args.length > 0 && args[0] !== "ratio") {
       throw new UsageError(`unknown dump ${JSON.stringify(args[0])}\nUsage: ${DUMP_HELP}`);
     }
-    const now = this.deps.clock.now();
+    const now = this.#deps.clock.now();
     const lines = [
       `table: ratio ${this.#config.Ratio} of tracked memory at the target`,
       "     pid target tracked[G] attarget[G] attarget[%]  picked[G] queued[pages] age[s]",
@@ -311,15 +312,23 @@ export class RatioPolicy extends TrackingPolicy implements Policy {
 
   configJson(): string {
     return JSON.stringify({
-      ...this.sharedConfigJson(),
+      ...trackingConfigJson(this.#config, this.#parts),
       Ratio: this.#config.Ratio,
       RatioTargets: formatNodeList(this.#config.RatioTargets),
     });
   }
 }
 
+/** A `ratio` policy on its runtime. */
+export function createRatioPolicy(
+  config: RatioConfig,
+  deps: ComponentDeps,
+): PolicyRuntime<RatioLogic> {
+  return trackingRuntime("ratio", config, deps, (parts) => new RatioLogic(config, parts));
+}
+
 export const ratioPolicyFactory: ComponentFactory<RatioConfig, Policy> = {
   description: "a ratio of each process's least accessed memory to swap or a node",
   parse: parseRatioConfig,
-  create: (config, deps) => new RatioPolicy(config, deps),
+  create: (config, deps) => createRatioPolicy(config, deps),
 };

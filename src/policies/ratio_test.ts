@@ -2,7 +2,7 @@ import { ConfigError } from "../config/decode.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { BASE, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { parseRatioConfig, type RatioConfig, RatioPolicy } from "./ratio.ts";
+import { createRatioPolicy, parseRatioConfig, type RatioConfig } from "./ratio.ts";
 import {
   counter,
   pagesAt,
@@ -25,7 +25,7 @@ function fixture(config: Partial<RatioConfig> = {}) {
   f.sys.sync();
   const tracker = new ScriptedTracker();
   tracker.counters = COUNTERS;
-  const policy = new RatioPolicy({
+  const policy = createRatioPolicy({
     pidWatcher: pidlistSpec(),
     tracker: scriptedSpec(tracker),
     Mover: { IntervalMs: 10, Bandwidth: 100 },

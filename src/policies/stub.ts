@@ -8,29 +8,20 @@
 import { parseWithSchema, v } from "../config/schema.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
 import type { Policy } from "./policy.ts";
+import { type PolicyLogic, PolicyRuntime } from "./runtime.ts";
 
 const schema = v.strictObject({});
 
+const stubLogic: PolicyLogic = {
+  round() {},
+  dump: () => "",
+  configJson: () => "{}",
+};
+
 /** A policy that does nothing. */
-export class StubPolicy implements Policy {
-  start(): void {}
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  dump(): string {
-    return "";
-  }
-  configJson(): string {
-    return "{}";
-  }
-  mover(): null {
-    return null;
-  }
-  tracker(): null {
-    return null;
-  }
-  pidWatcher(): null {
-    return null;
+export class StubPolicy extends PolicyRuntime {
+  constructor() {
+    super({ name: "stub" }, undefined, stubLogic);
   }
 }
 

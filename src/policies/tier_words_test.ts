@@ -8,8 +8,9 @@ import { ConfigError } from "../config/decode.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { BASE, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { DemoteIdlePolicy, demoteIdlePolicyFactory } from "./demote_idle.ts";
-import { parseRatioConfig, type RatioConfig, RatioPolicy } from "./ratio.ts";
+import { type DemoteIdleLogic, demoteIdlePolicyFactory } from "./demote_idle.ts";
+import type { PolicyRuntime } from "./runtime.ts";
+import { createRatioPolicy, parseRatioConfig, type RatioConfig } from "./ratio.ts";
 import {
   counter,
   pagesAt,
@@ -58,7 +59,7 @@ function ratio(f: Fixture, RatioTargets: RatioConfig["RatioTargets"]) {
     counter(pagesAt(512, 768), 3),
     counter(pagesAt(768, 1024), 0),
   ];
-  const policy = new RatioPolicy({
+  const policy = createRatioPolicy({
     pidWatcher: pidlistSpec(),
     tracker: scriptedSpec(tracker),
     Mover: { IntervalMs: 10, Bandwidth: 100 },
@@ -157,12 +158,12 @@ Deno.test("ratio with tier words: a process that exits before its targets resolv
 
 // ---- demote-idle ----
 
-function demoteIdle(f: Fixture, IdleNumas: unknown): DemoteIdlePolicy {
+function demoteIdle(f: Fixture, IdleNumas: unknown): PolicyRuntime<DemoteIdleLogic> {
   const parsed = demoteIdlePolicyFactory.parse(
     { IdleNumas, PidWatcher: { name: "stub" } },
     "policy demote-idle",
   );
-  const p = demoteIdlePolicyFactory.create(parsed, f.deps) as DemoteIdlePolicy;
+  const p = demoteIdlePolicyFactory.create(parsed, f.deps) as PolicyRuntime<DemoteIdleLogic>;
   p.addPids([f.watched()]);
   return p;
 }

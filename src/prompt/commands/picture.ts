@@ -103,8 +103,7 @@ async function runHeat(
       ...(svg === undefined
         ? {}
         : { onSample: (samples, scale) => writeHeatSvg(svg, rec.pid, samples, scale) }),
-      onError: (e) =>
-        session.logger.error(`picture -heat: ${errorText(e)}`),
+      onError: (e) => session.logger.error(`picture -heat: ${errorText(e)}`),
     });
     heatRecorders.set(session, rec);
     rec.sample();
@@ -197,8 +196,7 @@ export const pictureCommand: PromptCommand = {
         ...(svg === undefined
           ? {}
           : { onSample: (samples) => writeSvg(svg, nodePagesSvg(samples, title(pids))) }),
-        onError: (e) =>
-          session.logger.error(`picture: ${errorText(e)}`),
+        onError: (e) => session.logger.error(`picture: ${errorText(e)}`),
       });
       recorders.set(session, rec);
       if (!rec.sample()) throw new UsageError(`Cannot record: none of pids ${pids} exists`);

@@ -10,11 +10,11 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
-import { componentRef, parseWithSchema, v } from "../config/schema.ts";
-import { type ComponentKind, type ComponentSpec, parseNested } from "../lifecycle/components.ts";
-import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import type { HeatForecaster, Heats } from "./policy.ts";
+import { ConfigError } from "../../config/decode.ts";
+import { componentRef, parseWithSchema, v } from "../../config/schema.ts";
+import { type ComponentKind, type ComponentSpec, parseNested } from "../../lifecycle/components.ts";
+import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
+import type { HeatForecaster, Heats } from "../policy.ts";
 
 const schema = v.strictObject({
   Forecasters: v.optional(v.array(componentRef(), "must be a list of {name, config}"), []),

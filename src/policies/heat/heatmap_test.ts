@@ -1,6 +1,6 @@
-import { parseWithSchema, v } from "../config/schema.ts";
-import { assertEquals, assertThrows } from "../testing/assert.ts";
-import type { TrackerCounter } from "../trackers/tracker.ts";
+import { parseWithSchema, v } from "../../config/schema.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
+import type { TrackerCounter } from "../../trackers/tracker.ts";
 import { classOf, Heatmap, heatmapSchema } from "./heatmap.ts";
 
 const P = 4096;

@@ -1,13 +1,13 @@
-import { ConfigError } from "../config/decode.ts";
-import { parseComponent } from "../lifecycle/components.ts";
-import type { ComponentDeps } from "../lifecycle/deps.ts";
-import { Logger } from "../log/logger.ts";
-import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
-import { FakeClock } from "../time/clock.ts";
+import { ConfigError } from "../../config/decode.ts";
+import { parseComponent } from "../../lifecycle/components.ts";
+import type { ComponentDeps } from "../../lifecycle/deps.ts";
+import { Logger } from "../../log/logger.ts";
+import { assertEquals, assertIncludes, assertThrows } from "../../testing/assert.ts";
+import { FakeClock } from "../../time/clock.ts";
 import { heatsFromJson, heatsToJson, StdioForecaster } from "./forecaster_stdio.ts";
 import { TraceForecaster } from "./forecaster_trace.ts";
 import { heatForecasters } from "./mod.ts";
-import type { Heats } from "./policy.ts";
+import type { Heats } from "../policy.ts";
 
 const HEATS: Heats = new Map([
   [42, [

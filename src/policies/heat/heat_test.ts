@@ -1,17 +1,20 @@
-import { ConfigError } from "../config/decode.ts";
-import { parseComponent } from "../lifecycle/components.ts";
-import type { ComponentDeps } from "../lifecycle/deps.ts";
-import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
-import { assertEquals, assertIncludes } from "../testing/assert.ts";
-import { FakeKernel } from "../testing/fake_kernel.ts";
-import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
-import { FakeClock } from "../time/clock.ts";
-import { harness } from "../prompt/_harness.ts";
-import { fakeComponentDeps } from "../trackers/_test_deps.ts";
-import type { Tracker, TrackerCounter } from "../trackers/tracker.ts";
-import { HeatPolicy, parseHeatConfig, parseNumaSize } from "./heat.ts";
-import { heatForecasters, policies } from "./mod.ts";
-import type { HeatForecaster, Heats } from "./policy.ts";
+import { ConfigError } from "../../config/decode.ts";
+import { parseComponent } from "../../lifecycle/components.ts";
+import type { ComponentDeps } from "../../lifecycle/deps.ts";
+import type { WatchedPid } from "../../pidwatchers/pidwatcher.ts";
+import { assertEquals, assertIncludes } from "../../testing/assert.ts";
+import { FakeKernel } from "../../testing/fake_kernel.ts";
+import { type FakeSystem, fakeSystem } from "../../testing/fake_system.ts";
+import { FakeClock } from "../../time/clock.ts";
+import { harness } from "../../prompt/_harness.ts";
+import { fakeComponentDeps } from "../../trackers/_test_deps.ts";
+import type { Tracker, TrackerCounter } from "../../trackers/tracker.ts";
+import { parseHeatConfig, parseNumaSize } from "./config.ts";
+import { createHeatPolicy, type HeatLogic } from "./heat.ts";
+import type { PolicyRuntime } from "../runtime.ts";
+import { policies } from "../mod.ts";
+import { heatForecasters } from "./mod.ts";
+import type { HeatForecaster, Heats } from "../policy.ts";
 
 const PAGE = 4096;
 const A = 500;
@@ -71,7 +74,7 @@ interface Fixture extends Disposable {
   clock: FakeClock;
   tracker: ScriptedTracker;
   forecaster: ScriptedForecaster;
-  policy: HeatPolicy;
+  policy: PolicyRuntime<HeatLogic>;
   log: () => string;
   /** Tasks on the mover as [pid, pages, target node (-1 swap)]. */
   tasks(): [number, number, number][];
@@ -109,7 +112,7 @@ function fixture(config: Record<string, unknown>): Fixture {
     "policy heat",
     kind,
   );
-  const policy = new HeatPolicy({
+  const policy = createHeatPolicy({
     ...parsed,
     tracker: {
       name: "scripted",
@@ -201,7 +204,7 @@ Deno.test("heat: hot memory goes to the hot class's node, and once the tracker s
   // A round without a scan (tracker slower than the interval) changes no heat.
   f.clock.advance(1000);
   await f.policy.round();
-  assertEquals(f.policy.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [
+  assertEquals(f.policy.logic.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [
     [512, 1],
     [512, 0],
   ]);
@@ -236,7 +239,7 @@ Deno.test("heat: pages it moved look written to the tracker; their counts wait f
     await f.policy.round();
     assertEquals(f.tasks(), [], `round ${round}`);
   }
-  assertEquals(f.policy.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [[512, 1], [
+  assertEquals(f.policy.logic.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [[512, 1], [
     512,
     0,
   ]]);
@@ -351,8 +354,8 @@ Deno.test("heat: swap class: a range swapped out that the process faults back in
     assertEquals(f.tasks(), [], `round ${round}: the written half stays`);
   }
   assertEquals(
-    f.policy.heatmap.ranges(A).map((r) => r.heat > 0),
-    f.policy.heatmap.ranges(A).map(() => true),
+    f.policy.logic.heatmap.ranges(A).map((r) => r.heat > 0),
+    f.policy.logic.heatmap.ranges(A).map(() => true),
   );
 });
 
@@ -408,7 +411,7 @@ Deno.test("heat: a forecast replaces the heats of the round; pids not watched in
   assertEquals(f.tasks(), [[A, 300, 1]]);
   assertEquals(f.forecaster.shown.map((h) => [...h.keys()]), [[A]]);
   // The heatmap keeps the measured heats.
-  assertEquals(f.policy.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [[100, 0.1]]);
+  assertEquals(f.policy.logic.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [[100, 0.1]]);
   assertEquals(f.policy.dump(["forecast", "x"]), "scripted x");
   await f.policy.stop();
   assertEquals(f.forecaster.stopped, true);
@@ -527,9 +530,10 @@ Deno.test("heat config: bad classes, nodes and sizes are refused with what is ac
     err({ numasize: { "-1": "50%" } }),
     "policy heat: NumaSize.-1: a percentage needs a NUMA node's MemTotal: give swap's size in bytes",
   );
+  // The one deprecated-key check of age, ratio and heat (heat's own copy said no "instead").
   assertEquals(
     err({ pids: [1] }),
-    "policy heat: Pids: deprecated in the heat policy: use a pidlist pidwatcher, " +
+    "policy heat: Pids: deprecated in the heat policy: use a pidlist pidwatcher instead, " +
       "pidwatcher: {name: pidlist, config: {pids: [PID]}}",
   );
   assertIncludes(err({ tracker: { name: "nope" } }), "policy heat: Tracker.name: unknown tracker");

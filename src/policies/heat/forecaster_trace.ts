@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { bool, nonEmptyString, parseWithSchema, v } from "../config/schema.ts";
-import { PAGE_SIZE_BYTES } from "../common/units.ts";
-import { FileWriteError, openAppend } from "../common/safe_write.ts";
-import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import type { HeatForecaster, Heats } from "./policy.ts";
+import { bool, nonEmptyString, parseWithSchema, v } from "../../config/schema.ts";
+import { PAGE_SIZE_BYTES } from "../../common/units.ts";
+import { FileWriteError, openAppend } from "../../common/safe_write.ts";
+import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
+import type { HeatForecaster, Heats } from "../policy.ts";
 
 const schema = v.strictObject({
   File: nonEmptyString("a file path"),

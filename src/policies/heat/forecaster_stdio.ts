@@ -23,11 +23,12 @@
  *
  * @module
  */
-import { openAppend } from "../common/safe_write.ts";
-import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
-import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import type { Logger } from "../log/logger.ts";
-import type { HeatForecaster, Heats, RangeHeat } from "./policy.ts";
+import { errorText } from "../../common/error_text.ts";
+import { openAppend } from "../../common/safe_write.ts";
+import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../../config/schema.ts";
+import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { HeatForecaster, Heats, RangeHeat } from "../policy.ts";
 
 const commandMsg = "must be a list of strings: the program and its arguments";
 const stderrMsg = 'must be "" (memtierd\'s own stderr) or "file:/path/to/file"';
@@ -209,7 +210,7 @@ export class StdioForecaster implements HeatForecaster {
         } catch (e) {
           this.#gaveUp = true;
           this.#logger.error(
-            `${this.#name()}: cannot start: ${e instanceof Error ? e.message : String(e)}`,
+            `${this.#name()}: cannot start: ${errorText(e)}`,
           );
           return null;
         }
@@ -279,7 +280,7 @@ export class StdioForecaster implements HeatForecaster {
       } catch (e) {
         return {
           ok: false,
-          reason: `bad answer: ${e instanceof Error ? e.message : String(e)}`,
+          reason: `bad answer: ${errorText(e)}`,
           restart: false,
         };
       }

@@ -20,10 +20,10 @@
  *
  * @module
  */
-import { v } from "../config/schema.ts";
-import { PAGE_SIZE_BYTES } from "../common/units.ts";
-import type { TrackerCounter } from "../trackers/tracker.ts";
-import type { Heats, RangeHeat } from "./policy.ts";
+import { v } from "../../config/schema.ts";
+import { PAGE_SIZE_BYTES } from "../../common/units.ts";
+import type { TrackerCounter } from "../../trackers/tracker.ts";
+import type { Heats, RangeHeat } from "../policy.ts";
 
 /** The heatmap's config keys (the Go memtierd's names). */
 export interface HeatmapConfig {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { parseWithSchema, v } from "../config/schema.ts";
-import type { ComponentFactory } from "../lifecycle/deps.ts";
-import type { HeatForecaster } from "./policy.ts";
+import { parseWithSchema, v } from "../../config/schema.ts";
+import type { ComponentFactory } from "../../lifecycle/deps.ts";
+import type { HeatForecaster } from "../policy.ts";
 
 const schema = v.strictObject({});
 

@@ -1,0 +1,96 @@
+/**
+ * The ranges the heat policy moved, while their counts mean nothing yet:
+ * the kernel marks pages it migrated as written (soft-dirty) and accessed,
+ * so the pages the policy moved would look hot to the tracker and go back
+ * and forth. Their counts are left out until the mover is idle and two
+ * scans of the process have finished since (a scan under way at that
+ * moment may have read some pages before they moved). Each batch of moved
+ * ranges settles on its own: a range that moves every round must not keep
+ * the rest of the process settling.
+ *
+ * @module
+ */
+import { type AddrRange, intersectRanges, mergeRanges } from "../../memory/addr_range.ts";
+import type { TrackerCounter } from "../../trackers/tracker.ts";
+
+interface Batch {
+  ranges: AddrRange[];
+  /** The process's finished scans when the mover was first seen idle after the move. */
+  scansWhenIdle: number | null;
+}
+
+/** Moved ranges per pid, until they settle. */
+export class Settling {
+  readonly #batches = new Map<number, Batch[]>();
+  readonly #scans: (pid: number) => number;
+
+  /** `scans(pid)`: the scans of `pid` the tracker has finished so far. */
+  constructor(scans: (pid: number) => number) {
+    this.#scans = scans;
+  }
+
+  /** Ranges of `pid` just queued to move. */
+  add(pid: number, ranges: AddrRange[]): void {
+    const batches = this.#batches.get(pid) ?? [];
+    batches.push({ ranges, scansWhenIdle: null });
+    this.#batches.set(pid, batches);
+  }
+
+  /** Forgets `pid` (its process is gone). */
+  drop(pid: number): void {
+    this.#batches.delete(pid);
+  }
+
+  /** Ends the settling of the batches that are done, at the start of a round. */
+  settle(moverIdle: boolean): void {
+    for (const [pid, batches] of this.#batches) {
+      const scans = this.#scans(pid);
+      const left = batches.filter((s) => {
+        if (s.scansWhenIdle === null) {
+          if (moverIdle) s.scansWhenIdle = scans;
+          return true;
+        }
+        return scans < s.scansWhenIdle + 2;
+      });
+      if (left.length === 0) this.#batches.delete(pid);
+      else this.#batches.set(pid, left);
+    }
+  }
+
+  /** The ranges of `pid` still settling, merged. */
+  ranges(pid: number): AddrRange[] | undefined {
+    const batches = this.#batches.get(pid);
+    return batches ? mergeRanges(batches.flatMap((s) => s.ranges)) : undefined;
+  }
+
+  /** `counters` without those that touch a settling range, and `cover` without the settling ranges. */
+  filter(counters: TrackerCounter[], cover: TrackerCounter[]): TrackerCounter[] {
+    if (this.#batches.size === 0) return [...cover, ...counters];
+    const settlingOf = new Map<number, AddrRange[] | undefined>();
+    const settlingRanges = (pid: number) => {
+      if (!settlingOf.has(pid)) settlingOf.set(pid, this.ranges(pid));
+      return settlingOf.get(pid);
+    };
+    const out: TrackerCounter[] = [];
+    for (const c of cover) {
+      const settling = settlingRanges(c.pid);
+      if (!settling) {
+        out.push(c);
+        continue;
+      }
+      let at = c.range.startAddr;
+      for (const r of intersectRanges([c.range], settling)) {
+        if (at < r.startAddr) out.push({ ...c, range: { startAddr: at, endAddr: r.startAddr } });
+        at = r.endAddr;
+      }
+      if (at < c.range.endAddr) {
+        out.push({ ...c, range: { startAddr: at, endAddr: c.range.endAddr } });
+      }
+    }
+    for (const c of counters) {
+      const settling = settlingRanges(c.pid);
+      if (!settling || intersectRanges([c.range], settling).length === 0) out.push(c);
+    }
+    return out;
+  }
+}
