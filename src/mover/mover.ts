@@ -66,7 +66,7 @@ export const MAX_BANDWIDTH_MBPS = 1_000_000;
  * Reads a mover configuration (JSON or YAML text, or an object); fields left
  * out keep their defaults.
  */
-function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
+export function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
   return decodeConfig(input, "mover", { ...DEFAULT_MOVER_CONFIG }, [
     { name: "IntervalMs", check: positiveInteger(MAX_INTERVAL_MS) },
     { name: "Bandwidth", check: positiveNumber(MAX_BANDWIDTH_MBPS) },
