@@ -21,6 +21,8 @@ export const COUNT_MAX = 2 ** 32;
  * SIGHUP to a huge file stalls /metrics and SIGTERM no longer than that.
  */
 export const MAX_INPUT_FILE_BYTES = 64 * 1024;
+/** Longest prompt line (from stdin, -c or -f): 64 KiB, far above any command. */
+export const MAX_PROMPT_LINE_CHARS = 64 * 1024;
 /** Most routines one -config may run (each is a loop of its own). */
 export const MAX_ROUTINES = 256;
 /** Longest list of pids, cgroups or commands a config may give. */

@@ -1,6 +1,7 @@
 /**
  * The built bin/memtierd against endless and blocking input: /dev/zero and
- * a FIFO with no writer as -config, as -f and as a policy's -config-file.
+ * a FIFO with no writer as -config, as -f and as a policy's -config-file,
+ * and /dev/zero on stdin at the prompt.
  * Each is one error line and exit 2, or (a FIFO) waits until SIGTERM and
  * then exits as SIGTERM always makes it exit. Bounded in time: every run is killed after 30 s at most.
  */
@@ -79,6 +80,15 @@ for (
     assertEquals(r.stderr.includes("rror"), false, r.stderr);
   });
 }
+
+Deno.test("-prompt </dev/zero: one line too long, then SIGTERM ends it with exit 2", async () => {
+  const r = await memtierd(["-prompt"], { stdin: "/dev/zero", termAfterMs: 5000 });
+  assertEquals([r.code, r.signal], [2, null]);
+  assertEquals(
+    r.stderr,
+    "memtierd: line too long: more than 65536 characters (the most a prompt line may have)\n",
+  );
+});
 
 globalThis.addEventListener("unload", () => {
   Deno.removeSync(cacheDir, { recursive: true });
