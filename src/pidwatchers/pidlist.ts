@@ -10,7 +10,7 @@ import { atMostItems, parseWithSchema, positiveInt, v } from "../config/schema.t
 import { MAX_LIST_ITEMS, PID_MAX } from "../common/limits.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
-import { formatPids } from "./polling.ts";
+import { formatPids, loggedPids } from "./polling.ts";
 import { WatchedPids } from "./watched_pids.ts";
 
 const schema = v.strictObject({
@@ -98,7 +98,7 @@ class PidlistPidWatcher implements PidWatcher {
     if (!listener) {
       this.#deps.logger.warn(
         `pidwatcher pidlist: skip reporting pids ${
-          formatPids(this.config.Pids)
+          loggedPids(this.config.Pids)
         } because nobody is listening`,
       );
       return;
@@ -109,7 +109,7 @@ class PidlistPidWatcher implements PidWatcher {
     const missing = fresh.filter((pid) => !added.some((w) => w.pid === pid));
     for (const pid of missing) this.#missing.add(pid);
     if (missing.length > 0) {
-      this.#deps.logger.warn(`pidwatcher pidlist: no such processes: ${formatPids(missing)}`);
+      this.#deps.logger.warn(`pidwatcher pidlist: no such processes: ${loggedPids(missing)}`);
     }
     if (added.length > 0) listener.addPids(added);
   }

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { ConfigError } from "../../config/decode.ts";
@@ -106,7 +107,7 @@ async function reconfigure(session: Session, raw: string, prefix: string): Promi
 function parsePids(text: string): number[] {
   return text.split(",").map((p) => {
     if (!/^\s*\d+\s*$/.test(p) || Number(p) < 1 || Number(p) > PID_MAX) {
-      throw new UsageError(`invalid pid: ${JSON.stringify(p)}`);
+      throw new UsageError(`invalid pid: ${quoted(p)}`);
     }
     return Number(p);
   });
@@ -150,7 +151,7 @@ export const trackerCommand: PromptCommand = {
           ? "not available in this version of memtierd"
           : "invalid tracker name";
         throw new UsageError(
-          `creating tracker failed: ${why} ${JSON.stringify(create)} (accepted: ${
+          `creating tracker failed: ${why} ${quoted(create)} (accepted: ${
             componentNames(trackers).join(", ")
           })`,
         );
