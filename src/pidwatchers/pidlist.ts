@@ -33,6 +33,8 @@ class PidlistPidWatcher implements PidWatcher {
   readonly #watched: WatchedPids;
   /** Pids found missing (warned about once, not tried again). */
   readonly #missing = new Set<number>();
+  /** Thread ids in the list (warned about once, left out: a thread is no process). */
+  readonly #threads = new Set<number>();
   #listener: PidListener | undefined;
 
   constructor(config: PidlistConfig, deps: ComponentDeps) {
@@ -69,6 +71,7 @@ class PidlistPidWatcher implements PidWatcher {
   stop(): Promise<void> {
     this.#watched.clear();
     this.#missing.clear();
+    this.#threads.clear();
     return Promise.resolve();
   }
 
@@ -89,6 +92,28 @@ class PidlistPidWatcher implements PidWatcher {
     return lines.join("\n");
   }
 
+  /** `pids` without thread ids, which are warned about in one line. */
+  #leaveOutThreads(pids: readonly number[]): number[] {
+    const threads: number[] = [];
+    const processes: number[] = [];
+    const kept = pids.filter((pid) => {
+      const processId = this.#deps.procfs.processOf(pid);
+      if (processId === undefined || processId === pid) return true;
+      threads.push(pid);
+      processes.push(processId);
+      this.#threads.add(pid);
+      return false;
+    });
+    if (threads.length > 0) {
+      this.#deps.logger.warn(
+        `pidwatcher pidlist: left out thread ids, which are not processes: ${
+          loggedPids(threads)
+        } (their processes: ${loggedPids(processes)})`,
+      );
+    }
+    return kept;
+  }
+
   configJson(): string {
     return JSON.stringify(this.config);
   }
@@ -104,7 +129,11 @@ class PidlistPidWatcher implements PidWatcher {
       return;
     }
     const reported = new Set(this.#watched.list().map((w) => w.pid));
-    const fresh = this.config.Pids.filter((pid) => !reported.has(pid) && !this.#missing.has(pid));
+    const fresh = this.#leaveOutThreads(
+      this.config.Pids.filter((pid) =>
+        !reported.has(pid) && !this.#missing.has(pid) && !this.#threads.has(pid)
+      ),
+    );
     const added = this.#watched.add(fresh);
     const missing = fresh.filter((pid) => !added.some((w) => w.pid === pid));
     for (const pid of missing) this.#missing.add(pid);

@@ -52,6 +52,25 @@ Deno.test("pidlist lists at most 20 missing pids in its warning, then counts the
   ]);
 });
 
+Deno.test("pidlist leaves out a thread id with one warning naming its process", async () => {
+  const kernel = new FakeKernel();
+  addProcess(kernel, 700);
+  kernel.addProcess(702, "meme", []).tgid = 700;
+  using sys = fakeSystem(kernel);
+  const { deps, log } = testDeps(kernel, sys.procfs);
+  const w = make("pidlist", { pids: [702, 700] }, deps);
+  const l = recorder();
+  w.setPidListener(l);
+  await w.start();
+  await w.poll();
+  await w.stop();
+  assertEquals(l.calls, ["add [700]"]);
+  assertEquals(log, [
+    "WARN: pidwatcher pidlist: left out thread ids, which are not processes: [702] " +
+    "(their processes: [700])",
+  ]);
+});
+
 Deno.test("stub reports nothing and dumps an empty config", async () => {
   const { deps } = testDeps(new FakeKernel());
   const w = make("stub", undefined, deps);

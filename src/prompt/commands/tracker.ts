@@ -16,7 +16,7 @@ import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { ConfigError } from "../../config/decode.ts";
-import { PermissionError, ProcessGoneError, UsageError } from "../../errors.ts";
+import { PermissionError, ProcessGoneError, ThreadIdError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
 import { formatRange } from "../../memory/addr_range.ts";
 import type { PidListener, WatchedPid } from "../../pidwatchers/pidwatcher.ts";
@@ -194,6 +194,10 @@ export const trackerCommand: PromptCommand = {
         let startTicks: number;
         try {
           startTicks = session.opts.procfs.startTicks(pid);
+          const processId = session.opts.procfs.processOf(pid);
+          if (processId !== undefined && processId !== pid) {
+            throw new ThreadIdError(pid, processId);
+          }
           // Another user's process, as a user without CAP_SYS_PTRACE: refused
           // here, as a PermissionError (exit 4), not dropped by the first
           // scan with a warning while the command says "started".
