@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { quoted } from "./excerpt.ts";
+import { EXCERPT_CHARS, quoted } from "./excerpt.ts";
 import { UsageError } from "../errors.ts";
 
 /** One accepted flag. */
@@ -67,9 +67,11 @@ export function parseFlags(
     const name = eq < 0 ? body : body.slice(0, eq);
     const spec = byName.get(name);
     if (!spec || name === "") {
-      throw new UsageError(
-        `Unknown flag ${dash}${name || body} (accepted: ${flagNames(specs, dash)})`,
-      );
+      const given = name || body;
+      const shown = given.length <= EXCERPT_CHARS
+        ? given
+        : `${given.slice(0, EXCERPT_CHARS)}... (${given.length} characters)`;
+      throw new UsageError(`Unknown flag ${dash}${shown} (accepted: ${flagNames(specs, dash)})`);
     }
     if (spec.type === "bool") {
       if (eq < 0) values.set(name, true);

@@ -12,6 +12,7 @@
  * @module
  */
 import { ConfigError } from "../config/decode.ts";
+import { quoted } from "../common/excerpt.ts";
 import type { ComponentDeps, ComponentFactory, Registry } from "./deps.ts";
 
 /** One kind of component: its name in messages and its registry. */
@@ -53,7 +54,7 @@ export function findFactory<T, D>(
       } is not available in this version of memtierd (${available})`,
     );
   }
-  throw new ConfigError(`unknown ${kind.kind} ${JSON.stringify(name)} (${available})`);
+  throw new ConfigError(`unknown ${kind.kind} ${quoted(name)} (${available})`);
 }
 
 /**

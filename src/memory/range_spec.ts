@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { UsageError } from "../errors.ts";
 import { GB, KB, MB, TB } from "../common/units.ts";
 import { type AddrRange, PAGE_SIZE_BYTES } from "./addr_range.ts";
@@ -22,7 +23,7 @@ function hexAddr(text: string, spec: string): number {
 
 function bad(spec: string): UsageError {
   return new UsageError(
-    `Invalid address range ${JSON.stringify(spec)}: expected STARTADDR, STARTADDR-ENDADDR ` +
+    `Invalid address range ${quoted(spec)}: expected STARTADDR, STARTADDR-ENDADDR ` +
       "or STARTADDR+SIZE[k|M|G|T] (hex addresses)",
   );
 }

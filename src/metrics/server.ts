@@ -64,14 +64,14 @@ export function parseMetricsAddress(text: string): MetricsAddress {
     const colon = text.lastIndexOf(":");
     host = colon < 0 ? "" : text.slice(0, colon);
     portText = colon < 0 ? text : text.slice(colon + 1);
-    if (host !== "" && !HOST.test(host)) throw bad(`${JSON.stringify(host)} is no host name`);
+    if (host !== "" && !HOST.test(host)) throw bad(`${quoted(host)} is no host name`);
     const octets = host.split(".");
     if (/^[0-9.]+$/.test(host) && (octets.length !== 4 || octets.some((o) => Number(o) > 255))) {
-      throw bad(`${JSON.stringify(host)} is no IPv4 address`);
+      throw bad(`${quoted(host)} is no IPv4 address`);
     }
   }
   if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) {
-    throw bad(portText === "" ? "the port is missing" : `${JSON.stringify(portText)} is no port`);
+    throw bad(portText === "" ? "the port is missing" : `${quoted(portText)} is no port`);
   }
   return { hostname: host === "" ? "127.0.0.1" : host, port: Number(portText) };
 }

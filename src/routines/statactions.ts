@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { ConfigError } from "../config/decode.ts";
 import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
@@ -178,7 +179,7 @@ export class StatActions implements Routine {
           if (r.code !== 0) failure = status;
         } catch (e) {
           status = "not started";
-          failure = `cannot run ${JSON.stringify(command[0])}: ${errorText(e)}`;
+          failure = `cannot run ${quoted(command[0]!)}: ${errorText(e)}`;
         }
         stats.heartbeat(`RoutineStatActions.command.exec: ${command[0]}... status: ${status}`);
         if (failure !== undefined) throw new Error(failure);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 
 /**
  * Parses a CPU or node list (`0-3,8`) into ascending ids. Empty text is an
@@ -21,7 +22,7 @@ export function parseIdList(text: string, source = "id list"): number[] {
   const ids = new Set<number>();
   for (const part of t.split(",")) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) throw new SyntaxError(`Cannot parse ${source}: ${JSON.stringify(t)}`);
+    if (!m) throw new SyntaxError(`Cannot parse ${source}: ${quoted(t)}`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     // Beyond 2^53, i + 1 === i and the loop would never end; no CPU or node id is that large.
