@@ -110,7 +110,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     syscalls: env.syscalls,
     clock: env.clock,
     logger,
-    stats: new Stats(env.clock),
+    stats: new Stats(env.clock, { alive: (pid) => env.procfs.exists(pid) }),
     runShell: env.runShell,
   });
   const commands = builtinCommands();
@@ -166,7 +166,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
   if (session.fatal !== undefined) return ExitCode.FAILURE;
   // A mover task that failed after its command returned (nobody waited
   // for it) still fails the session.
-  return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
+  return prompt.firstErrorCode || (session.opts.stats.firstDropExitCode() ?? ExitCode.OK);
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
