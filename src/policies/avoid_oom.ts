@@ -29,9 +29,10 @@
  *    still need freeing are queued there, each counted against the need and
  *    the room, until the need or the room is used up.
  *
- * Queueing is done here on the mover, not through placement.ts, because it
- * is page by page against the per-node budgets; a dry run logs the same
- * line placement.ts does and records the decision the same way.
+ * Queueing goes through placement.ts like every policy's (the pages read
+ * afresh by the page census, the dry-run line, the stats), with no minimum
+ * task size and a budget per page: a page is taken only while its node
+ * still needs freeing.
  *
  * Dumps: `config`, `nodes` (`Node N: avail A.AAAG/T.TTTG P.P %`), `status`
  * (online/offline), `balance` (the last status) and `cands` (the last
@@ -43,10 +44,7 @@ import { errorText } from "../common/error_text.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { ConfigError } from "../config/decode.ts";
 import { parseWithSchema, stringList, v } from "../config/schema.ts";
-import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { locatePages } from "../memory/locate.ts";
-import { pageFilter, scanPages } from "../memory/page_scan.ts";
 import { selectMovableMappings } from "../memory/process_ranges.ts";
 import { parseSizeBytes } from "../memory/range_spec.ts";
 import { nodeTarget } from "../mover/mover.ts";
@@ -298,28 +296,23 @@ export class AvoidOomLogic {
     const all = this.#nodes.map((n) => n.id);
     const out: CgroupInfo[] = [];
     let dirs = 0;
+    const fs = this.#cgroupFs;
     const walk = (path: string) => {
-      const real = this.#cgroupFs.realPath(path);
-      let entries: Deno.DirEntry[];
-      try {
-        entries = [...Deno.readDirSync(real)];
-      } catch {
-        return;
-      }
+      const below = fs.subfolders(path);
+      if (below === null) return;
       dirs++;
-      try {
-        const pids = Deno.readTextFileSync(`${real}/cgroup.procs`).split("\n")
-          .filter((l) => /^\d+$/.test(l.trim())).map(Number);
-        const mems = Deno.readTextFileSync(`${real}/cpuset.mems.effective`);
-        const ids = parseIdList(mems, `${path}/cpuset.mems.effective`);
-        const nodes = ids.length === 0 ? all : ids.filter((n) => all.includes(n));
-        if (pids.length > 0 && nodes.length > 0) out.push({ path, pids, nodes });
-      } catch {
-        // no processes or no cpuset: not a cgroup this policy acts on
+      const pids = fs.procs(path);
+      const mems = fs.readFile(path, "cpuset.mems.effective");
+      if (pids !== null && pids.length > 0 && mems !== null) {
+        try {
+          const ids = parseIdList(mems, `${path}/cpuset.mems.effective`);
+          const nodes = ids.length === 0 ? all : ids.filter((n) => all.includes(n));
+          if (nodes.length > 0) out.push({ path, pids, nodes });
+        } catch {
+          // a cpuset that cannot be read: not a cgroup this policy acts on
+        }
       }
-      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (e.isDirectory) walk(`${path.replace(/\/+$/, "")}/${e.name}`);
-      }
+      for (const p of below) walk(p);
     };
     for (const root of this.config.Cgroups) walk(root);
     return { cgroups: out, dirs };
@@ -470,52 +463,21 @@ export class AvoidOomLogic {
     need: Map<number, number>,
     room: Map<number, number>,
   ): void {
-    const deps = this.#deps;
-    let addrs: Float64Array;
-    let where: Int32Array;
-    try {
-      const pagemap = deps.procfs.openPagemap(c.pid);
-      try {
-        addrs = scanPages(
-          c.pid,
-          pagemap,
-          [{ startAddr: c.startAddr, endAddr: c.endAddr }],
-          pageFilter({ present: true, exclusive: true }),
-        ).addrs;
-      } finally {
-        pagemap.close();
-      }
-      where = locatePages(deps.syscalls(), c.pid, addrs);
-    } catch (e) {
-      if (!(e instanceof ProcessGoneError) && deps.procfs.exists(c.pid)) {
-        deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${errorText(e)}`);
-      }
-      return;
-    }
-    const keep: number[] = [];
-    for (let i = 0; i < addrs.length; i++) {
-      const node = where[i]!;
-      if (node < 0 || node === target || (need.get(node) ?? 0) <= 0) continue;
-      keep.push(addrs[i]!);
+    const take = (node: number) => {
+      if ((need.get(node) ?? 0) <= 0) return false;
       need.set(node, need.get(node)! - PAGE_SIZE_BYTES);
       room.set(target, (room.get(target) ?? 0) - PAGE_SIZE_BYTES);
+      return true;
+    };
+    const range = { startAddr: c.startAddr, endAddr: c.endAddr };
+    const reason = `node ${c.fromNode} under memory pressure`;
+    try {
+      this.#parts.placement.queue(c.pid, [range], nodeTarget(target), reason, take);
+    } catch (e) {
+      if (this.#deps.procfs.exists(c.pid)) {
+        this.#deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${errorText(e)}`);
+      }
     }
-    if (keep.length === 0) return;
-    const what = `${keep.length} pages (${(keep.length * PAGE_SIZE_BYTES / MB).toFixed(1)} MiB) ` +
-      `of pid ${c.pid} to node ${target}: node ${c.fromNode} under memory pressure`;
-    if (this.config.DryRun) {
-      deps.logger.info(`policy ${NAME} dry run: would move ${what}`);
-    } else {
-      deps.mover.addTask(c.pid, Float64Array.from(keep), nodeTarget(target));
-      deps.logger.debug(`policy ${NAME}: queued ${what}`);
-    }
-    deps.stats.recordPolicyDecision({
-      policy: NAME,
-      pid: c.pid,
-      dest: target,
-      pages: keep.length,
-      dryRun: this.config.DryRun,
-    });
   }
 
   dump(args: readonly string[]): string {
@@ -557,7 +519,13 @@ export function createAvoidOomPolicy(
   deps: ComponentDeps,
 ): PolicyRuntime<AvoidOomLogic> {
   return new PolicyRuntime(
-    { name: NAME, intervalMs: config.IntervalMs, firstRoundLater: true, placement: config },
+    {
+      name: NAME,
+      intervalMs: config.IntervalMs,
+      firstRoundLater: true,
+      placement: config,
+      minPages: 1,
+    },
     deps,
     (parts) => new AvoidOomLogic(config, parts),
   );
