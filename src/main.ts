@@ -11,9 +11,11 @@ import type { DaemonSignals } from "./cli/command_mode.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
+import { openLogFile } from "./log/log_file.ts";
 import { ProcFs } from "./procfs/mod.ts";
 import { SysFs } from "./sysfs/mod.ts";
 import { errorText } from "./common/error_text.ts";
+import { VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();
 
@@ -108,6 +110,7 @@ function daemonSignals(): DaemonSignals {
 /** Runs memtierd with the process's arguments and exits with its code. */
 export async function runMain(): Promise<void> {
   const out = stdoutWriter();
+  const stderr = stderrWriter();
   const env: CliEnv = {
     program: "memtierd",
     procfs: new ProcFs(),
@@ -115,7 +118,7 @@ export async function runMain(): Promise<void> {
     syscalls: libcSyscalls,
     now: () => performance.now(),
     out,
-    err: stderrWriter(),
+    err: stderr,
     progress: Deno.stderr.isTerminal(),
     debug: Deno.env.get("MEMTIERD_DEBUG") === "1",
     clock: realClock,
@@ -124,13 +127,8 @@ export async function runMain(): Promise<void> {
         ? terminalLineSource()
         : Promise.resolve(streamLineSource(Deno.stdin.readable, out)),
     readTextFile: (path) => Deno.readTextFileSync(path),
-    openLogFile: (path) => {
-      const file = Deno.openSync(path, { append: true, create: true, mode: 0o666 });
-      return (text) => {
-        const bytes = encoder.encode(text);
-        for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
-      };
-    },
+    openLogFile: (path) =>
+      openLogFile(path, `INFO: memtierd ${VERSION} started (pid ${Deno.pid})\n`, stderr),
     runShell: realShell,
     daemonSignals,
   };

@@ -11,6 +11,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { FileWriteError } from "../common/safe_write.ts";
 import { Logger } from "../log/logger.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import type { ComponentSlot } from "../lifecycle/components.ts";
@@ -40,7 +41,10 @@ export interface CommandModeEnv extends OneShotEnv {
   /** Lines of standard input (a terminal gets line editing). */
   stdinLines: () => Promise<LineSource>;
   readTextFile: (path: string) => string;
-  /** A writer appending to a log file (created if missing). */
+  /**
+   * A writer appending to a log file (created if missing); throws
+   * `FileWriteError` when it cannot be written at all.
+   */
   openLogFile: (path: string) => (text: string) => void;
   runShell: ShellRunner;
   /** Installs the stop and reload signal handlers (main.ts: SIGTERM, SIGINT, SIGHUP). */
@@ -78,6 +82,9 @@ function logDestination(env: CommandModeEnv, l: string | undefined): (text: stri
   try {
     return env.openLogFile(l);
   } catch (e) {
+    // One that cannot be written (a full disk, /dev/full, a folder that
+    // does not exist) is a failure, exit 1.
+    if (e instanceof FileWriteError) throw e;
     throw new UsageError(
       `Cannot open log file -l ${JSON.stringify(l)}: ${errorText(e)}`,
     );
@@ -103,7 +110,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     syscalls: env.syscalls,
     clock: env.clock,
     logger,
-    stats: new Stats(env.clock),
+    stats: new Stats(env.clock, { alive: (pid) => env.procfs.exists(pid) }),
     runShell: env.runShell,
   });
   const commands = builtinCommands();
@@ -159,7 +166,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
   if (session.fatal !== undefined) return ExitCode.FAILURE;
   // A mover task that failed after its command returned (nobody waited
   // for it) still fails the session.
-  return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
+  return prompt.firstErrorCode || (session.opts.stats.firstDropExitCode() ?? ExitCode.OK);
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
