@@ -7,6 +7,8 @@
  */
 import { type CliEnv, runCli } from "./cli/mod.ts";
 import { OutputError } from "./errors.ts";
+import { readTextFileBounded } from "./common/bounded_read.ts";
+import { MAX_INPUT_FILE_BYTES } from "./common/limits.ts";
 import type { DaemonSignals } from "./cli/command_mode.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
@@ -126,7 +128,7 @@ export async function runMain(): Promise<void> {
       Deno.stdin.isTerminal()
         ? terminalLineSource()
         : Promise.resolve(streamLineSource(Deno.stdin.readable, out)),
-    readTextFile: (path) => Deno.readTextFileSync(path),
+    readTextFile: (path, signal) => readTextFileBounded(path, MAX_INPUT_FILE_BYTES, signal),
     openLogFile: (path) =>
       openLogFile(path, `INFO: memtierd ${VERSION} started (pid ${Deno.pid})\n`, stderr),
     runShell: realShell,
