@@ -23,9 +23,8 @@ export class LogFileWriter {
   readonly path: string;
   #sink: LogSink;
   #warn: (line: string) => void;
+  /** Lines dropped since the last note (more than 0: an outage goes on). */
   #dropped = 0;
-  /** A line was dropped and no note has been written since. */
-  #failing = false;
   #reason = "";
   /** The last write ended inside a line: the next starts with a newline. */
   #cutShort = false;
@@ -51,8 +50,7 @@ export class LogFileWriter {
     const ok = (!this.#cutShort || this.#tryWrite("\n")) && this.#tryNote() &&
       this.#tryWrite(text);
     if (ok) return;
-    if (!this.#failing) {
-      this.#failing = true;
+    if (this.#dropped === 0) {
       this.#warn(
         `memtierd: WARN: Cannot write log file ${JSON.stringify(this.path)}: ${this.#reason}; ` +
           "dropping log lines until it can be written again\n",
@@ -69,7 +67,6 @@ export class LogFileWriter {
       return false;
     }
     this.#dropped = 0;
-    this.#failing = false;
     return true;
   }
 
