@@ -10,14 +10,12 @@
  *
  * @module
  */
-import { ConfigError } from "../../config/decode.ts";
-import { locateKeyPath } from "../../config/key_location.ts";
+import { ConfigError, inConfigFile } from "../../config/config_error.ts";
 import { UsageError } from "../../errors.ts";
 import {
   type ComponentKind,
   componentNames,
   type ComponentSlot,
-  configReason,
   findFactory,
 } from "../../lifecycle/components.ts";
 import { policies } from "../../policies/mod.ts";
@@ -78,13 +76,11 @@ export async function configureSlot<T extends { start(): unknown; stop(): Promis
     config = factory.parse(raw, what);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const reason = configReason(e, what);
-    let where = e.keyPath.length > 0 ? `${e.keyPath.join(".")}: ` : "";
-    if (file !== undefined) {
-      const { line, shownPath } = locateKeyPath(raw, e.keyPath);
-      where = `${file}:${line}: ${shownPath.length > 0 ? `${shownPath.join(".")}: ` : ""}`;
-    }
-    throw new ConfigError(`config failed: ${where}${reason}`, e.keyPath);
+    // The command names the component; the error says where and why.
+    const where = file === undefined
+      ? { reason: e.reason, keyPath: e.keyPath }
+      : inConfigFile(e, file, raw);
+    throw new ConfigError({ ...where, action: "config failed" });
   }
   const wasRunning = slot.running;
   if (wasRunning) {

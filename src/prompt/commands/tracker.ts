@@ -13,7 +13,7 @@
  * @module
  */
 import { PID_MAX } from "../../common/limits.ts";
-import { ConfigError } from "../../config/decode.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import { PermissionError, ProcessGoneError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
 import { formatRange } from "../../memory/addr_range.ts";
