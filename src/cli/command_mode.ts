@@ -13,7 +13,6 @@
 import { UsageError } from "../errors.ts";
 import { Logger } from "../log/logger.ts";
 import { Daemon } from "../daemon/daemon.ts";
-import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { Policy } from "../policies/policy.ts";
 import { builtinCommands } from "../prompt/commands/mod.ts";
 import { adoptPolicy } from "../prompt/commands/policy.ts";
@@ -23,7 +22,7 @@ import type { ExecResult, Routine } from "../routines/routine.ts";
 import type { PromptCommand } from "../prompt/command.ts";
 import { interact, type LineSource } from "../prompt/interact.ts";
 import { Prompt } from "../prompt/prompt.ts";
-import { Session, type ShellRunner } from "../prompt/session.ts";
+import { type ComponentSlot, Session, type ShellRunner } from "../prompt/session.ts";
 import { Stats } from "../stats/stats.ts";
 import { collectMetrics } from "../metrics/collect.ts";
 import { renderExposition } from "../metrics/exposition.ts";

@@ -89,15 +89,3 @@ export function parseNested<T, D>(
 ): ComponentSpec<T, D> {
   return underKeys([key], () => parseComponent(kind, ref), what);
 }
-
-/**
- * A component the prompt holds: created by name, configured (maybe later,
- * as the Go prompt allows `-create` then `-config`), and maybe running.
- */
-export interface ComponentSlot<T> {
-  readonly name: string;
-  /** The parsed config, or undefined while none was given and the defaults do not do. */
-  config: unknown;
-  instance: T | null;
-  running: boolean;
-}
