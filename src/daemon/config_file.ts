@@ -33,7 +33,8 @@
 import YAML, { LineCounter } from "yaml";
 import { collectionKeyLine, unclosedFlowLine } from "../config/yaml_checks.ts";
 import { ConfigError, inConfigFile } from "../config/config_error.ts";
-import { componentRef, parseWithSchema, v } from "../config/schema.ts";
+import { atMostItems, componentRef, parseWithSchema, v } from "../config/schema.ts";
+import { MAX_ROUTINES } from "../common/limits.ts";
 import { type ComponentSpec, parseComponent } from "../lifecycle/components.ts";
 import { policies } from "../policies/mod.ts";
 import type { Policy } from "../policies/policy.ts";
@@ -49,7 +50,13 @@ export interface DaemonConfig {
 
 const topSchema = v.strictObject({
   policy: v.optional(componentRef()),
-  routines: v.optional(v.array(componentRef(), "must be a list of {name, config}"), []),
+  routines: v.optional(
+    v.pipe(
+      v.array(componentRef(), "must be a list of {name, config}"),
+      atMostItems(MAX_ROUTINES, "routines"),
+    ),
+    [],
+  ),
 });
 
 /** An error of the whole file, at `line`. */
