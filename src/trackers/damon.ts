@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
 import { Loop } from "../loop/loop.ts";
@@ -95,10 +95,12 @@ export type DamonConfig = v.InferOutput<typeof schema>;
 export function parseDamonConfig(raw: unknown, what = "tracker damon"): DamonConfig {
   const c = parseWithSchema(schema, raw, what);
   if (c.MaxTargetRegions < c.MinTargetRegions) {
-    throw new ConfigError(
-      `${what}: MaxTargetRegions: must not be below MinTargetRegions ${c.MinTargetRegions} (got ${c.MaxTargetRegions})`,
-      ["MaxTargetRegions"],
-    );
+    throw new ConfigError({
+      reason:
+        `must not be below MinTargetRegions ${c.MinTargetRegions} (got ${c.MaxTargetRegions})`,
+      keyPath: ["MaxTargetRegions"],
+      component: what,
+    });
   }
   return c;
 }
