@@ -33,6 +33,7 @@
 import YAML, { LineCounter } from "yaml";
 import { collectionKeyLine, unclosedFlowLine } from "../config/yaml_checks.ts";
 import { ConfigError, inConfigFile } from "../config/config_error.ts";
+import { locateKeyPath } from "../config/key_location.ts";
 import { atMostItems, componentRef, parseWithSchema, v } from "../config/schema.ts";
 import { MAX_ROUTINES } from "../common/limits.ts";
 import { type ComponentSpec, parseComponent } from "../lifecycle/components.ts";
@@ -101,6 +102,17 @@ function unreplacedVariable(text: string, file: string): ConfigError | undefined
   return undefined;
 }
 
+const TOP_KEYS = new Set(["policy", "routines"]);
+/** Text an error line may show whole: one word of at most 40 characters. */
+const PLAIN_WORD = /^[\w.-]{1,40}$/;
+
+/** A top-level value that is not a map: a word is shown, other text only by its length. */
+function shownIfWord(value: unknown): string {
+  if (typeof value !== "string") return JSON.stringify(value);
+  if (PLAIN_WORD.test(value)) return JSON.stringify(value);
+  return `text of ${value.length} characters, not shown`;
+}
+
 /**
  * Parses and checks a config file's text; `file` names it in errors. Throws
  * a ConfigError whose message is the one line to print.
@@ -141,8 +153,18 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
       file,
       1,
       `expected a map with policy: {name, config} and/or routines: [{name, config}] (got ${
-        Array.isArray(raw) ? "a list" : JSON.stringify(raw)
+        Array.isArray(raw) ? "a list" : shownIfWord(raw)
       })`,
+    );
+  }
+  // A file that is no config at all (/etc/shadow given as -config) is not
+  // copied into the error line and the log: a key that is no word is not shown.
+  const strange = Object.keys(raw).find((k) => !TOP_KEYS.has(k) && !PLAIN_WORD.test(k));
+  if (strange !== undefined) {
+    throw fileError(
+      file,
+      locateKeyPath(text, [strange]).line,
+      `not a memtierd config: a key is neither policy nor routines, nor a word (${strange.length} characters, not shown)`,
     );
   }
   const fail = (e: unknown, prefix: readonly (string | number)[]): never => {

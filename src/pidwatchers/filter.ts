@@ -24,7 +24,7 @@ import type { ComponentDeps, ComponentFactory, Registry } from "../lifecycle/dep
 import { privateDirtyKiB } from "../procfs/smaps.ts";
 import { type ProcStatus, statusKiB } from "../procfs/status.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
-import { dumpWatched, formatPids } from "./polling.ts";
+import { dumpWatched, loggedPids } from "./polling.ts";
 
 /** One filter: every criterion given must hold. */
 export interface PidFilter {
@@ -248,7 +248,7 @@ class FilterPidWatcher implements PidWatcher {
     if (this.#listener) this.#listener.addPids(passing);
     else {
       this.#deps.logger.warn(
-        `pidwatcher filter: ignoring new pids ${formatPids(passing)} because nobody is listening`,
+        `pidwatcher filter: ignoring new pids ${loggedPids(passing)} because nobody is listening`,
       );
     }
   }
@@ -261,7 +261,7 @@ class FilterPidWatcher implements PidWatcher {
     else {
       this.#deps.logger.warn(
         `pidwatcher filter: ignoring disappeared pids ${
-          formatPids(passed)
+          loggedPids(passed)
         } because nobody is listening`,
       );
     }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { replaceFile } from "../../common/safe_write.ts";
 import { errorText } from "../../common/error_text.ts";
@@ -166,7 +167,7 @@ export const pictureCommand: PromptCommand = {
     const svg = stringFlag(f, "svg");
     if (svg !== undefined && !/\.svg$/i.test(svg)) {
       throw new UsageError(
-        `Invalid -svg ${JSON.stringify(svg)}: expected a file name ending in .svg`,
+        `Invalid -svg ${quoted(svg)}: expected a file name ending in .svg`,
       );
     }
     if (boolFlag(f, "stop")) {

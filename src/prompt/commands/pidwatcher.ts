@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { UsageError } from "../../errors.ts";
 import { pidWatcherRegistry } from "../../pidwatchers/mod.ts";
@@ -113,7 +114,7 @@ export const pidwatcherCommand: PromptCommand = {
     const listener = stringFlag(f, "listener");
     if (listener !== undefined && listener !== "log" && listener !== "tracker") {
       throw new UsageError(
-        `invalid -listener ${JSON.stringify(listener)}: expected tracker or log`,
+        `invalid -listener ${quoted(listener)}: expected tracker or log`,
       );
     }
     if (listener === "tracker" && !session.components.tracker) {
@@ -123,7 +124,7 @@ export const pidwatcherCommand: PromptCommand = {
       if (!pidWatcherRegistry.has(create)) {
         throw new UsageError(
           `creating pidwatcher failed: invalid pidwatcher name ${
-            JSON.stringify(create)
+            quoted(create)
           } (accepted: ${names()})`,
         );
       }

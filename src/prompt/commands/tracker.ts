@@ -12,10 +12,11 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { ConfigError } from "../../config/config_error.ts";
-import { PermissionError, ProcessGoneError, UsageError } from "../../errors.ts";
+import { PermissionError, ProcessGoneError, ThreadIdError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
 import { formatRange } from "../../memory/addr_range.ts";
 import type { PidListener, WatchedPid } from "../../pidwatchers/pidwatcher.ts";
@@ -100,7 +101,7 @@ async function reconfigure(session: Session, raw: string, prefix: string): Promi
 function parsePids(text: string): number[] {
   return text.split(",").map((p) => {
     if (!/^\s*\d+\s*$/.test(p) || Number(p) < 1 || Number(p) > PID_MAX) {
-      throw new UsageError(`invalid pid: ${JSON.stringify(p)}`);
+      throw new UsageError(`invalid pid: ${quoted(p)}`);
     }
     return Number(p);
   });
@@ -144,7 +145,7 @@ export const trackerCommand: PromptCommand = {
           ? "not available in this version of memtierd"
           : "invalid tracker name";
         throw new UsageError(
-          `creating tracker failed: ${why} ${JSON.stringify(create)} (accepted: ${
+          `creating tracker failed: ${why} ${quoted(create)} (accepted: ${
             componentNames(trackers).join(", ")
           })`,
         );
@@ -185,6 +186,10 @@ export const trackerCommand: PromptCommand = {
         let startTicks: number;
         try {
           startTicks = session.opts.procfs.startTicks(pid);
+          const processId = session.opts.procfs.processOf(pid);
+          if (processId !== undefined && processId !== pid) {
+            throw new ThreadIdError(pid, processId);
+          }
           // Another user's process, as a user without CAP_SYS_PTRACE: refused
           // here, as a PermissionError (exit 4), not dropped by the first
           // scan with a warning while the command says "started".
