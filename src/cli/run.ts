@@ -153,6 +153,12 @@ export interface CliEnv extends CommandModeEnv {
   program: string;
   /** Print stack traces of internal errors (MEMTIERD_DEBUG=1). */
   debug: boolean;
+  /**
+   * Lets SIGTERM, SIGINT and SIGHUP act by default from now on (main.ts:
+   * the single-file launcher holds them while it starts); outside command
+   * mode, which installs handlers instead.
+   */
+  defaultSignals?: () => void;
 }
 
 function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
@@ -231,6 +237,10 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
         }: memtierd takes only flags (see memtierd --help)`,
       );
     }
+    // -check reads a config file and exits: not command mode.
+    const commandMode = !boolFlag(values, "check") &&
+      ["prompt", "c", "f", "config"].some((f) => values.has(f) && values.get(f) !== false);
+    if (!commandMode) env.defaultSignals?.();
     if (values.get("help") || values.get("h")) {
       env.out(helpText());
       return ExitCode.OK;
@@ -241,9 +251,6 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
     }
     if (boolFlag(values, "tiers")) return runTiers(env, values);
     if (boolFlag(values, "check")) return runCheck(env, values);
-    const commandMode = ["prompt", "c", "f", "config"].some((f) =>
-      values.has(f) && values.get(f) !== false
-    );
     if (commandMode) {
       const oneShot = ["pid", ...ONE_SHOT_ONLY].find((f) => values.has(f));
       if (oneShot) {

@@ -7,6 +7,7 @@
  */
 import { versionText } from "../version.ts";
 import { Meme, type MemeEnv } from "./exerciser.ts";
+import { releaseStartSignals } from "../ffi/signal_mask.ts";
 import { memeHelp, type MemeOptions, MemeUsageError, parseMemeArgs } from "./options.ts";
 
 const encoder = new TextEncoder();
@@ -73,6 +74,9 @@ async function sleepLong(meme: Meme, ms: number): Promise<void> {
 
 /** Runs meme with the process's arguments and exits. */
 export async function runMain(): Promise<void> {
+  // The launcher held SIGHUP, SIGINT and SIGTERM while it started: meme
+  // wants their default actions.
+  releaseStartSignals();
   let options: MemeOptions;
   try {
     const command = parseMemeArgs(Deno.args);
