@@ -322,6 +322,7 @@ Deno.test({
       assertEquals(
         readOr(log),
         [
+          `INFO: memtierd 0.1.0 started (pid ${run.p.pid})`,
           `INFO: started policy stub and 0 routine(s) from ${config}`,
           `INFO: reloaded ${config}: running policy stub and 0 routine(s)`,
           "",
@@ -353,7 +354,12 @@ Deno.test({
       assertEquals({ code: out.code, signal: out.signal }, { code: 0, signal: null });
       assertEquals(
         readOr(log),
-        `INFO: started policy stub and 0 routine(s) from ${config}\nINFO: stopped policy and routines\n`,
+        [
+          `INFO: memtierd 0.1.0 started (pid ${run.p.pid})`,
+          `INFO: started policy stub and 0 routine(s) from ${config}`,
+          "INFO: stopped policy and routines",
+          "",
+        ].join("\n"),
       );
     } finally {
       await stopAndClean(run, dir);
