@@ -159,9 +159,11 @@ async function runWithSignals(
     }
     if (args.config !== undefined) {
       daemon = startDaemon(env, args.config, session, commands, signals?.stop);
-      await daemon.start();
       const d = daemon;
+      // Before the start: a SIGHUP held since the launcher's start reloads
+      // once the daemon runs, instead of stopping it as a hangup.
       signals?.onReload(() => void d.reload());
+      await daemon.start();
     }
     const stopped = signals ? aborted(signals.stop) : new Promise<void>(() => {});
     const untilStopped = (run: Promise<boolean>) => Promise.race([run, stopped.then(() => true)]);

@@ -131,10 +131,12 @@ export class Daemon {
 
   /**
    * Re-reads the file; resolves to whether the new tree runs now. A bad
-   * file is logged and the old tree keeps running.
+   * file is logged and the old tree keeps running. Before a start has
+   * succeeded, and after a stop, it does nothing and resolves to false.
    */
   reload(): Promise<boolean> {
     return this.#serial(async () => {
+      if (!this.#tree) return false;
       const { logger } = this.#opts.deps;
       let next: ComponentTree;
       try {

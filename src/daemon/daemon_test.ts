@@ -82,6 +82,25 @@ Deno.test("Daemon reload with a good config swaps the tree", async () => {
   await daemon.stop();
 });
 
+Deno.test("Daemon reload asked during the start runs after it; before any start it does nothing", async () => {
+  const idle = setup(GOOD);
+  assertEquals(await idle.daemon.reload(), false);
+  assertEquals(idle.daemon.tree, null);
+  assertEquals(idle.deps.log, []);
+  const { deps, files, daemon, started } = setup(GOOD);
+  const start = daemon.start();
+  files.text = GOOD2;
+  const reload = daemon.reload();
+  await start;
+  assertEquals(await reload, true);
+  assertEquals(started.length, 2);
+  assertEquals(
+    deps.log.at(-1),
+    "INFO: reloaded memtierd.yaml: running no policy and 1 routine(s) (statactions)\n",
+  );
+  await daemon.stop();
+});
+
 Deno.test("Daemon reload with a bad config logs one ERROR line and the old tree keeps running", async () => {
   const { deps, files, daemon } = setup(GOOD);
   await daemon.start();
