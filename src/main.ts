@@ -7,13 +7,17 @@
  */
 import { type CliEnv, runCli } from "./cli/mod.ts";
 import { OutputError } from "./errors.ts";
+import { readTextFileBounded } from "./common/bounded_read.ts";
+import { MAX_INPUT_FILE_BYTES } from "./common/limits.ts";
 import type { DaemonSignals } from "./cli/command_mode.ts";
 import { libcSyscalls } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
+import { openLogFile } from "./log/log_file.ts";
 import { ProcFs } from "./procfs/mod.ts";
 import { SysFs } from "./sysfs/mod.ts";
 import { errorText } from "./common/error_text.ts";
+import { VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();
 
@@ -108,6 +112,7 @@ function daemonSignals(): DaemonSignals {
 /** Runs memtierd with the process's arguments and exits with its code. */
 export async function runMain(): Promise<void> {
   const out = stdoutWriter();
+  const stderr = stderrWriter();
   const env: CliEnv = {
     program: "memtierd",
     procfs: new ProcFs(),
@@ -115,7 +120,7 @@ export async function runMain(): Promise<void> {
     syscalls: libcSyscalls,
     now: () => performance.now(),
     out,
-    err: stderrWriter(),
+    err: stderr,
     progress: Deno.stderr.isTerminal(),
     debug: Deno.env.get("MEMTIERD_DEBUG") === "1",
     clock: realClock,
@@ -123,14 +128,9 @@ export async function runMain(): Promise<void> {
       Deno.stdin.isTerminal()
         ? terminalLineSource()
         : Promise.resolve(streamLineSource(Deno.stdin.readable, out)),
-    readTextFile: (path) => Deno.readTextFileSync(path),
-    openLogFile: (path) => {
-      const file = Deno.openSync(path, { append: true, create: true, mode: 0o666 });
-      return (text) => {
-        const bytes = encoder.encode(text);
-        for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
-      };
-    },
+    readTextFile: (path, signal) => readTextFileBounded(path, MAX_INPUT_FILE_BYTES, signal),
+    openLogFile: (path) =>
+      openLogFile(path, `INFO: memtierd ${VERSION} started (pid ${Deno.pid})\n`, stderr),
     runShell: realShell,
     daemonSignals,
   };

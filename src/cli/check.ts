@@ -21,14 +21,17 @@ import { parseDaemonConfig } from "../daemon/config_file.ts";
  * import { checkConfigFile } from "./check.ts";
  * import { assertEquals } from "../testing/assert.ts";
  *
- * const line = checkConfigFile("m.yaml", () => "policy: {name: stub}\n");
+ * const line = await checkConfigFile("m.yaml", () => "policy: {name: stub}\n");
  * assertEquals(line, "m.yaml: ok\n");
  * ```
  */
-export function checkConfigFile(file: string, readTextFile: (path: string) => string): string {
+export async function checkConfigFile(
+  file: string,
+  readTextFile: (path: string) => string | Promise<string>,
+): Promise<string> {
   let text: string;
   try {
-    text = readTextFile(file);
+    text = await readTextFile(file);
   } catch (e) {
     throw new UsageError(
       `Cannot read config file ${JSON.stringify(file)}: ${errorText(e)}`,

@@ -11,6 +11,8 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { FileWriteError } from "../common/safe_write.ts";
+import { ReadStoppedError } from "../common/bounded_read.ts";
 import { Logger } from "../log/logger.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import type { ComponentSlot } from "../lifecycle/components.ts";
@@ -39,8 +41,15 @@ export interface CommandModeEnv extends OneShotEnv {
   clock: Clock;
   /** Lines of standard input (a terminal gets line editing). */
   stdinLines: () => Promise<LineSource>;
-  readTextFile: (path: string) => string;
-  /** A writer appending to a log file (created if missing). */
+  /**
+   * Reads a -config or -f file (main.ts: at most MAX_INPUT_FILE_BYTES);
+   * gives up with ReadStoppedError when `signal` aborts.
+   */
+  readTextFile: (path: string, signal?: AbortSignal) => string | Promise<string>;
+  /**
+   * A writer appending to a log file (created if missing); throws
+   * `FileWriteError` when it cannot be written at all.
+   */
   openLogFile: (path: string) => (text: string) => void;
   runShell: ShellRunner;
   /** Installs the stop and reload signal handlers (main.ts: SIGTERM, SIGINT, SIGHUP). */
@@ -78,6 +87,9 @@ function logDestination(env: CommandModeEnv, l: string | undefined): (text: stri
   try {
     return env.openLogFile(l);
   } catch (e) {
+    // One that cannot be written (a full disk, /dev/full, a folder that
+    // does not exist) is a failure, exit 1.
+    if (e instanceof FileWriteError) throw e;
     throw new UsageError(
       `Cannot open log file -l ${JSON.stringify(l)}: ${errorText(e)}`,
     );
@@ -87,11 +99,32 @@ function logDestination(env: CommandModeEnv, l: string | undefined): (text: stri
 /** Runs command mode; resolves to the exit code. */
 export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs): Promise<number> {
   const logger = new Logger(logDestination(env, args.l), { debug: args.debug });
+  // The stop signal ends -c, -f and the prompt too, so that what they
+  // started (a damon tracker's kdamonds above all) is stopped and put back;
+  // it also ends a read of -f or -config that blocks (a FIFO).
+  const signals = env.daemonSignals?.();
+  try {
+    return await runWithSignals(env, args, logger, signals);
+  } catch (e) {
+    if (e instanceof ReadStoppedError) return ExitCode.OK;
+    throw e;
+  } finally {
+    signals?.close();
+  }
+}
+
+async function runWithSignals(
+  env: CommandModeEnv,
+  args: CommandModeArgs,
+  logger: Logger,
+  signals: DaemonSignals | undefined,
+): Promise<number> {
   let script: string | undefined;
   if (args.f !== undefined) {
     try {
-      script = env.readTextFile(args.f);
+      script = await env.readTextFile(args.f, signals?.stop);
     } catch (e) {
+      if (e instanceof ReadStoppedError) throw e;
       throw new UsageError(
         `Cannot read commands from -f ${JSON.stringify(args.f)}: ${errorText(e)}`,
       );
@@ -103,7 +136,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     syscalls: env.syscalls,
     clock: env.clock,
     logger,
-    stats: new Stats(env.clock),
+    stats: new Stats(env.clock, { alive: (pid) => env.procfs.exists(pid) }),
     runShell: env.runShell,
   });
   const commands = builtinCommands();
@@ -116,12 +149,8 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
     return false;
   };
   let daemon: Daemon | undefined;
-  let signals: DaemonSignals | undefined;
   let metrics: MetricsServer | undefined;
   try {
-    // The stop signal ends -c, -f and the prompt too, so that what they
-    // started (a damon tracker's kdamonds above all) is stopped and put back.
-    signals = env.daemonSignals?.();
     if (args.metrics) {
       const source = sessionMetricsSource(session, env.procfs);
       metrics = serveMetrics(args.metrics, () => renderExposition(collectMetrics(source)), {
@@ -130,7 +159,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
       logger.info(`metrics: serving ${metrics.url}`);
     }
     if (args.config !== undefined) {
-      daemon = startDaemon(env, args.config, session, commands);
+      daemon = startDaemon(env, args.config, session, commands, signals?.stop);
       await daemon.start();
       const d = daemon;
       signals?.onReload(() => void d.reload());
@@ -151,7 +180,6 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
       await stopped;
     }
   } finally {
-    signals?.close();
     await metrics?.close();
     await daemon?.stop();
     await session.close();
@@ -159,7 +187,7 @@ export async function runCommandMode(env: CommandModeEnv, args: CommandModeArgs)
   if (session.fatal !== undefined) return ExitCode.FAILURE;
   // A mover task that failed after its command returned (nobody waited
   // for it) still fails the session.
-  return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
+  return prompt.firstErrorCode || (session.opts.stats.firstDropExitCode() ?? ExitCode.OK);
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
@@ -179,11 +207,13 @@ function startDaemon(
   file: string,
   session: Session,
   commands: readonly PromptCommand[],
+  stop: AbortSignal | undefined,
 ): Daemon {
   let fromConfig = new Set<ComponentSlot<Routine>>();
   return new Daemon({
     file,
     readTextFile: env.readTextFile,
+    ...(stop ? { stop } : {}),
     deps: {
       ...session.componentDeps(),
       prompt: freshPromptRunner(

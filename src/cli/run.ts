@@ -204,7 +204,10 @@ function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   return ExitCode.OK;
 }
 
-function runCheck(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
+async function runCheck(
+  env: CliEnv,
+  values: ReadonlyMap<string, string | boolean>,
+): Promise<number> {
   const other = [...values.keys()].find((f) => f !== "check" && f !== "config");
   if (other) {
     throw new UsageError(`Flag -${other} does not go with -check (it takes only -config FILE)`);
@@ -213,7 +216,7 @@ function runCheck(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   if (file === undefined) {
     throw new UsageError("Flag -check needs -config FILE: say which config file to check");
   }
-  env.out(checkConfigFile(file, env.readTextFile));
+  env.out(await checkConfigFile(file, env.readTextFile));
   return ExitCode.OK;
 }
 
@@ -240,7 +243,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
       return ExitCode.OK;
     }
     if (boolFlag(values, "tiers")) return runTiers(env, values);
-    if (boolFlag(values, "check")) return runCheck(env, values);
+    if (boolFlag(values, "check")) return await runCheck(env, values);
     const commandMode = ["prompt", "c", "f", "config"].some((f) =>
       values.has(f) && values.get(f) !== false
     );

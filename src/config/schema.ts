@@ -15,6 +15,7 @@
 import * as v from "valibot";
 import { ConfigError, parseConfigText } from "./decode.ts";
 import { shownValue } from "../common/excerpt.ts";
+import { MAX_LIST_ITEMS } from "../common/limits.ts";
 
 export { v };
 
@@ -133,6 +134,8 @@ function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | und
   if (issue.input === undefined && /^".*"$/.test(issue.expected ?? "")) {
     return "missing: this key is required";
   }
+  // A list beyond its limit: its length, not its items.
+  if (issue.type === "max_length") return `${issue.message} (got ${issue.received})`;
   // Our field helpers give messages that start with "must"; valibot's own
   // say "Invalid type: Expected number but received ..."
   if (issue.message.startsWith("must")) {
@@ -240,9 +243,17 @@ export function nonEmptyString(what = "a non-empty string") {
   return v.pipe(v.string(m), v.minLength(1, m));
 }
 
-/** A list of strings. */
+/** A list of strings, at most MAX_LIST_ITEMS of them. */
 export function stringList() {
-  return v.array(v.string("must be a string"), "must be a list of strings");
+  return v.pipe(
+    v.array(v.string("must be a string"), "must be a list of strings"),
+    atMostItems(MAX_LIST_ITEMS, "strings"),
+  );
+}
+
+/** A length check for a list: `must have at most 10000 pids (got 200000)`. */
+export function atMostItems<T extends unknown[]>(max: number, what: string) {
+  return v.maxLength<T, number, string>(max, `must have at most ${max} ${what}`);
 }
 
 /**

@@ -34,7 +34,8 @@ import YAML, { LineCounter } from "yaml";
 import { locateKeyPath } from "../config/key_location.ts";
 import { collectionKeyLine, unclosedFlowLine } from "../config/yaml_checks.ts";
 import { ConfigError } from "../config/decode.ts";
-import { componentRef, parseWithSchema, v } from "../config/schema.ts";
+import { atMostItems, componentRef, parseWithSchema, v } from "../config/schema.ts";
+import { MAX_ROUTINES } from "../common/limits.ts";
 import { type ComponentSpec, configReason, parseComponent } from "../lifecycle/components.ts";
 import { policies } from "../policies/mod.ts";
 import type { Policy } from "../policies/policy.ts";
@@ -50,7 +51,13 @@ export interface DaemonConfig {
 
 const topSchema = v.strictObject({
   policy: v.optional(componentRef()),
-  routines: v.optional(v.array(componentRef(), "must be a list of {name, config}"), []),
+  routines: v.optional(
+    v.pipe(
+      v.array(componentRef(), "must be a list of {name, config}"),
+      atMostItems(MAX_ROUTINES, "routines"),
+    ),
+    [],
+  ),
 });
 
 /** A one-line error: `FILE:LINE: KEY.PATH: REASON`. */

@@ -62,3 +62,20 @@ Deno.test("a key that is a map inside a config string warns nothing and is an un
   });
   assertEquals(warnings, []);
 });
+
+Deno.test("more than 256 routines is one line saying the limit, before any is created", () => {
+  const text = `routines:\n${"  - name: stub\n".repeat(257)}`;
+  const e = assertThrows(() => parseDaemonConfig(text, "big.yaml"), ConfigError);
+  assertEquals(e.message, "big.yaml:1: routines: must have at most 256 routines (got 257)");
+});
+
+Deno.test("a pidlist of 10,001 pids is one short line saying the limit", () => {
+  const pids = Array.from({ length: 10_001 }, (_, i) => i + 1).join(",");
+  const text = "policy:\n  name: age\n  config:\n    tracker: {name: softdirty}\n" +
+    `    pidwatcher: {name: pidlist, config: {pids: [${pids}]}}\n`;
+  const e = assertThrows(() => parseDaemonConfig(text, "big.yaml"), ConfigError);
+  assertEquals(
+    e.message,
+    "big.yaml:5: policy.config.pidwatcher.config.pids: must have at most 10000 pids (got 10001)",
+  );
+});

@@ -14,6 +14,7 @@
  */
 import { ConfigError } from "../config/decode.ts";
 import { UsageError } from "../errors.ts";
+import { ReadStoppedError } from "../common/bounded_read.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { Policy } from "../policies/policy.ts";
 import type { Routine, RoutineDeps } from "../routines/routine.ts";
@@ -30,7 +31,10 @@ export interface ComponentTree {
 export interface DaemonOptions {
   /** The -config path, as the user gave it (errors name it so). */
   file: string;
-  readTextFile(path: string): string;
+  /** Reads the file (main.ts: bounded); gives up with ReadStoppedError when `signal` aborts. */
+  readTextFile(path: string, signal?: AbortSignal): string | Promise<string>;
+  /** The stop signal (SIGTERM, SIGINT): it ends a read that blocks (a FIFO). */
+  stop?: AbortSignal;
   deps: RoutineDeps;
   /** Called with each tree that starts (the prompt adopts its policy and routines). */
   onStarted?: (tree: ComponentTree) => void;
@@ -93,22 +97,26 @@ export class Daemon {
   }
 
   /** Reads and checks the file, and builds its tree; throws on a bad file. */
-  #load(): ComponentTree {
-    const { file } = this.#opts;
+  async #load(): Promise<ComponentTree> {
+    const { file, stop } = this.#opts;
     let text: string;
     try {
-      text = this.#opts.readTextFile(file);
+      text = await this.#opts.readTextFile(file, stop);
     } catch (e) {
+      if (e instanceof ReadStoppedError) throw e;
       throw new UsageError(`Cannot read config file ${JSON.stringify(file)}: ${errorText(e)}`);
     }
-    return buildTree(parseDaemonConfig(text, file), this.#opts.deps);
+    const config = parseDaemonConfig(text, file);
+    // A stop that came during the parse: build nothing.
+    if (stop?.aborted) throw new ReadStoppedError(file);
+    return buildTree(config, this.#opts.deps);
   }
 
   /** Loads the file and starts its components; throws (nothing started) on a bad file. */
   start(): Promise<void> {
     return this.#serial(async () => {
       if (this.#tree) throw new Error("Cannot start the daemon: it runs already");
-      const tree = this.#load();
+      const tree = await this.#load();
       try {
         await startTree(tree);
       } catch (e) {
@@ -130,8 +138,9 @@ export class Daemon {
       const { logger } = this.#opts.deps;
       let next: ComponentTree;
       try {
-        next = this.#load();
+        next = await this.#load();
       } catch (e) {
+        if (e instanceof ReadStoppedError) return false;
         if (!(e instanceof ConfigError || e instanceof UsageError)) throw e;
         logger.error(`reload: ${errorText(e)}; the running configuration stays`);
         return false;

@@ -6,15 +6,21 @@
  *
  * @module
  */
-import { parseWithSchema, positiveInt, v } from "../config/schema.ts";
-import { PID_MAX } from "../common/limits.ts";
+import { atMostItems, parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import { MAX_LIST_ITEMS, PID_MAX } from "../common/limits.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
 import { formatPids } from "./polling.ts";
 import { WatchedPids } from "./watched_pids.ts";
 
 const schema = v.strictObject({
-  Pids: v.optional(v.array(positiveInt(PID_MAX), "must be a list of pids"), []),
+  Pids: v.optional(
+    v.pipe(
+      v.array(positiveInt(PID_MAX), "must be a list of pids"),
+      atMostItems(MAX_LIST_ITEMS, "pids"),
+    ),
+    [],
+  ),
 });
 
 /** The `pidlist` pidwatcher's config, defaults filled in. */

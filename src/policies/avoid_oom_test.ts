@@ -9,17 +9,15 @@ import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
 import { FakeClock } from "../time/clock.ts";
 import type { PolicyRuntime } from "./runtime.ts";
+import { type AvoidOomLogic, avoidOomPolicyFactory, parseWatermark } from "./avoid_oom.ts";
 import {
-  type AvoidOomLogic,
-  avoidOomPolicyFactory,
   chooseTarget,
   classifyPressure,
   type MoveCandidate,
   type NodeSet,
-  parseWatermark,
   pressureStatus,
   sortCandidates,
-} from "./avoid_oom.ts";
+} from "./avoid_oom_pressure.ts";
 
 const MiB = 1 << 20;
 const GiB_PAGES = 262144;

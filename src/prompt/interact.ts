@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { MAX_PROMPT_LINE_CHARS } from "../common/limits.ts";
+import { UsageError } from "../errors.ts";
 import type { Prompt } from "./prompt.ts";
 
 /** Where prompt lines come from. */
@@ -21,7 +23,14 @@ export interface LineSource {
  */
 export async function interact(prompt: Prompt, source: LineSource, echo: boolean): Promise<void> {
   for (;;) {
-    const line = await source.next(prompt.ps1);
+    let line: string | null;
+    try {
+      line = await source.next(prompt.ps1);
+    } catch (e) {
+      if (!(e instanceof LineTooLongError)) throw e;
+      prompt.fail(e);
+      continue;
+    }
     if (line === null) {
       prompt.write("quit: EOF\n");
       break;
@@ -45,23 +54,57 @@ export function listLineSource(lines: readonly string[], write: (t: string) => v
   };
 }
 
-/** Lines from a byte stream (a pipe or a file); the prompt is written with `write`. */
+/** A prompt line beyond `maxChars`: it is skipped, up to its newline. */
+export class LineTooLongError extends UsageError {
+  override name = "LineTooLongError";
+  constructor(maxChars: number) {
+    super(`line too long: more than ${maxChars} characters (the most a prompt line may have)`);
+  }
+}
+
+/**
+ * Lines from a byte stream (a pipe or a file); the prompt is written with
+ * `write`. A line longer than `maxChars` is never held whole: `next`
+ * throws LineTooLongError once it is seen, and the rest of that line is
+ * read and dropped (`-prompt </dev/zero` uses no memory, only time).
+ */
 export function streamLineSource(
   stream: ReadableStream<Uint8Array>,
   write: (text: string) => void,
+  maxChars = MAX_PROMPT_LINE_CHARS,
 ): LineSource {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   let done = false;
+  /** Dropping the rest of a line that was too long. */
+  let skipping = false;
   return {
     async next(ps1) {
       write(ps1);
       for (;;) {
         const nl = buffered.indexOf("\n");
+        if (skipping) {
+          buffered = nl >= 0 ? buffered.slice(nl + 1) : "";
+          skipping = nl < 0;
+          if (skipping && done) return null;
+          if (skipping) {
+            const { value, done: end } = await reader.read();
+            if (end) done = true;
+            else buffered = value;
+          }
+          continue;
+        }
         if (nl >= 0) {
           const line = buffered.slice(0, nl).replace(/\r$/, "");
           buffered = buffered.slice(nl + 1);
+          if (line.length > maxChars) {
+            throw new LineTooLongError(maxChars);
+          }
           return line;
+        }
+        if (buffered.length > maxChars) {
+          skipping = true;
+          throw new LineTooLongError(maxChars);
         }
         if (done) {
           if (buffered === "") return null;

@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { MAX_PROMPT_LINE_CHARS } from "../common/limits.ts";
+import { quoted } from "../common/excerpt.ts";
 import { exitCodeFor } from "../common/exit_codes.ts";
 import { flagHelp, parseFlags } from "../common/flags.ts";
 import type { FlagSpec, ParsedFlags } from "../common/flags.ts";
@@ -97,15 +99,27 @@ export class Prompt {
     return run;
   }
 
+  /** Reports a line that failed before it could run (exit code as for the line's own errors). */
+  fail(e: unknown): void {
+    const code = exitCodeFor(e);
+    this.error(e instanceof Error ? e.message : String(e));
+    if (this.firstErrorCode === 0) this.firstErrorCode = code;
+  }
+
   async #runLine(line: string): Promise<LineResult> {
     let code = 0;
     try {
+      if (line.length > MAX_PROMPT_LINE_CHARS) {
+        throw new UsageError(
+          `line too long: ${line.length} characters (at most ${MAX_PROMPT_LINE_CHARS})`,
+        );
+      }
       const { args, pipe } = tokenize(line.trim());
       if (args.length === 0 && pipe === undefined) return { quit: false, code: 0 };
       const name = args[0] || "nop";
       const command = this.commands.get(name);
       if (!command) {
-        throw new UsageError(`unknown command ${JSON.stringify(name)} (try help)`);
+        throw new UsageError(`unknown command ${quoted(name)} (try help)`);
       }
       if (pipe === undefined) {
         await this.#runCommand(command, args.slice(1), (t) => this.write(t));

@@ -45,3 +45,20 @@ export function assertThrows<E extends Error>(
   }
   throw new assert.AssertionError({ message: `expected ${type.name} to be thrown` });
 }
+
+/** Awaits `fn()`, expects it to reject with an instance of `type`; returns the error. */
+export async function assertRejects<E extends Error>(
+  fn: () => Promise<unknown>,
+  // deno-lint-ignore no-explicit-any
+  type: new (...args: any[]) => E,
+): Promise<E> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof type) return e;
+    throw new assert.AssertionError({
+      message: `expected ${type.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : e}`,
+    });
+  }
+  throw new assert.AssertionError({ message: `expected ${type.name} to be thrown` });
+}

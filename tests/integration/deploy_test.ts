@@ -13,6 +13,7 @@ import { parseAllDocuments } from "yaml";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { assertEquals, assertIncludes, assertOk } from "../../src/testing/assert.ts";
 import { errorText } from "../../src/common/error_text.ts";
 
@@ -150,9 +151,10 @@ function manifests(): Map<string, Record<string, unknown>> {
   return out;
 }
 
-Deno.test("the Kubernetes manifests are valid against the API schemas: Namespace, ConfigMap, DaemonSet", () => {
+Deno.test("the Kubernetes manifests are valid against the API schemas: Namespace, ConfigMap, DaemonSet, NetworkPolicy", () => {
   const m = manifests();
-  assertEquals([...m.keys()].sort(), ["ConfigMap", "DaemonSet", "Namespace"]);
+  assertEquals([...m.keys()].sort(), ["ConfigMap", "DaemonSet", "Namespace", "NetworkPolicy"]);
+  new NetworkPolicy(m.get("NetworkPolicy") as never).validate();
   // validate() throws with the JSON path of the first schema violation.
   new Namespace(m.get("Namespace") as never).validate();
   new ConfigMap(m.get("ConfigMap") as never).validate();
@@ -200,6 +202,29 @@ Deno.test("the DaemonSet runs on tiered nodes with host PIDs, /sys/kernel/mm and
   );
   assertEquals(volumes.get("sys-kernel-mm")?.hostPath?.path, "/sys/kernel/mm");
   assertEquals(ds.metadata!.namespace, (m.get("Namespace")!.metadata as { name: string }).name);
+});
+
+Deno.test("the DaemonSet serves /metrics on the pod's addresses, port 9101, and admits scrapes only from the monitoring namespace", () => {
+  const m = manifests();
+  const pod = new DaemonSet(m.get("DaemonSet") as never).spec!.template;
+  const c = pod.spec!.containers[0]!;
+  const metricsArg = c.args![c.args!.indexOf("-metrics") + 1];
+  assertEquals(metricsArg, "0.0.0.0:9101");
+  assertEquals(c.ports, [{ name: "metrics", containerPort: 9101, protocol: "TCP" }]);
+  assertEquals(pod.metadata!.annotations, {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": "9101",
+    "prometheus.io/path": "/metrics",
+  });
+  assertEquals(c.readinessProbe?.httpGet, { path: "/metrics", port: "metrics" });
+  const np = new NetworkPolicy(m.get("NetworkPolicy") as never);
+  assertEquals(np.metadata!.namespace, "memtierd");
+  assertEquals(np.spec!.podSelector?.matchLabels, pod.metadata!.labels);
+  assertEquals(np.spec!.policyTypes, ["Ingress"]);
+  assertEquals(np.spec!.ingress, [{
+    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+    ports: [{ port: 9101, protocol: "TCP" }],
+  }]);
 });
 
 Deno.test("memtierd accepts the ConfigMap's config and the example config: an age policy in a dry run", async () => {

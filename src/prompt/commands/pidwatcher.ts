@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { readConfigFile } from "../../common/bounded_read.ts";
 import { UsageError } from "../../errors.ts";
 import { pidWatcherRegistry } from "../../pidwatchers/mod.ts";
 import type { PidListener, PidWatcher } from "../../pidwatchers/pidwatcher.ts";
@@ -137,14 +138,7 @@ export const pidwatcherCommand: PromptCommand = {
       out("pidwatcher configured successfully\n");
     }
     if (configFile !== undefined) {
-      let text: string;
-      try {
-        text = await Deno.readTextFile(configFile);
-      } catch (e) {
-        throw new UsageError(
-          `reading file ${JSON.stringify(configFile)} failed: ${errorText(e)}`,
-        );
-      }
+      const text = await readConfigFile(configFile);
       await configure(session, text);
       out(`pidwatcher configured successfully from ${JSON.stringify(configFile)}\n`);
     }

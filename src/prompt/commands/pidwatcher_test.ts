@@ -71,7 +71,7 @@ Deno.test("pidwatcher config errors and a tracker listener are one line each, ex
       "memtierd: pidwatcher: cgroups: IntervalMs: must be a whole number from 1 to 3600000 (got 0)\n" +
       'memtierd: pidwatcher: creating pidwatcher failed: invalid pidwatcher name "nosuch" (accepted: cgroups, filter, pidlist, proc, stub)\n' +
       "memtierd: pidwatcher: -listener tracker: no tracker, create one with tracker -create NAME\n" +
-      "memtierd: pidwatcher: reading file \"/nonexistent.yaml\" failed: No such file or directory (os error 2): readfile '/nonexistent.yaml'\n",
+      "memtierd: pidwatcher: reading file \"/nonexistent.yaml\" failed: No such file or directory (os error 2): open '/nonexistent.yaml'\n",
   );
   assertEquals(h.prompt.firstErrorCode, 2);
 });

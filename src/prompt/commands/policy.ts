@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { readConfigFile } from "../../common/bounded_read.ts";
 import { ConfigError } from "../../config/decode.ts";
 import { locateKeyPath } from "../../config/key_location.ts";
 import { UsageError } from "../../errors.ts";
@@ -128,17 +129,6 @@ export async function startSlot<T extends { start(): unknown }, D>(
   slot.running = true;
 }
 
-/** Reads a `-config-file`. */
-export function readConfigFile(path: string): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (e) {
-    throw new UsageError(
-      `reading file ${JSON.stringify(path)} failed: ${errorText(e)}`,
-    );
-  }
-}
-
 const COMPONENT_FLAGS = (kind: string) =>
   [
     { name: "ls", type: "bool", help: `list available ${kind} types` },
@@ -180,7 +170,7 @@ async function runPolicy({ session, out, rest }: CommandContext, f: Map<string, 
   if (!slot) throw new UsageError("no policy, create one with -create NAME");
   const configFile = stringFlag(f, "config-file");
   if (configFile !== undefined && configFile !== "") {
-    await configureSlot(policies, slot, readConfigFile(configFile), deps, configFile);
+    await configureSlot(policies, slot, await readConfigFile(configFile), deps, configFile);
   }
   const config = stringFlag(f, "config");
   if (config !== undefined && config !== "") await configureSlot(policies, slot, config, deps);

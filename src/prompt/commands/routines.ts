@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { readConfigFile } from "../../common/bounded_read.ts";
 import { UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
 import type { Mover } from "../../mover/mover.ts";
@@ -28,7 +29,6 @@ import {
   COMPONENT_FLAGS,
   configureSlot,
   createSlot,
-  readConfigFile,
   slotInstance,
   startSlot,
 } from "./policy.ts";
@@ -108,7 +108,7 @@ async function runRoutines(ctx: CommandContext, f: Map<string, string | boolean>
   const slot = session.components.routines[session.components.routineInUse]!;
   const configFile = stringFlag(f, "config-file");
   if (configFile !== undefined && configFile !== "") {
-    await configureSlot(routines, slot, readConfigFile(configFile), deps, configFile);
+    await configureSlot(routines, slot, await readConfigFile(configFile), deps, configFile);
   }
   const config = stringFlag(f, "config");
   if (config !== undefined && config !== "") await configureSlot(routines, slot, config, deps);

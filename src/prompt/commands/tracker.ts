@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { readConfigFile } from "../../common/bounded_read.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { ConfigError } from "../../config/decode.ts";
 import { PermissionError, ProcessGoneError, UsageError } from "../../errors.ts";
@@ -167,12 +168,7 @@ export const trackerCommand: PromptCommand = {
     state(session);
     const configFile = stringFlag(f, "config-file");
     if (configFile !== undefined && configFile !== "") {
-      let text: string;
-      try {
-        text = await Deno.readTextFile(configFile);
-      } catch (e) {
-        throw new UsageError(`reading file ${JSON.stringify(configFile)} failed: ${errorText(e)}`);
-      }
+      const text = await readConfigFile(configFile);
       await reconfigure(session, text, "config failed");
     }
     const config = stringFlag(f, "config");

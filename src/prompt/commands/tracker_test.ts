@@ -104,7 +104,7 @@ Deno.test("tracker errors are one line: bad config, bad pid, missing process, mi
       "memtierd: tracker: tracker configuration error: tracker softdirty: ScanIntervalMs: must be a whole number from 1 to 3600000 (got 0)\n" +
       'memtierd: tracker: invalid pid: "12x"\n' +
       "memtierd: tracker: start failed: no process 4000\n" +
-      "memtierd: tracker: reading file \"/nonexistent.json\" failed: No such file or directory (os error 2): readfile '/nonexistent.json'\n" +
+      "memtierd: tracker: reading file \"/nonexistent.json\" failed: No such file or directory (os error 2): open '/nonexistent.json'\n" +
       "tracker created\n" +
       `memtierd: tracker: start failed: tracker idlepage: ${h.sys.sysfs.root}/kernel/mm/page_idle/bitmap is missing: this kernel lacks idle page tracking (CONFIG_IDLE_PAGE_TRACKING); use the softdirty or damon tracker, or \`make vm-kernel\`\n`,
   );
