@@ -17,7 +17,7 @@ DENO ?= $(abspath $(LOCAL_DENO))
 SOURCES := $(shell find src -name '*.ts' -not -name '*_test.ts') deno.json deno.lock
 BUILD_TOOLS := tools/build.ts tools/sfx/launcher.c
 
-.PHONY: all deno check fmt lint test unit unit-loaded integration e2e demo bench clean install
+.PHONY: all deno check fmt lint test unit unit-loaded integration e2e demo bench compare clean install
 
 all: bin/memtierd
 
@@ -49,7 +49,7 @@ fmt: $(DENO)
 	$(DENO) fmt
 
 unit: $(DENO)
-	$(DENO) test -A --quiet src tests/e2e/lib
+	$(DENO) test -A --quiet src tests/e2e/lib tests/compare
 
 # `make unit` three times while two busy loops load two cores: every test
 # must pass every time (none may depend on the machine's speed).
@@ -70,11 +70,25 @@ test: check e2e
 # tests/bench/README.md); BENCH_REPS sets the runs per figure.
 GO_MEMTIERD ?=
 bench: $(DENO) bin/memtierd bin/meme build/bench/benchhelp
-	DENO=$(DENO) tests/bench/native.sh
+	DENO=$(DENO) GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/bench/native.sh
 	DENO=$(DENO) BENCH_HELPER=$(abspath build/bench/benchhelp) \
 	  GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh tests/bench
 	@cat build/bench/native.log
 	@grep -h '^bench:' tests/e2e/output/bench/*/*.log
+
+# The tiering comparison (tests/compare, docs/tiering-vs-kernel.md): the
+# same workload (meme hotset) under no tiering, the kernel's NUMA balancing
+# tiering, DAMON's DAMOS, the Go memtierd and ours, one after the other in
+# one HMAT VM; "compare:" lines and charts in tests/e2e/output/compare/runs.
+# Not part of `make test`. COMPARE_WS, COMPARE_TTL, COMPARE_SHIFT,
+# COMPARE_VARIANTS, COMPARE_CONTENDERS_write (or _read): tests/compare/lib.bash
+# and hmat/test01-compare.sh. COMPARE_TESTS=tests/compare/hmat/test01-compare.sh
+# leaves out the idle page tracker's contenders (and their VM boot).
+COMPARE_TESTS ?= tests/compare
+compare: $(DENO) bin/memtierd bin/meme
+	rm -rf tests/e2e/output/compare/runs
+	DENO=$(DENO) GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh $(COMPARE_TESTS)
+	@cat tests/e2e/output/compare/runs/compare.log tests/e2e/output/compare/runs/report.txt 2> /dev/null | grep '^compare:'
 
 # The C reference and timing helper of the benchmarks, static so that it
 # runs in the VM as it is.

@@ -10,12 +10,14 @@ import { OutputError } from "./errors.ts";
 import { readTextFileBounded } from "./common/bounded_read.ts";
 import { MAX_INPUT_FILE_BYTES } from "./common/limits.ts";
 import type { DaemonSignals } from "./cli/command_mode.ts";
-import { libcSyscalls } from "./ffi/mod.ts";
+import { libcSyscalls, releaseStartSignals } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
+import { openLogFile } from "./log/log_file.ts";
 import { ProcFs } from "./procfs/mod.ts";
 import { SysFs } from "./sysfs/mod.ts";
 import { errorText } from "./common/error_text.ts";
+import { VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();
 
@@ -87,6 +89,8 @@ function stderrWriter(): (text: string) => void {
 /**
  * SIGTERM and SIGINT stop command mode, SIGHUP reloads the daemon's config;
  * without a config (-prompt, -c, -f) SIGHUP stops it too, as a hangup.
+ * Signals the launcher held during the start come in once the handlers
+ * are in place.
  */
 function daemonSignals(): DaemonSignals {
   const abort = new AbortController();
@@ -96,6 +100,7 @@ function daemonSignals(): DaemonSignals {
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGHUP", hup);
+  releaseStartSignals();
   return {
     stop: abort.signal,
     onReload: (reload) => void reloads.push(reload),
@@ -110,6 +115,7 @@ function daemonSignals(): DaemonSignals {
 /** Runs memtierd with the process's arguments and exits with its code. */
 export async function runMain(): Promise<void> {
   const out = stdoutWriter();
+  const stderr = stderrWriter();
   const env: CliEnv = {
     program: "memtierd",
     procfs: new ProcFs(),
@@ -117,7 +123,7 @@ export async function runMain(): Promise<void> {
     syscalls: libcSyscalls,
     now: () => performance.now(),
     out,
-    err: stderrWriter(),
+    err: stderr,
     progress: Deno.stderr.isTerminal(),
     debug: Deno.env.get("MEMTIERD_DEBUG") === "1",
     clock: realClock,
@@ -126,15 +132,11 @@ export async function runMain(): Promise<void> {
         ? terminalLineSource()
         : Promise.resolve(streamLineSource(Deno.stdin.readable, out)),
     readTextFile: (path, signal) => readTextFileBounded(path, MAX_INPUT_FILE_BYTES, signal),
-    openLogFile: (path) => {
-      const file = Deno.openSync(path, { append: true, create: true, mode: 0o666 });
-      return (text) => {
-        const bytes = encoder.encode(text);
-        for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
-      };
-    },
+    openLogFile: (path) =>
+      openLogFile(path, `INFO: memtierd ${VERSION} started (pid ${Deno.pid})\n`, stderr),
     runShell: realShell,
     daemonSignals,
+    defaultSignals: releaseStartSignals,
   };
   Deno.exit(await runCli(Deno.args, env));
 }

@@ -11,10 +11,10 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { FileWriteError } from "../common/safe_write.ts";
 import { ReadStoppedError } from "../common/bounded_read.ts";
 import { Logger } from "../log/logger.ts";
 import { Daemon } from "../daemon/daemon.ts";
-import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { Policy } from "../policies/policy.ts";
 import { builtinCommands } from "../prompt/commands/mod.ts";
 import { adoptPolicy } from "../prompt/commands/policy.ts";
@@ -24,7 +24,7 @@ import type { ExecResult, Routine } from "../routines/routine.ts";
 import type { PromptCommand } from "../prompt/command.ts";
 import { interact, type LineSource } from "../prompt/interact.ts";
 import { Prompt } from "../prompt/prompt.ts";
-import { Session, type ShellRunner } from "../prompt/session.ts";
+import { type ComponentSlot, Session, type ShellRunner } from "../prompt/session.ts";
 import { Stats } from "../stats/stats.ts";
 import { collectMetrics } from "../metrics/collect.ts";
 import { renderExposition } from "../metrics/exposition.ts";
@@ -45,7 +45,10 @@ export interface CommandModeEnv extends OneShotEnv {
    * gives up with ReadStoppedError when `signal` aborts.
    */
   readTextFile: (path: string, signal?: AbortSignal) => string | Promise<string>;
-  /** A writer appending to a log file (created if missing). */
+  /**
+   * A writer appending to a log file (created if missing); throws
+   * `FileWriteError` when it cannot be written at all.
+   */
   openLogFile: (path: string) => (text: string) => void;
   runShell: ShellRunner;
   /** Installs the stop and reload signal handlers (main.ts: SIGTERM, SIGINT, SIGHUP). */
@@ -83,6 +86,9 @@ function logDestination(env: CommandModeEnv, l: string | undefined): (text: stri
   try {
     return env.openLogFile(l);
   } catch (e) {
+    // One that cannot be written (a full disk, /dev/full, a folder that
+    // does not exist) is a failure, exit 1.
+    if (e instanceof FileWriteError) throw e;
     throw new UsageError(
       `Cannot open log file -l ${JSON.stringify(l)}: ${errorText(e)}`,
     );
@@ -129,7 +135,7 @@ async function runWithSignals(
     syscalls: env.syscalls,
     clock: env.clock,
     logger,
-    stats: new Stats(env.clock),
+    stats: new Stats(env.clock, { alive: (pid) => env.procfs.exists(pid) }),
     runShell: env.runShell,
   });
   const commands = builtinCommands();
@@ -153,9 +159,11 @@ async function runWithSignals(
     }
     if (args.config !== undefined) {
       daemon = startDaemon(env, args.config, session, commands, signals?.stop);
-      await daemon.start();
       const d = daemon;
+      // Before the start: a SIGHUP held since the launcher's start reloads
+      // once the daemon runs, instead of stopping it as a hangup.
       signals?.onReload(() => void d.reload());
+      await daemon.start();
     }
     const stopped = signals ? aborted(signals.stop) : new Promise<void>(() => {});
     const untilStopped = (run: Promise<boolean>) => Promise.race([run, stopped.then(() => true)]);
@@ -180,7 +188,7 @@ async function runWithSignals(
   if (session.fatal !== undefined) return ExitCode.FAILURE;
   // A mover task that failed after its command returned (nobody waited
   // for it) still fails the session.
-  return prompt.firstErrorCode || (session.opts.stats.droppedTasks()[0]?.exitCode ?? ExitCode.OK);
+  return prompt.firstErrorCode || (session.opts.stats.firstDropExitCode() ?? ExitCode.OK);
 }
 
 function aborted(signal: AbortSignal): Promise<void> {

@@ -154,6 +154,12 @@ export interface CliEnv extends CommandModeEnv {
   program: string;
   /** Print stack traces of internal errors (MEMTIERD_DEBUG=1). */
   debug: boolean;
+  /**
+   * Lets SIGTERM, SIGINT and SIGHUP act by default from now on (main.ts:
+   * the single-file launcher holds them while it starts); outside command
+   * mode, which installs handlers instead.
+   */
+  defaultSignals?: () => void;
 }
 
 function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
@@ -233,6 +239,10 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
         `Unexpected argument ${quoted(rest[0]!)}: memtierd takes only flags (see memtierd --help)`,
       );
     }
+    // -check reads a config file and exits: not command mode.
+    const commandMode = !boolFlag(values, "check") &&
+      ["prompt", "c", "f", "config"].some((f) => values.has(f) && values.get(f) !== false);
+    if (!commandMode) env.defaultSignals?.();
     if (values.get("help") || values.get("h")) {
       env.out(helpText());
       return ExitCode.OK;
@@ -243,9 +253,6 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
     }
     if (boolFlag(values, "tiers")) return runTiers(env, values);
     if (boolFlag(values, "check")) return await runCheck(env, values);
-    const commandMode = ["prompt", "c", "f", "config"].some((f) =>
-      values.has(f) && values.get(f) !== false
-    );
     if (commandMode) {
       const oneShot = ["pid", ...ONE_SHOT_ONLY].find((f) => values.has(f));
       if (oneShot) {

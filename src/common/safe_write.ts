@@ -118,8 +118,11 @@ export function replaceFile(what: string, path: string, data: string | Uint8Arra
 
 /**
  * Opens `path` to append to (`what` names it in errors): created
- * exclusively when missing; otherwise it must be a regular file or a
- * character device, not a symlink, and stay the file looked at. Throws
+ * exclusively when missing; otherwise it must be a regular file, a
+ * character device or a pipe, and stay the file looked at. A symlink is
+ * followed only when it and every link after it belong to the user
+ * memtierd runs as (as the kernel's fs.protected_symlinks rule does), so
+ * `-l /dev/stderr` works and a link another user planted does not. Throws
  * `FileWriteError`.
  */
 export function openAppend(what: string, path: string): Deno.FsFile {
@@ -129,15 +132,14 @@ export function openAppend(what: string, path: string): Deno.FsFile {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw new FileWriteError(what, path, e);
   }
   let seen: Deno.FileInfo;
+  let openFile: boolean;
   try {
-    seen = Deno.lstatSync(path);
+    [seen, openFile] = endOfOwnLinks(path);
   } catch (e) {
-    throw new FileWriteError(what, path, e);
+    throw new FileWriteError(what, path, e instanceof LinkRefused ? e.message : e);
   }
-  if (seen.isSymlink) {
-    throw new FileWriteError(what, path, "it is a symbolic link (memtierd follows none)");
-  }
-  if (!seen.isFile && !seen.isCharDevice) {
+  // A pipe only as one already open (a named FIFO's open waits for a reader).
+  if (!seen.isFile && !seen.isCharDevice && !(openFile && seen.isFifo)) {
     throw new FileWriteError(what, path, "it is no regular file");
   }
   let file: Deno.FsFile;
@@ -152,4 +154,31 @@ export function openAppend(what: string, path: string): Deno.FsFile {
     throw new FileWriteError(what, path, "it was replaced while memtierd opened it");
   }
   return file;
+}
+
+class LinkRefused extends Error {}
+
+/**
+ * The file at the end of `path`'s symlinks (lstat of `path` when it is
+ * none), refusing a link that belongs to another user; and whether it is a
+ * file the process has open. A link under /proc (`/proc/self/fd/2`, where
+ * `/dev/stderr` leads) names such a file, not a path: it is the kernel's,
+ * and is stat'ed through.
+ */
+function endOfOwnLinks(path: string): [Deno.FileInfo, boolean] {
+  const uid = Deno.uid();
+  let at = path;
+  for (let hops = 0; hops < 16; hops++) {
+    const info = Deno.lstatSync(at);
+    if (!info.isSymlink) return [info, false];
+    if (info.uid !== uid) {
+      throw new LinkRefused(
+        `it is a symbolic link of user ${info.uid} (memtierd follows only its own user's)`,
+      );
+    }
+    if (at.startsWith("/proc/")) return [Deno.statSync(at), true];
+    const target = Deno.readLinkSync(at);
+    at = target.startsWith("/") ? target : `${folderOf(at)}/${target}`;
+  }
+  throw new LinkRefused("too many levels of symbolic links");
 }

@@ -58,7 +58,13 @@ Deno.test("replaceFile() into a missing folder, onto a folder or into /proc thro
   assertEquals(e.message.startsWith('Cannot write picture "/proc/self/x.svg": '), true);
 });
 
-Deno.test("openAppend() appends to a file, creates a missing one, and refuses a symlink", () => {
+/** Makes the symlink `link` belong to user `uid` (nobody: 65534), as if that user planted it. */
+function chownLink(link: string, uid: number): void {
+  const r = new Deno.Command("chown", { args: ["-h", String(uid), link] }).outputSync();
+  assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+}
+
+Deno.test("openAppend() appends to a file, creates a missing one, and refuses another user's symlink", () => {
   using s = sharedFolder();
   const log = `${s.dir}/trace`;
   for (const line of ["a\n", "b\n"]) {
@@ -68,15 +74,36 @@ Deno.test("openAppend() appends to a file, creates a missing one, and refuses a 
   }
   assertEquals(Deno.readTextFileSync(log), "a\nb\n");
   Deno.symlinkSync(s.victim, `${s.dir}/link`);
+  chownLink(`${s.dir}/link`, 65534);
   assertThrows(
     () => openAppend("trace", `${s.dir}/link`),
     FileWriteError,
-    `Cannot write trace "${s.dir}/link": it is a symbolic link (memtierd follows none)`,
+    `Cannot write trace "${s.dir}/link": it is a symbolic link of user 65534 (memtierd follows ` +
+      "only its own user's)",
   );
   Deno.symlinkSync(`${s.dir}/none`, `${s.dir}/dangling`);
+  chownLink(`${s.dir}/dangling`, 65534);
   assertThrows(() => openAppend("trace", `${s.dir}/dangling`), FileWriteError, "symbolic link");
   assertEquals(Deno.readTextFileSync(s.victim), "root's secret\n");
   assertEquals(names(s.dir), ["dangling", "link", "trace", "victim"]);
+});
+
+Deno.test("openAppend() follows a chain of its own user's symlinks, but not one with another user's link in it", () => {
+  using s = sharedFolder();
+  Deno.symlinkSync(s.victim, `${s.dir}/theirs`);
+  chownLink(`${s.dir}/theirs`, 65534);
+  Deno.symlinkSync(`${s.dir}/theirs`, `${s.dir}/mine-to-theirs`);
+  assertThrows(
+    () => openAppend("trace", `${s.dir}/mine-to-theirs`),
+    FileWriteError,
+    "it is a symbolic link of user 65534",
+  );
+  Deno.symlinkSync("victim", `${s.dir}/mine`);
+  Deno.symlinkSync(`${s.dir}/mine`, `${s.dir}/mine-to-mine`);
+  const f = openAppend("trace", `${s.dir}/mine-to-mine`);
+  f.writeSync(new TextEncoder().encode("appended\n"));
+  f.close();
+  assertEquals(Deno.readTextFileSync(s.victim), "root's secret\nappended\n");
 });
 
 Deno.test("openAppend() refuses a FIFO (a write would wait for a reader) and accepts /dev/null", () => {

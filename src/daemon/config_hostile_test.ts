@@ -4,7 +4,7 @@
  * stderr before our one line.
  */
 import process from "node:process";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
 

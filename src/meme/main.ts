@@ -5,8 +5,14 @@
  *
  * @module
  */
+import { libcSyscalls } from "../ffi/libc.ts";
+import { SyscallError } from "../ffi/syscall_error.ts";
+import { MPOL_MF_MOVE } from "../ffi/syscalls.ts";
 import { versionText } from "../version.ts";
 import { Meme, type MemeEnv } from "./exerciser.ts";
+import { releaseStartSignals } from "../ffi/signal_mask.ts";
+import { hotsetHelp, parseHotsetArgs } from "./hotset.ts";
+import { type HotsetEnv, runHotset } from "./hotset_run.ts";
 import { memeHelp, type MemeOptions, MemeUsageError, parseMemeArgs } from "./options.ts";
 
 const encoder = new TextEncoder();
@@ -71,8 +77,57 @@ async function sleepLong(meme: Meme, ms: number): Promise<void> {
   for (let left = ms; left > 0; left -= limit) await meme.env.sleep(Math.min(left, limit));
 }
 
+/** Resolves at the first `start` line on stdin. */
+async function stdinStart(): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of Deno.stdin.readable) {
+    pending += decoder.decode(chunk, { stream: true });
+    if (pending.split("\n").slice(0, -1).some((l) => l.trim() === "start")) return;
+  }
+}
+
+const hotsetEnv: HotsetEnv = {
+  out: realEnv.out,
+  now: realEnv.now,
+  sleep: realEnv.sleep,
+  readText: (path) => Deno.readTextFileSync(path),
+  addressOf: (buffer) => Number(realEnv.addressOf(buffer)),
+  movePages: (addrs, nodes, status) => {
+    libcSyscalls().movePages(0, addrs, nodes, status, nodes ? MPOL_MF_MOVE : 0);
+  },
+  waitStart: stdinStart,
+};
+
+/** `meme hotset ...`: the workload that knows its hot set (hotset.ts). */
+async function runHotsetMain(args: string[]): Promise<void> {
+  let status: number;
+  try {
+    if (args.some((a) => /^--?(help|h)$/.test(a))) {
+      write(Deno.stdout, hotsetHelp());
+      Deno.exit(0);
+    }
+    const options = parseHotsetArgs(args);
+    write(Deno.stdout, `memory exerciser\npid: ${Deno.pid}\n`);
+    status = await runHotset(options, hotsetEnv);
+  } catch (e) {
+    if (e instanceof SyscallError) {
+      write(Deno.stderr, `meme: Cannot query or move its pages: ${e.message}\n`);
+      Deno.exit(1);
+    }
+    if (!(e instanceof MemeUsageError)) throw e;
+    write(Deno.stderr, `meme: ${e.message}\n`);
+    Deno.exit(2);
+  }
+  Deno.exit(status);
+}
+
 /** Runs meme with the process's arguments and exits. */
 export async function runMain(): Promise<void> {
+  // The launcher held SIGHUP, SIGINT and SIGTERM while it started: meme
+  // wants their default actions.
+  releaseStartSignals();
+  if (Deno.args[0] === "hotset") return await runHotsetMain(Deno.args.slice(1));
   let options: MemeOptions;
   try {
     const command = parseMemeArgs(Deno.args);

@@ -202,6 +202,8 @@ Flags (-flag VALUE, -flag=VALUE, --flag VALUE):
 ${lines.join("\n")}
   -version
       print the version and exit
+
+meme hotset [flags]: the tiering comparison's workload (meme hotset -help).
 `;
 }
 

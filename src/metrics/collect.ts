@@ -237,7 +237,7 @@ export function collectMetrics(src: MetricsSource): MetricFamily[] {
     counter(
       "memtierd_mover_dropped_tasks_total",
       "Mover tasks dropped before they were done (their process exited, or a move failed).",
-      [{ value: stats.droppedTasks().length }],
+      [{ value: stats.droppedTaskCount() }],
     ),
     counter(
       "memtierd_policy_rounds_total",

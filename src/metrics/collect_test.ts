@@ -206,3 +206,31 @@ Deno.test("collectMetrics() counts policy rounds, and decisions and their bytes 
     'memtierd_policy_decided_bytes_total{policy="age",pid="42",destination="2",dry_run="false"} 1638400',
   ]);
 });
+
+Deno.test("collectMetrics() drops an exited process's series 5 minutes after memtierd finds it gone", () => {
+  const clock = new FakeClock();
+  const living = new Set([42, 7]);
+  const stats = new Stats(clock, { alive: (pid) => living.has(pid) });
+  for (const pid of [42, 7]) {
+    stats.recordMove({
+      pid,
+      toNode: 1,
+      addrs: new Float64Array([0x1000]),
+      status: new Int32Array([1]),
+      result: 0,
+    });
+    stats.recordScan(pid, 1000, 1, 1, 0);
+  }
+  living.delete(7);
+  clock.advance(10_000); // found gone
+  const pidsIn = (
+    text: string,
+  ) => [...new Set([...text.matchAll(/pid="(\d+)"/g).map((m) => m[1])])];
+  assertEquals(pidsIn(scrape(source(stats))), ["42", "7"]);
+  clock.advance(5 * 60_000);
+  const text = scrape(source(stats));
+  assertEquals(pidsIn(text), ["42"]);
+  assertEquals(lines(text, "memtierd_move_pages_calls_total"), [
+    'memtierd_move_pages_calls_total{pid="42"} 1',
+  ]);
+});

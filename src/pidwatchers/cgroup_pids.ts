@@ -130,15 +130,9 @@ export class CgroupFs {
     const pids = new Set<number>();
     const notCgroups: string[] = [];
     const walk = (dir: string): boolean => {
-      let text: string;
-      try {
-        text = Deno.readTextFileSync(`${dir}/cgroup.procs`);
-      } catch {
-        return false;
-      }
-      for (const line of text.split("\n")) {
-        if (/^\d+$/.test(line.trim())) pids.add(Number(line));
-      }
+      const own = parseProcs(readText(`${dir}/cgroup.procs`));
+      if (own === null) return false;
+      for (const pid of own) pids.add(pid);
       let entries: Deno.DirEntry[] = [];
       try {
         entries = [...Deno.readDirSync(dir)];
@@ -151,4 +145,46 @@ export class CgroupFs {
     for (const p of paths) if (!walk(this.realPath(p))) notCgroups.push(p);
     return { pids: [...pids].sort((a, b) => a - b), notCgroups };
   }
+
+  /**
+   * The folders right below the cgroup at `path`, by name, as host paths;
+   * null when `path` is not a folder that can be read.
+   */
+  subfolders(path: string): string[] | null {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(this.realPath(path))];
+    } catch {
+      return null;
+    }
+    const base = path.replace(/\/+$/, "");
+    return entries.filter((e) => e.isDirectory).map((e) => e.name)
+      .sort((a, b) => a.localeCompare(b)).map((name) => `${base}/${name}`);
+  }
+
+  /** The text of the file `name` of the cgroup at `path`, or null when it cannot be read. */
+  readFile(path: string, name: string): string | null {
+    return readText(`${this.realPath(path).replace(/\/+$/, "")}/${name}`);
+  }
+
+  /**
+   * The pids in the cgroup's own `cgroup.procs` (not those below it), or
+   * null when the file cannot be read.
+   */
+  procs(path: string): number[] | null {
+    return parseProcs(this.readFile(path, "cgroup.procs"));
+  }
+}
+
+function readText(file: string): string | null {
+  try {
+    return Deno.readTextFileSync(file);
+  } catch {
+    return null;
+  }
+}
+
+function parseProcs(text: string | null): number[] | null {
+  if (text === null) return null;
+  return text.split("\n").filter((l) => /^\d+$/.test(l.trim())).map(Number);
 }

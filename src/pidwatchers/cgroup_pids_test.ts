@@ -42,3 +42,16 @@ Deno.test("CgroupFs.expandGlob() matches within one path component, as a shell",
   ]);
   assertEquals(cgroups.expandGlob("/sys/fs/cgroup/none*"), []);
 });
+
+Deno.test("CgroupFs reads one cgroup: its own pids, the folders below it by name, a file", () => {
+  assertEquals(cgroups.procs("/sys/fs/cgroup/app.slice"), [1003]);
+  assertEquals(cgroups.procs("/sys/fs/cgroup/app.slice/meme-b"), []);
+  assertEquals(cgroups.procs("/sys/fs/cgroup/nowhere"), null);
+  assertEquals(cgroups.subfolders("/sys/fs/cgroup/app.slice/"), [
+    "/sys/fs/cgroup/app.slice/meme-a",
+    "/sys/fs/cgroup/app.slice/meme-b",
+  ]);
+  assertEquals(cgroups.subfolders("/sys/fs/cgroup/app.slice/cgroup.procs"), null);
+  assertEquals(cgroups.readFile("/sys/fs/cgroup/user.slice", "cgroup.procs"), "1004\n");
+  assertEquals(cgroups.readFile("/sys/fs/cgroup/user.slice", "cpuset.mems.effective"), null);
+});

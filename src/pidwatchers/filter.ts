@@ -18,8 +18,7 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
-import { configReason } from "../lifecycle/components.ts";
+import { ConfigError, underKeys } from "../config/config_error.ts";
 import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { privateDirtyKiB } from "../procfs/smaps.ts";
@@ -285,25 +284,17 @@ export function filterPidWatcherFactory(
       const factory = registry().get(name);
       if (!factory) {
         const accepted = [...registry().keys()].sort().join(", ");
-        throw new ConfigError(
-          `${path}: source.name: unknown pidwatcher ${
-            JSON.stringify(name)
-          } (accepted: ${accepted})`,
-          ["source", "name"],
-        );
+        throw new ConfigError({
+          reason: `unknown pidwatcher ${JSON.stringify(name)} (accepted: ${accepted})`,
+          keyPath: ["source", "name"],
+          component: path,
+        });
       }
-      let config: unknown;
-      try {
-        config = factory.parse(c.Source.config, `${path}.source`);
-      } catch (e) {
-        if (e instanceof ConfigError) {
-          // The message as parseWithSchema writes its own: "WHAT: KEY.PATH: reason".
-          const keyPath = ["source", "config", ...e.keyPath];
-          const reason = configReason(e, `${path}.source`);
-          throw new ConfigError(`${path}: ${keyPath.join(".")}: ${reason}`, keyPath);
-        }
-        throw e;
-      }
+      const config = underKeys(
+        ["source", "config"],
+        () => factory.parse(c.Source.config, `${path}.source`),
+        path,
+      );
       return { Source: { name, config }, Filters: c.Filters };
     },
     create(config, deps) {

@@ -29,9 +29,10 @@
  *    still need freeing are queued there, each counted against the need and
  *    the room, until the need or the room is used up.
  *
- * Queueing is done here on the mover, not through placement.ts, because it
- * is page by page against the per-node budgets; a dry run logs the same
- * line placement.ts does and records the decision the same way.
+ * Queueing goes through placement.ts like every policy's (the pages read
+ * afresh by the page census, the dry-run line, the stats), with no minimum
+ * task size and a budget per page: a page is taken only while its node
+ * still needs freeing.
  *
  * Dumps: `config`, `nodes` (`Node N: avail A.AAAG/T.TTTG P.P %`), `status`
  * (online/offline), `balance` (the last status) and `cands` (the last
@@ -41,18 +42,28 @@
  */
 import { errorText } from "../common/error_text.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { parseWithSchema, stringList, v } from "../config/schema.ts";
-import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { locatePages } from "../memory/locate.ts";
-import { pageFilter, scanPages } from "../memory/page_scan.ts";
 import { selectMovableMappings } from "../memory/process_ranges.ts";
 import { parseSizeBytes } from "../memory/range_spec.ts";
 import { nodeTarget } from "../mover/mover.ts";
 import { CgroupFs } from "../pidwatchers/cgroup_pids.ts";
 import { parseIdList } from "../sysfs/id_list.ts";
 import { intervalEntry } from "./config.ts";
+import {
+  type CgroupInfo,
+  chooseTarget,
+  classifyPressure,
+  type MemNode,
+  type MoveCandidate,
+  nodeAvailBytes,
+  type NodeSet,
+  nodeSets,
+  type Pressures,
+  pressureStatus,
+  sortCandidates,
+} from "./avoid_oom_pressure.ts";
 import { placementEntries } from "./placement.ts";
 import type { Policy } from "./policy.ts";
 import { type PolicyParts, PolicyRuntime } from "./runtime.ts";
@@ -129,11 +140,12 @@ function parse(raw: unknown, what: string): AvoidOomConfig {
     const a = start.kind === "percent" ? start.percent : start.bytes;
     const b = stop.kind === "percent" ? stop.percent : (stop as { bytes: number }).bytes;
     if (a > b) {
-      throw new ConfigError(
-        `must not be above StopFreeingMemory (${c.StopFreeingMemory}): freeing starts below ` +
-          `StartFreeingMemory and stops at StopFreeingMemory (got ${c.StartFreeingMemory})`,
-        ["StartFreeingMemory"],
-      );
+      throw new ConfigError({
+        reason: `must not be above StopFreeingMemory (${c.StopFreeingMemory}): freeing starts ` +
+          `below StartFreeingMemory and stops at StopFreeingMemory (got ${c.StartFreeingMemory})`,
+        keyPath: ["StartFreeingMemory"],
+        component: what,
+      });
     }
   }
   return c;
@@ -142,101 +154,6 @@ function parse(raw: unknown, what: string): AvoidOomConfig {
 /** The bytes a watermark stands for on a node of `totalBytes`. */
 export function watermarkBytes(w: Watermark, totalBytes: number): number {
   return w.kind === "bytes" ? w.bytes : Math.floor(totalBytes * w.percent / 100);
-}
-
-/** A node as one round sees it. */
-export interface MemNode {
-  id: number;
-  totalBytes: number;
-  availBytes: number;
-  startBytes: number;
-  stopBytes: number;
-}
-
-/** Available memory of a node from its meminfo fields (bytes), as the Go memtierd counts it. */
-export function nodeAvailBytes(meminfo: ReadonlyMap<string, number>): number {
-  const inactiveFileKiB = (meminfo.get("Inactive(file)") ?? 0) / 1024;
-  return (meminfo.get("MemFree") ?? 0) + (meminfo.get("SReclaimable") ?? 0) +
-    Math.floor(inactiveFileKiB * 80 / 100) * 1024;
-}
-
-/** A cgroup with processes, and the nodes it may use. */
-export interface CgroupInfo {
-  path: string;
-  pids: number[];
-  nodes: number[];
-}
-
-/** Nodes that share a cpuset, with their sums. */
-export interface NodeSet {
-  nodes: number[];
-  cgroups: CgroupInfo[];
-  availBytes: number;
-  totalBytes: number;
-  startBytes: number;
-  stopBytes: number;
-}
-
-/** Nodes by pressure level. */
-export interface Pressures {
-  high: Set<number>;
-  medium: Set<number>;
-  none: Set<number>;
-}
-
-/** Node sets least avail first, and the nodes by pressure (pure). */
-export function classifyPressure(
-  allNodes: readonly number[],
-  sets: readonly NodeSet[],
-): { ordered: NodeSet[]; pressures: Pressures } {
-  const ordered = [...sets].sort((a, b) =>
-    a.availBytes - b.availBytes || a.nodes.join(",").localeCompare(b.nodes.join(","))
-  );
-  const high = new Set<number>();
-  const medium = new Set<number>();
-  for (const s of ordered) {
-    if (s.availBytes < s.startBytes) { for (const n of s.nodes) high.add(n); }
-    else if (s.availBytes < s.stopBytes) { for (const n of s.nodes) medium.add(n); }
-  }
-  const none = new Set(allNodes.filter((n) => !high.has(n) && !medium.has(n)));
-  return { ordered, pressures: { high, medium, none } };
-}
-
-/** The balance status for some pressures (the Go strings). */
-export function pressureStatus(allNodes: readonly number[], p: Pressures): string {
-  if (p.high.size === 0) return "no pressure";
-  if (allNodes.every((n) => p.high.has(n))) return "high pressure on all nodes";
-  if (p.none.size === 0) return "no low pressure nodes";
-  return "pressure on some nodes";
-}
-
-/** One (anonymous mapping, high-pressure node) of a process worth moving. */
-export interface MoveCandidate {
-  pid: number;
-  startAddr: number;
-  endAddr: number;
-  pageSizeKiB: number;
-  /** Bytes of the mapping on `fromNode`. */
-  sizeOnNode: number;
-  fromNode: number;
-  /** Node lists in order of preference. */
-  targets: number[][];
-  score: number;
-}
-
-/** Highest score first; ties by pid, address, node (so rounds are repeatable). */
-export function sortCandidates(cands: MoveCandidate[]): MoveCandidate[] {
-  return cands.sort((a, b) =>
-    b.score - a.score || a.pid - b.pid || a.startAddr - b.startAddr || a.fromNode - b.fromNode
-  );
-}
-
-/** The first node, in order of preference, with room for a quarter of the candidate. */
-export function chooseTarget(c: MoveCandidate, room: ReadonlyMap<number, number>): number | null {
-  for (const nodes of c.targets) {
-    for (const n of nodes) if ((room.get(n) ?? 0) >= c.sizeOnNode / 4) return n;
-  }
-  return null;
 }
 
 function gib(bytes: number): string {
@@ -298,55 +215,26 @@ export class AvoidOomLogic {
     const all = this.#nodes.map((n) => n.id);
     const out: CgroupInfo[] = [];
     let dirs = 0;
+    const fs = this.#cgroupFs;
     const walk = (path: string) => {
-      const real = this.#cgroupFs.realPath(path);
-      let entries: Deno.DirEntry[];
-      try {
-        entries = [...Deno.readDirSync(real)];
-      } catch {
-        return;
-      }
+      const below = fs.subfolders(path);
+      if (below === null) return;
       dirs++;
-      try {
-        const pids = Deno.readTextFileSync(`${real}/cgroup.procs`).split("\n")
-          .filter((l) => /^\d+$/.test(l.trim())).map(Number);
-        const mems = Deno.readTextFileSync(`${real}/cpuset.mems.effective`);
-        const ids = parseIdList(mems, `${path}/cpuset.mems.effective`);
-        const nodes = ids.length === 0 ? all : ids.filter((n) => all.includes(n));
-        if (pids.length > 0 && nodes.length > 0) out.push({ path, pids, nodes });
-      } catch {
-        // no processes or no cpuset: not a cgroup this policy acts on
+      const pids = fs.procs(path);
+      const mems = fs.readFile(path, "cpuset.mems.effective");
+      if (pids !== null && pids.length > 0 && mems !== null) {
+        try {
+          const ids = parseIdList(mems, `${path}/cpuset.mems.effective`);
+          const nodes = ids.length === 0 ? all : ids.filter((n) => all.includes(n));
+          if (nodes.length > 0) out.push({ path, pids, nodes });
+        } catch {
+          // a cpuset that cannot be read: not a cgroup this policy acts on
+        }
       }
-      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (e.isDirectory) walk(`${path.replace(/\/+$/, "")}/${e.name}`);
-      }
+      for (const p of below) walk(p);
     };
     for (const root of this.config.Cgroups) walk(root);
     return { cgroups: out, dirs };
-  }
-
-  /** Node sets from cgroups, plus "all nodes". */
-  nodeSets(cgroups: readonly CgroupInfo[]): NodeSet[] {
-    const byKey = new Map<string, NodeSet>();
-    const add = (nodes: number[]) => {
-      const key = nodes.join(",");
-      let s = byKey.get(key);
-      if (!s) {
-        s = { nodes, cgroups: [], availBytes: 0, totalBytes: 0, startBytes: 0, stopBytes: 0 };
-        for (const n of this.#nodes) {
-          if (!nodes.includes(n.id)) continue;
-          s.availBytes += n.availBytes;
-          s.totalBytes += n.totalBytes;
-          s.startBytes += n.startBytes;
-          s.stopBytes += n.stopBytes;
-        }
-        byKey.set(key, s);
-      }
-      return s;
-    };
-    add(this.#nodes.map((n) => n.id));
-    for (const c of cgroups) add(c.nodes).cgroups.push(c);
-    return [...byKey.values()];
   }
 
   prepare(): void {
@@ -374,7 +262,7 @@ export class AvoidOomLogic {
       return;
     }
     this.#warnedNoCgroups = false;
-    this.balance(this.nodeSets(cgroups));
+    this.balance(nodeSets(this.#nodes, cgroups));
   }
 
   /** Decides and queues the moves for these node sets; returns the status. */
@@ -470,52 +358,21 @@ export class AvoidOomLogic {
     need: Map<number, number>,
     room: Map<number, number>,
   ): void {
-    const deps = this.#deps;
-    let addrs: Float64Array;
-    let where: Int32Array;
-    try {
-      const pagemap = deps.procfs.openPagemap(c.pid);
-      try {
-        addrs = scanPages(
-          c.pid,
-          pagemap,
-          [{ startAddr: c.startAddr, endAddr: c.endAddr }],
-          pageFilter({ present: true, exclusive: true }),
-        ).addrs;
-      } finally {
-        pagemap.close();
-      }
-      where = locatePages(deps.syscalls(), c.pid, addrs);
-    } catch (e) {
-      if (!(e instanceof ProcessGoneError) && deps.procfs.exists(c.pid)) {
-        deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${errorText(e)}`);
-      }
-      return;
-    }
-    const keep: number[] = [];
-    for (let i = 0; i < addrs.length; i++) {
-      const node = where[i]!;
-      if (node < 0 || node === target || (need.get(node) ?? 0) <= 0) continue;
-      keep.push(addrs[i]!);
+    const take = (node: number) => {
+      if ((need.get(node) ?? 0) <= 0) return false;
       need.set(node, need.get(node)! - PAGE_SIZE_BYTES);
       room.set(target, (room.get(target) ?? 0) - PAGE_SIZE_BYTES);
+      return true;
+    };
+    const range = { startAddr: c.startAddr, endAddr: c.endAddr };
+    const reason = `node ${c.fromNode} under memory pressure`;
+    try {
+      this.#parts.placement.queue(c.pid, [range], nodeTarget(target), reason, take);
+    } catch (e) {
+      if (this.#deps.procfs.exists(c.pid)) {
+        this.#deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${errorText(e)}`);
+      }
     }
-    if (keep.length === 0) return;
-    const what = `${keep.length} pages (${(keep.length * PAGE_SIZE_BYTES / MB).toFixed(1)} MiB) ` +
-      `of pid ${c.pid} to node ${target}: node ${c.fromNode} under memory pressure`;
-    if (this.config.DryRun) {
-      deps.logger.info(`policy ${NAME} dry run: would move ${what}`);
-    } else {
-      deps.mover.addTask(c.pid, Float64Array.from(keep), nodeTarget(target));
-      deps.logger.debug(`policy ${NAME}: queued ${what}`);
-    }
-    deps.stats.recordPolicyDecision({
-      policy: NAME,
-      pid: c.pid,
-      dest: target,
-      pages: keep.length,
-      dryRun: this.config.DryRun,
-    });
   }
 
   dump(args: readonly string[]): string {
@@ -557,7 +414,13 @@ export function createAvoidOomPolicy(
   deps: ComponentDeps,
 ): PolicyRuntime<AvoidOomLogic> {
   return new PolicyRuntime(
-    { name: NAME, intervalMs: config.IntervalMs, firstRoundLater: true, placement: config },
+    {
+      name: NAME,
+      intervalMs: config.IntervalMs,
+      firstRoundLater: true,
+      placement: config,
+      minPages: 1,
+    },
     deps,
     (parts) => new AvoidOomLogic(config, parts),
   );

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { harness } from "../prompt/_harness.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { Logger } from "../log/logger.ts";
@@ -9,17 +9,15 @@ import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
 import { FakeClock } from "../time/clock.ts";
 import type { PolicyRuntime } from "./runtime.ts";
+import { type AvoidOomLogic, avoidOomPolicyFactory, parseWatermark } from "./avoid_oom.ts";
 import {
-  type AvoidOomLogic,
-  avoidOomPolicyFactory,
   chooseTarget,
   classifyPressure,
   type MoveCandidate,
   type NodeSet,
-  parseWatermark,
   pressureStatus,
   sortCandidates,
-} from "./avoid_oom.ts";
+} from "./avoid_oom_pressure.ts";
 
 const MiB = 1 << 20;
 const GiB_PAGES = 262144;

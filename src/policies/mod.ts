@@ -11,8 +11,9 @@
  *   runtime.ts         PolicyRuntime: the one life cycle; PolicyLogic
  *   config.ts          what the configs share: limits, tracking entries,
  *                      deprecated keys, nested components, allowed nodes
- *   placement.ts       decisions → mover tasks (pages re-read, stale ones left
- *                      out), the dry run, the Mover/DryRun config entries
+ *   placement.ts       decisions → mover tasks (pages re-read by the page
+ *                      census of memory/census.ts, stale ones left out), the
+ *                      dry run, the Mover/DryRun config entries
  *   stub.ts            `stub`: does nothing (routines alone)
  *   range_ages.ts      when each range was last seen and last changed (age, ratio)
  *   age.ts             `age`: idle memory to swap or slow nodes, active to fast
@@ -20,6 +21,8 @@
  *   demote_idle.ts     `demote-idle`: idle pages (idle page bitmap) to a slow node
  *   poi.ts             its pages-of-interest folder (`<PID>.vab` files, lock)
  *   avoid_oom.ts       `avoid-oom`: frees nodes under memory pressure
+ *   avoid_oom_pressure.ts  its pressure model (nodes, node sets, pressure,
+ *                      candidates and targets), pure
  *   heat/              `heat`: memory of each heat class to its nodes, with
  *                      its heatmap and the heat forecasters (heat/mod.ts)
  *

@@ -25,9 +25,7 @@ import { bool, parseWithSchema, positiveInt, positiveNumber, v } from "../config
 import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
-import { locatePages } from "../memory/locate.ts";
-import { pageFilter } from "../memory/page_scan.ts";
-import { readPages } from "../memory/process_pages.ts";
+import { forEachExclusivePage } from "../memory/census.ts";
 import {
   DEFAULT_MOVER_CONFIG,
   MAX_BANDWIDTH_MBPS,
@@ -121,40 +119,48 @@ export class Placement {
 
   /**
    * Queues, as one mover task, the present and exclusive pages of `ranges`
-   * of `pid` that are not already on `target`. `reason` says why, for the
-   * log (`idle for 30 s`).
+   * of `pid` that are not already on `target` (and, for a node, that
+   * `keep(node)` takes: a policy's own budget per page). `reason` says why,
+   * for the log (`idle for 30 s`).
    */
   queue(
     pid: number,
     ranges: readonly AddrRange[],
     target: MoveTarget,
     reason: string,
+    keep?: (node: number) => boolean,
   ): PlacementResult {
     const result: PlacementResult = { pid, target, pagesQueued: 0, pagesAlreadyThere: 0 };
     if (ranges.length === 0) return { ...result, skipped: "no-pages" };
     const { deps } = this.#o;
-    let addrs: Float64Array;
+    const onto = targetNode(target);
+    const chunks: Float64Array[] = [];
+    let count = 0;
     try {
-      const pages = readPages(
-        deps.procfs,
-        pid,
-        ranges,
-        pageFilter({ present: true, exclusive: true }),
-      );
-      addrs = pages.addrs;
-      if (target.kind === "node" && addrs.length > 0) {
-        const where = locatePages(deps.syscalls(), pid, addrs);
-        const keep: number[] = [];
+      const src = { procfs: deps.procfs, syscalls: deps.syscalls, pid };
+      forEachExclusivePage(src, ranges, target.kind === "node", (addrs, nodes) => {
+        const out = new Float64Array(addrs.length);
+        let n = 0;
         for (let i = 0; i < addrs.length; i++) {
-          const node = where[i]!;
-          if (node === target.node) result.pagesAlreadyThere++;
-          else if (node >= 0) keep.push(addrs[i]!);
+          if (nodes !== null) {
+            const node = nodes[i]!;
+            if (node === onto) result.pagesAlreadyThere++;
+            if (node < 0 || node === onto || (keep && !keep(node))) continue;
+          }
+          out[n++] = addrs[i]!;
         }
-        addrs = Float64Array.from(keep);
-      }
+        chunks.push(out.subarray(0, n));
+        count += n;
+      });
     } catch (e) {
       if (e instanceof ProcessGoneError) return { ...result, skipped: "process-gone" };
       throw e;
+    }
+    const addrs = new Float64Array(count);
+    let at = 0;
+    for (const c of chunks) {
+      addrs.set(c, at);
+      at += c.length;
     }
     if (addrs.length === 0) return { ...result, skipped: "no-pages" };
     if (addrs.length < this.#minPages) return { ...result, skipped: "below-minimum" };

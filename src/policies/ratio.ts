@@ -6,7 +6,7 @@
  * Every `IntervalMs` (default 5000; the first round at start) the
  * tracker's cumulative counters update the range ages as in `age`
  * (range_ages.ts). Then, while the mover has no task left, per process,
- * from one pagemap pass over its tracked ranges: its memory (present or
+ * from one page census of its tracked ranges (memory/census.ts): its memory (present or
  * swapped-out pages), the part at the target (swapped out, or present on
  * the target node), and from the least accessed range up (ties: fewest
  * writes) ranges are picked until what is at the target plus what the
@@ -45,9 +45,7 @@ import { componentRef, parseWithSchema, positiveNumber, v } from "../config/sche
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
-import { locatePages } from "../memory/locate.ts";
-import { forEachPagemapChunk } from "../memory/page_scan.ts";
-import { PM } from "../procfs/pagemap.ts";
+import { pageCensus } from "../memory/census.ts";
 import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
@@ -103,7 +101,7 @@ export function parseRatioConfig(raw: unknown, what: string): RatioConfig {
 }
 
 /** One tracked range, counted. */
-interface RangeCensus {
+interface RangeCount {
   age: RangeAge;
   /** Present or swapped-out pages. */
   used: number;
@@ -162,51 +160,21 @@ export class RatioLogic {
   /**
    * Per tracked range of `pid`: its memory (present or swapped pages), how
    * much of it is at `target`, and how much could still go there (present,
-   * exclusive pages not at the target), from one pagemap pass and, for a
-   * node, one location query.
+   * exclusive pages not at the target), from one page census.
    */
-  #census(pid: number, ages: readonly RangeAge[], target: MoveTarget): RangeCensus[] {
-    const { procfs } = this.#deps;
-    const out: RangeCensus[] = ages.map((age) => ({ age, used: 0, atTarget: 0, movable: 0 }));
-    const addrs: number[] = [];
-    const owner: number[] = [];
-    const pagemap = procfs.openPagemap(pid);
-    try {
-      out.forEach((c, i) => {
-        forEachPagemapChunk(pagemap, [c.age.range], (words, count, firstAddr) => {
-          for (let k = 0; k < count; k++) {
-            const hi = words[2 * k + 1]!;
-            if (hi & PM.PRESENT) {
-              c.used++;
-              if (hi & PM.EXCLUSIVE) {
-                c.movable++;
-                if (target.kind === "node") {
-                  addrs.push(firstAddr + k * PAGE_SIZE_BYTES);
-                  owner.push(i);
-                }
-              }
-            } else if (hi & PM.SWAP) {
-              c.used++;
-              if (target.kind === "swap") c.atTarget++;
-            }
-          }
-        });
-      });
-    } catch (e) {
-      throw procfs.fileError(pid, "pagemap", e);
-    } finally {
-      pagemap.close();
-    }
-    if (target.kind === "node" && addrs.length > 0) {
-      const where = locatePages(this.#deps.syscalls(), pid, Float64Array.from(addrs));
-      for (let k = 0; k < where.length; k++) {
-        if (where[k] !== target.node) continue;
-        const c = out[owner[k]!]!;
-        c.atTarget++;
-        c.movable--;
-      }
-    }
-    return out;
+  #census(pid: number, ages: readonly RangeAge[], target: MoveTarget): RangeCount[] {
+    const src = { procfs: this.#deps.procfs, syscalls: this.#deps.syscalls, pid };
+    const counts = pageCensus(src, ages.map((a) => a.range), target.kind === "node");
+    return ages.map((age, i) => {
+      const c = counts[i]!;
+      const onNode = target.kind === "node" ? c.byNode.get(target.node) ?? 0 : 0;
+      return {
+        age,
+        used: c.present + c.swapped,
+        atTarget: target.kind === "node" ? onNode : c.swapped,
+        movable: c.exclusive - onNode,
+      };
+    });
   }
 
   round(): void {
@@ -236,7 +204,7 @@ export class RatioLogic {
         queuedPages: 0,
       };
       this.#last.set(pid, d);
-      let census: RangeCensus[];
+      let census: RangeCount[];
       try {
         d.target = this.#target(pid, resolveDeps);
         if (d.target === null) continue;

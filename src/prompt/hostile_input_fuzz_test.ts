@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { ExitCode } from "../common/exit_codes.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { parseDaemonConfig } from "../daemon/config_file.ts";
 import { assertOk } from "../testing/assert.ts";
 import { fourNodeKernel, harness } from "./_harness.ts";

@@ -9,6 +9,15 @@
  * policies; it is passed to them, not a global. Turning it into text is
  * render.ts's job.
  *
+ * Memory stays bounded under process churn: what is kept per process
+ * (process_madvise, move_pages, scans, policy decisions) is dropped
+ * `exitedRetentionMs` (5 minutes) after the store first finds the process
+ * gone, so that a scrape or a `stats` in between still shows its final
+ * figures. It looks at most once every `sweepIntervalMs` (10 s), when
+ * something is recorded or read, never on a timer of its own. Of dropped
+ * mover tasks the latest `MAX_DROPPED_TASK_RECORDS` are kept, and their
+ * total count.
+ *
  * @module
  */
 import type { MoveBatchRecord } from "../memory/move.ts";
@@ -110,6 +119,21 @@ export interface PidScans {
   maxTimeUs: number;
 }
 
+/** How long the data of an exited process stays, by default. */
+export const EXITED_RETENTION_MS = 5 * 60_000;
+/** How often, at most, the store looks for exited processes, by default. */
+export const SWEEP_INTERVAL_MS = 10_000;
+/** Dropped mover tasks kept for `stats -t mover_dropped_tasks` (the latest). */
+export const MAX_DROPPED_TASK_RECORDS = 256;
+
+/** How a `Stats` store tells exited processes (all three optional). */
+export interface StatsOptions {
+  /** Whether the process is still there (memtierd: /proc/PID exists). Default: always. */
+  alive?: (pid: number) => boolean;
+  exitedRetentionMs?: number;
+  sweepIntervalMs?: number;
+}
+
 function inc(map: Map<number, number>, key: number, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
@@ -123,11 +147,57 @@ export class Stats {
   #scans = new Map<number, PidScans>();
   #recording: MoveRecord[] | undefined;
   #dropped: DroppedTaskRecord[] = [];
+  #droppedTotal = 0;
+  #firstDropExitCode: number | undefined;
   #decisions = new Map<string, PolicyDecisions>();
   #policyRounds = new Map<string, number>();
+  /** Every pid with data here -> when it was first found gone (undefined: alive). */
+  #pids = new Map<number, number | undefined>();
+  #alive: (pid: number) => boolean;
+  #retentionMs: number;
+  #sweepIntervalMs: number;
+  #lastSweepMs: number;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, options: StatsOptions = {}) {
     this.#clock = clock;
+    this.#alive = options.alive ?? (() => true);
+    this.#retentionMs = options.exitedRetentionMs ?? EXITED_RETENTION_MS;
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+    this.#lastSweepMs = clock.now();
+  }
+
+  /** Notes that `pid` has data here, and looks for exited processes when it is time. */
+  #touch(pid: number): void {
+    this.#sweepIfDue();
+    if (!this.#pids.has(pid)) this.#pids.set(pid, undefined);
+  }
+
+  #sweepIfDue(): void {
+    const now = this.#clock.now();
+    if (now - this.#lastSweepMs < this.#sweepIntervalMs) return;
+    this.#lastSweepMs = now;
+    const forget = new Set<number>();
+    for (const [pid, goneMs] of this.#pids) {
+      if (this.#alive(pid)) {
+        // A pid reused by a new process: its figures add to the old ones.
+        if (goneMs !== undefined) this.#pids.set(pid, undefined);
+      } else if (goneMs === undefined) this.#pids.set(pid, now);
+      else if (now - goneMs >= this.#retentionMs) forget.add(pid);
+    }
+    if (forget.size === 0) return;
+    for (const pid of forget) {
+      this.#pids.delete(pid);
+      this.#madvise.delete(pid);
+      this.#moves.delete(pid);
+      this.#scans.delete(pid);
+    }
+    for (const [key, d] of this.#decisions) if (forget.has(d.pid)) this.#decisions.delete(key);
+  }
+
+  /** Processes the store holds data of (exited ones until they are dropped). */
+  processCount(): number {
+    this.#sweepIfDue();
+    return this.#pids.size;
   }
 
   /** Counts one beat of a named loop. */
@@ -142,6 +212,7 @@ export class Stats {
 
   /** Records one process_madvise call: `pages` asked, `errno` 0 when it succeeded. */
   recordMadvise(pid: number, advice: number, pages: number, errno: number): void {
+    this.#touch(pid);
     let m = this.#madvise.get(pid);
     if (!m) {
       m = { calls: 0, pages: 0, pagesByAdvice: new Map(), pagesByErrno: new Map() };
@@ -180,6 +251,7 @@ export class Stats {
       else if (s >= 0) rec.onOtherPages++;
       else inc(rec.errors, -s, 1);
     }
+    this.#touch(rec.pid);
     let m = this.#moves.get(rec.pid);
     if (!m) {
       m = {
@@ -205,6 +277,7 @@ export class Stats {
 
   /** Records one scan of a process's memory by a tracker. */
   recordScan(pid: number, timeUs: number, scanned: number, accessed: number, written: number) {
+    this.#touch(pid);
     let s = this.#scans.get(pid);
     if (!s) {
       s = {
@@ -236,12 +309,16 @@ export class Stats {
   /** Records a mover task dropped before it was done. */
   recordDroppedTask(r: Omit<DroppedTaskRecord, "atMs">): void {
     this.#dropped.push({ ...r, atMs: this.#clock.now() });
+    if (this.#dropped.length > MAX_DROPPED_TASK_RECORDS) this.#dropped.shift();
+    this.#droppedTotal++;
+    this.#firstDropExitCode ??= r.exitCode;
   }
 
   /** Records that a policy queued (or, in a dry run, would have queued) pages. */
   recordPolicyDecision(
     d: { policy: string; pid: number; dest: number; pages: number; dryRun: boolean },
   ): void {
+    this.#touch(d.pid);
     const key = `${d.policy}\0${d.pid}\0${d.dest}\0${d.dryRun}`;
     let s = this.#decisions.get(key);
     if (!s) {
@@ -263,6 +340,7 @@ export class Stats {
 
   /** Policy decisions, summed per policy, pid, destination and dry run. */
   policyDecisions(): readonly Readonly<PolicyDecisions>[] {
+    this.#sweepIfDue();
     return [...this.#decisions.values()];
   }
 
@@ -276,9 +354,19 @@ export class Stats {
     return this.#policyRounds;
   }
 
-  /** Mover tasks dropped so far, oldest first. */
+  /** The latest mover tasks dropped (at most `MAX_DROPPED_TASK_RECORDS`), oldest first. */
   droppedTasks(): readonly Readonly<DroppedTaskRecord>[] {
     return this.#dropped;
+  }
+
+  /** Mover tasks dropped so far, all of them. */
+  droppedTaskCount(): number {
+    return this.#droppedTotal;
+  }
+
+  /** The exit code of the first mover task dropped (undefined: none was). */
+  firstDropExitCode(): number | undefined {
+    return this.#firstDropExitCode;
   }
 
   /** The pulses of each named loop. */
@@ -288,16 +376,19 @@ export class Stats {
 
   /** process_madvise calls per pid. */
   madvise(): ReadonlyMap<number, Readonly<PidMadvise>> {
+    this.#sweepIfDue();
     return this.#madvise;
   }
 
   /** move_pages calls per pid. */
   moves(): ReadonlyMap<number, Readonly<PidMoves>> {
+    this.#sweepIfDue();
     return this.#moves;
   }
 
   /** Tracker scans per pid. */
   scans(): ReadonlyMap<number, Readonly<PidScans>> {
+    this.#sweepIfDue();
     return this.#scans;
   }
 

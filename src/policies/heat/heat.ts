@@ -19,8 +19,8 @@
  * 2. A forecaster, if any, may replace the heats for the decisions of this
  *    round (only ranges of watched processes are used).
  * 3. Only while the mover has no task left: the pages of every range are
- *    located afresh (pagemap: swapped; move_pages: node of each present,
- *    exclusive page), which gives each node's use by the watched
+ *    located afresh (the page census: swapped pages, and the node of each
+ *    present, exclusive page), which gives each node's use by the watched
  *    processes, and a range whose pages went out of or back from swap is
  *    seen where it is now. Then, per process and from the hottest range
  *    down, a range of a class with nodes that has pages elsewhere goes to
@@ -49,12 +49,10 @@ import { ProcessGoneError } from "../../errors.ts";
 import type { ComponentKind } from "../../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
 import { type AddrRange, intersectRanges, mergeRanges } from "../../memory/addr_range.ts";
-import { locatePages } from "../../memory/locate.ts";
-import { forEachPagemapChunk } from "../../memory/page_scan.ts";
+import { pageCensus } from "../../memory/census.ts";
 import { processRanges } from "../../memory/process_ranges.ts";
 import { nodeTarget, SWAP_TARGET } from "../../mover/mover.ts";
 import type { WatchedPid } from "../../pidwatchers/pidwatcher.ts";
-import { PM } from "../../procfs/pagemap.ts";
 import type { Tracker, TrackerCounter } from "../../trackers/tracker.ts";
 import {
   formatNodeList,
@@ -233,37 +231,13 @@ export class HeatLogic {
   }
 
   /** Where the pages of `ranges` of `pid` are: per range, pages per node (-1 swapped). */
-  locate(pid: number, ranges: readonly AddrRange[]): NodePages[] {
-    const { procfs } = this.#deps;
-    const out = ranges.map(() => new Map<number, number>());
-    const addrs: number[] = [];
-    const owner: number[] = [];
-    const both = PM.PRESENT | PM.EXCLUSIVE;
-    const pagemap = procfs.openPagemap(pid);
-    try {
-      ranges.forEach((r, i) => {
-        forEachPagemapChunk(pagemap, [r], (words, count, firstAddr) => {
-          for (let k = 0; k < count; k++) {
-            const hi = words[2 * k + 1]!;
-            if (hi & PM.SWAP) add(out[i]!, SWAP_NODE, 1);
-            else if ((hi & both) === both) {
-              addrs.push(firstAddr + k * PAGE_SIZE_BYTES);
-              owner.push(i);
-            }
-          }
-        });
-      });
-    } catch (e) {
-      throw procfs.fileError(pid, "pagemap", e);
-    } finally {
-      pagemap.close();
-    }
-    const status = locatePages(this.#deps.syscalls(), pid, Float64Array.from(addrs));
-    for (let j = 0; j < status.length; j++) {
-      const node = status[j]!;
-      if (node >= 0) add(out[owner[j]!]!, node, 1);
-    }
-    return out;
+  #locate(pid: number, ranges: readonly AddrRange[]): NodePages[] {
+    const src = { procfs: this.#deps.procfs, syscalls: this.#deps.syscalls, pid };
+    return pageCensus(src, ranges, true).map((c) => {
+      const where: NodePages = new Map(c.byNode);
+      if (c.swapped > 0) where.set(SWAP_NODE, c.swapped);
+      return where;
+    });
   }
 
   /** The placements of one round, from `heats`. */
@@ -277,7 +251,7 @@ export class HeatLogic {
       const ranges = [...heats.get(pid)!].filter((r) => r.lengthPages > 0)
         .sort((a, b) => b.heat - a.heat || a.addr - b.addr);
       try {
-        const where = this.locate(pid, ranges.map(rangeOf));
+        const where = this.#locate(pid, ranges.map(rangeOf));
         located.set(pid, { ranges, where });
         const perPid: NodePages = new Map();
         for (const w of where) for (const [n, p] of w) add(perPid, n, p);

@@ -1,14 +1,13 @@
-import { ConfigError } from "../../config/decode.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import { parseComponent } from "../../lifecycle/components.ts";
 import type { ComponentDeps } from "../../lifecycle/deps.ts";
-import type { WatchedPid } from "../../pidwatchers/pidwatcher.ts";
 import { assertEquals, assertIncludes } from "../../testing/assert.ts";
 import { FakeKernel } from "../../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../../testing/fake_system.ts";
 import { FakeClock } from "../../time/clock.ts";
 import { harness } from "../../prompt/_harness.ts";
 import { fakeComponentDeps } from "../../trackers/_test_deps.ts";
-import type { Tracker, TrackerCounter } from "../../trackers/tracker.ts";
+import { ScriptedTracker } from "../_policy_test_deps.ts";
 import { parseHeatConfig, parseNumaSize } from "./config.ts";
 import { createHeatPolicy, type HeatLogic } from "./heat.ts";
 import type { PolicyRuntime } from "../runtime.ts";
@@ -20,34 +19,6 @@ const PAGE = 4096;
 const A = 500;
 const B = 501;
 const BASE = 0x10000000;
-
-/** A tracker whose counters the test sets. */
-class ScriptedTracker implements Tracker {
-  counters: TrackerCounter[] = [];
-  pids: number[] = [];
-  addPids(pids: readonly WatchedPid[]): void {
-    this.pids.push(...pids.map((p) => p.pid));
-  }
-  removePids(pids: readonly WatchedPid[]): void {
-    this.pids = this.pids.filter((p) => !pids.some((w) => w.pid === p));
-  }
-  start(): void {}
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  resetCounters(): void {
-    this.counters = [];
-  }
-  getCounters(): TrackerCounter[] {
-    return this.counters.map((c) => ({ ...c }));
-  }
-  dump(): string {
-    return "";
-  }
-  configJson(): string {
-    return "{}";
-  }
-}
 
 /** A forecaster that answers what the test set, and records what it was shown. */
 class ScriptedForecaster implements HeatForecaster {
