@@ -43,7 +43,8 @@ function unlessStopped<T>(p: Promise<T>, path: string, signal?: AbortSignal): Pr
  * The text of `path`, if it holds at most `maxBytes` bytes; throws
  * InputTooLargeError beyond that (having read only `maxBytes + 1`), the
  * file's own error (NotFound, PermissionDenied, ...) if it cannot be read,
- * and ReadStoppedError when `signal` aborts first.
+ * and ReadStoppedError when `stop` aborts first while the open or a read of
+ * what is not a regular file (a FIFO) is waiting.
  *
  * @example
  * ```ts
@@ -59,8 +60,13 @@ function unlessStopped<T>(p: Promise<T>, path: string, signal?: AbortSignal): Pr
 export async function readTextFileBounded(
   path: string,
   maxBytes: number,
-  signal?: AbortSignal,
+  stop?: AbortSignal,
 ): Promise<string> {
+  // A regular file never blocks: it is read whole even after a stop came,
+  // so that a stop during a start stops what started, in order. Only what
+  // can block for ever (a FIFO, a device, a socket) gives way to the stop.
+  const info = await Deno.stat(path).catch(() => undefined);
+  const signal = info?.isFile ? undefined : stop;
   const opening = Deno.open(path, { read: true });
   let file: Deno.FsFile;
   try {

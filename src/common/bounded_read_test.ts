@@ -34,3 +34,15 @@ Deno.test("readTextFileBounded() on a FIFO with no writer gives up when the sign
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("readTextFileBounded() reads a regular file whole even after the stop came", async () => {
+  const path = Deno.makeTempFileSync();
+  try {
+    Deno.writeTextFileSync(path, "policy: {name: stub}\n");
+    const stop = new AbortController();
+    stop.abort();
+    assertEquals(await readTextFileBounded(path, 4096, stop.signal), "policy: {name: stub}\n");
+  } finally {
+    Deno.removeSync(path);
+  }
+});

@@ -106,10 +106,7 @@ export class Daemon {
       if (e instanceof ReadStoppedError) throw e;
       throw new UsageError(`Cannot read config file ${JSON.stringify(file)}: ${errorText(e)}`);
     }
-    const config = parseDaemonConfig(text, file);
-    // A stop that came during the parse: build nothing.
-    if (stop?.aborted) throw new ReadStoppedError(file);
-    return buildTree(config, this.#opts.deps);
+    return buildTree(parseDaemonConfig(text, file), this.#opts.deps);
   }
 
   /** Loads the file and starts its components; throws (nothing started) on a bad file. */
