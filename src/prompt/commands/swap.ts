@@ -53,12 +53,18 @@ export const swapCommand: PromptCommand = {
     const pids: number[] = [];
     const globs = stringFlag(f, "pid-cgroups");
     if (globs !== undefined) {
-      const paths = globs.split(",").flatMap((g) => new CgroupFs().expandGlob(g.trim()));
+      const paths = [
+        ...new Set(globs.split(",").flatMap((g) => new CgroupFs().expandGlob(g.trim()))),
+      ];
       if (paths.length === 0) throw new UsageError("could not find any matching cgroups");
       const found = new CgroupFs().pids(paths).pids;
       out(`pidwatcher: AddPids([${found.join(" ")}])\n`);
       if (found.length === 0) {
-        throw new UsageError(`could not find any pids from cgroups [${paths.join(" ")}]`);
+        // At most 5 of them: a long list of globs is not echoed whole.
+        const shown = paths.length <= 5
+          ? paths.join(" ")
+          : `${paths.slice(0, 5).join(" ")} ... and ${paths.length - 5} more`;
+        throw new UsageError(`could not find any pids from cgroups [${shown}]`);
       }
       pids.push(...found);
     }
