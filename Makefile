@@ -70,7 +70,7 @@ test: check e2e
 # tests/bench/README.md); BENCH_REPS sets the runs per figure.
 GO_MEMTIERD ?=
 bench: $(DENO) bin/memtierd bin/meme build/bench/benchhelp
-	DENO=$(DENO) tests/bench/native.sh
+	DENO=$(DENO) GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/bench/native.sh
 	DENO=$(DENO) BENCH_HELPER=$(abspath build/bench/benchhelp) \
 	  GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh tests/bench
 	@cat build/bench/native.log
