@@ -10,7 +10,7 @@ import { OutputError } from "./errors.ts";
 import { readTextFileBounded } from "./common/bounded_read.ts";
 import { MAX_INPUT_FILE_BYTES } from "./common/limits.ts";
 import type { DaemonSignals } from "./cli/command_mode.ts";
-import { libcSyscalls } from "./ffi/mod.ts";
+import { libcSyscalls, releaseStartSignals } from "./ffi/mod.ts";
 import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
 import { realClock } from "./time/clock.ts";
 import { openLogFile } from "./log/log_file.ts";
@@ -89,6 +89,8 @@ function stderrWriter(): (text: string) => void {
 /**
  * SIGTERM and SIGINT stop command mode, SIGHUP reloads the daemon's config;
  * without a config (-prompt, -c, -f) SIGHUP stops it too, as a hangup.
+ * Signals the launcher held during the start come in once the handlers
+ * are in place.
  */
 function daemonSignals(): DaemonSignals {
   const abort = new AbortController();
@@ -98,6 +100,7 @@ function daemonSignals(): DaemonSignals {
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGHUP", hup);
+  releaseStartSignals();
   return {
     stop: abort.signal,
     onReload: (reload) => void reloads.push(reload),
@@ -133,6 +136,7 @@ export async function runMain(): Promise<void> {
       openLogFile(path, `INFO: memtierd ${VERSION} started (pid ${Deno.pid})\n`, stderr),
     runShell: realShell,
     daemonSignals,
+    defaultSignals: releaseStartSignals,
   };
   Deno.exit(await runCli(Deno.args, env));
 }

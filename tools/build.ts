@@ -7,14 +7,20 @@
  * either named by $DENORT_BIN or already in Deno's download cache.
  * Route 2, self-extracting file: otherwise. The program is bundled into one
  * JavaScript file, and tools/sfx/launcher.c (built statically) carries it
- * together with the zstd-compressed Deno runtime; see that file's header.
+ * together with the zstd-compressed Deno runtime, the runtime's ELF
+ * interpreter and every shared library it links (from this host, as `ldd`
+ * lists them): the result needs no libc on the target. See that file's
+ * header.
  *
  * Either way the result is one file that needs no Deno on the target, and
  * the build prints which route it took.
  */
 
-const SFX_MAGIC = "MEMTIERD-SFX-v1";
-const TRAILER_BYTES = 16 + 5 * 8 + 3 * 32;
+const SFX_MAGIC = "MEMTIERD-SFX-v2";
+const TRAILER_BYTES = 16 + 7 * 8 + 3 * 32;
+/** One `struct lib` of the launcher's library index. */
+const LIB_ENTRY_BYTES = 48 + 3 * 8;
+const MAX_LIBS = 32;
 
 async function run(cmd: string, args: string[], env?: Record<string, string>) {
   const out = await new Deno.Command(cmd, {
@@ -64,6 +70,8 @@ function trailer(fields: {
   runtimeOffset: number;
   runtimeZsize: number;
   runtimeSize: number;
+  libsOffset: number;
+  libsCount: number;
   programOffset: number;
   programSize: number;
   runtimeId: string;
@@ -78,6 +86,8 @@ function trailer(fields: {
     fields.runtimeOffset,
     fields.runtimeZsize,
     fields.runtimeSize,
+    fields.libsOffset,
+    fields.libsCount,
     fields.programOffset,
     fields.programSize,
   ];
@@ -86,7 +96,7 @@ function trailer(fields: {
   strings.forEach((s, i) => {
     const bytes = enc.encode(s);
     if (bytes.length >= 32) throw new Error(`Cannot build: trailer string too long: ${s}`);
-    buf.set(bytes, 56 + i * 32);
+    buf.set(bytes, 72 + i * 32);
   });
   return buf;
 }
@@ -150,16 +160,99 @@ async function buildLauncher(): Promise<string> {
   return out;
 }
 
-/** The zstd-compressed runtime, cached by the runtime's digest. */
-async function compressedRuntime(): Promise<{ zst: Uint8Array; size: number; id: string }> {
-  const denoBytes = await Deno.readFile(Deno.execPath());
-  const id = (await sha256Hex(denoBytes)).slice(0, 24);
-  const path = `build/sfx/deno-${id}.zst`;
+/** `file` zstd-compressed at `level`, cached under build/sfx by its digest. */
+async function compressed(
+  file: string,
+  level: number,
+): Promise<{ zst: Uint8Array; size: number; digest: string }> {
+  const bytes = await Deno.readFile(file);
+  const digest = await sha256Hex(bytes);
+  const path = `build/sfx/${digest.slice(0, 24)}-${level}.zst`;
   if (!exists(path)) {
-    await run("zstd", ["-q", "-9", "-T0", "-f", Deno.execPath(), "-o", `${path}.tmp`]);
+    await run("zstd", ["-q", `-${level}`, "-T0", "-f", file, "-o", `${path}.tmp`]);
     await Deno.rename(`${path}.tmp`, path);
   }
-  return { zst: await Deno.readFile(path), size: denoBytes.length, id };
+  return { zst: await Deno.readFile(path), size: bytes.length, digest };
+}
+
+/** The ELF interpreter an x86-64 executable names (PT_INTERP). */
+function elfInterpreter(elf: Uint8Array): string {
+  const view = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+  const isElf64 = elf[0] === 0x7f && elf[1] === 0x45 && elf[2] === 0x4c && elf[3] === 0x46 &&
+    elf[4] === 2 && elf[5] === 1;
+  if (!isElf64) throw new Error("Cannot build: the Deno runtime is not a 64-bit little-endian ELF");
+  const phoff = Number(view.getBigUint64(0x20, true));
+  const phentsize = view.getUint16(0x36, true);
+  const phnum = view.getUint16(0x38, true);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (view.getUint32(ph, true) !== 3) continue; // PT_INTERP
+    const off = Number(view.getBigUint64(ph + 8, true));
+    const size = Number(view.getBigUint64(ph + 32, true));
+    return new TextDecoder().decode(elf.subarray(off, off + size)).replace(/\0+$/, "");
+  }
+  throw new Error("Cannot build: the Deno runtime names no ELF interpreter (PT_INTERP)");
+}
+
+/**
+ * The shared libraries in `ldd` output, as [soname, path] pairs: the
+ * `name => /path (address)` lines (the vDSO has no file; the interpreter
+ * line has no `=>`).
+ */
+function lddLibraries(text: string): [string, string][] {
+  const libs: [string, string][] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\s*(\S+) => (\/\S+) \(0x[0-9a-f]+\)$/.exec(line);
+    if (m) libs.push([m[1]!, m[2]!]);
+    else if (/=>/.test(line)) throw new Error(`Cannot build: ldd cannot resolve: ${line.trim()}`);
+  }
+  return libs;
+}
+
+interface Carried {
+  name: string;
+  zst: Uint8Array;
+  size: number;
+  digest: string;
+}
+
+/** The runtime's interpreter (first) and libraries, each zstd-compressed. */
+async function carriedLibraries(runtime: string): Promise<Carried[]> {
+  const interp = elfInterpreter(await Deno.readFile(runtime));
+  const out = await new Deno.Command("ldd", { args: [runtime], stdout: "piped" }).output();
+  if (!out.success) throw new Error(`Cannot build: ldd ${runtime} exited with ${out.code}`);
+  const files: [string, string][] = [
+    [interp.split("/").pop()!, interp],
+    ...lddLibraries(new TextDecoder().decode(out.stdout)),
+  ];
+  if (files.length > MAX_LIBS) {
+    throw new Error(
+      `Cannot build: the runtime links ${files.length} libraries (at most ${MAX_LIBS})`,
+    );
+  }
+  const carried: Carried[] = [];
+  for (const [name, path] of files) {
+    if (new TextEncoder().encode(name).length >= 48) {
+      throw new Error(`Cannot build: library name too long: ${name}`);
+    }
+    carried.push({ name, ...await compressed(await Deno.realPath(path), 19) });
+  }
+  return carried;
+}
+
+function libraryIndex(libs: Carried[], firstOffset: number): Uint8Array {
+  const buf = new Uint8Array(libs.length * LIB_ENTRY_BYTES);
+  const view = new DataView(buf.buffer);
+  let offset = firstOffset;
+  libs.forEach((lib, i) => {
+    const at = i * LIB_ENTRY_BYTES;
+    buf.set(new TextEncoder().encode(lib.name), at);
+    view.setBigUint64(at + 48, BigInt(offset), true);
+    view.setBigUint64(at + 56, BigInt(lib.zst.length), true);
+    view.setBigUint64(at + 64, BigInt(lib.size), true);
+    offset += lib.zst.length;
+  });
+  return buf;
 }
 
 /**
@@ -197,22 +290,34 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
   const program = await Deno.readFile(bundle);
   refuseStaticNodeImports(new TextDecoder().decode(program), bundle);
   const launcher = await Deno.readFile(await buildLauncher());
-  const runtime = await compressedRuntime();
+  const runtime = await compressed(Deno.execPath(), 9);
+  const libs = await carriedLibraries(Deno.execPath());
+  // The runtime and its libraries are extracted together, named after all of them.
+  const runtimeId = (await sha256Hex(
+    new TextEncoder().encode(
+      [runtime.digest, ...libs.map((l) => `${l.name} ${l.digest}`)].join("\n"),
+    ),
+  )).slice(0, 24);
   const runtimeOffset = launcher.length;
-  const programOffset = runtimeOffset + runtime.zst.length;
+  const libsData = runtimeOffset + runtime.zst.length;
+  const index = libraryIndex(libs, libsData);
+  const libsOffset = libsData + libs.reduce((n, l) => n + l.zst.length, 0);
+  const programOffset = libsOffset + index.length;
   const tail = trailer({
     runtimeOffset,
     runtimeZsize: runtime.zst.length,
     runtimeSize: runtime.size,
+    libsOffset,
+    libsCount: libs.length,
     programOffset,
     programSize: program.length,
-    runtimeId: runtime.id,
+    runtimeId,
     programId: (await sha256Hex(program)).slice(0, 24),
     programName: name,
   });
   const tmp = `${output}.tmp`;
   const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o755 });
-  for (const part of [launcher, runtime.zst, program, tail]) {
+  for (const part of [launcher, runtime.zst, ...libs.map((l) => l.zst), index, program, tail]) {
     let off = 0;
     while (off < part.length) off += await file.write(part.subarray(off));
   }
@@ -222,7 +327,9 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
   const mb = (Deno.statSync(output).size / 2 ** 20).toFixed(1);
   console.log(
     `${output}: route self-extracting file (no denort: set DENORT_BIN to use deno compile); ` +
-      `launcher + zstd Deno ${Deno.version.deno} runtime + ${
+      `launcher + zstd Deno ${Deno.version.deno} runtime + its loader and ${
+        libs.length - 1
+      } libraries (${libs.map((l) => l.name).join(", ")}) + ${
         (program.length / 1024).toFixed(0)
       } KiB program, ${mb} MiB`,
   );

@@ -7,14 +7,14 @@
 # itself), the e2e test kernel's build (`make vm-kernel`: Debian's kernel
 # source and its build tools; `make test` builds it in CI), the checks of
 # metrics and deployment (prometheus with promtool, scraped on loopback;
-# systemd-analyze; buildah for the container image), and rsvg-convert
-# (librsvg2-bin) that the picture tests render SVG with. Installs only what
-# is missing.
+# systemd-analyze; buildah for the container image, podman with runc to run
+# it), and rsvg-convert (librsvg2-bin) that the picture tests render SVG
+# with. Installs only what is missing.
 set -eu
 packages="make gcc libc6-dev libzstd-dev zstd git ca-certificates
   qemu-system-x86 busybox-static cpio numactl xz-utils openssh-client
   linux-source-6.12 flex bison bc libelf-dev
-  prometheus systemd buildah librsvg2-bin"
+  prometheus systemd buildah podman runc librsvg2-bin"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
 missing=""
 for p in $packages; do

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds memtierd's container image offline with buildah, from scratch: the
-# single binary bin/memtierd, the shared libraries the Deno runtime inside it
-# links (glibc's, libgcc_s), the example config, and the folders it writes.
+# single file bin/memtierd (which carries the Deno runtime, its loader and
+# its libraries: no libc is needed), the example config, and the folders it
+# writes.
 # No base image, no registry, no network; buildah's storage is a folder
 # under build/ (vfs driver), so nothing on the host changes.
 #
@@ -27,24 +28,11 @@ trap cleanup EXIT
 bh() { buildah --root "$store/root" --runroot "$store/run" --storage-driver vfs "$@"; }
 
 version=$(MEMTIERD_CACHE_DIR="$work/cache" "$bin" --version | sed -n 's/^ *- version: *//p')
-# The program that needs libraries: bin/memtierd itself (deno compile), or
-# the Deno runtime the self-extracting file unpacked just now.
-if ldd "$bin" >/dev/null 2>&1; then
-  runtime=$bin
-else
-  runtime=$(find "$work/cache" -maxdepth 1 -type f -name 'deno-*' ! -name '*.id' | head -n 1)
-fi
-[ -n "$runtime" ] || { echo "build-image: cannot find the Deno runtime to list its libraries" >&2; exit 1; }
-libs=$(ldd "$runtime" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }')
 
 # The image's tree, assembled here and copied in one step (modes kept).
+# bin/memtierd carries the Deno runtime's loader and libraries: no libc.
 root=$work/rootfs
 install -D -m 0755 "$bin" "$root/usr/bin/memtierd"
-for lib in $libs; do
-  # A file at the path the loader asks for (symlinks resolved). libc.so.6
-  # is also what memtierd's FFI opens, by that name.
-  install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
-done
 install -D -m 0644 deploy/config/memtierd.yaml "$root/etc/memtierd/memtierd.yaml"
 mkdir -p -m 0755 "$root/var/cache" && mkdir -m 1777 "$root/tmp"
 ctr=$(bh from scratch)

@@ -15,7 +15,6 @@ import { FileWriteError } from "../common/safe_write.ts";
 import { ReadStoppedError } from "../common/bounded_read.ts";
 import { Logger } from "../log/logger.ts";
 import { Daemon } from "../daemon/daemon.ts";
-import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { Policy } from "../policies/policy.ts";
 import { builtinCommands } from "../prompt/commands/mod.ts";
 import { adoptPolicy } from "../prompt/commands/policy.ts";
@@ -25,7 +24,7 @@ import type { ExecResult, Routine } from "../routines/routine.ts";
 import type { PromptCommand } from "../prompt/command.ts";
 import { interact, type LineSource } from "../prompt/interact.ts";
 import { Prompt } from "../prompt/prompt.ts";
-import { Session, type ShellRunner } from "../prompt/session.ts";
+import { type ComponentSlot, Session, type ShellRunner } from "../prompt/session.ts";
 import { Stats } from "../stats/stats.ts";
 import { collectMetrics } from "../metrics/collect.ts";
 import { renderExposition } from "../metrics/exposition.ts";
@@ -160,9 +159,11 @@ async function runWithSignals(
     }
     if (args.config !== undefined) {
       daemon = startDaemon(env, args.config, session, commands, signals?.stop);
-      await daemon.start();
       const d = daemon;
+      // Before the start: a SIGHUP held since the launcher's start reloads
+      // once the daemon runs, instead of stopping it as a hangup.
       signals?.onReload(() => void d.reload());
+      await daemon.start();
     }
     const stopped = signals ? aborted(signals.stop) : new Promise<void>(() => {});
     const untilStopped = (run: Promise<boolean>) => Promise.race([run, stopped.then(() => true)]);

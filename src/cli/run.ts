@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { quoted, shownValue } from "../common/excerpt.ts";
 import { UsageError } from "../errors.ts";
 import { versionText } from "../version.ts";
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "../common/limits.ts";
@@ -153,6 +154,12 @@ export interface CliEnv extends CommandModeEnv {
   program: string;
   /** Print stack traces of internal errors (MEMTIERD_DEBUG=1). */
   debug: boolean;
+  /**
+   * Lets SIGTERM, SIGINT and SIGHUP act by default from now on (main.ts:
+   * the single-file launcher holds them while it starts); outside command
+   * mode, which installs handlers instead.
+   */
+  defaultSignals?: () => void;
 }
 
 function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
@@ -160,7 +167,7 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   const pid = parseWholeNumber("--pid", pidText, 1, PID_MAX, "a process id");
   const output = values.get("output") ?? "text";
   if (output !== "text" && output !== "json") {
-    throw new UsageError(`Invalid --output ${JSON.stringify(output)}: expected text or json`);
+    throw new UsageError(`Invalid --output ${shownValue(output)}: expected text or json`);
   }
   const toNode = intFlag(values, "move-to", 0, NODE_MAX, "a node id", "--");
   const fromNode = intFlag(values, "move-from", 0, NODE_MAX, "a node id", "--");
@@ -196,7 +203,7 @@ function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   }
   const output = values.get("output") ?? "text";
   if (output !== "text" && output !== "json") {
-    throw new UsageError(`Invalid --output ${JSON.stringify(output)}: expected text or json`);
+    throw new UsageError(`Invalid --output ${shownValue(output)}: expected text or json`);
   }
   env.sysfs.requireNuma();
   const topology = readTierTopology(env.sysfs);
@@ -229,11 +236,13 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
     const { values, rest } = parseFlags(args, ONE_SHOT_FLAGS);
     if (rest.length > 0) {
       throw new UsageError(
-        `Unexpected argument ${
-          JSON.stringify(rest[0])
-        }: memtierd takes only flags (see memtierd --help)`,
+        `Unexpected argument ${quoted(rest[0]!)}: memtierd takes only flags (see memtierd --help)`,
       );
     }
+    // -check reads a config file and exits: not command mode.
+    const commandMode = !boolFlag(values, "check") &&
+      ["prompt", "c", "f", "config"].some((f) => values.has(f) && values.get(f) !== false);
+    if (!commandMode) env.defaultSignals?.();
     if (values.get("help") || values.get("h")) {
       env.out(helpText());
       return ExitCode.OK;
@@ -244,9 +253,6 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
     }
     if (boolFlag(values, "tiers")) return runTiers(env, values);
     if (boolFlag(values, "check")) return await runCheck(env, values);
-    const commandMode = ["prompt", "c", "f", "config"].some((f) =>
-      values.has(f) && values.get(f) !== false
-    );
     if (commandMode) {
       const oneShot = ["pid", ...ONE_SHOT_ONLY].find((f) => values.has(f));
       if (oneShot) {

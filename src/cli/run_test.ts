@@ -314,6 +314,26 @@ Deno.test("--help and --version print and exit 0", async () => {
   assertIncludes(v.out, "memtierd version information:\n  - version: ");
 });
 
+Deno.test("the signals held at start act by default in the one-shot modes, not in command mode", async () => {
+  const config = Deno.makeTempFileSync({ suffix: ".yaml" });
+  Deno.writeTextFileSync(config, "policy:\n  name: stub\n");
+  const released = async (args: string[]) => {
+    using sys = fakeSystem(seedKernel());
+    let calls = 0;
+    const env = { ...testEnv(sys), defaultSignals: () => void calls++ };
+    await runCli(args, env);
+    return calls;
+  };
+  try {
+    assertEquals(await released(["--version"]), 1);
+    assertEquals(await released([`--pid=${PID}`]), 1);
+    assertEquals(await released(["-check", "-config", config]), 1);
+    assertEquals(await released(["-c", "nop"]), 0);
+  } finally {
+    Deno.removeSync(config);
+  }
+});
+
 Deno.test("-c runs its lines in order, then -f, then stdin with -prompt", async () => {
   const k = seedKernel();
   using sys = fakeSystem(k);

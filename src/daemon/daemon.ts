@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { UsageError } from "../errors.ts";
 import { ReadStoppedError } from "../common/bounded_read.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
@@ -131,10 +131,12 @@ export class Daemon {
 
   /**
    * Re-reads the file; resolves to whether the new tree runs now. A bad
-   * file is logged and the old tree keeps running.
+   * file is logged and the old tree keeps running. Before a start has
+   * succeeded, and after a stop, it does nothing and resolves to false.
    */
   reload(): Promise<boolean> {
     return this.#serial(async () => {
+      if (!this.#tree) return false;
       const { logger } = this.#opts.deps;
       let next: ComponentTree;
       try {

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { testDeps } from "../routines/_test_deps.ts";
 import { assertEquals, assertIncludes, assertOk } from "../testing/assert.ts";
 import { Daemon } from "./daemon.ts";
@@ -74,6 +74,25 @@ Deno.test("Daemon reload with a good config swaps the tree", async () => {
   await until(() => deps.calls.length >= firstNew + 2);
   assertEquals(deps.calls.slice(firstNew).map((c) => c.command), ["tick-b", "tick-b"]);
   assertEquals(daemon.tree?.policy, null);
+  assertEquals(started.length, 2);
+  assertEquals(
+    deps.log.at(-1),
+    "INFO: reloaded memtierd.yaml: running no policy and 1 routine(s) (statactions)\n",
+  );
+  await daemon.stop();
+});
+
+Deno.test("Daemon reload asked during the start runs after it; before any start it does nothing", async () => {
+  const idle = setup(GOOD);
+  assertEquals(await idle.daemon.reload(), false);
+  assertEquals(idle.daemon.tree, null);
+  assertEquals(idle.deps.log, []);
+  const { deps, files, daemon, started } = setup(GOOD);
+  const start = daemon.start();
+  files.text = GOOD2;
+  const reload = daemon.reload();
+  await start;
+  assertEquals(await reload, true);
   assertEquals(started.length, 2);
   assertEquals(
     deps.log.at(-1),

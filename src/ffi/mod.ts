@@ -4,6 +4,7 @@
  *   syscalls.ts       the `Syscalls` interface (move_pages, pidfd_open,
  *                     process_madvise, close) and their constants
  *   libc.ts           the real implementation through glibc's syscall()
+ *   signal_mask.ts    releases the signals the single-file launcher holds
  *   errno.ts          errno numbers and names
  *   syscall_error.ts  `SyscallError { syscall, errno, code }`
  *
@@ -14,6 +15,7 @@
  */
 export { Errno, errnoMeaning, errnoName } from "./errno.ts";
 export { libcSyscalls } from "./libc.ts";
+export { releaseStartSignals } from "./signal_mask.ts";
 export { SyscallError } from "./syscall_error.ts";
 export {
   IOV_MAX,

@@ -23,8 +23,10 @@ export class LogFileWriter {
   readonly path: string;
   #sink: LogSink;
   #warn: (line: string) => void;
+  /** Lines dropped since the last note (more than 0: an outage goes on). */
   #dropped = 0;
   #reason = "";
+  /** The last write ended inside a line: the next starts with a newline. */
   #cutShort = false;
 
   /** `warn` gets the one line saying that lines are being dropped (memtierd: stderr). */
@@ -45,38 +47,50 @@ export class LogFileWriter {
 
   /** Writes `text`, or drops it; never throws. */
   readonly write = (text: string): void => {
-    try {
-      if (this.#cutShort) this.#writeAll("\n");
-      this.#cutShort = false;
-      if (this.#dropped > 0) {
-        this.#writeAll(
-          `WARN: log: ${this.#dropped} line${this.#dropped === 1 ? "" : "s"} ` +
-            `dropped (${this.#reason})\n`,
-        );
-        this.#dropped = 0;
-      }
-      this.#writeAll(text);
-    } catch (e) {
-      if (this.#dropped === 0) {
-        this.#reason = new FileWriteError("log file", this.path, e).reason;
-        this.#warn(
-          `memtierd: WARN: Cannot write log file ${JSON.stringify(this.path)}: ${this.#reason}; ` +
-            "dropping log lines until it can be written again\n",
-        );
-      }
-      this.#dropped++;
+    const ok = (!this.#cutShort || this.#tryWrite("\n")) && this.#tryNote() &&
+      this.#tryWrite(text);
+    if (ok) return;
+    if (this.#dropped === 0) {
+      this.#warn(
+        `memtierd: WARN: Cannot write log file ${JSON.stringify(this.path)}: ${this.#reason}; ` +
+          "dropping log lines until it can be written again\n",
+      );
     }
+    this.#dropped++;
   };
+
+  /** Writes the note of the lines dropped, if any; it ends an outage. */
+  #tryNote(): boolean {
+    if (this.#dropped === 0) return true;
+    const n = this.#dropped;
+    if (!this.#tryWrite(`WARN: log: ${n} line${n === 1 ? "" : "s"} dropped (${this.#reason})\n`)) {
+      return false;
+    }
+    this.#dropped = 0;
+    return true;
+  }
+
+  /**
+   * Writes `text`; false when the file would not take it. Text written but
+   * for its final newline counts as written: the next write ends it.
+   */
+  #tryWrite(text: string): boolean {
+    const bytes = encoder.encode(text);
+    let off = 0;
+    try {
+      while (off < bytes.length) off += this.#sink.writeSync(bytes.subarray(off));
+      this.#cutShort = false;
+      return true;
+    } catch (e) {
+      this.#reason = new FileWriteError("log file", this.path, e).reason;
+      if (off > 0) this.#cutShort = true;
+      return off === bytes.length - 1 && text.endsWith("\n");
+    }
+  }
 
   #writeAll(text: string): void {
     const bytes = encoder.encode(text);
-    for (let off = 0; off < bytes.length;) {
-      const n = this.#sink.writeSync(bytes.subarray(off));
-      off += n;
-      // A line partly written: the next write ends it first.
-      if (off < bytes.length) this.#cutShort = true;
-    }
-    this.#cutShort = false;
+    for (let off = 0; off < bytes.length;) off += this.#sink.writeSync(bytes.subarray(off));
   }
 }
 

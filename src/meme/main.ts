@@ -10,6 +10,7 @@ import { SyscallError } from "../ffi/syscall_error.ts";
 import { MPOL_MF_MOVE } from "../ffi/syscalls.ts";
 import { versionText } from "../version.ts";
 import { Meme, type MemeEnv } from "./exerciser.ts";
+import { releaseStartSignals } from "../ffi/signal_mask.ts";
 import { hotsetHelp, parseHotsetArgs } from "./hotset.ts";
 import { type HotsetEnv, runHotset } from "./hotset_run.ts";
 import { memeHelp, type MemeOptions, MemeUsageError, parseMemeArgs } from "./options.ts";
@@ -123,6 +124,9 @@ async function runHotsetMain(args: string[]): Promise<void> {
 
 /** Runs meme with the process's arguments and exits. */
 export async function runMain(): Promise<void> {
+  // The launcher held SIGHUP, SIGINT and SIGTERM while it started: meme
+  // wants their default actions.
+  releaseStartSignals();
   if (Deno.args[0] === "hotset") return await runHotsetMain(Deno.args.slice(1));
   let options: MemeOptions;
   try {

@@ -119,10 +119,10 @@ Deno.test("policy -create age -config from the prompt: the prompt adopts its mov
   assertEquals(await h.run(`policy -create age -config '${config}'`), "policy created\n");
   const policy = h.session.components.policy!.instance!;
   assertOk(
-    h.session.components.tracker === policy.tracker(),
+    h.session.components.tracker?.instance === policy.tracker(),
     "the prompt's tracker is the policy's",
   );
-  assertOk(h.session.components.pidWatcher === policy.pidWatcher(), "and its pidwatcher");
+  assertOk(h.session.components.pidWatcher?.instance === policy.pidWatcher(), "and its pidwatcher");
   assertOk(h.session.components.mover === policy.mover(), "and the mover");
   assertEquals(
     JSON.parse((await h.run("policy -config-dump")).trim()).Tracker,

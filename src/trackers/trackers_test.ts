@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { UnsupportedError } from "../errors.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { flattenCounters, rangeHeats } from "./counters.ts";

@@ -14,7 +14,8 @@
 #
 # See tests/e2e/README.md.
 
-MEME_SOURCES := $(shell find src/meme -name '*.ts' -not -name '*_test.ts') src/version.ts
+MEME_SOURCES := $(shell find src/meme -name '*.ts' -not -name '*_test.ts') src/version.ts \
+  src/ffi/signal_mask.ts
 
 .PHONY: e2e demo vm-kernel e2e-tools e2e-kernel-start
 

@@ -291,14 +291,12 @@ Deno.test("build-image.sh builds an image from scratch whose memtierd runs in a 
       (await run("tar", ["-xzf", blob(manifest.layers[0].digest), "-C", rootfs])).code,
       0,
     );
-    // Only memtierd, its config, glibc's and libgcc's libraries, /tmp and /var/cache.
-    const files = tree(rootfs).map((f) => f.split(" ")[0]!);
-    assertEquals(files.filter((f) => !f.startsWith("/lib/x86_64-linux-gnu/")), [
+    // Only memtierd (it carries its loader and libraries), its config, /tmp
+    // and /var/cache: no libc.
+    assertEquals(tree(rootfs).map((f) => f.split(" ")[0]!), [
       "/etc/memtierd/memtierd.yaml",
-      "/lib64/ld-linux-x86-64.so.2",
       "/usr/bin/memtierd",
     ]);
-    assertOk(files.includes("/lib/x86_64-linux-gnu/libc.so.6"), files.join("\n"));
     Deno.mkdirSync(`${rootfs}/proc`);
     // A private mount namespace: /proc is mounted for the chroot only.
     const r = await run("unshare", [
@@ -314,4 +312,86 @@ Deno.test("build-image.sh builds an image from scratch whose memtierd runs in a 
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+function hasCommand(name: string): boolean {
+  return ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].some((d) => {
+    try {
+      return Deno.statSync(`${d}/${name}`).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// Debian 12's podman 4.3 with runc: its default runtime, crun, refuses this
+// machine's cgroup layout ("cgroups in hybrid mode not supported, drop all
+// controllers from cgroupv2"). The limits podman asks for by default
+// (nofile 1048576) are above the hard limits here, and raising them needs
+// CAP_SYS_RESOURCE, which this machine's root lacks: the run sets lower ones.
+const podmanSkip = Deno.uid() !== 0
+  ? "not root"
+  : !hasCommand("podman")
+  ? "no podman (tools/setup-debian.sh installs it)"
+  : !hasCommand("runc")
+  ? "no runc (tools/setup-debian.sh installs it)"
+  : "";
+if (podmanSkip) console.log(`deploy_test: the podman test is skipped: ${podmanSkip}`);
+
+Deno.test({
+  name: "podman runs the image as root with the host's pids: --version and a host process's status",
+  ignore: podmanSkip !== "",
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "memtierd-podman-" });
+    const sleeper = new Deno.Command("sleep", { args: ["120"], stdout: "null" }).spawn();
+    const podman = (args: string[]) =>
+      run("podman", [
+        "--root",
+        `${dir}/store/root`,
+        "--runroot",
+        `${dir}/store/run`,
+        "--tmpdir",
+        `${dir}/store/tmp`,
+        "--storage-driver",
+        "vfs",
+        "--runtime",
+        "runc",
+        "--events-backend",
+        "none",
+        ...args,
+      ]);
+    const inContainer = (args: string[]) =>
+      podman([
+        "run",
+        "--rm",
+        "--pid=host",
+        "--network=none",
+        "--cap-add=SYS_PTRACE",
+        "--ulimit=nofile=1024:1024",
+        "--ulimit=nproc=1024:1024",
+        "localhost/memtierd:0.1.0",
+        ...args,
+      ]);
+    try {
+      const b = await run(`${ROOT}/deploy/container/build-image.sh`, [`${dir}/image.tar`]);
+      assertEquals(b.code, 0, b.out);
+      const load = await podman(["load", "-i", `${dir}/image.tar`]);
+      assertEquals(load.code, 0, load.out);
+      const v = await inContainer(["--version"]);
+      assertEquals(v.code, 0, v.out);
+      assertIncludes(v.out, "memtierd version information:\n  - version: 0.1.0\n");
+      const s = await inContainer([`--pid=${sleeper.pid}`]);
+      assertEquals(s.code, 0, s.out);
+      const head = new RegExp(`^pid ${sleeper.pid} \\(sleep\\): [\\d,]+ movable pages \\(`);
+      assertOk(head.test(s.out), s.out);
+    } finally {
+      sleeper.kill("SIGKILL");
+      await sleeper.status;
+      await podman(["rmi", "--all", "--force"]);
+      const mounted = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+        .map((line) => line.split(" ")[4] ?? "").filter((m) => m.startsWith(`${dir}/`));
+      for (const m of mounted.reverse()) await run("umount", [m]);
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
 });

@@ -199,3 +199,67 @@ Deno.test("-l /dev/stderr (root's link to /proc/self/fd/2, a pipe here) logs to 
     "INFO: memtierd 0.1.0 started (pid N)\nINFO: hi\n",
   );
 });
+
+Deno.test("the daemon (-config) whose log file system fills keeps running its routine, warns once, and notes the lost lines when there is room", async () => {
+  using fs = smallTmpfs();
+  fs.fill("filler", 60 * 1024); // 4 KiB left
+  const log = `${fs.dir}/memtierd.log`;
+  const tick = `tick-${"x".repeat(200)}`;
+  const config = `${fs.dir}/../memtierd-full-disk-${Deno.pid}.yaml`;
+  Deno.writeTextFileSync(
+    config,
+    "routines:\n  - name: statactions\n    config: {intervalms: 10, " +
+      `intervalcommandrunner: memtier-prompt, intervalcommand: ["log -i ${tick}"]}\n`,
+  );
+  try {
+    const child = new Deno.Command(BIN, {
+      args: ["-config", config, "-l", log],
+      clearEnv: true,
+      env: ENV,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let stderr = "";
+    const reading = (async () => {
+      for await (const chunk of child.stderr) stderr += dec.decode(chunk);
+    })();
+    let exited: Deno.CommandStatus | undefined;
+    child.status.then((s) => exited = s);
+    const waitFor = async (what: string, done: () => boolean) => {
+      const end = Date.now() + 30_000;
+      while (!done()) {
+        if (exited || Date.now() > end) {
+          throw new Error(`no ${what} (exited: ${JSON.stringify(exited)}): ${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const warning = `memtierd: WARN: Cannot write log file ${JSON.stringify(log)}: no space left ` +
+      "on device; dropping log lines until it can be written again\n";
+    await waitFor("warning", () => stderr.includes(warning));
+    // A second of ticks (about 100) into the full disk: still running.
+    await new Promise((r) => setTimeout(r, 1000));
+    assertEquals(exited, undefined);
+    Deno.removeSync(`${fs.dir}/filler`);
+    const note = /\nWARN: log: (\d+) lines dropped \(no space left on device\)\nINFO: tick-x+\n/;
+    await waitFor("note", () => note.test(Deno.readTextFileSync(log)));
+    child.kill("SIGTERM");
+    const status = await child.status;
+    await reading;
+    noStackTrace(stderr);
+    assertEquals({ code: status.code, stderr }, { code: 0, stderr: warning });
+    const lines = Deno.readTextFileSync(log).split("\n");
+    assertEquals(lines[1], `INFO: started no policy and 1 routine(s) (statactions) from ${config}`);
+    const dropped = Number(note.exec(lines.join("\n"))![1]);
+    assertOk(dropped >= 1, `${dropped} lines dropped`);
+    // Each line whole, cut short once where the disk filled, or the note.
+    assertEquals(lines.slice(-2), ["INFO: stopped policy and routines", ""]);
+    const odd = lines.slice(2, -2).filter((l) =>
+      l !== `INFO: ${tick}` && !l.startsWith("WARN: log: ")
+    );
+    assertEquals(odd.length <= 1 && `INFO: ${tick}`.startsWith(odd[0] ?? ""), true, odd.join("\n"));
+  } finally {
+    Deno.removeSync(config);
+  }
+});

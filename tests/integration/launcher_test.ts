@@ -13,10 +13,10 @@ function selfExtracting(): boolean {
   const file = Deno.openSync(BIN);
   try {
     const size = file.statSync().size;
-    const tail = new Uint8Array(152);
+    const tail = new Uint8Array(168);
     file.seekSync(size - tail.length, Deno.SeekMode.Start);
     file.readSync(tail);
-    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v1";
+    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v2";
   } finally {
     file.close();
   }
@@ -81,6 +81,57 @@ Deno.test({
         return `${e.name} ${st.ino} ${st.mtime?.getTime()}`;
       }).sort();
       assertEquals(after, before);
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
+function libraryFolder(cacheDir: string): string {
+  const name = [...Deno.readDirSync(cacheDir)].map((e) => e.name).find((n) => n.endsWith(".lib"));
+  assertOk(name !== undefined, `no deno-*.lib in ${cacheDir}`);
+  return `${cacheDir}/${name}`;
+}
+
+Deno.test({
+  name: "the launcher re-extracts a carried library changed in place, never loads it",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    try {
+      assertEquals((await version(cacheDir)).code, 0);
+      const libc = `${libraryFolder(cacheDir)}/libc.so.6`;
+      const original = Deno.readFileSync(libc);
+      // A libc that cannot be loaded: its ELF header zeroed, same size.
+      const broken = original.slice();
+      broken.fill(0, 0, 64);
+      Deno.writeFileSync(libc, broken);
+      const r = await version(cacheDir);
+      assertEquals(r.code, 0, r.stderr);
+      assertIncludes(r.stdout, "memtierd version information:");
+      assertEquals(Deno.readFileSync(libc), original);
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the launcher refuses a library folder that others can write to",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    try {
+      assertEquals((await version(cacheDir)).code, 0);
+      const lib = libraryFolder(cacheDir);
+      Deno.chmodSync(lib, 0o777);
+      const r = await version(cacheDir);
+      assertEquals(r.stdout, "");
+      assertEquals(
+        r.stderr,
+        `memtierd: cannot start: the cache's library folder is not a private folder of this user: ${lib}\n`,
+      );
+      assertEquals(r.code, 70);
     } finally {
       Deno.removeSync(cacheDir, { recursive: true });
     }

@@ -2,14 +2,21 @@
  * Single-file launcher for memtierd's Deno programs.
  *
  * `deno compile` needs Deno's `denort` runtime, which is not always available.
- * Without it, `make bin/memtierd` builds this launcher and appends two
+ * Without it, `make bin/memtierd` builds this launcher and appends the
  * payloads and a trailer to it, giving one executable file:
  *
- *   [launcher ELF][zstd(deno runtime)][bundled program .js][trailer]
+ *   [launcher ELF][zstd(deno runtime)][zstd(each library)][library index]
+ *   [bundled program .js][trailer]
  *
- * On start the launcher makes sure that the runtime and the program sit in a
- * private cache folder (extracted once, atomically), then replaces itself
- * with `deno run -A <program> <user's arguments>`. Later starts do not read
+ * The libraries are the Deno runtime's ELF interpreter (ld-linux, first in
+ * the index) and every shared library it links, taken from the build host:
+ * the file needs nothing from the target but a Linux kernel (no libc, no
+ * /lib, no /etc). On start the launcher makes sure that the runtime, the
+ * libraries and the program sit in a private cache folder (extracted once,
+ * atomically), then replaces itself with the carried loader running
+ * `deno run -A <program> <user's arguments>` with only the carried
+ * libraries (`ld-linux --library-path <libs> --inhibit-cache`: neither the
+ * host's ld.so.cache nor, for these names, its /lib). Later starts do not read
  * the 95 MB runtime again: they compare cheap identifiers. Next to each
  * extracted file, `<file>.id` records the identity it had when extracted
  * (device, inode, size, modification and inode change times); a file runs
@@ -17,10 +24,19 @@
  * embedded size, and its identity still matches. Any later write, chmod or
  * replacement changes the inode change time, which no unprivileged process
  * can set back, so a file modified after extraction is extracted again
- * rather than run. The runtime is shared by every
- * program built this way (memtierd and meme), keyed by its digest. It is run
- * through a symlink named after the program (`<cache>/bin/memtierd`), so that
- * the process is called memtierd in ps and /proc/PID/comm, not deno-<digest>.
+ * rather than run. The runtime and its libraries (`deno-<id>` and
+ * `deno-<id>.lib/`) are shared by every program built this way (memtierd and
+ * meme), keyed by their digest. The loader is run through a symlink named
+ * after the program (`<cache>/bin/memtierd`), so that the process is called
+ * memtierd in ps and /proc/PID/comm; its /proc/PID/exe is the loader,
+ * `<cache>/deno-<id>.lib/ld-linux-x86-64.so.2`.
+ *
+ * SIGHUP, SIGINT and SIGTERM are blocked from the launcher's first
+ * instruction on, and stay blocked across exec: one that comes during the
+ * start (a first start extracts 95 MB: seconds in a slow VM) is held, not
+ * fatal. The program unblocks them on its JavaScript thread once its
+ * handlers are in place (src/ffi/signal_mask.ts); child processes it
+ * starts get an empty mask (Rust's process spawning clears it).
  *
  * Cache folder, first usable of: $MEMTIERD_CACHE_DIR, $XDG_CACHE_HOME/memtierd,
  * $HOME/.cache/memtierd, /var/tmp/memtierd-<uid>, /tmp/memtierd-<uid>.
@@ -28,11 +44,12 @@
  * writable by nobody else: memtierd runs as root, so a folder that another
  * user could write to would let them run code as root.
  *
- * Built statically (glibc + libzstd) so that the file runs on any x86-64
- * Linux host with a glibc new enough for Deno itself.
+ * Built statically (glibc + libzstd): the launcher needs no library of the
+ * host's either.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +60,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#define MAGIC "MEMTIERD-SFX-v1"
+#define MAGIC "MEMTIERD-SFX-v2"
 
 /* Written by tools/build.ts; all integers little-endian. */
 struct trailer {
@@ -51,12 +68,24 @@ struct trailer {
   uint64_t runtime_offset;
   uint64_t runtime_zsize;
   uint64_t runtime_size;
+  uint64_t libs_offset; /* of the index: libs_count `struct lib` */
+  uint64_t libs_count;
   uint64_t program_offset;
   uint64_t program_size;
   char runtime_id[32];
   char program_id[32];
   char program_name[32];
 };
+
+/* One carried library, as listed in the index. */
+struct lib {
+  char name[48];
+  uint64_t offset;
+  uint64_t zsize;
+  uint64_t size;
+};
+
+#define MAX_LIBS 32
 
 static const char *self_name = "memtierd";
 
@@ -230,13 +259,12 @@ static void extract(int self, const char *dir, const char *dest, uint64_t offset
 }
 
 /*
- * Makes `link` a symlink to ../deno-<id> (atomically replacing an older one);
- * returns whether it is in place. Failing to is not fatal: the runtime is
+ * Makes `link` a symlink to `target` (atomically replacing an older one);
+ * returns whether it is in place. Failing to is not fatal: the loader is
  * then run under its own name.
  */
-static int name_link(const char *bindir, const char *link, const char *runtime_id) {
-  char target[128], have[128], tmp[4500];
-  snprintf(target, sizeof target, "../deno-%s", runtime_id);
+static int name_link(const char *bindir, const char *link, const char *target) {
+  char have[256], tmp[4500];
   ssize_t n = readlink(link, have, sizeof have - 1);
   if (n >= 0) {
     have[n] = 0;
@@ -253,7 +281,22 @@ static int name_link(const char *bindir, const char *link, const char *runtime_i
   return 1;
 }
 
+/* A library's name is one path component of the index, NUL-terminated. */
+static int plain_name(const char *name, size_t cap) {
+  size_t len = strnlen(name, cap);
+  return len > 0 && len < cap && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
+         strcmp(name, "..") != 0;
+}
+
 int main(int argc, char **argv) {
+  /* Held until the program has its handlers (see the header). */
+  sigset_t held;
+  sigemptyset(&held);
+  sigaddset(&held, SIGHUP);
+  sigaddset(&held, SIGINT);
+  sigaddset(&held, SIGTERM);
+  sigprocmask(SIG_BLOCK, &held, NULL);
+
   int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0) die("cannot open /proc/self/exe", strerror(errno));
   struct stat st;
@@ -267,21 +310,41 @@ int main(int argc, char **argv) {
   t.program_id[sizeof t.program_id - 1] = 0;
   t.program_name[sizeof t.program_name - 1] = 0;
   self_name = t.program_name;
+  struct lib libs[MAX_LIBS];
+  if (t.libs_count < 1 || t.libs_count > MAX_LIBS ||
+      pread_full(self, libs, t.libs_count * sizeof libs[0], (off_t)t.libs_offset) != 0)
+    die("this file has no valid library index", NULL);
+  for (uint64_t i = 0; i < t.libs_count; i++)
+    if (!plain_name(libs[i].name, sizeof libs[i].name))
+      die("this file has no valid library index", NULL);
 
   char dir[4096], runtime[4300], program[4300], denodir[4300], bindir[4300], link[4400];
+  char libdir[4300], path[4400], loader[4400], target[256];
   pick_cache_dir(dir, sizeof dir);
   snprintf(runtime, sizeof runtime, "%s/deno-%s", dir, t.runtime_id);
+  snprintf(libdir, sizeof libdir, "%s/deno-%s.lib", dir, t.runtime_id);
   snprintf(program, sizeof program, "%s/%s-%s.js", dir, t.program_name, t.program_id);
   snprintf(denodir, sizeof denodir, "%s/deno-dir", dir);
   if (!intact(runtime, t.runtime_size))
     extract(self, dir, runtime, t.runtime_offset, t.runtime_zsize, t.runtime_size, 0700);
+  /* The library folder holds to the cache folder's rules. */
+  ensure_dir(libdir, 0700);
+  if (!trusted_dir(libdir))
+    die("the cache's library folder is not a private folder of this user", libdir);
+  for (uint64_t i = 0; i < t.libs_count; i++) {
+    snprintf(path, sizeof path, "%s/%.47s", libdir, libs[i].name);
+    if (!intact(path, libs[i].size))
+      extract(self, libdir, path, libs[i].offset, libs[i].zsize, libs[i].size, 0700);
+  }
+  snprintf(loader, sizeof loader, "%s/%.47s", libdir, libs[0].name);
   if (!intact(program, t.program_size))
     extract(self, dir, program, t.program_offset, 0, t.program_size, 0600);
   close(self);
   snprintf(bindir, sizeof bindir, "%s/bin", dir);
   snprintf(link, sizeof link, "%s/%s", bindir, t.program_name);
-  const char *exe = runtime;
-  if (name_link(bindir, link, t.runtime_id)) exe = link;
+  snprintf(target, sizeof target, "../deno-%s.lib/%.47s", t.runtime_id, libs[0].name);
+  const char *exe = loader;
+  if (name_link(bindir, link, target)) exe = link;
 
   /* The program is fully bundled: keep Deno from reading the user's
      deno.json, package.json or lock file from the current folder. */
@@ -289,7 +352,11 @@ int main(int argc, char **argv) {
   setenv("DENO_NO_UPDATE_CHECK", "1", 1);
   setenv("DENO_NO_PACKAGE_JSON", "1", 1);
 
-  const char *fixed[] = {"run", "-A", "--no-config", "--no-lock", "--cached-only", "--quiet"};
+  /* The loader's options, then the runtime's: libraries only from the
+     carried folder (no ld.so.cache), argv[0] as the user gave it. */
+  const char *fixed[] = {"--library-path", libdir, "--inhibit-cache", "--argv0", argv[0],
+                         runtime, "run", "-A", "--no-config", "--no-lock",
+                         "--cached-only", "--quiet"};
   size_t nfixed = sizeof fixed / sizeof fixed[0];
   char **args = calloc((size_t)argc + nfixed + 2, sizeof(char *));
   if (!args) die("out of memory", NULL);

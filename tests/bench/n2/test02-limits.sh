@@ -71,7 +71,11 @@ note "memtierd --version (start-up)" "$(printf '%8.3f s' "$S")"
 # Where it goes: the Deno runtime alone (a one-line program), and memtierd's
 # bundled program run by the runtime directly (no launcher) with and without
 # V8's code cache (Deno keeps it in the cache folder's deno-dir).
-rt=/root/.cache/memtierd/bin/memtierd
+# The runtime is started as the launcher starts it: through its carried
+# loader (bin/memtierd links to it, so the process is named memtierd).
+vm-command-ok "ls -d /root/.cache/memtierd/deno-*.lib | tail -n 1"
+lib=$COMMAND_OUTPUT
+rt="/root/.cache/memtierd/bin/memtierd --library-path $lib --inhibit-cache ${lib%.lib}"
 deno_run="env DENO_DIR=/root/.cache/memtierd/deno-dir $rt run -A --no-config --no-lock --cached-only --quiet"
 vm-command-ok "echo 'console.log(1)' > /tmp/one.js; ls /root/.cache/memtierd/memtierd-*.js | tail -n 1"
 program=$COMMAND_OUTPUT
