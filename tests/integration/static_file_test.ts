@@ -352,14 +352,22 @@ Deno.test({
       const out = await run.output;
       assertEquals(dec.decode(out.stderr), "");
       assertEquals({ code: out.code, signal: out.signal }, { code: 0, signal: null });
+      // The held SIGTERM is released once the handlers are in place: while
+      // the config is still read (the read gives way: nothing started), or
+      // after the policy started (then stopped). Which one is the machine's
+      // speed; both are a clean stop.
+      const started = `INFO: memtierd 0.1.0 started (pid ${run.p.pid})`;
+      const text = readOr(log);
       assertEquals(
-        readOr(log),
-        [
-          `INFO: memtierd 0.1.0 started (pid ${run.p.pid})`,
-          `INFO: started policy stub and 0 routine(s) from ${config}`,
-          "INFO: stopped policy and routines",
-          "",
-        ].join("\n"),
+        text,
+        text.includes("INFO: started policy")
+          ? [
+            started,
+            `INFO: started policy stub and 0 routine(s) from ${config}`,
+            "INFO: stopped policy and routines",
+            "",
+          ].join("\n")
+          : `${started}\n`,
       );
     } finally {
       await stopAndClean(run, dir);

@@ -13,10 +13,13 @@
 #  2. the CPU share memtierd takes (utime + stime of /proc/PID/stat over
 #     $BENCH_CPU_WINDOW s, default 60, / wall time) with each tracker at its
 #     default intervals (softdirty and idlepage: a scan every 5 s; damon: a
-#     round every 100 ms, plus the kdamond thread's own share) on a 1 GiB meme
-#     that reads and writes nothing.
+#     round every 100 ms, reading DAMON's events from tracefs, mounted here as
+#     systemd would; plus the kdamond thread's own share, goal: memtierd at
+#     most the kdamond) on a 1 GiB meme that reads and writes nothing.
 # Speed is read, not asserted: the checks are only that every window scanned.
-# BENCH_TRACKERS="idlepage" (say) measures only those.
+# BENCH_TRACKERS="idlepage" (say) measures only those. BENCH_BEFORE=/abs/path
+# of another build of memtierd (say main's bin/memtierd) measures it too, in
+# the same VM, its windows alternated with ours: its lines say "(before)".
 
 E2E_COMMAND_TIMEOUT=600
 REPS=${BENCH_REPS:-3}
@@ -24,6 +27,8 @@ WINDOW=${BENCH_WINDOW:-20}
 CPU_WINDOW=${BENCH_CPU_WINDOW:-60}
 helper=${BENCH_HELPER:-../../../build/bench/benchhelp}
 [ -x "$helper" ] || fail "no $helper: run make build/bench/benchhelp"
+before=${BENCH_BEFORE:-}
+[ -z "$before" ] || [ -x "$before" ] || fail "BENCH_BEFORE=$before is not an executable"
 # shellcheck source=../lib.bash
 source ../lib.bash
 
@@ -42,60 +47,98 @@ vm-now() {
   echo "$COMMAND_OUTPUT"
 }
 
-# scanned PID: pages memtierd's tracker scanned in PID so far (stats memory_scans tot[pages]).
+# tool-command SESSION LINE: a prompt command to memtierd (session memtierd) or
+# the build before (session before).
+tool-command() {
+  vm-session-command "$1" "$2" 'memtierd> $'
+}
+
+# scanned SESSION PID: pages that session's tracker scanned in PID so far
+# (stats memory_scans tot[pages]).
 scanned() {
-  memtierd-command "stats -t memory_scans" > /dev/null
-  awk -v p="$1" '$1 == p { print $3 }' <<< "$COMMAND_OUTPUT"
+  tool-command "$1" "stats -t memory_scans" > /dev/null
+  awk -v p="$2" '$1 == p { print $3 }' <<< "$COMMAND_OUTPUT"
+}
+
+# label SESSION TEXT: TEXT, with " (before)" for the build before.
+label() {
+  if [ "$1" = before ]; then echo "$2 (before)"; else echo "$2"; fi
+}
+
+# start-session SESSION: starts that build's prompt; sets its pid in SESSION_PID.
+start-session() {
+  local bin=memtierd
+  [ "$1" = memtierd ] || bin=memtierd-before
+  vm-session-start "$1" "exec $bin -prompt"
+  vm-run-until --timeout 120 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.$1/out" || fail "$bin gave no prompt"
+  vm-command --quiet "cat $E2E_GUEST_DIR/session.$1/pid"
+  SESSION_PID=$COMMAND_OUTPUT
 }
 
 step "programs"
 put-bin "$helper" benchhelp
+sessions="memtierd"
+if [ -n "$before" ]; then
+  put-bin "$before" memtierd-before
+  sessions="memtierd before"
+fi
 vm-command-ok "echo 0 > /proc/sys/kernel/numa_balancing"
-page_trackers=${BENCH_TRACKERS:-softdirty idlepage}
 all_trackers=${BENCH_TRACKERS:-softdirty idlepage damon}
+page_trackers=$(tr ' ' '\n' <<< "$all_trackers" | grep -xE 'softdirty|idlepage' | tr '\n' ' ')
+# tracefs where systemd mounts it: the damon tracker reads DAMON's events there.
+vm-command-ok "grep -q ' /sys/kernel/tracing ' /proc/mounts || mount -t tracefs nodev /sys/kernel/tracing"
 # Run by hand on Debian's kernel (a copy without the kernel line), idlepage is left out.
 if ! vm-command --quiet "test -w /sys/kernel/mm/page_idle/bitmap"; then
   emit "idlepage: not measured: this kernel has no idle page tracking (make vm-kernel)"
-  page_trackers="softdirty"
-  all_trackers="softdirty damon"
+  page_trackers=${page_trackers/idlepage/}
+  all_trackers=${all_trackers/idlepage/}
 fi
+
+declare -A pid_of=()
+for ses in $sessions; do
+  start-session "$ses"
+  pid_of[$ses]=$SESSION_PID
+done
 
 step "1. pages scanned per second, 1 GiB held by benchhelp"
 vm-command-ok "numactl --membind=0 benchhelp hold 1024 > /tmp/hold.out 2>&1 &"
 vm-run-until --timeout 300 "grep -q ready /tmp/hold.out"
 vm-command-ok "cat /tmp/hold.out"
 P=$(awk '/ready/ { print $2 }' <<< "$COMMAND_OUTPUT")
-vm-session-start memtierd "exec memtierd -prompt"
-vm-run-until --timeout 120 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" || fail "memtierd gave no prompt"
-vm-command --quiet "cat $E2E_GUEST_DIR/session.memtierd/pid"
-M=$COMMAND_OUTPUT
 for t in $page_trackers; do
-  ours=() base=()
+  base=()
+  declare -A ours=()
   for ((i = 0; i < REPS; i++)); do
     vm-command "benchhelp $t $P $WINDOW"
     [ "$COMMAND_STATUS" = 0 ] || fail "benchhelp $t: $COMMAND_ERROR"
     read -r _ rounds _ pages _ secs <<< "$COMMAND_OUTPUT"
     [ "$pages" -ge $((rounds * 262144)) ] || fail "benchhelp $t scanned $pages pages in $rounds rounds"
     base+=("$(awk -v p="$pages" -v s="$secs" 'BEGIN { printf "%.0f", p / s }')")
-    memtierd-command "tracker -create $t -config '{\"ScanIntervalMs\":1}' -start $P"
-    expect-match "$t started" "tracker started" "$COMMAND_OUTPUT"
-    # The first round only primes (resets the bits); wait for a counted one.
-    for ((w = 0; w < 60; w++)); do
-      p0=$(scanned "$P")
-      [ -n "$p0" ] && break
-      sleep 1
+    for ses in $sessions; do
+      tool-command "$ses" "tracker -create $t -config '{\"ScanIntervalMs\":1}' -start $P"
+      expect-match "$t started" "tracker started" "$COMMAND_OUTPUT"
+      # The first round only primes (resets the bits); wait for a counted one.
+      for ((w = 0; w < 60; w++)); do
+        p0=$(scanned "$ses" "$P")
+        [ -n "$p0" ] && break
+        sleep 1
+      done
+      [ -n "$p0" ] || fail "$ses's $t tracker scanned nothing in 60 s"
+      t0=$(vm-now)
+      sleep "$WINDOW"
+      p1=$(scanned "$ses" "$P")
+      t1=$(vm-now)
+      tool-command "$ses" "tracker -stop"
+      [ "$p1" -gt "$p0" ] || fail "$ses's $t tracker scanned nothing in $WINDOW s"
+      ours[$ses]+=" $(awk -v p=$((p1 - p0)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", p / (b - a) }')"
+      echo "$t window $i: $ses $(awk '{ print $NF }' <<< "${ours[$ses]}") pages/s, C ${base[-1]} pages/s ($rounds C rounds)"
     done
-    [ -n "$p0" ] || fail "memtierd's $t tracker scanned nothing in 60 s"
-    t0=$(vm-now)
-    sleep "$WINDOW"
-    p1=$(scanned "$P")
-    t1=$(vm-now)
-    memtierd-command "tracker -stop"
-    [ "$p1" -gt "$p0" ] || fail "memtierd's $t tracker scanned nothing in $WINDOW s"
-    ours+=("$(awk -v p=$((p1 - p0)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", p / (b - a) }')")
-    echo "$t window $i: memtierd ${ours[-1]} pages/s, C ${base[-1]} pages/s ($rounds C rounds)"
   done
-  speed "$t: pages scanned per second, 1 GiB" "$(median "${ours[@]}")" "$(median "${base[@]}")"
+  for ses in $sessions; do
+    # shellcheck disable=SC2086 # the values, one word each
+    speed "$(label "$ses" "$t: pages scanned per second, 1 GiB")" "$(median ${ours[$ses]})" "$(median "${base[@]}")"
+  done
+  unset ours
 done
 vm-command-ok "kill $P"
 
@@ -108,31 +151,34 @@ cpu-of() {
   echo "$COMMAND_OUTPUT"
 }
 for t in $all_trackers; do
-  memtierd-command "tracker -create $t -start $MEME_PID"
-  expect-match "$t started" "tracker started" "$COMMAND_OUTPUT"
-  sleep 6
-  kd=""
-  if [ "$t" = damon ]; then
-    # The kdamond thread (DAMON's files answer EBUSY while memtierd's command runs: not read).
-    vm-command --quiet "grep -l '^kdamond\.' /proc/[0-9]*/comm | head -n 1 | cut -d/ -f3"
-    kd=$COMMAND_OUTPUT
-    [ -n "$kd" ] || fail "no kdamond running for the damon tracker"
-  fi
-  c0=$(cpu-of "$M")
-  k0=${kd:+$(cpu-of "$kd")}
-  t0=$(vm-now)
-  sleep "$CPU_WINDOW"
-  c1=$(cpu-of "$M")
-  k1=${kd:+$(cpu-of "$kd")}
-  t1=$(vm-now)
-  memtierd-command "stats -t memory_scans"
-  memtierd-command "tracker -stop"
-  share=$(awk -v c=$((c1 - c0)) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 100 * c / hz / (b - a) }')
-  line=$(printf '%-40s %5s %% of one CPU over %.0f s' "$t: memtierd CPU, defaults, 1 GiB meme" "$share" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
-  if [ -n "$kd" ]; then
-    line+=$(awk -v c=$((k1 - k0)) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf " (kdamond: %.1f %%)", 100 * c / hz / (b - a) }')
-  fi
-  emit "$line"
+  for ses in $sessions; do
+    M=${pid_of[$ses]}
+    tool-command "$ses" "tracker -create $t -start $MEME_PID"
+    expect-match "$t started" "tracker started" "$COMMAND_OUTPUT"
+    sleep 6
+    kd=""
+    if [ "$t" = damon ]; then
+      # The kdamond thread (DAMON's files answer EBUSY while memtierd's command runs: not read).
+      vm-command --quiet "grep -l '^kdamond\.' /proc/[0-9]*/comm | head -n 1 | cut -d/ -f3"
+      kd=$COMMAND_OUTPUT
+      [ -n "$kd" ] || fail "no kdamond running for the damon tracker"
+    fi
+    c0=$(cpu-of "$M")
+    k0=${kd:+$(cpu-of "$kd")}
+    t0=$(vm-now)
+    sleep "$CPU_WINDOW"
+    c1=$(cpu-of "$M")
+    k1=${kd:+$(cpu-of "$kd")}
+    t1=$(vm-now)
+    tool-command "$ses" "stats -t memory_scans"
+    tool-command "$ses" "tracker -stop"
+    share=$(awk -v c=$((c1 - c0)) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 100 * c / hz / (b - a) }')
+    line=$(printf '%-40s %5s %% of one CPU over %.0f s' "$(label "$ses" "$t: memtierd CPU, defaults, 1 GiB meme")" "$share" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+    if [ -n "$kd" ]; then
+      line+=$(awk -v c=$((k1 - k0)) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf " (kdamond: %.1f %%)", 100 * c / hz / (b - a) }')
+    fi
+    emit "$line"
+  done
 done
-memtierd-stop
+for ses in $sessions; do vm-session-stop "$ses"; done
 meme-stop
