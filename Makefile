@@ -70,7 +70,7 @@ test: check e2e
 # tests/bench/README.md); BENCH_REPS sets the runs per figure.
 GO_MEMTIERD ?=
 bench: $(DENO) bin/memtierd bin/meme build/bench/benchhelp
-	DENO=$(DENO) tests/bench/native.sh
+	DENO=$(DENO) GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/bench/native.sh
 	DENO=$(DENO) BENCH_HELPER=$(abspath build/bench/benchhelp) \
 	  GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh tests/bench
 	@cat build/bench/native.log
@@ -81,10 +81,13 @@ bench: $(DENO) bin/memtierd bin/meme build/bench/benchhelp
 # tiering, DAMON's DAMOS, the Go memtierd and ours, one after the other in
 # one HMAT VM; "compare:" lines and charts in tests/e2e/output/compare/runs.
 # Not part of `make test`. COMPARE_WS, COMPARE_TTL, COMPARE_SHIFT,
-# COMPARE_VARIANTS, COMPARE_CONTENDERS: tests/compare/lib.bash.
+# COMPARE_VARIANTS, COMPARE_CONTENDERS_write (or _read): tests/compare/lib.bash
+# and hmat/test01-compare.sh. COMPARE_TESTS=tests/compare/hmat/test01-compare.sh
+# leaves out the idle page tracker's contenders (and their VM boot).
+COMPARE_TESTS ?= tests/compare
 compare: $(DENO) bin/memtierd bin/meme
 	rm -rf tests/e2e/output/compare/runs
-	DENO=$(DENO) GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh tests/compare
+	DENO=$(DENO) GO_MEMTIERD=$(if $(GO_MEMTIERD),$(abspath $(GO_MEMTIERD))) tests/e2e/run_tests.sh $(COMPARE_TESTS)
 	@cat tests/e2e/output/compare/runs/compare.log tests/e2e/output/compare/runs/report.txt 2> /dev/null | grep '^compare:'
 
 # The C reference and timing helper of the benchmarks, static so that it

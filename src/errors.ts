@@ -17,6 +17,20 @@ export class UsageError extends Error {
 }
 
 /**
+ * A thread id given where a process id goes (a thread is in /proc/TID but
+ * shares its process's memory: counting or moving it would do so twice).
+ */
+export class ThreadIdError extends UsageError {
+  override name = "ThreadIdError";
+  constructor(readonly pid: number, readonly processId: number) {
+    super(
+      `Cannot use pid ${pid}: it is a thread of process ${processId}, not a process ` +
+        `(give ${processId})`,
+    );
+  }
+}
+
+/**
  * Text the user wrote (a prompt line, a component configuration) that
  * cannot be read. Bad input, like a usage error, not a failure of the
  * system: the parsers of such text throw subclasses of it, and the exit

@@ -40,6 +40,9 @@ function damonSystem() {
       "targets/nr_targets",
       "targets/0/pid_target",
       "targets/0/regions/nr_regions",
+      // The process's one anon range (fvaddr, as the kernel offers it).
+      "targets/0/regions/0/start",
+      "targets/0/regions/0/end",
       "schemes/nr_schemes",
     ]
   ) files[`0/contexts/0/${f}`] = "0";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { quoted, shownValue } from "../common/excerpt.ts";
 import { UsageError } from "../errors.ts";
 import { versionText } from "../version.ts";
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "../common/limits.ts";
@@ -166,7 +167,7 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   const pid = parseWholeNumber("--pid", pidText, 1, PID_MAX, "a process id");
   const output = values.get("output") ?? "text";
   if (output !== "text" && output !== "json") {
-    throw new UsageError(`Invalid --output ${JSON.stringify(output)}: expected text or json`);
+    throw new UsageError(`Invalid --output ${shownValue(output)}: expected text or json`);
   }
   const toNode = intFlag(values, "move-to", 0, NODE_MAX, "a node id", "--");
   const fromNode = intFlag(values, "move-from", 0, NODE_MAX, "a node id", "--");
@@ -202,7 +203,7 @@ function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   }
   const output = values.get("output") ?? "text";
   if (output !== "text" && output !== "json") {
-    throw new UsageError(`Invalid --output ${JSON.stringify(output)}: expected text or json`);
+    throw new UsageError(`Invalid --output ${shownValue(output)}: expected text or json`);
   }
   env.sysfs.requireNuma();
   const topology = readTierTopology(env.sysfs);
@@ -235,9 +236,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
     const { values, rest } = parseFlags(args, ONE_SHOT_FLAGS);
     if (rest.length > 0) {
       throw new UsageError(
-        `Unexpected argument ${
-          JSON.stringify(rest[0])
-        }: memtierd takes only flags (see memtierd --help)`,
+        `Unexpected argument ${quoted(rest[0]!)}: memtierd takes only flags (see memtierd --help)`,
       );
     }
     // -check reads a config file and exits: not command mode.

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { UsageError } from "../errors.ts";
 import { PromptSyntaxError } from "../prompt/tokenize.ts";
 import { assertEquals } from "../testing/assert.ts";
@@ -6,7 +6,7 @@ import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 
 Deno.test("exitCodeFor() gives 2 for a usage error, a bad config and a bad prompt line", () => {
   assertEquals(exitCodeFor(new UsageError("x")), 2);
-  assertEquals(exitCodeFor(new ConfigError("x")), 2);
+  assertEquals(exitCodeFor(new ConfigError({ reason: "x" })), 2);
   assertEquals(exitCodeFor(new PromptSyntaxError("x")), 2);
 });
 

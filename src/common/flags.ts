@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { quoted } from "./excerpt.ts";
 import { UsageError } from "../errors.ts";
 
 /** One accepted flag. */
@@ -145,9 +146,7 @@ export function parseWholeNumber(
     !/^[+]?\d+$/.test(t) || !Number.isSafeInteger(Number(t)) || Number(t) < min || Number(t) > max
   ) {
     throw new UsageError(
-      `Invalid ${flag} ${
-        JSON.stringify(value)
-      }: expected ${what}, a whole number from ${min} to ${max}`,
+      `Invalid ${flag} ${quoted(value)}: expected ${what}, a whole number from ${min} to ${max}`,
     );
   }
   return Number(t);

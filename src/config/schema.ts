@@ -5,15 +5,18 @@
  * (`IntervalMs`, `intervalms`). Unknown keys are errors; omitted fields take
  * the defaults the schema gives (`v.optional(schema, default)`).
  *
- * Failures throw `ConfigError` with the key path (as the user spelled the
- * keys) and a message that says what is accepted and what was given:
- * `pidwatcher.intervalms: must be a whole number from 1 to 3600000 (got 0)`.
- * The -config loader prefixes the file, line and outer key path.
+ * Failures throw a `ConfigError` of parts: the component (`what`), the key
+ * path (as the user spelled the keys) and a reason that says what is
+ * accepted and what was given: `pidwatcher proc: intervalms: must be a
+ * whole number from 1 to 3600000 (got 0)`. The -config loader adds the
+ * file, line and outer key path.
  *
  * @module
  */
 import * as v from "valibot";
-import { ConfigError, parseConfigText } from "./decode.ts";
+import YAML from "yaml";
+import { errorText } from "../common/error_text.ts";
+import { ConfigError, underKeys } from "./config_error.ts";
 import { shownValue } from "../common/excerpt.ts";
 import { MAX_LIST_ITEMS } from "../common/limits.ts";
 
@@ -46,18 +49,24 @@ function objectEntries(schema: AnySchema): Record<string, AnySchema> | undefined
 
 const originalKeys = new WeakMap<object, Map<string, string>>();
 
-/** Runs `f`; a ConfigError from it gets `key` before its key path. */
-function underKey<R>(key: string, f: () => R): R {
+/**
+ * Parses config text as the Go memtierd does: JSON first, else YAML (strict,
+ * unique keys). Empty text is an empty object.
+ */
+export function parseConfigText(text: string, what: string): unknown {
+  const t = text.trim();
+  if (t === "") return {};
   try {
-    return f();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const inner = e.keyPath.join(".");
-    const reason = inner !== "" && e.message.startsWith(`${inner}: `)
-      ? e.message.slice(inner.length + 2)
-      : e.message;
-    const keyPath = [key, ...e.keyPath];
-    throw new ConfigError(`${keyPath.join(".")}: ${reason}`, keyPath);
+    return JSON.parse(t);
+  } catch {
+    try {
+      return YAML.parse(t, { strict: true, uniqueKeys: true, logLevel: "error" }) ?? {};
+    } catch (e) {
+      const first = errorText(e).split("\n")[0];
+      throw new ConfigError({
+        reason: `Cannot parse ${what ? `${what} ` : ""}config: neither JSON nor YAML (${first})`,
+      });
+    }
   }
 }
 
@@ -76,8 +85,8 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
   };
   if (Array.isArray(value)) {
     // valibot's objects take lists too (as maps of indices): `Not: []` would be `{}`.
-    if (s.entries) throw new ConfigError("must be a map of fields, not a list");
-    return s.item ? value.map((x, i) => underKey(String(i), () => foldKeys(x, s.item!))) : value;
+    if (s.entries) throw new ConfigError({ reason: "must be a map of fields, not a list" });
+    return s.item ? value.map((x, i) => underKeys([String(i)], () => foldKeys(x, s.item!))) : value;
   }
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
@@ -88,11 +97,14 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
     for (const [key, val] of Object.entries(obj)) {
       const canonical = byLower.get(key.toLowerCase()) ?? key;
       if (Object.hasOwn(out, canonical)) {
-        throw new ConfigError(`${key}: given twice (as ${names.get(canonical)} and ${key})`, [key]);
+        throw new ConfigError({
+          reason: `given twice (as ${names.get(canonical)} and ${key})`,
+          keyPath: [key],
+        });
       }
       names.set(canonical, key);
       const entry = s.entries[canonical];
-      out[canonical] = entry ? underKey(key, () => foldKeys(val, entry)) : val;
+      out[canonical] = entry ? underKeys([key], () => foldKeys(val, entry)) : val;
     }
     originalKeys.set(out, names);
     return out;
@@ -100,7 +112,7 @@ export function foldKeys(value: unknown, schema: AnySchema): unknown {
   if (s.type === "record" && s.value) {
     const out: Record<string, unknown> = {};
     for (const [key, val] of Object.entries(obj)) {
-      out[key] = underKey(key, () => foldKeys(val, s.value!));
+      out[key] = underKeys([key], () => foldKeys(val, s.value!));
     }
     return out;
   }
@@ -119,14 +131,22 @@ function describeValue(value: unknown): string {
   return shownValue(value);
 }
 
-function issueMessage(issue: v.BaseIssue<unknown>, schemaAtPath: AnySchema | undefined): string {
+function issueMessage(
+  issue: v.BaseIssue<unknown>,
+  schemaAtPath: AnySchema | undefined,
+  key: string | undefined,
+): string {
   if (issue.kind === "schema" && issue.type === "strict_object" && issue.expected === "never") {
     const entries = schemaAtPath ? objectEntries(schemaAtPath) : undefined;
     const keys = entries ? Object.keys(entries) : undefined;
+    // {"a":1} typed at the prompt without quotes around it loses its inner
+    // quotes and reads as YAML key "a:1".
     const accepted = keys === undefined
       ? ""
       : keys.length === 0
       ? " (no keys are accepted here)"
+      : key?.includes(":")
+      ? ` (write 'field: value', or quote the JSON: '{"${keys[0]}":...}')`
       : ` (accepted: ${keys.join(", ")})`;
     return `unknown key${accepted}`;
   }
@@ -190,7 +210,7 @@ export function parseWithSchema<S extends AnySchema>(
     folded = foldKeys(value, schema);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(`${what}: ${e.message}`, e.keyPath);
+    throw new ConfigError({ ...e.parts(), component: what || undefined });
   }
   const result = v.safeParse(schema, folded);
   if (result.success) return result.output;
@@ -207,9 +227,8 @@ export function parseWithSchema<S extends AnySchema>(
       : undefined;
   }
   const parentSchema = schemaAt(schema, pathKeys.slice(0, -1));
-  const message = issueMessage(issue, parentSchema);
-  const where = shown.length ? `${shown.join(".")}: ` : "";
-  throw new ConfigError(`${what}: ${where}${message}`, shown);
+  const reason = issueMessage(issue, parentSchema, shown.at(-1));
+  throw new ConfigError({ reason, keyPath: shown, component: what || undefined });
 }
 
 // Field helpers: schemas whose messages say what is accepted.

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { ConfigError } from "./decode.ts";
+import { ConfigError } from "./config_error.ts";
 import {
   componentRef,
   foldKeys,

@@ -31,12 +31,12 @@
  * @module
  */
 import YAML, { LineCounter } from "yaml";
-import { locateKeyPath } from "../config/key_location.ts";
 import { collectionKeyLine, unclosedFlowLine } from "../config/yaml_checks.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError, inConfigFile } from "../config/config_error.ts";
+import { locateKeyPath } from "../config/key_location.ts";
 import { atMostItems, componentRef, parseWithSchema, v } from "../config/schema.ts";
 import { MAX_ROUTINES } from "../common/limits.ts";
-import { type ComponentSpec, configReason, parseComponent } from "../lifecycle/components.ts";
+import { type ComponentSpec, parseComponent } from "../lifecycle/components.ts";
 import { policies } from "../policies/mod.ts";
 import type { Policy } from "../policies/policy.ts";
 import { routines as routineKind } from "../routines/mod.ts";
@@ -60,19 +60,9 @@ const topSchema = v.strictObject({
   ),
 });
 
-/** A one-line error: `FILE:LINE: KEY.PATH: REASON`. */
-function configFileError(
-  file: string,
-  text: string,
-  keyPath: readonly (string | number)[],
-  reason: string,
-): ConfigError {
-  const { line, shownPath } = locateKeyPath(text, keyPath);
-  // A key that is not a plain word (a newline, a colon in it) is quoted.
-  const shown = shownPath.map((k) => (/^[\w.-]*$/.test(k) && k !== "" ? k : JSON.stringify(k)));
-  const where = shown.length > 0 ? `${shown.join(".")}: ` : "";
-  const oneLine = reason.replace(/\s*\n\s*/g, " ");
-  return new ConfigError(`${file}:${line}: ${where}${oneLine}`, shownPath);
+/** An error of the whole file, at `line`. */
+function fileError(file: string, line: number, reason: string): ConfigError {
+  return new ConfigError({ reason, file: { name: file, line } });
 }
 
 function yamlProblem(doc: YAML.Document.Parsed, lc: LineCounter): [number, string] | undefined {
@@ -101,13 +91,26 @@ function unreplacedVariable(text: string, file: string): ConfigError | undefined
     if (line.trimStart().startsWith("#")) continue;
     for (const [name, what] of PLUGIN_TEMPLATE_VARIABLES) {
       if (!line.includes(name)) continue;
-      return new ConfigError(
-        `${file}:${i + 1}: ${name} is a variable of an nri-memtierd class template and was ` +
-          `not replaced: write ${what} there`,
+      return fileError(
+        file,
+        i + 1,
+        `${name} is a variable of an nri-memtierd class template and was not replaced: ` +
+          `write ${what} there`,
       );
     }
   }
   return undefined;
+}
+
+const TOP_KEYS = new Set(["policy", "routines"]);
+/** Text an error line may show whole: one word of at most 40 characters. */
+const PLAIN_WORD = /^[\w.-]{1,40}$/;
+
+/** A top-level value that is not a map: a word is shown, other text only by its length. */
+function shownIfWord(value: unknown): string {
+  if (typeof value !== "string") return JSON.stringify(value);
+  if (PLAIN_WORD.test(value)) return JSON.stringify(value);
+  return `text of ${value.length} characters, not shown`;
 }
 
 /**
@@ -120,15 +123,15 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   try {
     doc = YAML.parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
   } catch (e) {
-    throw new ConfigError(`${file}:1: cannot read YAML: ${errorText(e)}`);
+    throw fileError(file, 1, `cannot read YAML: ${errorText(e)}`);
   }
   const problem = yamlProblem(doc, lc);
   if (problem) {
-    throw new ConfigError(`${file}:${problem[0]}: cannot read YAML: ${problem[1]}`);
+    throw fileError(file, problem[0], `cannot read YAML: ${problem[1]}`);
   }
   const complexKey = collectionKeyLine(doc, lc);
   if (complexKey !== undefined) {
-    throw new ConfigError(`${file}:${complexKey}: a key must be a word, not a list or a map`);
+    throw fileError(file, complexKey, "a key must be a word, not a list or a map");
   }
   const unreplaced = unreplacedVariable(text, file);
   if (unreplaced) throw unreplaced;
@@ -136,33 +139,49 @@ export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ConfigError(`${file}:1: cannot read YAML: ${errorText(e)}`);
+    throw fileError(file, 1, `cannot read YAML: ${errorText(e)}`);
   }
   if (raw === null || raw === undefined) {
-    throw new ConfigError(
-      `${file}:1: nothing configured: expected policy: {name, config} and/or routines: [{name, config}]`,
+    throw fileError(
+      file,
+      1,
+      "nothing configured: expected policy: {name, config} and/or routines: [{name, config}]",
     );
   }
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError(
-      `${file}:1: expected a map with policy: {name, config} and/or routines: [{name, config}] (got ${
-        Array.isArray(raw) ? "a list" : JSON.stringify(raw)
+    throw fileError(
+      file,
+      1,
+      `expected a map with policy: {name, config} and/or routines: [{name, config}] (got ${
+        Array.isArray(raw) ? "a list" : shownIfWord(raw)
       })`,
     );
   }
-  const fail = (e: unknown, prefix: readonly (string | number)[], what?: string): never => {
+  // A file that is no config at all (/etc/shadow given as -config) is not
+  // copied into the error line and the log: a key that is no word is not shown.
+  const strange = Object.keys(raw).find((k) => !TOP_KEYS.has(k) && !PLAIN_WORD.test(k));
+  if (strange !== undefined) {
+    throw fileError(
+      file,
+      locateKeyPath(text, [strange]).line,
+      `not a memtierd config: a key is neither policy nor routines, nor a word (${strange.length} characters, not shown)`,
+    );
+  }
+  const fail = (e: unknown, prefix: readonly (string | number)[]): never => {
     if (!(e instanceof ConfigError)) throw e;
-    throw configFileError(file, text, [...prefix, ...e.keyPath], configReason(e, what));
+    throw new ConfigError(inConfigFile(e, file, text, prefix));
   };
   let top: v.InferOutput<typeof topSchema>;
   try {
     top = parseWithSchema(topSchema, raw, file);
   } catch (e) {
-    return fail(e, [], file);
+    return fail(e, []);
   }
   if (top.policy === undefined && top.routines.length === 0) {
-    throw new ConfigError(
-      `${file}:1: nothing configured: expected policy: {name, config} and/or routines: [{name, config}]`,
+    throw fileError(
+      file,
+      1,
+      "nothing configured: expected policy: {name, config} and/or routines: [{name, config}]",
     );
   }
   let policy: ComponentSpec<Policy> | null = null;

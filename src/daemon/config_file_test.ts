@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import { type ComponentKind, parseNested } from "../lifecycle/components.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
@@ -110,7 +110,7 @@ Deno.test("nested {name, config}: the error names file, line and key path inside
     description: "test",
     parse(raw, what) {
       const c = parseWithSchema(testPolicySchema, raw, what);
-      return { ...c, pidWatcher: parseNested(watcherKind, "pidwatcher", c.PidWatcher) };
+      return { ...c, pidWatcher: parseNested(watcherKind, "pidwatcher", c.PidWatcher, what) };
     },
     create: () => new StubPolicy(),
   });
@@ -247,7 +247,7 @@ Deno.test("nested pidwatcher through the real registry: filter over cgroups, err
     description: "test",
     parse(raw, what) {
       const c = parseWithSchema(testPolicySchema, raw, what);
-      return { ...c, pidWatcher: parseNested(pidWatchers, "pidwatcher", c.PidWatcher) };
+      return { ...c, pidWatcher: parseNested(pidWatchers, "pidwatcher", c.PidWatcher, what) };
     },
     create: () => new StubPolicy(),
   });

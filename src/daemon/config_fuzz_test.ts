@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import YAML from "yaml";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertOk } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
 

@@ -4,7 +4,7 @@
  * stderr before our one line.
  */
 import process from "node:process";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
 
@@ -77,5 +77,32 @@ Deno.test("a pidlist of 10,001 pids is one short line saying the limit", () => {
   assertEquals(
     e.message,
     "big.yaml:5: policy.config.pidwatcher.config.pids: must have at most 10000 pids (got 10001)",
+  );
+});
+
+Deno.test("a line of /etc/shadow or /etc/passwd given as -config is not copied into the error", () => {
+  const shadow =
+    "root:$6$Qx9Salt$Zk2hashHASHhash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n";
+  assertEquals(
+    assertThrows(() => parseDaemonConfig(shadow, "/etc/shadow"), ConfigError).message,
+    "/etc/shadow:1: not a memtierd config: a key is neither policy nor routines, nor a word " +
+      "(49 characters, not shown)",
+  );
+  const passwd = "root:x:0:0:root:/root:/bin/bash\n";
+  assertEquals(
+    assertThrows(() => parseDaemonConfig(passwd, "/etc/passwd"), ConfigError).message,
+    "/etc/passwd:1: expected a map with policy: {name, config} and/or routines: " +
+      "[{name, config}] (got text of 31 characters, not shown)",
+  );
+});
+
+Deno.test("a misspelt top-level key or a lone word is still shown, to be corrected", () => {
+  assertEquals(
+    assertThrows(() => parseDaemonConfig("polcy: {name: stub}\n", "m.yaml"), ConfigError).message,
+    "m.yaml:1: polcy: unknown key (accepted: policy, routines)",
+  );
+  assertEquals(
+    assertThrows(() => parseDaemonConfig("policy\n", "m.yaml"), ConfigError).message,
+    'm.yaml:1: expected a map with policy: {name, config} and/or routines: [{name, config}] (got "policy")',
   );
 });

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { UsageError } from "../errors.ts";
 import { ReadStoppedError } from "../common/bounded_read.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { testDeps } from "../routines/_test_deps.ts";
 import { assertEquals, assertIncludes, assertOk } from "../testing/assert.ts";
 import { Daemon } from "./daemon.ts";

@@ -6,7 +6,7 @@
  * a template left unrendered is one error line.
  */
 import YAML from "yaml";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
 

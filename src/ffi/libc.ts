@@ -13,9 +13,14 @@
 import { SyscallError } from "./syscall_error.ts";
 import type { Syscalls } from "./syscalls.ts";
 
+const SYS_read = 0n;
+const SYS_openat = 257n;
 const SYS_move_pages = 279n;
 const SYS_pidfd_open = 434n;
 const SYS_process_madvise = 440n;
+const AT_FDCWD = -100n;
+const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000n | 0o2000000n;
+const EAGAIN = 11;
 const POLLIN = 0x1;
 const POLLHUP = 0x10;
 
@@ -36,6 +41,10 @@ const SYMBOLS = {
     parameters: ["i64", "i64", "buffer", "u64", "i64", "i64"],
     result: "i64",
   },
+  // long syscall(SYS_openat, int dirfd, const char *path, int flags, mode_t mode)
+  openat: { name: "syscall", parameters: ["i64", "i64", "buffer", "i64", "i64"], result: "i64" },
+  // long syscall(SYS_read, int fd, void *buf, size_t count)
+  read: { name: "syscall", parameters: ["i64", "i64", "buffer", "u64"], result: "i64" },
   // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   // int close(int fd)
@@ -129,6 +138,22 @@ class LibcSyscalls implements Syscalls {
     const pfd = new Int32Array([pidfd, POLLIN]);
     this.#check("poll", this.#libc.poll(pfd, 1n, 0));
     return ((pfd[1]! >>> 16) & (POLLIN | POLLHUP)) !== 0;
+  }
+
+  openNonblocking(path: string): number {
+    const cPath = new TextEncoder().encode(`${path}\0`);
+    return this.#check(
+      "openat",
+      this.#libc.openat(SYS_openat, AT_FDCWD, cPath, O_RDONLY_NONBLOCK_CLOEXEC, 0n),
+    );
+  }
+
+  readNonblocking(fd: number, buf: Uint8Array): number | null {
+    const n = Number(this.#libc.read(SYS_read, BigInt(fd), buf, BigInt(buf.length)));
+    if (n !== -1) return n;
+    const errno = this.#errno.getInt32();
+    if (errno === EAGAIN) return null;
+    throw new SyscallError("read", errno);
   }
 
   close(fd: number): void {

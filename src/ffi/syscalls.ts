@@ -47,6 +47,17 @@ export interface Syscalls {
    * start time alone.
    */
   pidfdExited?(pidfd: number): boolean;
+  /**
+   * openat(2) of `path` read-only with O_NONBLOCK (and O_CLOEXEC): a
+   * descriptor whose reads never wait, for pipes such as tracefs's
+   * `trace_pipe`. Optional: without it such files are not read.
+   */
+  openNonblocking?(path: string): number;
+  /**
+   * read(2) on a descriptor from `openNonblocking`: bytes read into `buf`, 0
+   * at end of file, null when nothing is there now (EAGAIN).
+   */
+  readNonblocking?(fd: number, buf: Uint8Array): number | null;
   /** close(2). */
   close(fd: number): void;
 }

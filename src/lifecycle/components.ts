@@ -5,13 +5,13 @@
  * `{name, config}` (pidwatcher, tracker, forecaster).
  *
  * Errors are `ConfigError`s whose key path runs from the `{name, config}`
- * map given (`["config", "intervalms"]`, `["name"]`), and whose message is
- * only the reason (`must be a whole number from 1 to 3600000 (got 0)`), so
- * that each level adds its keys and the top adds the file and line.
+ * map given (`["config", "intervalms"]`, `["name"]`), with no component
+ * named: the level that found the map adds its keys and names its own
+ * component, the top adds the file and line.
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError, underKeys } from "../config/config_error.ts";
 import type { ComponentDeps, ComponentFactory, Registry } from "./deps.ts";
 
 /** One kind of component: its name in messages and its registry. */
@@ -47,35 +47,13 @@ export function findFactory<T, D>(
   if (factory) return factory;
   const available = `available: ${componentNames(kind).join(", ")}`;
   if (kind.notYetAvailable?.includes(name)) {
-    throw new ConfigError(
-      `${kind.kind} ${
+    throw new ConfigError({
+      reason: `${kind.kind} ${
         JSON.stringify(name)
       } is not available in this version of memtierd (${available})`,
-    );
+    });
   }
-  throw new ConfigError(`unknown ${kind.kind} ${JSON.stringify(name)} (${available})`);
-}
-
-/**
- * The reason of a ConfigError without the prefixes `parseWithSchema` puts
- * before it (`WHAT: ` and `KEY.PATH: `).
- */
-export function configReason(e: ConfigError, what?: string): string {
-  let m = e.message;
-  if (what !== undefined && m.startsWith(`${what}: `)) m = m.slice(what.length + 2);
-  const p = e.keyPath.join(".");
-  if (p !== "" && m.startsWith(`${p}: `)) m = m.slice(p.length + 2);
-  return m;
-}
-
-/** Runs `f`; a ConfigError from it comes out with `prefix` before its key path. */
-function withKeyPrefix<R>(prefix: readonly string[], f: () => R, what?: string): R {
-  try {
-    return f();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(configReason(e, what), [...prefix, ...e.keyPath]);
-  }
+  throw new ConfigError({ reason: `unknown ${kind.kind} ${JSON.stringify(name)} (${available})` });
 }
 
 /**
@@ -86,36 +64,28 @@ export function parseComponent<T, D>(
   kind: ComponentKind<T, D>,
   ref: { readonly name: string; readonly config?: unknown },
 ): ComponentSpec<T, D> {
-  const factory = withKeyPrefix(["name"], () => findFactory(kind, ref.name));
+  const factory = underKeys(["name"], () => findFactory(kind, ref.name));
   const what = `${kind.kind} ${ref.name}`;
   if (Array.isArray(ref.config)) {
-    throw new ConfigError("must be a string of JSON or YAML, or a map (got a list)", ["config"]);
+    throw new ConfigError({
+      reason: "must be a string of JSON or YAML, or a map (got a list)",
+      keyPath: ["config"],
+    });
   }
-  const config = withKeyPrefix(["config"], () => factory.parse(ref.config, what), what);
+  const config = underKeys(["config"], () => factory.parse(ref.config, what));
   return { name: ref.name, factory, config };
 }
 
 /**
  * For a component's parser: parses a nested `{name, config}` found under
- * `key` (e.g. a policy's `pidwatcher`), so that an error's key path reads
- * `pidwatcher.config.intervalms`.
+ * `key` of the config of `what` (e.g. a policy's `pidwatcher`), so that an
+ * error reads `policy age: pidwatcher.config.intervalms: REASON`.
  */
 export function parseNested<T, D>(
   kind: ComponentKind<T, D>,
   key: string,
   ref: { readonly name: string; readonly config?: unknown },
+  what: string,
 ): ComponentSpec<T, D> {
-  return withKeyPrefix([key], () => parseComponent(kind, ref));
-}
-
-/**
- * A component the prompt holds: created by name, configured (maybe later,
- * as the Go prompt allows `-create` then `-config`), and maybe running.
- */
-export interface ComponentSlot<T> {
-  readonly name: string;
-  /** The parsed config, or undefined while none was given and the defaults do not do. */
-  config: unknown;
-  instance: T | null;
-  running: boolean;
+  return underKeys([key], () => parseComponent(kind, ref), what);
 }

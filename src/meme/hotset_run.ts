@@ -7,6 +7,8 @@
  * @module
  */
 import { ExitCode } from "../common/exit_codes.ts";
+import { Errno } from "../ffi/errno.ts";
+import { SyscallError } from "../ffi/syscall_error.ts";
 import { parseIdList } from "../sysfs/id_list.ts";
 import { parseNodeMeminfo } from "../sysfs/node_meminfo.ts";
 import {
@@ -32,7 +34,11 @@ export interface HotsetEnv {
   sleep: (ms: number) => Promise<void>;
   readText: (path: string) => string;
   addressOf: (buffer: ArrayBuffer) => number;
-  /** move_pages(2) on this process: with nodes, moves (MPOL_MF_MOVE); with null, queries. */
+  /**
+   * move_pages(2) on this process: with nodes, moves (MPOL_MF_MOVE); with
+   * null, queries. Throws SyscallError; a move to a full node fails with
+   * ENOMEM after it moved what fitted, leaving the other statuses unwritten.
+   */
   movePages: (addrs: Float64Array, nodes: Int32Array | null, status: Int32Array) => void;
   /** Resolves when a `start` line arrives on stdin. */
   waitStart: () => Promise<void>;
@@ -58,7 +64,11 @@ function query(env: HotsetEnv, base: number, pages: readonly number[]): Int32Arr
   return status;
 }
 
-/** Moves the pages whose target node passes `only` there; returns how many did not get there. */
+/**
+ * Moves the pages whose target node passes `only` there; returns how many
+ * did not get there. A full target node (ENOMEM) only leaves pages where
+ * they are: the starting placement is as good as the nodes allow.
+ */
 function moveTo(
   env: HotsetEnv,
   base: number,
@@ -72,7 +82,13 @@ function moveTo(
   let n = 0;
   const flush = () => {
     if (n === 0) return;
-    env.movePages(addrs.subarray(0, n), nodes.subarray(0, n), status.subarray(0, n));
+    // Unwritten statuses (after ENOMEM) then differ from every target.
+    status.fill(-1);
+    try {
+      env.movePages(addrs.subarray(0, n), nodes.subarray(0, n), status.subarray(0, n));
+    } catch (e) {
+      if (!(e instanceof SyscallError && e.errno === Errno.ENOMEM)) throw e;
+    }
     for (let i = 0; i < n; i++) if (status[i] !== nodes[i]) failed++;
     n = 0;
   };

@@ -1,3 +1,4 @@
+import { SyscallError } from "../ffi/syscall_error.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { parseHotsetArgs } from "./hotset.ts";
 import { type HotsetEnv, runHotset } from "./hotset_run.ts";
@@ -121,4 +122,22 @@ Deno.test("runHotset() refuses -place cold-fast on a machine without a slow node
     m.at(-1),
     "hotset: Cannot place cold-fast: no slow-tier node (a node with memory and no CPU)",
   );
+});
+
+Deno.test("runHotset() places what fits when a fast node turns out full (ENOMEM), and runs on", async () => {
+  const { m, env } = fakeMachine();
+  const movePages = env.movePages;
+  // Node 0 takes 15 pages, not the 20 its MemFree promised: then move_pages
+  // fails with ENOMEM, the statuses after the last page it moved unwritten.
+  env.movePages = (addrs, nodes, status) => {
+    if (nodes?.[0] !== 0) return movePages(addrs, nodes, status);
+    const room = 15 - m.nodes.filter((n) => n === 0).length;
+    movePages(addrs.subarray(0, room), nodes.subarray(0, room), status.subarray(0, room));
+    throw new SyscallError("move_pages", 12);
+  };
+  assertEquals(await runHotset(parseHotsetArgs(ARGS), env), 0);
+  assertEquals(m.out.filter((l) => /^hotset: (placed|pages per node \d)/.test(l)), [
+    "hotset: placed cold-fast (5 pages did not move)",
+    "hotset: pages per node 0:15 1:25",
+  ]);
 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KernelThreadError } from "../errors.ts";
+import { KernelThreadError, ThreadIdError } from "../errors.ts";
 import type { NumaMapsEntry } from "../procfs/numa_maps.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { PF_KTHREAD } from "../procfs/stat.ts";
@@ -21,6 +21,8 @@ export function userProcessName(procfs: ProcFs, pid: number): string {
   const stat = procfs.stat(pid);
   if ((stat.flags & PF_KTHREAD) !== 0) throw new KernelThreadError(pid, stat.comm);
   if (stat.state === "Z") throw procfs.goneError(pid);
+  const processId = procfs.processOf(pid);
+  if (processId !== undefined && processId !== pid) throw new ThreadIdError(pid, processId);
   return stat.comm;
 }
 

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { errorText } from "../common/error_text.ts";
 import { UsageError } from "../errors.ts";
 import { EXPOSITION_CONTENT_TYPE } from "./exposition.ts";
@@ -50,7 +51,7 @@ const HOST = /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Z
 export function parseMetricsAddress(text: string): MetricsAddress {
   const bad = (why: string) =>
     new UsageError(
-      `Invalid -metrics ${JSON.stringify(text)}: ${why} ` +
+      `Invalid -metrics ${quoted(text)}: ${why} ` +
         "(accepted: PORT or :PORT for 127.0.0.1, HOST:PORT, [IPV6]:PORT; port 0 to 65535)",
     );
   let host: string;

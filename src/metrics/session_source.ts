@@ -24,7 +24,11 @@ export function sessionMetricsSource(session: Session, procfs: ProcFs): MetricsS
     stats: session.stats,
     numaMaps: (pid) => procfs.numaMaps(pid),
     mover: () => session.components.mover,
-    watchedPids: () => reported(session.components.pidWatcher, session.pidwatcher?.watcher),
+    watchedPids: () =>
+      reported(
+        session.components.policy?.instance?.pidWatcher(),
+        session.components.pidWatcher?.instance,
+      ),
     activePids: () => {
       const pids = session.components.mover.tasks().map((t) => t.pid);
       if (session.aranges) pids.push(session.aranges.pid);

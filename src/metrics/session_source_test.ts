@@ -1,4 +1,5 @@
 import type { PidWatcher, WatchedPid } from "../pidwatchers/pidwatcher.ts";
+import type { Policy } from "../policies/policy.ts";
 import { harness, PID } from "../prompt/_harness.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { sessionMetricsSource } from "./session_source.ts";
@@ -21,8 +22,14 @@ Deno.test("sessionMetricsSource() counts the pids of the policy's and the prompt
   using h = harness();
   const src = sessionMetricsSource(h.session, h.session.opts.procfs);
   assertEquals(src.watchedPids(), []);
-  h.session.components.pidWatcher = watcher([30, 10]);
-  h.session.pidwatcher = { name: "pidlist", watcher: watcher([10, 20]) };
+  const policy = { pidWatcher: () => watcher([30, 10]) } as Partial<Policy> as Policy;
+  h.session.components.policy = { name: "age", config: {}, instance: policy, running: false };
+  h.session.components.pidWatcher = {
+    name: "pidlist",
+    config: {},
+    instance: watcher([10, 20]),
+    running: true,
+  };
   assertEquals(src.watchedPids(), [10, 20, 30]);
 });
 

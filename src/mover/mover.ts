@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { decodeConfig, positiveInteger, positiveNumber } from "../config/decode.ts";
+import { parseWithSchema, positiveInt, positiveNumber, v } from "../config/schema.ts";
 import { exitCodeFor } from "../common/exit_codes.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
@@ -62,15 +62,17 @@ export const MAX_INTERVAL_MS = 3_600_000;
 /** Highest bandwidth: 1 TB/s, beyond any memory bus, so "no limit" in practice. */
 export const MAX_BANDWIDTH_MBPS = 1_000_000;
 
+const moverSchema = v.strictObject({
+  IntervalMs: v.optional(positiveInt(MAX_INTERVAL_MS), DEFAULT_MOVER_CONFIG.IntervalMs),
+  Bandwidth: v.optional(positiveNumber(MAX_BANDWIDTH_MBPS), DEFAULT_MOVER_CONFIG.Bandwidth),
+});
+
 /**
- * Reads a mover configuration (JSON or YAML text, or an object); fields left
- * out keep their defaults.
+ * Reads a mover configuration (JSON or YAML text, or an object), as every
+ * component's config is read; fields left out keep their defaults.
  */
 export function parseMoverConfig(input: string | Record<string, unknown>): MoverConfig {
-  return decodeConfig(input, "mover", { ...DEFAULT_MOVER_CONFIG }, [
-    { name: "IntervalMs", check: positiveInteger(MAX_INTERVAL_MS) },
-    { name: "Bandwidth", check: positiveNumber(MAX_BANDWIDTH_MBPS) },
-  ]);
+  return parseWithSchema(moverSchema, input, "mover");
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Stats } from "../stats/stats.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { FakeClock } from "../time/clock.ts";
 import { formatTask, Mover, nodeTarget, parseMoverConfig, SWAP_TARGET } from "./mover.ts";
@@ -131,7 +131,7 @@ Deno.test("mover -config with a Bandwidth beyond any number says so, not null", 
   const e = assertThrows(() => parseMoverConfig('{"Bandwidth":1e400}'), ConfigError);
   assertEquals(
     e.message,
-    "Invalid Bandwidth Infinity (beyond the largest number, 1.8e308): expected a number above 0, at most 1000000",
+    "mover: Bandwidth: must be a number above 0, at most 1000000 (got Infinity (beyond the largest number, 1.8e308))",
   );
 });
 
@@ -142,8 +142,8 @@ Deno.test("mover -config with a long value quotes its first 40 characters and it
   );
   assertEquals(
     e.message,
-    `Invalid IntervalMs "${
+    `mover: IntervalMs: must be a whole number from 1 to 3600000 (got "${
       "x".repeat(40)
-    }"... (1000000 characters): expected a whole number from 1 to 3600000`,
+    }"... (1000000 characters))`,
   );
 });

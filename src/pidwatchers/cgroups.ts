@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { CgroupFs } from "./cgroup_pids.ts";
@@ -44,7 +45,7 @@ export class CgroupsPidWatcher extends PollingPidWatcher {
       if (this.#warned.has(path)) continue;
       this.#warned.add(path);
       this.deps.logger.warn(
-        `pidwatcher cgroups: invalid path ${JSON.stringify(path)}: not a cgroup (no cgroup.procs)`,
+        `pidwatcher cgroups: invalid path ${quoted(path)}: not a cgroup (no cgroup.procs)`,
       );
     }
     return pids;

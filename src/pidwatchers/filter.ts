@@ -18,14 +18,13 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
-import { configReason } from "../lifecycle/components.ts";
+import { ConfigError, underKeys } from "../config/config_error.ts";
 import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { privateDirtyKiB } from "../procfs/smaps.ts";
 import { type ProcStatus, statusKiB } from "../procfs/status.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
-import { dumpWatched, formatPids } from "./polling.ts";
+import { dumpWatched, loggedPids } from "./polling.ts";
 
 /** One filter: every criterion given must hold. */
 export interface PidFilter {
@@ -249,7 +248,7 @@ class FilterPidWatcher implements PidWatcher {
     if (this.#listener) this.#listener.addPids(passing);
     else {
       this.#deps.logger.warn(
-        `pidwatcher filter: ignoring new pids ${formatPids(passing)} because nobody is listening`,
+        `pidwatcher filter: ignoring new pids ${loggedPids(passing)} because nobody is listening`,
       );
     }
   }
@@ -262,7 +261,7 @@ class FilterPidWatcher implements PidWatcher {
     else {
       this.#deps.logger.warn(
         `pidwatcher filter: ignoring disappeared pids ${
-          formatPids(passed)
+          loggedPids(passed)
         } because nobody is listening`,
       );
     }
@@ -285,25 +284,17 @@ export function filterPidWatcherFactory(
       const factory = registry().get(name);
       if (!factory) {
         const accepted = [...registry().keys()].sort().join(", ");
-        throw new ConfigError(
-          `${path}: source.name: unknown pidwatcher ${
-            JSON.stringify(name)
-          } (accepted: ${accepted})`,
-          ["source", "name"],
-        );
+        throw new ConfigError({
+          reason: `unknown pidwatcher ${JSON.stringify(name)} (accepted: ${accepted})`,
+          keyPath: ["source", "name"],
+          component: path,
+        });
       }
-      let config: unknown;
-      try {
-        config = factory.parse(c.Source.config, `${path}.source`);
-      } catch (e) {
-        if (e instanceof ConfigError) {
-          // The message as parseWithSchema writes its own: "WHAT: KEY.PATH: reason".
-          const keyPath = ["source", "config", ...e.keyPath];
-          const reason = configReason(e, `${path}.source`);
-          throw new ConfigError(`${path}: ${keyPath.join(".")}: ${reason}`, keyPath);
-        }
-        throw e;
-      }
+      const config = underKeys(
+        ["source", "config"],
+        () => factory.parse(c.Source.config, `${path}.source`),
+        path,
+      );
       return { Source: { name, config }, Filters: c.Filters };
     },
     create(config, deps) {

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";

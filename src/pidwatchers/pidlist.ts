@@ -10,7 +10,7 @@ import { atMostItems, parseWithSchema, positiveInt, v } from "../config/schema.t
 import { MAX_LIST_ITEMS, PID_MAX } from "../common/limits.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";
-import { formatPids } from "./polling.ts";
+import { formatPids, loggedPids } from "./polling.ts";
 import { WatchedPids } from "./watched_pids.ts";
 
 const schema = v.strictObject({
@@ -33,6 +33,8 @@ class PidlistPidWatcher implements PidWatcher {
   readonly #watched: WatchedPids;
   /** Pids found missing (warned about once, not tried again). */
   readonly #missing = new Set<number>();
+  /** Thread ids in the list (warned about once, left out: a thread is no process). */
+  readonly #threads = new Set<number>();
   #listener: PidListener | undefined;
 
   constructor(config: PidlistConfig, deps: ComponentDeps) {
@@ -69,6 +71,7 @@ class PidlistPidWatcher implements PidWatcher {
   stop(): Promise<void> {
     this.#watched.clear();
     this.#missing.clear();
+    this.#threads.clear();
     return Promise.resolve();
   }
 
@@ -89,6 +92,28 @@ class PidlistPidWatcher implements PidWatcher {
     return lines.join("\n");
   }
 
+  /** `pids` without thread ids, which are warned about in one line. */
+  #leaveOutThreads(pids: readonly number[]): number[] {
+    const threads: number[] = [];
+    const processes: number[] = [];
+    const kept = pids.filter((pid) => {
+      const processId = this.#deps.procfs.processOf(pid);
+      if (processId === undefined || processId === pid) return true;
+      threads.push(pid);
+      processes.push(processId);
+      this.#threads.add(pid);
+      return false;
+    });
+    if (threads.length > 0) {
+      this.#deps.logger.warn(
+        `pidwatcher pidlist: left out thread ids, which are not processes: ${
+          loggedPids(threads)
+        } (their processes: ${loggedPids(processes)})`,
+      );
+    }
+    return kept;
+  }
+
   configJson(): string {
     return JSON.stringify(this.config);
   }
@@ -98,18 +123,22 @@ class PidlistPidWatcher implements PidWatcher {
     if (!listener) {
       this.#deps.logger.warn(
         `pidwatcher pidlist: skip reporting pids ${
-          formatPids(this.config.Pids)
+          loggedPids(this.config.Pids)
         } because nobody is listening`,
       );
       return;
     }
     const reported = new Set(this.#watched.list().map((w) => w.pid));
-    const fresh = this.config.Pids.filter((pid) => !reported.has(pid) && !this.#missing.has(pid));
+    const fresh = this.#leaveOutThreads(
+      this.config.Pids.filter((pid) =>
+        !reported.has(pid) && !this.#missing.has(pid) && !this.#threads.has(pid)
+      ),
+    );
     const added = this.#watched.add(fresh);
     const missing = fresh.filter((pid) => !added.some((w) => w.pid === pid));
     for (const pid of missing) this.#missing.add(pid);
     if (missing.length > 0) {
-      this.#deps.logger.warn(`pidwatcher pidlist: no such processes: ${formatPids(missing)}`);
+      this.#deps.logger.warn(`pidwatcher pidlist: no such processes: ${loggedPids(missing)}`);
     }
     if (added.length > 0) listener.addPids(added);
   }

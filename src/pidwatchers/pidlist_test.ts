@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
@@ -34,6 +34,41 @@ Deno.test("pidlist reports its pids once, warns about missing ones, never remove
   ]);
   await w.stop();
   assertEquals(kernel.openPidfds, 0);
+});
+
+Deno.test("pidlist lists at most 20 missing pids in its warning, then counts the rest", async () => {
+  const kernel = new FakeKernel();
+  using sys = fakeSystem(kernel);
+  const { deps, log } = testDeps(kernel, sys.procfs);
+  const pids = Array.from({ length: 5000 }, (_, i) => 1001 + i);
+  const w = make("pidlist", { pids }, deps);
+  w.setPidListener(recorder());
+  await w.start();
+  await w.poll();
+  await w.stop();
+  assertEquals(log, [
+    "WARN: pidwatcher pidlist: no such processes: [1001 1002 1003 1004 1005 1006 1007 1008 " +
+    "1009 1010 1011 1012 1013 1014 1015 1016 1017 1018 1019 1020 ... and 4980 more]",
+  ]);
+});
+
+Deno.test("pidlist leaves out a thread id with one warning naming its process", async () => {
+  const kernel = new FakeKernel();
+  addProcess(kernel, 700);
+  kernel.addProcess(702, "meme", []).tgid = 700;
+  using sys = fakeSystem(kernel);
+  const { deps, log } = testDeps(kernel, sys.procfs);
+  const w = make("pidlist", { pids: [702, 700] }, deps);
+  const l = recorder();
+  w.setPidListener(l);
+  await w.start();
+  await w.poll();
+  await w.stop();
+  assertEquals(l.calls, ["add [700]"]);
+  assertEquals(log, [
+    "WARN: pidwatcher pidlist: left out thread ids, which are not processes: [702] " +
+    "(their processes: [700])",
+  ]);
 });
 
 Deno.test("stub reports nothing and dumps an empty config", async () => {

@@ -22,6 +22,19 @@ export function formatPids(pids: readonly WatchedPid[] | readonly number[]): str
   return `[${pids.map((p) => (typeof p === "number" ? p : p.pid)).join(" ")}]`;
 }
 
+/** Pids a log line lists at most; more are counted, not listed. */
+const LOGGED_PIDS = 20;
+
+/**
+ * `[1 2 3]` for a log line: at most 20 pids, then how many more, so that
+ * a pidwatcher finding 200,000 processes writes one short line.
+ */
+export function loggedPids(pids: readonly WatchedPid[] | readonly number[]): string {
+  if (pids.length <= LOGGED_PIDS) return formatPids(pids);
+  const shown = formatPids(pids.slice(0, LOGGED_PIDS)).slice(0, -1);
+  return `${shown} ... and ${pids.length - LOGGED_PIDS} more]`;
+}
+
 /** Dump lines for reported processes. */
 export function dumpWatched(pids: readonly WatchedPid[]): string[] {
   return pids.map((w) => `  pid ${w.pid}: start ${w.startTicks} ticks, pidfd ${w.pidfd ?? "none"}`);
@@ -122,7 +135,7 @@ export abstract class PollingPidWatcher implements PidWatcher {
       const warn = (what: string, pids: WatchedPid[]) =>
         this.deps.logger.warn(
           `pidwatcher ${this.#kind}: ignoring ${what} pids ${
-            formatPids(pids)
+            loggedPids(pids)
           } because nobody is listening`,
         );
       // Removals first: a reused pid is then removed before its number is added again.

@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
@@ -117,7 +118,7 @@ export function parseTimeSpecMs(spec: string): number {
   const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|ms|s|m|h)?\s*$/.exec(spec);
   if (!m) {
     throw new UsageError(
-      `Invalid TIMESPEC ${JSON.stringify(spec)}: expected a number with ns, us, ms, s, m or h ` +
+      `Invalid TIMESPEC ${quoted(spec)}: expected a number with ns, us, ms, s, m or h ` +
         `(bare: seconds), e.g. 0.5s`,
     );
   }
@@ -233,7 +234,7 @@ export class AgeLogic {
     if (args.length === 0) return DUMP_HELP;
     if (args[0] === "config") return this.configJson();
     if (args[0] !== "accessed") {
-      throw new UsageError(`unknown dump ${JSON.stringify(args[0])}\nUsage: ${DUMP_HELP}`);
+      throw new UsageError(`unknown dump ${quoted(args[0]!)}\nUsage: ${DUMP_HELP}`);
     }
     return this.#dumpAccessed(args.slice(1));
   }
@@ -252,7 +253,7 @@ export class AgeLogic {
       durations = args[0]!.trim().split(",").map(parseTimeSpecMs);
       if (args.length >= 2) {
         pids = args[1]!.trim().split(",").map((s) => {
-          if (!/^\d+$/.test(s)) throw new UsageError(`invalid pid: ${JSON.stringify(s)}`);
+          if (!/^\d+$/.test(s)) throw new UsageError(`invalid pid: ${quoted(s)}`);
           return Number(s);
         });
       }

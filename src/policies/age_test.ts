@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { UsageError } from "../errors.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";

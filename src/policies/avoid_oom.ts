@@ -42,7 +42,7 @@
  */
 import { errorText } from "../common/error_text.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { parseWithSchema, stringList, v } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { selectMovableMappings } from "../memory/process_ranges.ts";
@@ -140,11 +140,12 @@ function parse(raw: unknown, what: string): AvoidOomConfig {
     const a = start.kind === "percent" ? start.percent : start.bytes;
     const b = stop.kind === "percent" ? stop.percent : (stop as { bytes: number }).bytes;
     if (a > b) {
-      throw new ConfigError(
-        `must not be above StopFreeingMemory (${c.StopFreeingMemory}): freeing starts below ` +
-          `StartFreeingMemory and stops at StopFreeingMemory (got ${c.StartFreeingMemory})`,
-        ["StartFreeingMemory"],
-      );
+      throw new ConfigError({
+        reason: `must not be above StopFreeingMemory (${c.StopFreeingMemory}): freeing starts ` +
+          `below StartFreeingMemory and stops at StopFreeingMemory (got ${c.StartFreeingMemory})`,
+        keyPath: ["StartFreeingMemory"],
+        component: what,
+      });
     }
   }
   return c;

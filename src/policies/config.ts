@@ -13,9 +13,9 @@
  * @module
  */
 import { NODE_MAX } from "../common/limits.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { componentRef, positiveInt, v } from "../config/schema.ts";
-import { type ComponentKind, type ComponentSpec, parseNested } from "../lifecycle/components.ts";
+import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { MAX_INTERVAL_MS } from "../mover/mover.ts";
 import { pidWatchers } from "../pidwatchers/mod.ts";
@@ -43,45 +43,27 @@ export function intervalEntry() {
  * Throws the one-line error for a deprecated `Cgroups` or `Pids` given
  * (not empty), with the pidwatcher config that replaces it.
  */
-function rejectDeprecated(policy: string, config: { Cgroups?: unknown; Pids?: unknown }): void {
+function rejectDeprecated(
+  policy: string,
+  config: { Cgroups?: unknown; Pids?: unknown },
+  what: string,
+): void {
   const given = (x: unknown) => x !== undefined && x !== null && !(Array.isArray(x) && !x.length);
   if (given(config.Cgroups)) {
-    throw new ConfigError(
-      `deprecated in the ${policy} policy: use a cgroups pidwatcher instead, ` +
+    throw new ConfigError({
+      reason: `deprecated in the ${policy} policy: use a cgroups pidwatcher instead, ` +
         `pidwatcher: {name: cgroups, config: {cgroups: [/sys/fs/cgroup/PATH]}}`,
-      ["Cgroups"],
-    );
+      keyPath: ["Cgroups"],
+      component: what,
+    });
   }
   if (given(config.Pids)) {
-    throw new ConfigError(
-      `deprecated in the ${policy} policy: use a pidlist pidwatcher instead, ` +
+    throw new ConfigError({
+      reason: `deprecated in the ${policy} policy: use a pidlist pidwatcher instead, ` +
         `pidwatcher: {name: pidlist, config: {pids: [PID]}}`,
-      ["Pids"],
-    );
-  }
-}
-
-/**
- * Parses a policy's nested `{name, config}` under `key` (`PidWatcher`,
- * `Tracker`) with the registry of `kind`; errors read
- * `WHAT: PidWatcher.config.intervalms: REASON`.
- */
-export function parseRef<T>(
-  kind: ComponentKind<T>,
-  key: string,
-  ref: { name: string; config?: unknown },
-  what: string,
-): ComponentSpec<T> {
-  return withWhat(what, () => parseNested(kind, key, ref));
-}
-
-/** Runs `f`; a ConfigError from it comes out as `WHAT: KEY.PATH: REASON`. */
-export function withWhat<R>(what: string, f: () => R): R {
-  try {
-    return f();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(`${what}: ${e.keyPath.join(".")}: ${e.message}`, e.keyPath);
+      keyPath: ["Pids"],
+      component: what,
+    });
   }
 }
 
@@ -121,10 +103,10 @@ interface TrackingEntries extends PlacementConfig {
  * refused, the pidwatcher and tracker looked up in their registries.
  */
 export function parseTracking(policy: string, c: TrackingEntries, what: string): TrackingConfig {
-  withWhat(what, () => rejectDeprecated(policy, c));
+  rejectDeprecated(policy, c, what);
   return {
-    pidWatcher: parseRef(pidWatchers, "PidWatcher", c.PidWatcher, what),
-    tracker: parseRef(trackers, "Tracker", c.Tracker, what),
+    pidWatcher: parseNested(pidWatchers, "PidWatcher", c.PidWatcher, what),
+    tracker: parseNested(trackers, "Tracker", c.Tracker, what),
     Mover: c.Mover,
     DryRun: c.DryRun,
     IntervalMs: c.IntervalMs,

@@ -45,7 +45,7 @@
 import { errorText } from "../common/error_text.ts";
 import { NODE_MAX } from "../common/limits.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { componentRef, parseWithSchema, v } from "../config/schema.ts";
 import { ProcessGoneError, UnsupportedError } from "../errors.ts";
 import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
@@ -101,28 +101,36 @@ function parse(raw: unknown, what: string): DemoteIdleConfig {
   if (ref) {
     const config = ref.config ?? undefined;
     out.PidWatcher = config === undefined ? { name: ref.name } : { name: ref.name, config };
-    out.pidWatcherSpec = parseNested(pidWatchers, "PidWatcher", out.PidWatcher);
+    out.pidWatcherSpec = parseNested(pidWatchers, "PidWatcher", out.PidWatcher, what);
   }
   if (!ref && p.PagesOfInterestDir === "") {
-    throw new ConfigError(
-      "needs PidWatcher, PagesOfInterestDir or both (where the pages of interest come from)",
-    );
+    throw new ConfigError({
+      reason:
+        "needs PidWatcher, PagesOfInterestDir or both (where the pages of interest come from)",
+      component: what,
+    });
   }
   if (p.PagesOfInterestDir !== "") {
     let isDir = false;
     try {
       isDir = Deno.statSync(p.PagesOfInterestDir).isDirectory;
     } catch {
-      throw new ConfigError(
-        `no such folder ${JSON.stringify(p.PagesOfInterestDir)} (must be an existing folder)`,
-        ["PagesOfInterestDir"],
-      );
+      throw new ConfigError({
+        reason: `no such folder ${
+          JSON.stringify(p.PagesOfInterestDir)
+        } (must be an existing folder)`,
+        keyPath: ["PagesOfInterestDir"],
+        component: what,
+      });
     }
     if (!isDir) {
-      throw new ConfigError(
-        `${JSON.stringify(p.PagesOfInterestDir)} is not a folder (must be an existing folder)`,
-        ["PagesOfInterestDir"],
-      );
+      throw new ConfigError({
+        reason: `${
+          JSON.stringify(p.PagesOfInterestDir)
+        } is not a folder (must be an existing folder)`,
+        keyPath: ["PagesOfInterestDir"],
+        component: what,
+      });
     }
   }
   return out;

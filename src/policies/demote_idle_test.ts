@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { BASE, HEAP, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
 import { type DemoteIdleLogic, demoteIdlePolicyFactory } from "./demote_idle.ts";

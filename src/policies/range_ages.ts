@@ -5,9 +5,10 @@
  * (the policies never reset them), as the Go memtierd keeps it: each range,
  * keyed by pid, start address and length, remembers when it was last seen
  * and when its counts last changed, and in how many rounds in a row they
- * changed (a new range counts as changed). A range not seen for two
- * intervals is forgotten (its process exited, or the tracker cut its
- * regions anew).
+ * changed (a new range counts as changed, unless the tracker says since
+ * when it counted and it counted no access: then it last changed then).
+ * A range not seen for two intervals is forgotten (its process exited, or
+ * the tracker cut its regions anew).
  *
  * @module
  */
@@ -23,7 +24,7 @@ export interface RangeAge {
   readonly range: AddrRange;
   /** Clock ms when the tracker last reported the range. */
   lastSeenMs: number;
-  /** Clock ms when its counts last changed (or it first appeared). */
+  /** Clock ms when its counts last changed (or it first appeared, or since when it was idle). */
   lastChangedMs: number;
   /** Rounds in a row, up to the last one, in which its counts changed (at most 64). */
   changedRounds: number;
@@ -50,12 +51,16 @@ export class RangeAges {
       const key = `${c.range.startAddr}:${c.range.endAddr - c.range.startAddr}`;
       const old = ranges.get(key);
       if (!old) {
+        // A new range with no access since the tracker's `sinceMs` has been
+        // idle since then (not only from now on: that waited a round more).
+        const untouched = c.accesses === 0 && c.reads === 0 && c.writes === 0;
+        const idleSince = untouched && c.sinceMs !== undefined ? Math.min(c.sinceMs, nowMs) : null;
         const a: RangeAge = {
           pid: c.pid,
           range: c.range,
           lastSeenMs: nowMs,
-          lastChangedMs: nowMs,
-          changedRounds: 1,
+          lastChangedMs: idleSince ?? nowMs,
+          changedRounds: idleSince === null ? 1 : 0,
           accesses: c.accesses,
           reads: c.reads,
           writes: c.writes,

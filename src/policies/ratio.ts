@@ -40,6 +40,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { componentRef, parseWithSchema, positiveNumber, v } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
@@ -248,7 +249,7 @@ export class RatioLogic {
   dump(args: readonly string[]): string {
     if (args[0] === "config") return this.configJson();
     if (args.length > 0 && args[0] !== "ratio") {
-      throw new UsageError(`unknown dump ${JSON.stringify(args[0])}\nUsage: ${DUMP_HELP}`);
+      throw new UsageError(`unknown dump ${quoted(args[0]!)}\nUsage: ${DUMP_HELP}`);
     }
     const now = this.#deps.clock.now();
     const lines = [

@@ -4,7 +4,7 @@
  * from the kernel's memory tiers and its cpuset. The heat policy's are in
  * heat_test.ts, the age policy's in age_tiers_test.ts.
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { BASE, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";

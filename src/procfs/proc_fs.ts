@@ -161,6 +161,19 @@ export class ProcFs {
     return parseStatus(this.readText(pid, "status"));
   }
 
+  /**
+   * The process that `pid` belongs to (status `Tgid`): `pid` itself for a
+   * process, another pid for a thread; undefined if it cannot be read.
+   */
+  processOf(pid: number): number | undefined {
+    try {
+      const tgid = Number(this.status(pid).get("Tgid"));
+      return Number.isInteger(tgid) && tgid > 0 ? tgid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   stat(pid: number): ProcStat {
     return parseStat(this.readText(pid, "stat"), this.path(pid, "stat"));
   }

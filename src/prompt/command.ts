@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { UsageError } from "../errors.ts";
 import type { ParsedFlags } from "../common/flags.ts";
 import { parseWholeNumber, stringFlag } from "../common/flags.ts";
@@ -41,7 +42,7 @@ export function floatFlag(
   const n = Number(v.trim());
   if (v.trim() === "" || !(n >= 0 && n <= max)) {
     throw new UsageError(
-      `Invalid -${name} ${JSON.stringify(v)}: expected ${what}, from 0 to ${max}`,
+      `Invalid -${name} ${quoted(v)}: expected ${what}, from 0 to ${max}`,
     );
   }
   return n;

@@ -130,3 +130,21 @@ Deno.test("a line of a megabyte is refused by its length; an unknown command is 
     `memtierd: unknown command "${"z".repeat(40)}"... (60000 characters) (try help)\n`,
   );
 });
+
+Deno.test("a bad value of any length comes back as 40 characters and its length", async () => {
+  using h = harness();
+  assertEquals(
+    await h.run(`pages -pid ${"9".repeat(30000)}`),
+    `memtierd: pages: Invalid -pid "${"9".repeat(40)}"... (30000 characters): ` +
+      "expected a process id, a whole number from 1 to 4194304\n",
+  );
+  await h.run("tracker -create softdirty");
+  assertEquals(
+    await h.run(`tracker -start ${"1,".repeat(9000)}x${"2".repeat(100)}`),
+    `memtierd: tracker: invalid pid: "x${"2".repeat(39)}"... (101 characters)\n`,
+  );
+  assertEquals(
+    await h.run(`stats -f ${"q".repeat(100)}`),
+    `memtierd: stats: Invalid -f "${"q".repeat(40)}"... (100 characters): expected txt or csv\n`,
+  );
+});

@@ -159,14 +159,17 @@ Deno.test("mover -config keeps the defaults of fields it leaves out and rejects 
     await h.run("mover -config bandwidth:\\ 7 -config-dump"),
     '{"IntervalMs":10,"Bandwidth":7}\n',
   );
-  assertIncludes(
+  assertEquals(
     await h.run(`mover -config '{"IntervalMs":0}'`),
-    "mover: Invalid IntervalMs 0: expected a whole number from 1 to 3600000",
+    "memtierd: mover: IntervalMs: must be a whole number from 1 to 3600000 (got 0)\n",
   );
-  assertIncludes(await h.run(`mover -config '{"Speed":1}'`), 'Unknown mover config field "Speed"');
-  assertIncludes(
+  assertEquals(
+    await h.run(`mover -config '{"Speed":1}'`),
+    "memtierd: mover: Speed: unknown key (accepted: IntervalMs, Bandwidth)\n",
+  );
+  assertEquals(
     await h.run(`mover -config {"IntervalMs":5}`),
-    `Unknown mover config field "IntervalMs:5" (write 'field: value', or quote the JSON`,
+    `memtierd: mover: "IntervalMs:5": unknown key (write 'field: value', or quote the JSON: '{"IntervalMs":...}')\n`,
   );
   assertEquals(await h.run("mover -config-dump"), '{"IntervalMs":10,"Bandwidth":7}\n');
 });

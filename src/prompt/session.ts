@@ -7,13 +7,14 @@
  * @module
  */
 import type { Syscalls } from "../ffi/syscalls.ts";
-import type { ComponentSlot } from "../lifecycle/components.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import type { PageList } from "../memory/page_list.ts";
 import { Mover } from "../mover/mover.ts";
-import type { PidListener, PidWatcher } from "../pidwatchers/pidwatcher.ts";
+import type { HeatRecorder } from "../pictures/heat_recorder.ts";
+import type { NodePagesRecorder } from "../pictures/recorder.ts";
+import type { PidListener, PidWatcher, WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import type { Policy } from "../policies/policy.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import type { Stats } from "../stats/stats.ts";
@@ -55,6 +56,34 @@ export interface SelectedRanges {
 }
 
 /**
+ * A component the prompt holds: created by name, configured (maybe later,
+ * as the Go prompt allows `-create` then `-config`), and maybe running.
+ */
+export interface ComponentSlot<T> {
+  /** The registry name (empty for one adopted from the policy). */
+  readonly name: string;
+  /** The parsed config, or undefined while none was given and the defaults do not do. */
+  config: unknown;
+  instance: T | null;
+  /** Started by the prompt (`-start`), or by the daemon for its config's components. */
+  running: boolean;
+  /** The policy's own, adopted as the Go prompt does: its config is the policy's. */
+  readonly adopted?: boolean;
+}
+
+/** The tracker's slot: a tracker is made at `-create` (with the defaults). */
+export interface TrackerSlot extends ComponentSlot<Tracker> {
+  instance: Tracker;
+  /** The processes given to it, given again to the tracker a new config makes. */
+  readonly pids: Map<number, WatchedPid>;
+}
+
+/** The pidwatcher's slot, with the listener its watchers report to. */
+export interface PidWatcherSlot extends ComponentSlot<PidWatcher> {
+  listener?: PidListener;
+}
+
+/**
  * The components a session runs, by name: one slot each, filled by the
  * prompt commands that create them (`policy -create` may also put its own
  * mover, tracker and pidwatcher here, as the Go memtierd's prompt adopts
@@ -66,8 +95,8 @@ export interface SessionComponents {
   /** The policy of `policy -create` or -config. */
   policy: ComponentSlot<Policy> | undefined;
   /** The tracker and pidwatcher commands act on (adopted from the policy, or created). */
-  tracker: Tracker | null;
-  pidWatcher: PidWatcher | null;
+  tracker: TrackerSlot | undefined;
+  pidWatcher: PidWatcherSlot | undefined;
   /** Routines of `routines -create` or -config, in creation order, and the one commands go to. */
   routines: ComponentSlot<Routine>[];
   routineInUse: number;
@@ -82,14 +111,10 @@ export class Session {
   /** Stopwatch name -> start, in Unix seconds. */
   readonly stopwatches = new Map<string, number>();
   /**
-   * `pidwatcher -create NAME`; `watcher` is made once it has a valid config.
-   * `adopted`: the policy's pidwatcher (no name here: its config is the policy's).
+   * What `picture -record` and `picture -heat -record` record, beside the
+   * components: stopped by `picture -stop`, and first by close().
    */
-  pidwatcher:
-    | { name: string; watcher?: PidWatcher; listener?: PidListener; adopted?: boolean }
-    | undefined;
-  /** What commands started beside the components (picture's recorder): stopped first by close(). */
-  readonly closers = new Set<() => Promise<void>>();
+  readonly recorders: { nodePages?: NodePagesRecorder; heat?: HeatRecorder } = {};
   /** Set by `log -f`: the message of a fatal error; memtierd exits. */
   fatal: string | undefined;
 
@@ -103,8 +128,8 @@ export class Session {
         logger: opts.logger,
       }),
       policy: undefined,
-      tracker: null,
-      pidWatcher: null,
+      tracker: undefined,
+      pidWatcher: undefined,
       routines: [],
       routineInUse: 0,
     };
@@ -133,21 +158,21 @@ export class Session {
   }
 
   /**
-   * Stops every component, those that feed others first: routines, the
-   * policy, the pidwatcher, the tracker, then the mover. One that fails to
-   * stop is logged and the rest are still stopped.
+   * Stops the recorders, then every component, those that feed others
+   * first: routines, the policy, the pidwatcher, the tracker, then the
+   * mover. One that fails to stop is logged and the rest are still stopped.
    */
   async close(): Promise<void> {
-    for (const stop of this.closers) await stop();
+    await this.recorders.nodePages?.stop();
+    await this.recorders.heat?.stop();
     const { routines, policy, pidWatcher, tracker, mover } = this.components;
     const running = <T>(slot: ComponentSlot<T> | undefined): T | null =>
       slot?.running ? slot.instance : null;
     const stops: [string, { stop(): Promise<void> } | null][] = [
       ...routines.map((r, i): [string, Routine | null] => [`routine ${i}`, running(r)]),
       ["policy", running(policy)],
-      ["pidwatcher", pidWatcher],
-      ["pidwatcher", this.pidwatcher?.watcher ?? null],
-      ["tracker", tracker],
+      ["pidwatcher", pidWatcher?.instance ?? null],
+      ["tracker", tracker?.instance ?? null],
       ["mover", mover],
     ];
     for (const [name, c] of stops) {

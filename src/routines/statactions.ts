@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
 import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
@@ -51,15 +51,26 @@ const schema = v.strictObject({
 /** The statactions config, with defaults filled in. */
 export type StatActionsConfig = v.InferOutput<typeof schema>;
 
-function checkCommand(command: readonly string[], runnerName: Runner, key: string): void {
+function checkCommand(
+  command: readonly string[],
+  runnerName: Runner,
+  key: string,
+  what: string,
+): void {
   if (runnerName === "memtier-prompt" && command.length > 1) {
-    throw new ConfigError(
-      `with runner memtier-prompt, must be a list of one string, a prompt line (got ${command.length} strings)`,
-      [key],
-    );
+    throw new ConfigError({
+      reason:
+        `with runner memtier-prompt, must be a list of one string, a prompt line (got ${command.length} strings)`,
+      keyPath: [key],
+      component: what,
+    });
   }
   if (command.length > 0 && command[0] === "") {
-    throw new ConfigError('must start with a program or command name (got "")', [key]);
+    throw new ConfigError({
+      reason: 'must start with a program or command name (got "")',
+      keyPath: [key],
+      component: what,
+    });
   }
 }
 
@@ -67,12 +78,13 @@ function checkCommand(command: readonly string[], runnerName: Runner, key: strin
 export function parseStatActionsConfig(raw: unknown, what = "statactions"): StatActionsConfig {
   const c = parseWithSchema(schema, raw, what);
   if (c.IntervalCommand.length === 0 && c.PageOutCommand.length === 0) {
-    throw new ConfigError(
-      "no actions: give intervalcommand or pageoutcommand (a list of strings)",
-    );
+    throw new ConfigError({
+      reason: "no actions: give intervalcommand or pageoutcommand (a list of strings)",
+      component: what,
+    });
   }
-  checkCommand(c.IntervalCommand, c.IntervalCommandRunner, "IntervalCommand");
-  checkCommand(c.PageOutCommand, c.PageOutCommandRunner, "PageOutCommand");
+  checkCommand(c.IntervalCommand, c.IntervalCommandRunner, "IntervalCommand", what);
+  checkCommand(c.PageOutCommand, c.PageOutCommandRunner, "PageOutCommand", what);
   return c;
 }
 

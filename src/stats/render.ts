@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { quoted } from "../common/excerpt.ts";
 import { GB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { errnoMeaning } from "../ffi/errno.ts";
 import { UsageError } from "../errors.ts";
@@ -176,12 +177,12 @@ export function renderStats(
       (t !== "policy_decisions" || stats.policyDecisions().length > 0)
     );
   if (format !== "txt" && format !== "csv") {
-    throw new UsageError(`Invalid -f ${JSON.stringify(format)}: expected txt or csv`);
+    throw new UsageError(`Invalid -f ${quoted(format)}: expected txt or csv`);
   }
   const unknown = tables.find((name) => !(STATS_TABLES as readonly string[]).includes(name));
   if (unknown !== undefined) {
     throw new UsageError(
-      `Invalid -t ${JSON.stringify(unknown)}: expected ${STATS_TABLES.slice(0, -1).join(", ")} or ${
+      `Invalid -t ${quoted(unknown)}: expected ${STATS_TABLES.slice(0, -1).join(", ")} or ${
         STATS_TABLES.at(-1)
       }`,
     );

@@ -68,6 +68,8 @@ function fakePfn(pageNo: number): number {
 /** A fake process. */
 export interface FakeProcess {
   pid: number;
+  /** For a thread: the process it belongs to (status Tgid); a process when absent. */
+  tgid?: number;
   comm: string;
   kernelThread: boolean;
   vmas: FakeVma[];
@@ -538,7 +540,8 @@ export class FakeKernel implements Syscalls {
     Deno.writeTextFileSync(
       `${dir}/status`,
       `Name:\t${p.comm.replaceAll("\n", "\\n")}\n` +
-        `State:\t${p.zombie ? "Z (zombie)" : "S (sleeping)"}\nPid:\t${p.pid}\n` +
+        `State:\t${p.zombie ? "Z (zombie)" : "S (sleeping)"}\nTgid:\t${p.tgid ?? p.pid}\n` +
+        `Pid:\t${p.pid}\n` +
         `Uid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\n` +
         (p.kernelThread || p.zombie ? "" : `VmRSS:\t${String(rssKiB).padStart(8)} kB\n`) +
         `Mems_allowed_list:\t${mems.join(",")}\n`,

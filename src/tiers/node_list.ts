@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { shownValue } from "../common/excerpt.ts";
 import { v } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import {
@@ -58,7 +59,7 @@ function nodeListHelp(opts: NodeListOptions): string {
 export function parseNodeList(raw: unknown, where: string, opts: NodeListOptions): NodeListItem[] {
   const bad = (item: unknown) =>
     new SyntaxError(
-      `Cannot use ${where} ${JSON.stringify(item)}: expected ${nodeListHelp(opts)}`,
+      `Cannot use ${where} ${shownValue(item)}: expected ${nodeListHelp(opts)}`,
     );
   const out: NodeListItem[] = [];
   const items = Array.isArray(raw) ? raw : [raw];

@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { quoted, shownValue } from "../common/excerpt.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { parseIdList } from "../sysfs/id_list.ts";
@@ -82,7 +83,7 @@ function parseItem(item: string, where: string, nodes: Set<number>, words: TierW
     }
   }
   throw new SyntaxError(
-    `Cannot use ${where} ${JSON.stringify(item)}: expected ${NODE_SPEC_HELP}`,
+    `Cannot use ${where} ${quoted(item)}: expected ${NODE_SPEC_HELP}`,
   );
 }
 
@@ -113,7 +114,7 @@ export function parseNodeSpec(raw: unknown, where: string): NodeSpec {
       for (const part of item.split(",")) parseItem(part, where, nodes, words);
     } else {
       throw new SyntaxError(
-        `Cannot use ${where} ${JSON.stringify(item)}: expected ${NODE_SPEC_HELP}`,
+        `Cannot use ${where} ${shownValue(item)}: expected ${NODE_SPEC_HELP}`,
       );
     }
   }

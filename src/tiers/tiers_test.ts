@@ -7,7 +7,7 @@ import { parseMemoryTiers, readMemoryTiers } from "./memory_tiers.ts";
 import { parseNodeAccess } from "./node_access.ts";
 import { nodeSpecField, parseNodeSpec, resolveNodes, resolveNodeSpec } from "./node_spec.ts";
 import { parseWithSchema, v } from "../config/schema.ts";
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { renderTiers, tiersJson } from "./render.ts";
 import { readTierTopology, tiersFromDistances, type TierTopology } from "./tier_topology.ts";
 

@@ -1,13 +1,17 @@
 /**
- * The `damon` tracker: the kernel's DAMON monitors access, memtierd reads
- * its results through DAMON's sysfs interface alone (no bpftrace, no perf).
+ * The `damon` tracker: the kernel's DAMON monitors access; memtierd sets it
+ * up through DAMON's sysfs interface and reads its results without bpftrace
+ * or perf.
  *
  * Each watched process gets a kdamond of its own (tried regions carry no
  * target index, so one target per kdamond is how a region's process is
- * known). A kdamond runs one context with a `stat` scheme whose access
- * pattern admits every region; each round asks the kernel to refresh the
- * scheme's tried regions and adds their `nr_accesses` to the counter of
- * (pid, region).
+ * known). Results are read once per aggregation interval: the
+ * `damon:damon_aggregated` events the kdamonds emitted meanwhile, from a
+ * tracefs instance of memtierd's own (each kdamond's events carry its
+ * thread's pid); where tracefs or the tracepoint is missing, each round
+ * asks the kernel to refresh a `stat` scheme's tried regions (the scheme
+ * admits every region) and reads them, four sysfs files per region. Either
+ * way each region's `nr_accesses` is added to the counter of (pid, region).
  *
  * Kdamonds: those in `KdamondsList`, or (empty list) every kdamond that is
  * off and has no context, growing `nr_kdamonds` when it is 0 or when no
@@ -16,16 +20,19 @@
  * warning. Stop switches memtierd's kdamonds off, removes their contexts
  * and puts `nr_kdamonds` back if memtierd raised it from 0.
  *
- * `SysfsRegionsManager` 1 writes the process's anon and heap ranges as the
- * target's regions and monitors them with `fvaddr` (exactly those regions),
- * refreshed when the ranges change. With 0, DAMON's `vaddr` picks regions
- * itself from its three-region guess, which on processes with huge sparse
- * reservations (V8, JVMs, Go) spreads the regions over never-touched
- * address space.
+ * Regions: without `SysfsRegionsManager` (the Go memtierd's configs have
+ * none) or with 1, memtierd writes the process's anon and heap ranges as
+ * the target's regions and monitors them with `fvaddr` (exactly those
+ * regions), refreshed when the ranges change; a kernel without fvaddr gets
+ * vaddr. With 0, DAMON's `vaddr` picks regions itself from its three-region
+ * guess, which on processes with huge sparse reservations (V8, JVMs, Go)
+ * spreads the regions over never-touched address space: they grow above
+ * `FilterAddressRangeSizeMax` and are not counted, which one warning per
+ * process says (the counts stay empty).
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
 import { Loop } from "../loop/loop.ts";
@@ -34,6 +41,12 @@ import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_ran
 import { processRanges } from "../memory/process_ranges.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { type DamonAttrs, type DamonIo, type DamonRegion, DamonSysfs } from "../sysfs/damon.ts";
+import {
+  type DamonAggregated,
+  DamonTrace,
+  realTraceIo,
+  type TraceIo,
+} from "../sysfs/damon_trace.ts";
 import type { Tracker, TrackerCounter } from "./tracker.ts";
 
 const U32 = 4294967295;
@@ -42,10 +55,12 @@ const schema = v.pipe(
   v.strictObject({
     Connection: v.optional(
       v.pipe(
-        v.string("must be bpftrace or perf (memtierd reads DAMON through sysfs either way)"),
+        v.string(
+          "must be bpftrace or perf (memtierd reads DAMON itself either way: tracefs events, or sysfs)",
+        ),
         v.check(
           (s) => s === "" || s === "bpftrace" || s === "perf" || s.startsWith("perf "),
-          "must be bpftrace or perf (memtierd reads DAMON through sysfs either way)",
+          "must be bpftrace or perf (memtierd reads DAMON itself either way: tracefs events, or sysfs)",
         ),
       ),
       "",
@@ -72,7 +87,8 @@ const schema = v.pipe(
       ),
       0,
     ),
-    SysfsRegionsManager: v.optional(intInRange(0, 1), 0),
+    // Absent: fvaddr over the process's ranges where the kernel has it.
+    SysfsRegionsManager: v.optional(intInRange(0, 1)),
     KdamondsList: v.optional(v.array(intInRange(0, 65535), "must be a list of kdamond ids"), []),
     NrKdamonds: v.optional(intInRange(0, 65535), 0),
   }),
@@ -95,10 +111,12 @@ export type DamonConfig = v.InferOutput<typeof schema>;
 export function parseDamonConfig(raw: unknown, what = "tracker damon"): DamonConfig {
   const c = parseWithSchema(schema, raw, what);
   if (c.MaxTargetRegions < c.MinTargetRegions) {
-    throw new ConfigError(
-      `${what}: MaxTargetRegions: must not be below MinTargetRegions ${c.MinTargetRegions} (got ${c.MaxTargetRegions})`,
-      ["MaxTargetRegions"],
-    );
+    throw new ConfigError({
+      reason:
+        `must not be below MinTargetRegions ${c.MinTargetRegions} (got ${c.MaxTargetRegions})`,
+      keyPath: ["MaxTargetRegions"],
+      component: what,
+    });
   }
   return c;
 }
@@ -107,10 +125,30 @@ export function parseDamonConfig(raw: unknown, what = "tracker damon"): DamonCon
 interface Owned {
   id: number;
   pid: number | undefined;
+  /** The kdamond thread's pid (its events carry it), read after it is switched on. */
+  threadPid?: number;
+  /** The aggregation being read from events: its regions so far. */
+  agg?: Aggregation | undefined;
   /** The regions written for the target (fvaddr), to see when they change. */
   regionsKey: string;
+  /** When the process's ranges were last read (clock ms): every RegionsUpdateUs at most. */
+  regionsAtMs?: number;
   /** The last round's tried regions: how many, their bytes, how many the filter dropped. */
   last?: { regions: number; totalBytes: number; dropped: number };
+}
+
+/** An aggregation's regions as read from events so far (address order). */
+interface Aggregation {
+  lastStart: number;
+  regions: number;
+  totalBytes: number;
+  dropped: number;
+  droppedBytes: number;
+}
+
+/** An event's region. */
+function regionOf(e: DamonAggregated): DamonRegion {
+  return { startAddr: e.startAddr, endAddr: e.endAddr, nrAccesses: e.nrAccesses, age: e.age };
 }
 
 /** One tried region as read in a round, for `dump raw`. */
@@ -134,6 +172,10 @@ const RAW_USAGE = "tracker damon: dump accepts: kdamonds, raw start|new|stop";
 /** Options for tests: the DAMON file layer. */
 export interface DamonTrackerOptions {
   io?: DamonIo;
+  /** tracefs for DAMON's events; null: read the sysfs tried regions. Default: the real one. */
+  traceIo?: TraceIo | null;
+  /** memtierd's pid, in its tracefs instance's name. */
+  pid?: number;
   onWrite?: (path: string, text: string) => void;
 }
 
@@ -152,9 +194,17 @@ export class DamonTracker implements Tracker {
   #counters = new Map<string, TrackerCounter>();
   #operations = "vaddr";
   #warnedNoKdamond = new Set<number>();
+  /** Pids told once that most of their regions were too large to count. */
+  #warnedFiltered = new Set<number>();
+  /** Aggregations in a row in which most of a pid's bytes were too large to count. */
+  #filteredStreak = new Map<number, number>();
   /** Rows recorded since the last `dump raw new` (undefined: not recording). */
   #raw: RawRow[] | undefined;
   #rawDropped = 0;
+  #traceIo: TraceIo | null | undefined;
+  #tracePid: number | undefined;
+  /** DAMON's events, while started; undefined: the sysfs tried regions are read. */
+  #trace: DamonTrace | undefined;
 
   constructor(config: DamonConfig, deps: ComponentDeps, options: DamonTrackerOptions = {}) {
     this.config = config;
@@ -164,6 +214,8 @@ export class DamonTracker implements Tracker {
       ...(options.io ? { io: options.io } : {}),
       ...(options.onWrite ? { onWrite: options.onWrite } : {}),
     });
+    this.#traceIo = options.traceIo;
+    this.#tracePid = options.pid;
   }
 
   get #attrs(): DamonAttrs {
@@ -191,6 +243,8 @@ export class DamonTracker implements Tracker {
     for (const { pid: p } of pids) {
       this.#pids.delete(p);
       this.#warnedNoKdamond.delete(p);
+      this.#warnedFiltered.delete(p);
+      this.#filteredStreak.delete(p);
       for (const [key, c] of this.#counters) if (c.pid === p) this.#counters.delete(key);
     }
     if (this.#started) this.#apply();
@@ -203,7 +257,7 @@ export class DamonTracker implements Tracker {
       log.info(
         `tracker damon: Connection ${
           JSON.stringify(this.config.Connection)
-        } is not used: memtierd reads DAMON through sysfs`,
+        } is not used: memtierd reads DAMON itself (tracefs events, or sysfs)`,
       );
     }
     if (!this.#damon.available()) {
@@ -212,8 +266,14 @@ export class DamonTracker implements Tracker {
       );
     }
     this.#claimKdamonds();
+    this.#openTrace();
     this.#started = true;
-    this.#apply();
+    try {
+      this.#apply();
+    } catch (e) {
+      this.#closeTrace();
+      throw e;
+    }
     this.#loop = new Loop({
       name: "tracker damon",
       clock: this.#deps.clock,
@@ -224,6 +284,44 @@ export class DamonTracker implements Tracker {
       logger: log,
     });
     this.#loop.start();
+  }
+
+  /**
+   * Opens memtierd's tracefs instance for DAMON's events; where that is not
+   * possible, says why once and reads the sysfs tried regions instead.
+   */
+  #openTrace(): void {
+    const io = this.#traceIo === undefined ? realTraceIo(this.#deps.syscalls()) : this.#traceIo;
+    if (io === null) return;
+    try {
+      this.#trace = DamonTrace.open({
+        sysRoot: this.#deps.sysfs.root,
+        procRoot: this.#deps.procfs.root,
+        io,
+        ...(this.#tracePid === undefined ? {} : { pid: this.#tracePid }),
+      });
+    } catch (e) {
+      this.#deps.logger.info(
+        `tracker damon: reading DAMON's tried regions through sysfs every round, not its events: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
+    }
+  }
+
+  #closeTrace(): void {
+    const t = this.#trace;
+    this.#trace = undefined;
+    if (!t) return;
+    try {
+      t.close();
+    } catch (e) {
+      this.#deps.logger.warn(
+        `tracker damon: Cannot remove tracefs instance ${t.dir}: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
+    }
   }
 
   /** Picks the kdamonds memtierd uses; raises nr_kdamonds where that is safe. */
@@ -282,8 +380,17 @@ export class DamonTracker implements Tracker {
     this.#owned = free.map((id) => ({ id, pid: undefined, regionsKey: "" }));
   }
 
+  /**
+   * Whether memtierd writes the target's regions: SysfsRegionsManager 1, or
+   * (absent) where the kernel has fvaddr, so that a process reserving huge
+   * sparse ranges is monitored where its memory is.
+   */
+  #manageRegions(avail: readonly string[]): boolean {
+    const m = this.config.SysfsRegionsManager;
+    return m === 1 || (m === undefined && avail.includes("fvaddr"));
+  }
+
   #regionsFor(pid: number): AddrRange[] {
-    if (this.config.SysfsRegionsManager !== 1) return [];
     return mergeRanges(processRanges(this.#deps.procfs, pid));
   }
 
@@ -342,10 +449,9 @@ export class DamonTracker implements Tracker {
     if (d.state(o.id) !== "off") d.command(o.id, "off");
     d.write(`${o.id}/contexts/nr_contexts`, 1);
     const avail = d.availOperations(o.id);
-    const regions = this.#regionsFor(pid);
-    this.#operations = this.config.SysfsRegionsManager === 1 && avail.includes("fvaddr")
-      ? "fvaddr"
-      : "vaddr";
+    const manage = this.#manageRegions(avail);
+    const regions = manage ? this.#regionsFor(pid) : [];
+    this.#operations = manage && avail.includes("fvaddr") ? "fvaddr" : "vaddr";
     if (!avail.includes(this.#operations)) {
       throw new UnsupportedError(
         `Cannot start tracker damon: kdamond ${o.id} offers operations ${
@@ -357,9 +463,17 @@ export class DamonTracker implements Tracker {
     d.command(o.id, "on");
     o.pid = pid;
     o.regionsKey = JSON.stringify(regions);
+    o.regionsAtMs = this.#deps.clock.now();
+    o.agg = undefined;
+    // Its events carry the thread's pid.
+    if (this.#trace) o.threadPid = Number(d.read(`${o.id}/pid`));
   }
 
-  /** One round: refresh and read the tried regions of every kdamond with a target. */
+  /**
+   * One round: restarts or frees kdamonds that stopped, refreshes fvaddr
+   * regions, then reads what DAMON found: the events since the last round,
+   * or (without tracefs) each kdamond's tried regions, refreshed on demand.
+   */
   round(): void {
     const d = this.#damon;
     const log = this.#deps.logger;
@@ -378,47 +492,154 @@ export class DamonTracker implements Tracker {
         }
         continue;
       }
-      if (this.config.SysfsRegionsManager === 1) this.#refreshRegions(o, pid);
+      if (this.#operations === "fvaddr") this.#refreshRegions(o, pid);
+      if (this.#trace) continue;
       const t0 = this.#deps.clock.now();
       if (!this.#tryCommand(o.id, "update_schemes_tried_regions")) continue;
       const { regions, totalBytes } = d.triedRegions(o.id);
+      const timestampNs = this.#raw ? Math.round(this.#deps.clock.wallMs() * 1e6) : 0;
       let dropped = 0;
+      let droppedBytes = 0;
       let scanned = 0;
       let accessed = 0;
-      const max = this.config.FilterAddressRangeSizeMax;
-      const timestampNs = this.#raw ? Math.round(this.#deps.clock.wallMs() * 1e6) : 0;
       for (const r of regions) {
-        const len = r.endAddr - r.startAddr;
-        const counted = max < 0 || len <= max;
-        if (this.#raw) {
-          if (this.#raw.length < RAW_ROWS_MAX) {
-            this.#raw.push({ timestampNs, kdamond: o.id, pid, region: r, counted });
-          } else this.#rawDropped++;
-        }
-        if (!counted) {
+        const pages = this.#count(o.id, pid, r, timestampNs);
+        if (pages === 0) {
           dropped++;
+          droppedBytes += r.endAddr - r.startAddr;
           continue;
         }
-        const pages = Math.ceil(len / PAGE_SIZE_BYTES);
         scanned += pages;
         if (r.nrAccesses > 0) accessed += pages;
-        const key = `${pid} ${r.startAddr} ${r.endAddr}`;
-        const c = this.#counters.get(key);
-        if (c) c.accesses += r.nrAccesses;
-        else {
-          this.#counters.set(key, {
-            pid,
-            range: { startAddr: r.startAddr, endAddr: r.endAddr },
-            accesses: r.nrAccesses,
-            reads: 0,
-            writes: 0,
-          });
-        }
       }
       o.last = { regions: regions.length, totalBytes, dropped };
+      this.#warnIfFiltered(pid, dropped, regions.length, droppedBytes, totalBytes);
       const timeUs = Math.round((this.#deps.clock.now() - t0) * 1000);
       this.#deps.stats.recordScan(pid, timeUs, scanned, accessed, 0);
     }
+    if (this.#trace) this.#readEvents(this.#trace);
+  }
+
+  /**
+   * Adds a region's accesses to the counter of (pid, region) and records it
+   * for `dump raw`. Returns its pages, 0 when FilterAddressRangeSizeMax
+   * keeps it out.
+   */
+  #count(kdamond: number, pid: number, r: DamonRegion, timestampNs: number): number {
+    const len = r.endAddr - r.startAddr;
+    const max = this.config.FilterAddressRangeSizeMax;
+    const counted = max < 0 || len <= max;
+    if (this.#raw) {
+      if (this.#raw.length < RAW_ROWS_MAX) {
+        this.#raw.push({ timestampNs, kdamond, pid, region: r, counted });
+      } else this.#rawDropped++;
+    }
+    if (!counted) return 0;
+    const key = `${pid} ${r.startAddr} ${r.endAddr}`;
+    const c = this.#counters.get(key);
+    if (c) c.accesses += r.nrAccesses;
+    else {
+      this.#counters.set(key, {
+        pid,
+        range: { startAddr: r.startAddr, endAddr: r.endAddr },
+        accesses: r.nrAccesses,
+        reads: 0,
+        writes: 0,
+      });
+    }
+    return Math.ceil(len / PAGE_SIZE_BYTES);
+  }
+
+  /**
+   * Counts the events DAMON emitted since the last round. Events of
+   * kdamonds that are not memtierd's (the tracepoint is system-wide) are
+   * left out. A kdamond lists a target's regions in address order at the
+   * end of each aggregation, so a region starting at or below the one
+   * before begins the next aggregation: the one before is complete (`dump`
+   * and the filter warning use it). Each pid's events of one round are
+   * recorded as one scan.
+   */
+  #readEvents(trace: DamonTrace): void {
+    const t0 = this.#deps.clock.now();
+    const events = trace.read();
+    if (events.length === 0) return;
+    const byThread = new Map<number, Owned>();
+    for (const o of this.#owned) {
+      if (o.pid !== undefined && o.threadPid !== undefined) byThread.set(o.threadPid, o);
+    }
+    const timestampNs = this.#raw ? Math.round(this.#deps.clock.wallMs() * 1e6) : 0;
+    const scans = new Map<number, { scanned: number; accessed: number }>();
+    for (const e of events) {
+      const o = byThread.get(e.kdamondPid);
+      if (o === undefined || o.pid === undefined || e.targetId !== 0) continue;
+      const pid = o.pid;
+      let a = o.agg;
+      if (a && e.startAddr <= a.lastStart) {
+        this.#aggregationDone(o, pid, a);
+        a = undefined;
+      }
+      a ??= o.agg = { lastStart: -1, regions: 0, totalBytes: 0, dropped: 0, droppedBytes: 0 };
+      a.lastStart = e.startAddr;
+      a.regions++;
+      a.totalBytes += e.endAddr - e.startAddr;
+      const pages = this.#count(o.id, pid, regionOf(e), timestampNs);
+      let scan = scans.get(pid);
+      if (!scan) scans.set(pid, scan = { scanned: 0, accessed: 0 });
+      if (pages === 0) {
+        a.dropped++;
+        a.droppedBytes += e.endAddr - e.startAddr;
+      }
+      scan.scanned += pages;
+      if (pages > 0 && e.nrAccesses > 0) scan.accessed += pages;
+      if (a.regions >= e.nrRegions) this.#aggregationDone(o, pid, a);
+    }
+    const timeUs = Math.round((this.#deps.clock.now() - t0) * 1000);
+    for (const [pid, s] of scans) {
+      this.#deps.stats.recordScan(pid, timeUs, s.scanned, s.accessed, 0);
+    }
+  }
+
+  #aggregationDone(o: Owned, pid: number, a: Aggregation): void {
+    o.last = { regions: a.regions, totalBytes: a.totalBytes, dropped: a.dropped };
+    o.agg = undefined;
+    this.#warnIfFiltered(pid, a.dropped, a.regions, a.droppedBytes, a.totalBytes);
+  }
+
+  /**
+   * One warning per process whose regions are mostly too large to count,
+   * for two regions update intervals in a row: DAMON starts with few regions
+   * and splits them at its first updates, which is not worth a warning.
+   */
+  #warnIfFiltered(
+    pid: number,
+    dropped: number,
+    regions: number,
+    droppedBytes: number,
+    totalBytes: number,
+  ): void {
+    if (this.#warnedFiltered.has(pid)) return;
+    if (2 * droppedBytes <= totalBytes) {
+      this.#filteredStreak.delete(pid);
+      return;
+    }
+    const streak = (this.#filteredStreak.get(pid) ?? 0) + 1;
+    this.#filteredStreak.set(pid, streak);
+    const c = this.config;
+    if (streak < Math.ceil((2 * c.RegionsUpdateUs) / c.AggregationUs)) return;
+    this.#warnedFiltered.add(pid);
+    this.#filteredStreak.delete(pid);
+    this.#deps.logger.warn(
+      `tracker damon: pid ${pid}: ${dropped} of ${regions} regions ` +
+        `(${Math.round(droppedBytes / 1048576)} of ${
+          Math.round(totalBytes / 1048576)
+        } MiB) are above FilterAddressRangeSizeMax ${this.config.FilterAddressRangeSizeMax} bytes and not counted: ${
+          this.#operations === "vaddr"
+            ? "vaddr spreads its regions over all the address space the process reserves, " +
+              "used or not (V8, JVMs, Go); SysfsRegionsManager 1 (or none) monitors the process's own " +
+              "ranges (fvaddr)"
+            : "raise MinTargetRegions or FilterAddressRangeSizeMax"
+        }`,
+    );
   }
 
   /** A state command, retried while another DAMON command is in flight. */
@@ -438,8 +659,15 @@ export class DamonTracker implements Tracker {
     return false;
   }
 
+  /**
+   * Writes the process's ranges again when they changed, looking every
+   * RegionsUpdateUs (the maps of a V8 process are long: not every round).
+   */
   #refreshRegions(o: Owned, pid: number): void {
     if (this.#operations !== "fvaddr") return;
+    const now = this.#deps.clock.now();
+    if (now - (o.regionsAtMs ?? -Infinity) < this.config.RegionsUpdateUs / 1000) return;
+    o.regionsAtMs = now;
     let regions: AddrRange[];
     try {
       regions = this.#regionsFor(pid);
@@ -458,6 +686,7 @@ export class DamonTracker implements Tracker {
     this.#loop = undefined;
     if (!this.#started) return;
     this.#started = false;
+    this.#closeTrace();
     const d = this.#damon;
     for (const o of this.#owned) {
       if (d.state(o.id) !== "off") {
@@ -564,7 +793,7 @@ export class DamonTracker implements Tracker {
 }
 
 export const damonTrackerFactory: ComponentFactory<DamonConfig, Tracker> = {
-  description: "DAMON in the kernel, read through sysfs (reads and writes)",
+  description: "DAMON in the kernel, read as tracefs events or through sysfs (reads and writes)",
   parse: (raw, what) => parseDamonConfig(raw, what),
   create: (config, deps) => new DamonTracker(config, deps),
 };

@@ -1,10 +1,11 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { PermissionError, UnsupportedError } from "../errors.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { Logger } from "../log/logger.ts";
 import { Mover } from "../mover/mover.ts";
 import { Stats } from "../stats/stats.ts";
 import { type DamonIo, DamonSysfs } from "../sysfs/damon.ts";
+import type { NonblockingFile, TraceIo } from "../sysfs/damon_trace.ts";
 import { assertEquals, assertOk, assertThrows } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { type FakeSystem, fakeSystem } from "../testing/fake_system.ts";
@@ -25,6 +26,8 @@ class FakeDamon implements DamonIo {
   readonly writes: string[] = [];
   /** What the next update_schemes_tried_regions of kdamond K lists: [start, end, nr_accesses]. */
   readonly pending = new Map<number, [number, number, number][]>();
+  /** What a new context's avail_operations lists. */
+  availOperations = "vaddr\nfvaddr\npaddr";
 
   constructor(sysRoot: string, nrKdamonds: number) {
     this.dir = `${sysRoot}/kernel/mm/damon/admin/kdamonds`;
@@ -64,7 +67,7 @@ class FakeDamon implements DamonIo {
         this.#put(`${d}/pid`, "-1");
         this.#put(`${d}/contexts/nr_contexts`, "0");
       } else if (rel.endsWith("nr_contexts")) {
-        this.#put(`${d}/avail_operations`, "vaddr\nfvaddr\npaddr");
+        this.#put(`${d}/avail_operations`, this.availOperations);
         this.#put(`${d}/operations`, "vaddr");
         for (const f of ["sample_us", "aggr_us", "update_us"]) {
           this.#put(`${d}/monitoring_attrs/intervals/${f}`, "0");
@@ -127,8 +130,11 @@ class FakeDamon implements DamonIo {
     } else if (m) {
       const k = Number(m[1]);
       const tried = `${k}/contexts/0/schemes/0/tried_regions`;
-      if (value === "on" || value === "off") this.#put(rel, value);
-      else if (value === "update_schemes_tried_regions") {
+      if (value === "on" || value === "off") {
+        this.#put(rel, value);
+        // The kdamond thread's pid while on.
+        this.#put(`${k}/pid`, value === "on" ? String(7000 + k) : "-1");
+      } else if (value === "update_schemes_tried_regions") {
         this.#removeFrom(tried, 0);
         let total = 0;
         (this.pending.get(k) ?? []).forEach(([s, e, a], i) => {
@@ -153,13 +159,91 @@ class FakeDamon implements DamonIo {
   }
 }
 
+/**
+ * tracefs as the kernel shows it to memtierd: instances made and removed
+ * (rmdir of a whole instance, as tracefs allows), the damon_aggregated
+ * enable file, and a trace_pipe whose text the test queues.
+ */
+class FakeTrace implements TraceIo {
+  readonly base: string;
+  readonly done: string[] = [];
+  dirs = new Set<string>();
+  /** /proc entries that exist (for the stale-instance check). */
+  procs = new Set<string>();
+  /** Text the pipe gives next, in pieces as read(2) would return them. */
+  pipe: string[] = [];
+  hasDamonEvents = true;
+  pipeOpen = false;
+
+  constructor(sysRoot: string) {
+    this.base = `${sysRoot}/kernel/tracing/instances`;
+    this.dirs.add(this.base);
+  }
+
+  #rel(path: string): string {
+    return path.startsWith(this.base) ? path.slice(this.base.length + 1) : path;
+  }
+
+  exists(path: string): boolean {
+    if (this.dirs.has(path) || this.procs.has(path)) return true;
+    const m = /^(.*)\/events\/damon\/damon_aggregated\/enable$/.exec(path);
+    return m !== null && this.hasDamonEvents && this.dirs.has(m[1]!);
+  }
+
+  list(dir: string): string[] {
+    return [...this.dirs].filter((d) => d.startsWith(`${dir}/`)).map((d) =>
+      d.slice(dir.length + 1)
+    );
+  }
+
+  mkdir(path: string): void {
+    this.done.push(`mkdir ${this.#rel(path)}`);
+    this.dirs.add(path);
+  }
+
+  rmdir(path: string): void {
+    this.done.push(`rmdir ${this.#rel(path)}`);
+    this.dirs.delete(path);
+  }
+
+  write(path: string, text: string): void {
+    this.done.push(`write ${this.#rel(path)} ${text.trim()}`);
+  }
+
+  openNonblocking(path: string): NonblockingFile {
+    this.done.push(`open ${this.#rel(path)}`);
+    this.pipeOpen = true;
+    const enc = new TextEncoder();
+    return {
+      read: (buf) => {
+        const piece = this.pipe.shift();
+        if (piece === undefined) return null;
+        const bytes = enc.encode(piece);
+        buf.set(bytes);
+        return bytes.length;
+      },
+      close: () => {
+        this.done.push("close");
+        this.pipeOpen = false;
+      },
+    };
+  }
+}
+
+/** A damon_aggregated line of kdamond thread `tid`: [start, end, nr_accesses] of `nr` regions. */
+function event(tid: number, nr: number, [start, end, acc]: [number, number, number]): string {
+  return `       kdamond.0-${tid}    [001] .....   95.123456: damon_aggregated: target_id=0 ` +
+    `nr_regions=${nr} ${start}-${end}: ${acc} 2\n`;
+}
+
 interface Setup extends Disposable {
   sys: FakeSystem;
   damon: FakeDamon;
   deps: ComponentDeps;
-  clock: Clock;
+  clock: Clock & { nowMs: number };
   log: () => string;
-  tracker(config?: unknown): DamonTracker;
+  /** A tracker on the fake DAMON; with `traceIo`, reading events from it. */
+  tracker(config?: unknown, traceIo?: TraceIo | null): DamonTracker;
 }
 
 /** Processes 100 (64 MiB anon at A) and 200 (16 MiB anon at 2A), `nr` kdamonds. */
@@ -171,9 +255,11 @@ function setup(nr = 0): Setup {
   kernel.populate(200, 0, 0, 4096);
   const sys = fakeSystem(kernel);
   const damon = new FakeDamon(sys.sysfs.root, nr);
-  // Time that never comes: the tracker's own loop never runs a round, the test runs them.
-  const clock: Clock = {
-    now: () => 0,
+  // Time that never comes: the tracker's own loop never runs a round, the
+  // test runs them; now() is what the test sets.
+  const clock: Clock & { nowMs: number } = {
+    nowMs: 0,
+    now: () => clock.nowMs,
     wallMs: () => 0,
     sleep: (_ms, signal) =>
       signal?.aborted
@@ -200,14 +286,15 @@ function setup(nr = 0): Setup {
     deps,
     clock,
     log: () => log,
-    tracker: (config) => new DamonTracker(parseDamonConfig(config), deps, { io: damon }),
+    tracker: (config, traceIo = null) =>
+      new DamonTracker(parseDamonConfig(config), deps, { io: damon, traceIo, pid: 42 }),
     [Symbol.dispose]: () => sys[Symbol.dispose](),
   };
 }
 
 const w = (...pids: number[]) => pids.map((pid) => ({ pid, pidfd: null, startTicks: 0 }));
 
-Deno.test("damon config: omitted fields take the Go defaults, zeros too", () => {
+Deno.test("damon config: omitted fields take the Go defaults, zeros too; SysfsRegionsManager stays absent (fvaddr where the kernel has it)", () => {
   assertEquals(parseDamonConfig(undefined), {
     Connection: "",
     SamplingUs: 5000,
@@ -217,7 +304,6 @@ Deno.test("damon config: omitted fields take the Go defaults, zeros too", () => 
     MaxTargetRegions: 1000,
     FilterAddressRangeSizeMax: 33554432,
     Interface: 0,
-    SysfsRegionsManager: 0,
     KdamondsList: [],
     NrKdamonds: 0,
   });
@@ -241,7 +327,7 @@ Deno.test("damon config: debugfs, unknown connections and bad region counts are 
   );
   assertEquals(
     msg('{"Connection":"ftrace"}'),
-    'tracker damon: Connection: must be bpftrace or perf (memtierd reads DAMON through sysfs either way) (got "ftrace")',
+    'tracker damon: Connection: must be bpftrace or perf (memtierd reads DAMON itself either way: tracefs events, or sysfs) (got "ftrace")',
   );
   assertEquals(
     msg('{"MinTargetRegions":2}'),
@@ -259,7 +345,7 @@ Deno.test("damon config: debugfs, unknown connections and bad region counts are 
 
 Deno.test("damon start: raises nr_kdamonds from 0 and sets up one context, vaddr, stat scheme open to every region", async () => {
   using s = setup(0);
-  const t = s.tracker('{"Connection":"bpftrace","SamplingUs":1000}');
+  const t = s.tracker('{"Connection":"bpftrace","SamplingUs":1000,"SysfsRegionsManager":0}');
   t.addPids(w(100));
   t.start();
   assertEquals(s.damon.take(), [
@@ -286,7 +372,7 @@ Deno.test("damon start: raises nr_kdamonds from 0 and sets up one context, vaddr
   ]);
   assertOk(
     s.log().includes(
-      'INFO: tracker damon: Connection "bpftrace" is not used: memtierd reads DAMON through sysfs',
+      'INFO: tracker damon: Connection "bpftrace" is not used: memtierd reads DAMON itself (tracefs events, or sysfs)',
     ),
     s.log(),
   );
@@ -300,7 +386,7 @@ Deno.test("damon start: raises nr_kdamonds from 0 and sets up one context, vaddr
   assertEquals(s.damon.get("nr_kdamonds"), "0");
 });
 
-Deno.test("damon with SysfsRegionsManager 1: fvaddr over the process's anon ranges, committed again when they change", async () => {
+Deno.test("damon with SysfsRegionsManager 1: fvaddr over the process's anon ranges, read again every RegionsUpdateUs and committed when they changed", async () => {
   using s = setup(1);
   const t = s.tracker('{"SysfsRegionsManager":1}');
   t.addPids(w(100));
@@ -315,7 +401,7 @@ Deno.test("damon with SysfsRegionsManager 1: fvaddr over the process's anon rang
   ]);
   t.round();
   assertEquals(s.damon.take(), ["0/state update_schemes_tried_regions"]);
-  // The process maps 4 MiB more.
+  // The process maps 4 MiB more; its ranges are read again after RegionsUpdateUs (1 s).
   s.sys.kernel.processes.get(100)!.vmas.push({
     startAddr: A + 128 * MiB,
     pages: 1024,
@@ -323,6 +409,10 @@ Deno.test("damon with SysfsRegionsManager 1: fvaddr over the process's anon rang
   });
   s.sys.kernel.populate(100, 1, 0, 1024);
   s.sys.sync();
+  s.clock.nowMs = 999;
+  t.round();
+  assertEquals(s.damon.take(), ["0/state update_schemes_tried_regions"]);
+  s.clock.nowMs = 1000;
   t.round();
   assertEquals(s.damon.take(), [
     `${r}/nr_regions 2`,
@@ -334,6 +424,98 @@ Deno.test("damon with SysfsRegionsManager 1: fvaddr over the process's anon rang
     "0/state update_schemes_tried_regions",
   ]);
   await t.stop();
+});
+
+Deno.test("damon without SysfsRegionsManager monitors the process's own ranges with fvaddr where the kernel has it, vaddr where it has not", async () => {
+  using s = setup(1);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  const writes = s.damon.take();
+  assertOk(writes.includes("0/contexts/0/operations fvaddr"), writes.join("\n"));
+  assertOk(
+    writes.includes(`0/contexts/0/targets/0/regions/0/end ${A + 64 * MiB}`),
+    writes.join("\n"),
+  );
+  await t.stop();
+  s.damon.availOperations = "vaddr\npaddr";
+  const old = s.tracker();
+  old.addPids(w(100));
+  old.start();
+  const oldWrites = s.damon.take();
+  assertOk(oldWrites.includes("0/contexts/0/operations vaddr"), oldWrites.join("\n"));
+  assertOk(oldWrites.includes("0/contexts/0/targets/0/regions/nr_regions 0"), oldWrites.join("\n"));
+  await old.stop();
+});
+
+Deno.test("damon reads DAMON's events from a tracefs instance of its own: nr_accesses per (pid, region) from its kdamonds only, no tried regions asked for, the instance removed on stop", async () => {
+  using s = setup(2);
+  const trace = new FakeTrace(s.sys.sysfs.root);
+  // Left by a memtierd that was killed (pid 99 is gone), and one of a memtierd alive (100).
+  trace.dirs.add(`${trace.base}/memtierd-99-0`);
+  trace.dirs.add(`${trace.base}/memtierd-100-0`);
+  trace.procs.add(`${s.sys.procfs.root}/100`);
+  const t = s.tracker('{"FilterAddressRangeSizeMax":8388608}', trace);
+  t.addPids(w(100, 200));
+  t.start();
+  assertEquals(trace.done.splice(0), [
+    "rmdir memtierd-99-0",
+    "mkdir memtierd-42-0",
+    "write memtierd-42-0/events/damon/damon_aggregated/enable 1",
+    "open memtierd-42-0/trace_pipe",
+  ]);
+  s.damon.take();
+  // Two aggregations of kdamond 0 (thread 7000), one of kdamond 1 (7001),
+  // one of someone else's kdamond (7999); the text split mid-line.
+  const text = event(7000, 2, [A, A + 4 * MiB, 5]) +
+    event(7000, 2, [A + 4 * MiB, A + 64 * MiB, 9]) +
+    event(7999, 1, [A, A + 4 * MiB, 50]) + event(7001, 1, [2 * A, 2 * A + 8 * MiB, 0]) +
+    "CPU:1 [LOST 3 EVENTS]\n" +
+    event(7000, 2, [A, A + 4 * MiB, 3]) + event(7000, 2, [A + 4 * MiB, A + 64 * MiB, 1]);
+  trace.pipe = [text.slice(0, 300), text.slice(300)];
+  t.round();
+  assertEquals(s.damon.take(), []);
+  const counters = t.getCounters().map((c) =>
+    `${c.pid} ${c.range.startAddr.toString(16)}-${c.range.endAddr.toString(16)} a=${c.accesses}`
+  );
+  assertEquals(counters, ["100 10000000-10400000 a=8", "200 20000000-20800000 a=0"]);
+  const scans = s.deps.stats.scans().get(100);
+  assertEquals([scans?.count, scans?.lastScanned, scans?.lastAccessed], [1, 2048, 2048]);
+  assertEquals(
+    t.dump([]),
+    "kdamond 0: pid 100 (fvaddr), last round: 2 regions, 67108864 bytes, 1 dropped by FilterAddressRangeSizeMax\n" +
+      "kdamond 1: pid 200 (fvaddr), last round: 1 regions, 8388608 bytes, 0 dropped by FilterAddressRangeSizeMax",
+  );
+  t.round();
+  assertEquals(t.getCounters()[0]?.accesses, 8);
+  await t.stop();
+  assertEquals(trace.done.splice(0), [
+    "write memtierd-42-0/events/damon/damon_aggregated/enable 0",
+    "close",
+    "rmdir memtierd-42-0",
+  ]);
+  assertEquals(trace.list(trace.base), ["memtierd-100-0"]);
+});
+
+Deno.test("damon reads the sysfs tried regions, saying why once, where tracefs has no DAMON events", async () => {
+  using s = setup(1);
+  const trace = new FakeTrace(s.sys.sysfs.root);
+  trace.hasDamonEvents = false;
+  const t = s.tracker(undefined, trace);
+  t.addPids(w(100));
+  t.start();
+  assertEquals(trace.done.splice(0), ["mkdir memtierd-42-0", "rmdir memtierd-42-0"]);
+  assertEquals(s.log().split("\n").filter((l) => l.includes("tried regions")), [
+    "INFO: tracker damon: reading DAMON's tried regions through sysfs every round, not its events: " +
+    `${trace.base}/memtierd-42-0/events/damon/damon_aggregated/enable is missing (no DAMON tracepoints)`,
+  ]);
+  s.damon.take();
+  s.damon.pending.set(0, [[A, A + 4 * MiB, 5]]);
+  t.round();
+  assertEquals(s.damon.take(), ["0/state update_schemes_tried_regions"]);
+  assertEquals(t.getCounters().map((c) => c.accesses), [5]);
+  await t.stop();
+  assertEquals(trace.done, []);
 });
 
 Deno.test("damon counters: nr_accesses add up per (pid, region) over rounds; regions above the filter are dropped", async () => {
@@ -355,6 +537,38 @@ Deno.test("damon counters: nr_accesses add up per (pid, region) over rounds; reg
   assertEquals([scans?.count, scans?.lastScanned, scans?.lastAccessed], [2, 1024, 1024]);
   t.resetCounters();
   assertEquals(t.getCounters(), []);
+  await t.stop();
+});
+
+Deno.test("damon warns once per process when most of its regions' bytes are above the filter for two regions updates in a row, naming fvaddr as the way out", async () => {
+  using s = setup(1);
+  // Two aggregations make two regions update intervals here.
+  const t = s.tracker('{"SysfsRegionsManager":0,"RegionsUpdateUs":100000}');
+  t.addPids(w(100));
+  t.start();
+  // vaddr over a sparse reservation: two regions of 40 GiB around 1 MiB.
+  const GiB = 1024 * MiB;
+  s.damon.pending.set(0, [[A, A + MiB, 1], [A + MiB, A + 40 * GiB, 0], [
+    A + 40 * GiB,
+    A + 80 * GiB,
+    0,
+  ]]);
+  const warnings = () => s.log().split("\n").filter((l) => l.startsWith("WARN"));
+  t.round();
+  // Then mostly counted: the streak starts again.
+  s.damon.pending.set(0, [[A, A + 8 * MiB, 1], [A + 8 * MiB, A + 16 * MiB, 0]]);
+  t.round();
+  s.damon.pending.set(0, [[A, A + 40 * GiB, 0]]);
+  t.round();
+  assertEquals(warnings(), []);
+  t.round();
+  t.round();
+  assertEquals(warnings(), [
+    "WARN: tracker damon: pid 100: 1 of 1 regions (40960 of 40960 MiB) are above " +
+    "FilterAddressRangeSizeMax 33554432 bytes and not counted: vaddr spreads its regions over " +
+    "all the address space the process reserves, used or not (V8, JVMs, Go); " +
+    "SysfsRegionsManager 1 (or none) monitors the process's own ranges (fvaddr)",
+  ]);
   await t.stop();
 });
 
@@ -508,8 +722,8 @@ Deno.test("damon dump: kdamonds by default, and a clear line for unknown argumen
   const t = s.tracker();
   t.addPids(w(100));
   t.start();
-  assertEquals(t.dump([]), "kdamond 0: pid 100 (vaddr)");
-  assertEquals(t.dump(["kdamonds"]), "kdamond 0: pid 100 (vaddr)");
+  assertEquals(t.dump([]), "kdamond 0: pid 100 (fvaddr)");
+  assertEquals(t.dump(["kdamonds"]), "kdamond 0: pid 100 (fvaddr)");
   assertEquals(
     t.dump(["regions"]),
     'tracker damon: dump accepts: kdamonds, raw start|new|stop (got "regions")',

@@ -11,7 +11,8 @@
  *   finder.ts        `finder`: whole ranges, filtered by pagemap bits
  *   multi.ts         `multi`: several trackers, counters flattened
  *   stub.ts          `stub`: tracks nothing
- *   damon.ts         `damon`: DAMON's results, read through sysfs
+ *   damon.ts         `damon`: DAMON's results, set up through sysfs, read as
+ *                    tracefs events (sysfs tried regions without tracefs)
  *
  * Adding a tracker is one file exporting a ComponentFactory plus one line
  * in `trackerRegistry`.

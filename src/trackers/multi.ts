@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { ConfigError } from "../config/decode.ts";
+import { underKeys } from "../config/config_error.ts";
 import { componentRef, parseWithSchema, v } from "../config/schema.ts";
-import { type ComponentKind, type ComponentSpec, parseNested } from "../lifecycle/components.ts";
+import { type ComponentKind, type ComponentSpec, parseComponent } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { flattenCounters } from "./counters.ts";
@@ -94,17 +94,9 @@ export function multiTrackerFactory(
     description: "several trackers as one, overlapping counters summed",
     parse(raw, what) {
       const c = parseWithSchema(schema, raw, what);
-      const trackers = c.Trackers.map((ref, i) => {
-        try {
-          return parseNested(kind(), String(i), ref);
-        } catch (e) {
-          if (!(e instanceof ConfigError)) throw e;
-          throw new ConfigError(`${what}: Trackers.${e.keyPath.join(".")}: ${e.message}`, [
-            "Trackers",
-            ...e.keyPath,
-          ]);
-        }
-      });
+      const trackers = c.Trackers.map((ref, i) =>
+        underKeys(["Trackers", String(i)], () => parseComponent(kind(), ref), what)
+      );
       return { trackers };
     },
     create: (config, deps) => new MultiTracker(config, deps),

@@ -71,6 +71,8 @@ interface PidState {
   regions: AddrRange[];
   regionsAtMs: number;
   primed: boolean;
+  /** When the last pass over the process (priming or counting) ended: new counters count since then. */
+  passEndMs: number | undefined;
 }
 
 /** One row of `dump raw`. */
@@ -166,7 +168,13 @@ export abstract class PageTracker implements Tracker {
 
   addPids(pids: readonly WatchedPid[]): void {
     for (const w of pids) {
-      this.#pids.set(w.pid, { watched: w, regions: [], regionsAtMs: -Infinity, primed: false });
+      this.#pids.set(w.pid, {
+        watched: w,
+        regions: [],
+        regionsAtMs: -Infinity,
+        primed: false,
+        passEndMs: undefined,
+      });
     }
   }
 
@@ -182,7 +190,10 @@ export abstract class PageTracker implements Tracker {
   start(): void {
     if (this.#loop?.running) return;
     this.beforeStart();
-    for (const st of this.#pids.values()) st.primed = false;
+    for (const st of this.#pids.values()) {
+      st.primed = false;
+      st.passEndMs = undefined;
+    }
     this.#loop = new Loop({
       name: this.#name,
       clock: this.deps.clock,
@@ -273,6 +284,7 @@ export abstract class PageTracker implements Tracker {
         if (done) {
           this.afterPid(pid);
           st.primed = true;
+          st.passEndMs = this.deps.clock.now();
         }
       } catch (e) {
         this.#drop(pid);
@@ -320,6 +332,9 @@ export abstract class PageTracker implements Tracker {
     const skip = this.skipProb;
     const bit = this.writtenBit;
     const direct = bit !== 0 && skip === 0;
+    // Every pass marks the pages it scanned afresh (idle bits set, soft-dirty
+    // bits cleared), so a counter made in this pass counts since the last one.
+    const since = st.passEndMs;
     try {
       const regions = st.regions;
       for (let i = 0; i < regions.length;) {
@@ -385,13 +400,15 @@ export abstract class PageTracker implements Tracker {
               c.accesses += acc;
               c.writes += wr;
             } else {
-              counters.set(r.startAddr, {
+              const fresh: TrackerCounter = {
                 pid,
                 range: { startAddr: r.startAddr, endAddr: r.endAddr },
                 accesses: acc,
                 reads: 0,
                 writes: wr,
-              });
+              };
+              if (since !== undefined) fresh.sinceMs = since;
+              counters.set(r.startAddr, fresh);
             }
           }
         }

@@ -14,6 +14,12 @@ export interface TrackerCounter {
   accesses: number;
   reads: number;
   writes: number;
+  /**
+   * Clock ms since when the counts cover the range, when the tracker knows
+   * it (a page tracker: the end of the pass before the one that first
+   * counted it). Counts of 0 then mean "not accessed since sinceMs".
+   */
+  sinceMs?: number;
 }
 
 /** Measures memory access; a policy's pidwatcher feeds it pids. */

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/decode.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { UnsupportedError } from "../errors.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { flattenCounters, rangeHeats } from "./counters.ts";
@@ -22,6 +22,18 @@ const counter = (
   reads = 0,
   pid = PID,
 ): TrackerCounter => ({ pid, range: { startAddr, endAddr }, accesses, reads, writes });
+
+/** A page tracker's counter: it counts since the end of the pass before (0 on these tests' clock). */
+const paged = (
+  startAddr: number,
+  endAddr: number,
+  accesses: number,
+  writes: number,
+  sinceMs = 0,
+) => ({
+  ...counter(startAddr, endAddr, accesses, writes),
+  sinceMs,
+});
 
 /** The counters with a hit (the others are there too, at 0). */
 const written = (cs: TrackerCounter[]) => cs.filter((c) => c.accesses || c.reads || c.writes);
@@ -80,20 +92,20 @@ Deno.test("softdirty counts regions written since the last scan, not read ones; 
   t.scan();
   // Every region scanned has a counter, 0 where nothing was written (as in Go).
   assertEquals(t.getCounters(), [
-    counter(HEAP, HEAP + 16 * PAGE, 0, 0),
-    counter(BASE, BASE + 256 * PAGE, 0, 1),
-    counter(BASE + 256 * PAGE, BASE + 512 * PAGE, 0, 0),
-    counter(BASE + 512 * PAGE, BASE + 768 * PAGE, 0, 0),
-    counter(BASE + 768 * PAGE, BASE + 1024 * PAGE, 0, 0),
+    paged(HEAP, HEAP + 16 * PAGE, 0, 0),
+    paged(BASE, BASE + 256 * PAGE, 0, 1),
+    paged(BASE + 256 * PAGE, BASE + 512 * PAGE, 0, 0),
+    paged(BASE + 512 * PAGE, BASE + 768 * PAGE, 0, 0),
+    paged(BASE + 768 * PAGE, BASE + 1024 * PAGE, 0, 0),
   ]);
   t.scan(); // nothing written since: no change
-  assertEquals(written(t.getCounters()), [counter(BASE, BASE + 256 * PAGE, 0, 1)]);
+  assertEquals(written(t.getCounters()), [paged(BASE, BASE + 256 * PAGE, 0, 1)]);
   f.sys.access(PID, BASE + 5 * PAGE, BASE + 6 * PAGE, true);
   f.sys.access(PID, BASE + 1000 * PAGE, BASE + 1001 * PAGE, true);
   t.scan();
   assertEquals(written(t.getCounters()), [
-    counter(BASE, BASE + 256 * PAGE, 0, 2),
-    counter(BASE + 768 * PAGE, BASE + 1024 * PAGE, 0, 1),
+    paged(BASE, BASE + 256 * PAGE, 0, 2),
+    paged(BASE + 768 * PAGE, BASE + 1024 * PAGE, 0, 1),
   ]);
   const scans = f.stats.scans().get(PID)!;
   // A region's scan ends at its first written page (MaxCountPerRegion 1):
@@ -101,6 +113,29 @@ Deno.test("softdirty counts regions written since the last scan, not read ones; 
   assertEquals([scans.count, scans.sumScanned, scans.sumWritten], [3, 785 + 1040 + 767, 3]);
   t.resetCounters();
   assertEquals(t.getCounters(), []);
+});
+
+Deno.test("a page tracker's counter says since when it counts: the end of the pass before the one that made it", () => {
+  using f = trackerFixture();
+  const t = new SoftDirtyTracker(
+    softDirtyTrackerFactory.parse({ PagesInRegion: 512, RegionsUpdateMs: 0 }, "softdirty"),
+    f.deps,
+  );
+  t.addPids([f.watched()]);
+  f.clock.advance(1500);
+  t.scan(); // primes at 1,500 ms
+  f.clock.advance(2000);
+  f.sys.access(PID, BASE, BASE + PAGE, true);
+  t.scan(); // counts since 1,500 ms
+  assertEquals(t.getCounters(), [
+    paged(HEAP, HEAP + 16 * PAGE, 0, 0, 1500),
+    paged(BASE, BASE + 512 * PAGE, 0, 1, 1500),
+    paged(BASE + 512 * PAGE, BASE + 1024 * PAGE, 0, 0, 1500),
+  ]);
+  t.resetCounters();
+  f.clock.advance(2000);
+  t.scan(); // counters made anew count since the pass at 3,500 ms
+  assertEquals(t.getCounters().map((c) => c.sinceMs), [3500, 3500, 3500]);
 });
 
 Deno.test("softdirty MaxCountPerRegion 0 counts every written page of a region", () => {
@@ -115,8 +150,8 @@ Deno.test("softdirty MaxCountPerRegion 0 counts every written page of a region",
   f.sys.access(PID, HEAP, HEAP + 3 * PAGE, true);
   t.scan();
   assertEquals(written(t.getCounters()), [
-    counter(HEAP, HEAP + 16 * PAGE, 0, 3),
-    counter(BASE + 256 * PAGE, BASE + 512 * PAGE, 0, 10),
+    paged(HEAP, HEAP + 16 * PAGE, 0, 3),
+    paged(BASE + 256 * PAGE, BASE + 512 * PAGE, 0, 10),
   ]);
 });
 
@@ -168,16 +203,16 @@ Deno.test("idlepage counts regions read or written since the last scan; THP tail
   f.sys.access(PID, BASE + 800 * PAGE, BASE + 900 * PAGE, false); // tails only
   t.scan();
   assertEquals(written(t.getCounters()), [
-    counter(BASE, BASE + 256 * PAGE, 4, 0),
-    counter(BASE + 256 * PAGE, BASE + 512 * PAGE, 1, 0),
+    paged(BASE, BASE + 256 * PAGE, 4, 0),
+    paged(BASE + 256 * PAGE, BASE + 512 * PAGE, 1, 0),
   ]);
   f.sys.access(PID, BASE + 512 * PAGE, BASE + 513 * PAGE, false); // the head
   f.sys.access(PID, BASE + 3 * PAGE, BASE + 4 * PAGE, false);
   t.scan();
   assertEquals(written(t.getCounters()), [
-    counter(BASE, BASE + 256 * PAGE, 5, 0),
-    counter(BASE + 256 * PAGE, BASE + 512 * PAGE, 1, 0),
-    counter(BASE + 512 * PAGE, BASE + 768 * PAGE, 1, 0),
+    paged(BASE, BASE + 256 * PAGE, 5, 0),
+    paged(BASE + 256 * PAGE, BASE + 512 * PAGE, 1, 0),
+    paged(BASE + 512 * PAGE, BASE + 768 * PAGE, 1, 0),
   ]);
   f.sys.kernel.exit(PID);
   f.sys.sync();
@@ -230,8 +265,8 @@ Deno.test("idlepage counts the right regions when the frames of a chunk are scat
   Deno.writeFileSync(path, bytes);
   t.scan();
   assertEquals(written(t.getCounters()), [
-    counter(BASE, BASE + 256 * PAGE, 4, 0),
-    counter(BASE + 512 * PAGE, BASE + 768 * PAGE, 1, 0),
+    paged(BASE, BASE + 256 * PAGE, 4, 0),
+    paged(BASE + 512 * PAGE, BASE + 768 * PAGE, 1, 0),
   ]);
   t.scan();
   assertEquals(written(t.getCounters()).map((c) => c.accesses), [4, 1], "marked idle again");
@@ -253,7 +288,7 @@ Deno.test("idlepage leaves out frames past the bitmap's last whole word and keep
   f.sys.access(PID, BASE + 600 * PAGE, BASE + 700 * PAGE, false);
   t.scan();
   assertEquals([t.pids(), written(t.getCounters())], [[PID], [
-    counter(BASE, BASE + 256 * PAGE, 4, 0),
+    paged(BASE, BASE + 256 * PAGE, 4, 0),
   ]]);
 });
 

@@ -6,6 +6,11 @@
 #  2. status of a 1 GiB and an 8 GiB process (benchhelp hold): memtierd --pid
 #     (start-up subtracted) against `numastat -p`, and memtierd's peak RSS;
 #     for 8 GiB also a move to the node the pages are already on.
+#  3. memory per daemon (issue 18): ten memtierd daemons side by side (age
+#     policy, softdirty tracker, one idle process watched), ten Deno runtimes
+#     idling on a timer, and with $GO_MEMTIERD ten Go memtierds with the same
+#     config: the mean PSS and RSS of each after $BENCH_PSS_WAIT s (default
+#     30); goal: memtierd's PSS at most 1.3x the runtime's.
 # Prints "bench:" lines as it goes; also writes them to build/bench/native.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,3 +78,59 @@ for mib in 1024 8192; do
   kill "$pid"
 done
 
+# pss-of-ten CMD...: starts ten copies side by side, waits, sets PSS and RSS
+# (KiB, the mean of the ten from smaps_rollup), stops them.
+pss-of-ten() {
+  local pids=() p ps rs tp=0 tr=0 k=0
+  for ((i = 0; i < 10; i++)); do
+    "$@" > /dev/null 2>&1 &
+    pids+=($!)
+  done
+  sleep "${BENCH_PSS_WAIT:-30}"
+  for p in "${pids[@]}"; do
+    read -r ps rs < <(awk '/^Pss:/ { p = $2 } /^Rss:/ { r = $2 } END { print p, r }' \
+      "/proc/$p/smaps_rollup" 2> /dev/null) || true
+    [ -n "$ps" ] || { echo "native bench: $* exited early" >&2; exit 1; }
+    tp=$((tp + ps)) tr=$((tr + rs)) k=$((k + 1))
+  done
+  kill "${pids[@]}"
+  wait "${pids[@]}" 2> /dev/null || true
+  PSS=$((tp / k)) RSS=$((tr / k))
+}
+
+echo "native bench: memory per daemon, ten side by side" >&2
+"$helper" hold 64 > "$cache/hold.out" &
+holders+=($!)
+until grep -q ready "$cache/hold.out" 2> /dev/null; do sleep 0.2; done
+pid=$(awk '{ print $2 }' "$cache/hold.out")
+# The Go memtierd's form (JSON in YAML; its mover has no defaults and its
+# softdirty tracker panics on a zero ScanIntervalMs), which ours reads too.
+cat > "$cache/age.yaml" << YAML
+policy:
+  name: age
+  config: |
+    {"PidWatcher": {"Name": "pidlist", "Config": "{\\"Pids\\": [$pid]}"},
+     "Tracker": {"Name": "softdirty",
+       "Config": "{\\"PagesInRegion\\": 512, \\"MaxCountPerRegion\\": 1, \\"ScanIntervalMs\\": 5000, \\"RegionsUpdateMs\\": 10000}"},
+     "Mover": {"IntervalMs": 20, "Bandwidth": 200},
+     "IntervalMs": 5000, "IdleDurationMs": 60000, "IdleNumas": [0]}
+YAML
+echo 'setInterval(() => {}, 5000);' > "$cache/idle.js"
+pss-of-ten "$memtierd" -config "$cache/age.yaml"
+ours_pss=$PSS ours_rss=$RSS
+pss-of-ten "$deno" run --no-config "$cache/idle.js"
+deno_pss=$PSS deno_rss=$RSS
+ratio=$(awk -v a="$ours_pss" -v b="$deno_pss" 'BEGIN { printf "%.2f", a / b }')
+verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.3) ? "met" : "NOT met" }')
+note "host: memtierd daemon, PSS of ten side by side" \
+  "$(printf '%6.1f MB (RSS %5.1f MB) vs Deno idling %6.1f MB (RSS %5.1f MB) = %5.2fx  target <= 1.3x: %s' \
+    "$(awk -v k="$ours_pss" 'BEGIN { print k / 1000 }')" "$(awk -v k="$ours_rss" 'BEGIN { print k / 1000 }')" \
+    "$(awk -v k="$deno_pss" 'BEGIN { print k / 1000 }')" "$(awk -v k="$deno_rss" 'BEGIN { print k / 1000 }')" \
+    "$ratio" "$verdict")"
+if [ -n "${GO_MEMTIERD:-}" ]; then
+  pss-of-ten "$GO_MEMTIERD" -config "$cache/age.yaml"
+  note "host: Go memtierd daemon, PSS of ten side by side" \
+    "$(printf '%6.1f MB (RSS %5.1f MB)' "$(awk -v k="$PSS" 'BEGIN { print k / 1000 }')" \
+      "$(awk -v k="$RSS" 'BEGIN { print k / 1000 }')")"
+fi
+kill "$pid"

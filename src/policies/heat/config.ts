@@ -11,18 +11,12 @@
  *
  * @module
  */
-import { ConfigError } from "../../config/decode.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import { componentRef, parseWithSchema, v } from "../../config/schema.ts";
-import type { ComponentKind, ComponentSpec } from "../../lifecycle/components.ts";
+import { type ComponentKind, type ComponentSpec, parseNested } from "../../lifecycle/components.ts";
 import { parseSizeBytes } from "../../memory/range_spec.ts";
 import { nodeListField, type NodeListItem } from "../../tiers/node_list.ts";
-import {
-  MAX_NODE_ID,
-  parseRef,
-  parseTracking,
-  type TrackingConfig,
-  trackingEntries,
-} from "../config.ts";
+import { MAX_NODE_ID, parseTracking, type TrackingConfig, trackingEntries } from "../config.ts";
 import type { HeatForecaster } from "../policy.ts";
 import { type HeatmapConfig, heatmapSchema } from "./heatmap.ts";
 
@@ -92,12 +86,11 @@ export function parseNumaSize(value: string | number): SizeSpec | undefined {
 
 function nodeKey(key: string, what: string, path: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(key.trim()) || Number(key) < min || Number(key) > max) {
-    throw new ConfigError(
-      `${what}: ${path}.${key}: must be a whole number from ${min} to ${max} (got ${
-        JSON.stringify(key)
-      })`,
-      [path, key],
-    );
+    throw new ConfigError({
+      reason: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(key)})`,
+      keyPath: [path, key],
+      component: what,
+    });
   }
   return Number(key);
 }
@@ -120,22 +113,24 @@ export function parseHeatConfig(
     const node = nodeKey(key, what, "NumaSize", -1, MAX_NODE_ID);
     const size = parseNumaSize(value);
     if (!size) {
-      throw new ConfigError(
-        `${what}: NumaSize.${key}: ${sizeMsg} (got ${JSON.stringify(value)})`,
-        ["NumaSize", key],
-      );
+      throw new ConfigError({
+        reason: `${sizeMsg} (got ${JSON.stringify(value)})`,
+        keyPath: ["NumaSize", key],
+        component: what,
+      });
     }
     if ("percent" in size && node === SWAP_NODE) {
-      throw new ConfigError(
-        `${what}: NumaSize.${key}: a percentage needs a NUMA node's MemTotal: give swap's size in bytes`,
-        ["NumaSize", key],
-      );
+      throw new ConfigError({
+        reason: "a percentage needs a NUMA node's MemTotal: give swap's size in bytes",
+        keyPath: ["NumaSize", key],
+        component: what,
+      });
     }
     numaSize.set(node, size);
   }
   return {
     ...tracking,
-    forecaster: c.Forecaster ? parseRef(forecasterKind, "Forecaster", c.Forecaster, what) : null,
+    forecaster: c.Forecaster ? parseNested(forecasterKind, "Forecaster", c.Forecaster, what) : null,
     Heatmap: c.Heatmap,
     HeatNumas: heatNumas,
     NumaSize: numaSize,

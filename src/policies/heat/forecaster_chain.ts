@@ -10,9 +10,13 @@
  *
  * @module
  */
-import { ConfigError } from "../../config/decode.ts";
+import { underKeys } from "../../config/config_error.ts";
 import { componentRef, parseWithSchema, v } from "../../config/schema.ts";
-import { type ComponentKind, type ComponentSpec, parseNested } from "../../lifecycle/components.ts";
+import {
+  type ComponentKind,
+  type ComponentSpec,
+  parseComponent,
+} from "../../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
 import type { HeatForecaster, Heats } from "../policy.ts";
 
@@ -63,17 +67,9 @@ export function chainForecasterFactory(
     description: "several forecasters in turn, each fed the last forecast made",
     parse(raw, what) {
       const c = parseWithSchema(schema, raw, what);
-      const forecasters = c.Forecasters.map((ref, i) => {
-        try {
-          return parseNested(kind(), String(i), ref);
-        } catch (e) {
-          if (!(e instanceof ConfigError)) throw e;
-          throw new ConfigError(`${what}: Forecasters.${e.keyPath.join(".")}: ${e.message}`, [
-            "Forecasters",
-            ...e.keyPath,
-          ]);
-        }
-      });
+      const forecasters = c.Forecasters.map((ref, i) =>
+        underKeys(["Forecasters", String(i)], () => parseComponent(kind(), ref), what)
+      );
       return { forecasters };
     },
     create: (config, deps) => new ChainForecaster(config, deps),

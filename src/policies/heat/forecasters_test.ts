@@ -1,4 +1,4 @@
-import { ConfigError } from "../../config/decode.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import { parseComponent } from "../../lifecycle/components.ts";
 import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { Logger } from "../../log/logger.ts";
@@ -26,7 +26,7 @@ function configError(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    if (e instanceof ConfigError) return `${e.keyPath.join(".")}: ${e.message}`;
+    if (e instanceof ConfigError) return e.message;
     throw e;
   }
   throw new Error("no ConfigError");

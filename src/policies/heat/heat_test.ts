@@ -1,4 +1,4 @@
-import { ConfigError } from "../../config/decode.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import { parseComponent } from "../../lifecycle/components.ts";
 import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { assertEquals, assertIncludes } from "../../testing/assert.ts";

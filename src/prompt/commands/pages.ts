@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { COUNT_MAX, NODE_MAX, PID_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
 import { PAGE_SIZE_BYTES } from "../../common/units.ts";
@@ -81,7 +82,7 @@ function parsePageAttrs(text: string | undefined): PageAttrs {
     const a = ATTRS[word.trim()];
     if (!a) {
       throw new UsageError(
-        `Invalid -attrs ${JSON.stringify(word)}: expected ${Object.keys(ATTRS).join(", ")}`,
+        `Invalid -attrs ${quoted(word)}: expected ${Object.keys(ATTRS).join(", ")}`,
       );
     }
     if (

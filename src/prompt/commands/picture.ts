@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { replaceFile } from "../../common/safe_write.ts";
 import { errorText } from "../../common/error_text.ts";
@@ -28,9 +29,6 @@ import {
   type PromptCommand,
   stringFlag,
 } from "../command.ts";
-
-const recorders = new WeakMap<Session, NodePagesRecorder>();
-const heatRecorders = new WeakMap<Session, HeatRecorder>();
 
 function writeSvg(path: string, svg: string): void {
   // Whole or not at all (a viewer never sees half a file), and never
@@ -94,7 +92,7 @@ async function runHeat(
     if (pid === undefined) throw new UsageError("Flag -heat -record needs -pid PID");
     const intervalMs = intFlag(f, "interval-ms", 100, 3_600_000, "milliseconds") ?? 1000;
     watchedHeats(session, pid);
-    await heatRecorders.get(session)?.stop();
+    await session.recorders.heat?.stop();
     const rec = new HeatRecorder({
       clock: session.opts.clock,
       source: () => session.components.policy?.instance?.heats?.() ?? null,
@@ -105,14 +103,13 @@ async function runHeat(
         : { onSample: (samples, scale) => writeHeatSvg(svg, rec.pid, samples, scale) }),
       onError: (e) => session.logger.error(`picture -heat: ${errorText(e)}`),
     });
-    heatRecorders.set(session, rec);
+    session.recorders.heat = rec;
     rec.sample();
     rec.start();
-    session.closers.add(() => rec.stop());
     out(`picture: recording the heat of pid ${pid} every ${intervalMs} ms\n`);
     return;
   }
-  const rec = heatRecorders.get(session);
+  const rec = session.recorders.heat;
   pid ??= rec?.pid;
   if (pid === undefined) throw new UsageError("Flag -heat needs -pid PID");
   let samples: readonly HeatSample[];
@@ -170,12 +167,12 @@ export const pictureCommand: PromptCommand = {
     const svg = stringFlag(f, "svg");
     if (svg !== undefined && !/\.svg$/i.test(svg)) {
       throw new UsageError(
-        `Invalid -svg ${JSON.stringify(svg)}: expected a file name ending in .svg`,
+        `Invalid -svg ${quoted(svg)}: expected a file name ending in .svg`,
       );
     }
     if (boolFlag(f, "stop")) {
-      await recorders.get(session)?.stop();
-      await heatRecorders.get(session)?.stop();
+      await session.recorders.nodePages?.stop();
+      await session.recorders.heat?.stop();
       out("picture: recording stopped\n");
       return;
     }
@@ -187,7 +184,7 @@ export const pictureCommand: PromptCommand = {
       const pids = intListFlag(f, "pids", 1, PID_MAX, "a process id");
       if (!pids) throw new UsageError("Flag -record needs -pids PID[,PID...]");
       const intervalMs = intFlag(f, "interval-ms", 100, 3_600_000, "milliseconds") ?? 1000;
-      await recorders.get(session)?.stop();
+      await session.recorders.nodePages?.stop();
       const rec = new NodePagesRecorder({
         procfs: session.opts.procfs,
         clock: session.opts.clock,
@@ -198,14 +195,13 @@ export const pictureCommand: PromptCommand = {
           : { onSample: (samples) => writeSvg(svg, nodePagesSvg(samples, title(pids))) }),
         onError: (e) => session.logger.error(`picture: ${errorText(e)}`),
       });
-      recorders.set(session, rec);
+      session.recorders.nodePages = rec;
       if (!rec.sample()) throw new UsageError(`Cannot record: none of pids ${pids} exists`);
       rec.start();
-      session.closers.add(() => rec.stop());
       out(`picture: recording pid ${pids.join(",")} every ${intervalMs} ms\n`);
       return;
     }
-    const rec = recorders.get(session);
+    const rec = session.recorders.nodePages;
     if (!rec || rec.samples().length === 0) {
       throw new UsageError("Nothing recorded: start with picture -record -pids PID");
     }

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { UsageError } from "../../errors.ts";
 import { pidWatcherRegistry } from "../../pidwatchers/mod.ts";
@@ -40,21 +41,27 @@ function names(): string {
 
 /** Makes the session's pidwatcher anew from `raw` config (text or undefined for defaults). */
 async function configure(session: Session, raw: string | undefined): Promise<void> {
-  const slot = session.pidwatcher!;
+  const slot = session.components.pidWatcher!;
   if (slot.adopted) throw new UsageError(ADOPTED);
   const factory = pidWatcherRegistry.get(slot.name)!;
-  const watcher = factory.create(factory.parse(raw, slot.name), session.componentDeps());
-  const old = slot.watcher;
+  const config = factory.parse(raw, slot.name);
+  const watcher = factory.create(config, session.componentDeps());
+  const old = slot.instance;
   const wasRunning = old?.running === true;
   await old?.stop();
-  slot.watcher = watcher;
+  slot.config = config;
+  slot.instance = watcher;
+  slot.running = false;
   if (slot.listener) watcher.setPidListener(slot.listener);
-  if (wasRunning) await watcher.start();
+  if (wasRunning) {
+    await watcher.start();
+    slot.running = true;
+  }
 }
 
 function configured(session: Session): PidWatcher {
-  const slot = session.pidwatcher!;
-  if (slot.watcher) return slot.watcher;
+  const slot = session.components.pidWatcher!;
+  if (slot.instance) return slot.instance;
   const factory = pidWatcherRegistry.get(slot.name)!;
   try {
     factory.parse(undefined, slot.name);
@@ -107,7 +114,7 @@ export const pidwatcherCommand: PromptCommand = {
     const listener = stringFlag(f, "listener");
     if (listener !== undefined && listener !== "log" && listener !== "tracker") {
       throw new UsageError(
-        `invalid -listener ${JSON.stringify(listener)}: expected tracker or log`,
+        `invalid -listener ${quoted(listener)}: expected tracker or log`,
       );
     }
     if (listener === "tracker" && !session.components.tracker) {
@@ -117,12 +124,17 @@ export const pidwatcherCommand: PromptCommand = {
       if (!pidWatcherRegistry.has(create)) {
         throw new UsageError(
           `creating pidwatcher failed: invalid pidwatcher name ${
-            JSON.stringify(create)
+            quoted(create)
           } (accepted: ${names()})`,
         );
       }
-      await session.pidwatcher?.watcher?.stop();
-      session.pidwatcher = { name: create };
+      await session.components.pidWatcher?.instance?.stop();
+      session.components.pidWatcher = {
+        name: create,
+        config: undefined,
+        instance: null,
+        running: false,
+      };
       if (config === undefined && configFile === undefined) {
         try {
           await configure(session, undefined);
@@ -132,7 +144,8 @@ export const pidwatcherCommand: PromptCommand = {
       }
       out("pidwatcher created\n");
     }
-    if (!session.pidwatcher) throw new UsageError(NO_PIDWATCHER);
+    const slot = session.components.pidWatcher;
+    if (!slot) throw new UsageError(NO_PIDWATCHER);
     if (config !== undefined) {
       await configure(session, config);
       out("pidwatcher configured successfully\n");
@@ -145,13 +158,19 @@ export const pidwatcherCommand: PromptCommand = {
     if (boolFlag(f, "config-dump")) out(`${configured(session).configJson()}\n`);
     if (listener !== undefined) {
       // The policy's pidwatcher feeds the policy's tracker; another listener would cut it off.
-      if (session.pidwatcher.adopted) throw new UsageError(ADOPTED);
+      if (slot.adopted) throw new UsageError(ADOPTED);
       const l = listener === "log" ? logListener(prompt) : trackerListener(session);
-      session.pidwatcher.listener = l;
-      session.pidwatcher.watcher?.setPidListener(l);
+      slot.listener = l;
+      slot.instance?.setPidListener(l);
     }
-    if (boolFlag(f, "stop")) await configured(session).stop();
-    if (boolFlag(f, "start")) await configured(session).start();
+    if (boolFlag(f, "stop")) {
+      await configured(session).stop();
+      slot.running = false;
+    }
+    if (boolFlag(f, "start")) {
+      await configured(session).start();
+      slot.running = true;
+    }
     if (boolFlag(f, "poll")) await configured(session).poll();
     if (boolFlag(f, "dump")) out(`${configured(session).dump(rest)}\n\n`);
   },

@@ -11,36 +11,27 @@
  * @module
  */
 import { readConfigFile } from "../../common/bounded_read.ts";
-import { ConfigError } from "../../config/decode.ts";
-import { locateKeyPath } from "../../config/key_location.ts";
+import { ConfigError, inConfigFile } from "../../config/config_error.ts";
 import { UsageError } from "../../errors.ts";
-import {
-  type ComponentKind,
-  componentNames,
-  type ComponentSlot,
-  configReason,
-  findFactory,
-} from "../../lifecycle/components.ts";
+import { type ComponentKind, componentNames, findFactory } from "../../lifecycle/components.ts";
 import { policies } from "../../policies/mod.ts";
 import type { Policy } from "../../policies/policy.ts";
 import { boolFlag, type CommandContext, type PromptCommand, stringFlag } from "../command.ts";
-import type { Session } from "../session.ts";
+import type { ComponentSlot, Session } from "../session.ts";
 import { errorText } from "../../common/error_text.ts";
 
 /** The prompt takes the policy's mover, tracker and pidwatcher, where it has them. */
 export function adoptPolicy(session: Session, policy: Policy): void {
+  const c = session.components;
   const mover = policy.mover();
-  if (mover) session.components.mover = mover;
+  if (mover) c.mover = mover;
+  const adopted = { name: "", config: undefined, running: false, adopted: true };
   const tracker = policy.tracker();
-  if (tracker) session.components.tracker = tracker;
+  if (tracker) c.tracker = { ...adopted, instance: tracker, pids: new Map() };
   const watcher = policy.pidWatcher();
-  if (watcher) {
-    session.components.pidWatcher = watcher;
-    // `pidwatcher -dump`, -poll, -start and -stop act on it too.
-    session.pidwatcher = { name: "", watcher, adopted: true };
-  } else if (session.pidwatcher?.adopted) {
-    session.pidwatcher = undefined;
-  }
+  // `pidwatcher -dump`, -poll, -start and -stop act on it too.
+  if (watcher) c.pidWatcher = { ...adopted, instance: watcher };
+  else if (c.pidWatcher?.adopted) c.pidWatcher = undefined;
 }
 
 /** A new slot for `-create NAME`; its config is the defaults, if they do. */
@@ -79,13 +70,11 @@ export async function configureSlot<T extends { start(): unknown; stop(): Promis
     config = factory.parse(raw, what);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const reason = configReason(e, what);
-    let where = e.keyPath.length > 0 ? `${e.keyPath.join(".")}: ` : "";
-    if (file !== undefined) {
-      const { line, shownPath } = locateKeyPath(raw, e.keyPath);
-      where = `${file}:${line}: ${shownPath.length > 0 ? `${shownPath.join(".")}: ` : ""}`;
-    }
-    throw new ConfigError(`config failed: ${where}${reason}`, e.keyPath);
+    // The command names the component; the error says where and why.
+    const where = file === undefined
+      ? { reason: e.reason, keyPath: e.keyPath }
+      : inConfigFile(e, file, raw);
+    throw new ConfigError({ ...where, action: "config failed" });
   }
   const wasRunning = slot.running;
   if (wasRunning) {

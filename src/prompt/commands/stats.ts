@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { PID_MAX } from "../../common/limits.ts";
 import { UsageError } from "../../errors.ts";
 import { formatMoveRecord, renderStats } from "../../stats/render.ts";
@@ -31,7 +32,7 @@ function dumpMoves(stats: Stats, args: readonly string[]): string {
     default:
       throw new UsageError(
         `Invalid -dump arguments ${
-          JSON.stringify(args.join(" "))
+          quoted(args.join(" "))
         }: expected moves start, moves new or moves stop`,
       );
   }

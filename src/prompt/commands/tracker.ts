@@ -12,41 +12,26 @@
  *
  * @module
  */
+import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { PID_MAX } from "../../common/limits.ts";
-import { ConfigError } from "../../config/decode.ts";
-import { PermissionError, ProcessGoneError, UsageError } from "../../errors.ts";
+import { ConfigError } from "../../config/config_error.ts";
+import { PermissionError, ProcessGoneError, ThreadIdError, UsageError } from "../../errors.ts";
 import { componentNames } from "../../lifecycle/components.ts";
 import { formatRange } from "../../memory/addr_range.ts";
 import type { PidListener, WatchedPid } from "../../pidwatchers/pidwatcher.ts";
 import { formatCounter, rangeHeats, sortByAccesses } from "../../trackers/counters.ts";
 import { trackerRegistry, trackers } from "../../trackers/mod.ts";
-import type { Tracker } from "../../trackers/tracker.ts";
-import type { Session } from "../session.ts";
+import type { Session, TrackerSlot } from "../session.ts";
 import { boolFlag, type PromptCommand, stringFlag } from "../command.ts";
 import { errorText } from "../../common/error_text.ts";
 
 const NO_TRACKER = "no tracker, create one with -create NAME [-config CONFIG]";
 
-/** What this command knows of the session's tracker: its name, processes and state. */
-interface TrackerState {
-  tracker: Tracker;
-  name: string;
-  pids: Map<number, WatchedPid>;
-  running: boolean;
-}
-
-const states = new WeakMap<Session, TrackerState>();
-
-/** The state of the session's current tracker (one adopted from a policy has no name). */
-function state(session: Session): TrackerState {
-  const t = session.components.tracker;
-  if (!t) throw new UsageError(NO_TRACKER);
-  let s = states.get(session);
-  if (!s || s.tracker !== t) {
-    s = { tracker: t, name: "", pids: new Map(), running: false };
-    states.set(session, s);
-  }
+/** The session's tracker (one adopted from a policy has no name). */
+function slot(session: Session): TrackerSlot {
+  const s = session.components.tracker;
+  if (!s) throw new UsageError(NO_TRACKER);
   return s;
 }
 
@@ -55,28 +40,38 @@ function state(session: Session): TrackerState {
  * pidwatcher reports to the session's tracker of the moment.
  */
 export function trackerListener(session: Session): PidListener {
-  state(session);
+  slot(session);
   return {
     addPids(pids) {
-      if (!session.components.tracker) return;
-      const s = state(session);
+      const s = session.components.tracker;
+      if (!s) return;
       for (const w of pids) s.pids.set(w.pid, w);
-      s.tracker.addPids(pids);
+      s.instance.addPids(pids);
     },
     removePids(pids) {
-      if (!session.components.tracker) return;
-      const s = state(session);
+      const s = session.components.tracker;
+      if (!s) return;
       for (const w of pids) s.pids.delete(w.pid);
-      s.tracker.removePids(pids);
+      s.instance.removePids(pids);
     },
   };
 }
 
-/** Makes a tracker `name` from `raw` config; a ConfigError's text becomes `prefix: reason`. */
-function build(session: Session, name: string, raw: string | undefined, prefix: string): Tracker {
+/**
+ * A stopped tracker `name` made from `raw` config, in a new slot; a
+ * ConfigError's text becomes `prefix: reason`.
+ */
+function build(
+  session: Session,
+  name: string,
+  raw: string | undefined,
+  prefix: string,
+): TrackerSlot {
   const factory = trackerRegistry.get(name)!;
   try {
-    return factory.create(factory.parse(raw, `tracker ${name}`), session.componentDeps());
+    const config = factory.parse(raw, `tracker ${name}`);
+    const instance = factory.create(config, session.componentDeps());
+    return { name, config, instance, running: false, pids: new Map() };
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(`${prefix}: ${e.message}`);
     throw e;
@@ -85,28 +80,28 @@ function build(session: Session, name: string, raw: string | undefined, prefix: 
 
 /** Replaces the session's tracker by a new one from `raw`, with the same pids and run state. */
 async function reconfigure(session: Session, raw: string, prefix: string): Promise<void> {
-  const s = state(session);
-  if (s.name === "") {
+  const s = slot(session);
+  if (s.adopted) {
     throw new UsageError(
       `${prefix}: the tracker of the policy is configured in the policy's config`,
     );
   }
-  const t = build(session, s.name, raw, prefix);
-  await s.tracker.stop();
+  const next = build(session, s.name, raw, prefix);
+  await s.instance.stop();
   const pids = [...s.pids.values()];
-  if (pids.length > 0) t.addPids(pids);
-  session.components.tracker = t;
-  states.set(session, { ...s, tracker: t, running: false });
+  for (const w of pids) next.pids.set(w.pid, w);
+  if (pids.length > 0) next.instance.addPids(pids);
+  session.components.tracker = next;
   if (s.running) {
-    await t.start();
-    states.get(session)!.running = true;
+    await next.instance.start();
+    next.running = true;
   }
 }
 
 function parsePids(text: string): number[] {
   return text.split(",").map((p) => {
     if (!/^\s*\d+\s*$/.test(p) || Number(p) < 1 || Number(p) > PID_MAX) {
-      throw new UsageError(`invalid pid: ${JSON.stringify(p)}`);
+      throw new UsageError(`invalid pid: ${quoted(p)}`);
     }
     return Number(p);
   });
@@ -150,22 +145,19 @@ export const trackerCommand: PromptCommand = {
           ? "not available in this version of memtierd"
           : "invalid tracker name";
         throw new UsageError(
-          `creating tracker failed: ${why} ${JSON.stringify(create)} (accepted: ${
+          `creating tracker failed: ${why} ${quoted(create)} (accepted: ${
             componentNames(trackers).join(", ")
           })`,
         );
       }
-      const t = build(session, create, undefined, "creating tracker failed");
+      const next = build(session, create, undefined, "creating tracker failed");
       // A tracker made here is stopped; a policy's stays with its policy.
-      const prev = states.get(session);
-      if (prev && prev.name !== "" && prev.tracker === session.components.tracker) {
-        await prev.tracker.stop();
-      }
-      session.components.tracker = t;
-      states.set(session, { tracker: t, name: create, pids: new Map(), running: false });
+      const prev = session.components.tracker;
+      if (prev && !prev.adopted) await prev.instance.stop();
+      session.components.tracker = next;
       out("tracker created\n");
     }
-    state(session);
+    slot(session);
     const configFile = stringFlag(f, "config-file");
     if (configFile !== undefined && configFile !== "") {
       const text = await readConfigFile(configFile);
@@ -177,22 +169,27 @@ export const trackerCommand: PromptCommand = {
       out("tracker configured successfully\n");
     }
     if (boolFlag(f, "stop")) {
-      await state(session).tracker.stop();
-      state(session).running = false;
+      const cur = slot(session);
+      await cur.instance.stop();
+      cur.running = false;
     }
     const start = stringFlag(f, "start");
     if (start !== undefined && start !== "") {
       const pids = parsePids(start);
-      const cur = state(session);
-      await cur.tracker.stop();
+      const cur = slot(session);
+      await cur.instance.stop();
       cur.running = false;
-      cur.tracker.removePids([...cur.pids.values()]);
+      cur.instance.removePids([...cur.pids.values()]);
       cur.pids.clear();
       const watched: WatchedPid[] = [];
       for (const pid of pids) {
         let startTicks: number;
         try {
           startTicks = session.opts.procfs.startTicks(pid);
+          const processId = session.opts.procfs.processOf(pid);
+          if (processId !== undefined && processId !== pid) {
+            throw new ThreadIdError(pid, processId);
+          }
           // Another user's process, as a user without CAP_SYS_PTRACE: refused
           // here, as a PermissionError (exit 4), not dropped by the first
           // scan with a warning while the command says "started".
@@ -206,9 +203,9 @@ export const trackerCommand: PromptCommand = {
         watched.push({ pid, pidfd: null, startTicks });
         cur.pids.set(pid, watched[watched.length - 1]!);
       }
-      cur.tracker.addPids(watched);
+      cur.instance.addPids(watched);
       try {
-        await cur.tracker.start();
+        await cur.instance.start();
       } catch (e) {
         // What memtierd lacks keeps its own exit code (4).
         if (e instanceof PermissionError) throw e;
@@ -217,7 +214,7 @@ export const trackerCommand: PromptCommand = {
       cur.running = true;
       out("tracker started\n");
     }
-    const t = state(session).tracker;
+    const t = slot(session).instance;
     if (boolFlag(f, "config-dump")) out(`${t.configJson()}\n`);
     if (boolFlag(f, "counters")) {
       const cs = t.getCounters();

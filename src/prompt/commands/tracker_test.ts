@@ -27,7 +27,7 @@ Deno.test("tracker softdirty from the prompt: -counters sorted by accesses, -hea
   );
   // The scan loop runs on the harness's clock, which does not wait: scans
   // are run here by hand.
-  const t = h.session.components.tracker as SoftDirtyTracker;
+  const t = h.session.components.tracker?.instance as SoftDirtyTracker;
   t.addPids([{ pid: PID, pidfd: null, startTicks: h.kernel.processes.get(PID)!.startTicks }]);
   t.scan();
   assertEquals(
@@ -123,7 +123,7 @@ Deno.test("tracker -start of a process memtierd may not read: the permission err
       `memtierd: tracker: Cannot read /proc/${PID}/maps: permission denied; run as root\n`,
   );
   assertEquals(h.prompt.firstErrorCode, 4);
-  assertEquals((h.session.components.tracker as SoftDirtyTracker).running, false);
+  assertEquals((h.session.components.tracker?.instance as SoftDirtyTracker).running, false);
 });
 
 Deno.test("pidwatcher -listener tracker feeds the session's tracker", async () => {

@@ -5,7 +5,7 @@ K=/sys/kernel/mm/damon/admin/kdamonds
 # td-memtierd-start: memtierd -prompt, answering once its first prompt is there.
 td-memtierd-start() {
   memtierd-start
-  vm-run-until --timeout 60 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" ||
+  vm-run-until --timeout 180 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" ||
     fail "memtierd gave no prompt"
 }
 

@@ -1,4 +1,5 @@
-# The damon tracker, through DAMON's sysfs interface only: on a process with
+# e2e-timeout: 900
+# The damon tracker (set up through DAMON's sysfs, read as tracefs events): on a process with
 # a hot 32 MB part (written all the time) and a cold rest, `tracker -counters`
 # reports the hot part as accessed (precision and recall of "hot" by bytes,
 # fvaddr regions written by memtierd with MinTargetRegions 100; vaddr and the
@@ -8,6 +9,8 @@
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
+# tracefs where systemd mounts it (DAMON's events are read from it).
+vm-command-ok "grep -q ' /sys/kernel/tracing ' /proc/mounts || mount -t tracefs nodev /sys/kernel/tracing"
 td-kdamonds
 before=$COMMAND_OUTPUT
 [[ "$before" == nr=* ]] || fail "no DAMON sysfs interface in the VM kernel: $before"
@@ -48,6 +51,9 @@ memtierd-command "tracker -create damon -config '{\"SysfsRegionsManager\":1,\"Mi
 expect-match "two kdamonds" "kdamond 1: pid" "$COMMAND_OUTPUT"
 td-kdamonds
 expect-match "both on" " 0:on:1 1:on:1" "$COMMAND_OUTPUT"
+# DAMON's results come as events, from a tracefs instance of memtierd's own.
+vm-command-ok "ls /sys/kernel/tracing/instances"
+expect-match "memtierd's tracefs instance" "memtierd-[0-9]+-0" "$COMMAND_OUTPUT"
 vm-command-ok "kill ${TD_PID[py]}"
 sleep 4
 memtierd-command "tracker -dump"
@@ -64,6 +70,8 @@ if [[ "$before" == "nr=0" ]]; then
 else
   expect-match "no kdamond on" "^nr=[0-9]+( [0-9]+:off:0)*$" "$after"
 fi
+vm-command-ok "ls /sys/kernel/tracing/instances | grep -c memtierd || true"
+expect-eq "memtierd's tracefs instances after stop" "0" "$COMMAND_OUTPUT"
 vm-session-output memtierd > /dev/null
 if grep -q 'ERROR' <<< "$COMMAND_OUTPUT"; then fail "memtierd logged errors: $(grep ERROR <<< "$COMMAND_OUTPUT")"; fi
 memtierd-stop

@@ -1,0 +1,64 @@
+# Host side of the nri suite (sourced by each test): the nri-memtierd
+# plugin's steps replayed in the VM through lib/replay.sh (see there), with
+# the plugin's own class configs (tests/fixtures/nri-plugins/, verbatim)
+# rendered as the plugin renders them (lib/render_class.ts).
+
+NRI_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NRI_FIXTURES=$(cd "$NRI_LIB/../../../../fixtures/nri-plugins" && pwd)
+declare -A NRI_PID=()    # container name -> its shell's pid (the pod's PID 1)
+declare -A NRI_CTRDIR=() # container name -> CTRDIR of its memtierd
+declare -A NRI_CGROUP=() # container name -> its cgroup folder
+
+# nri-setup: replay.sh into the VM as nri-replay.
+nri-setup() {
+  vm-put-file "$NRI_LIB/replay.sh" /usr/local/bin/nri-replay
+  vm-command-ok "chmod 755 /usr/local/bin/nri-replay"
+}
+
+# nri-ctr-start NAMESPACE POD CONTAINER: the test pod's container (a busybox
+# shell holding 10 MB of base64 text) in its cgroup; NRI_PID[CONTAINER].
+nri-ctr-start() {
+  vm-command-ok "nri-replay ctr-start $1 $2 $3"
+  NRI_PID[$3]=$COMMAND_OUTPUT
+  vm-command-ok "nri-replay ctr-cgroup $1 $2 $3"
+  NRI_CGROUP[$3]=$COMMAND_OUTPUT
+}
+
+# nri-render CLASSES_FIXTURE CLASS CONTAINER: the class rendered for the
+# container (its cgroup and CTRDIR), as the plugin renders it.
+nri-render() {
+  "$(e2e_deno)" run --quiet -R -E "$NRI_LIB/render_class.ts" "$NRI_FIXTURES/$1" "$2" \
+    "${NRI_CGROUP[$3]}" "${NRI_CTRDIR[$3]}"
+}
+
+# nri-prepare CLASSES_FIXTURE CLASS NAMESPACE POD CONTAINER: CTRDIR made and
+# the rendered class written to CTRDIR/memtierd.config.yaml; NRI_CTRDIR[CONTAINER].
+nri-prepare() {
+  vm-command-ok "nri-replay ctrdir $3 $4 $5"
+  NRI_CTRDIR[$5]=$COMMAND_OUTPUT
+  nri-render "$1" "$2" "$5" | vm-pipe-to-file "${NRI_CTRDIR[$5]}/memtierd.config.yaml"
+}
+
+# nri-output CONTAINER: what its memtierd wrote (stdout and stderr).
+nri-output() {
+  vm-command "cat ${NRI_CTRDIR[$1]}/memtierd.output"
+}
+
+# nri-stop CONTAINER: what the plugin does when the container stops
+# (SIGKILL to its memtierd, CTRDIR removed).
+nri-stop() {
+  vm-command-ok "nri-replay memtierd-stop ${NRI_CTRDIR[$1]}"
+}
+
+# nri-first-at WATCH_OUTPUT COLUMN GOAL: the seconds of the first watch-n2
+# line whose COLUMN-th pid (1, 2, ...) has at least GOAL pages, or "never".
+nri-first-at() {
+  awk -v col="$(($2 + 1))" -v goal="$3" '
+    /^t=/ { split($col, kv, "="); if (kv[2] + 0 >= goal) { sub(/^t=/, "", $1); sub(/s$/, "", $1); print $1; found = 1; exit } }
+    END { if (!found) print "never" }' <<< "$1"
+}
+
+# nri-ctr-stop NAMESPACE POD CONTAINER: the container's processes killed, its cgroup removed.
+nri-ctr-stop() {
+  vm-command-ok "nri-replay ctr-stop $1 $2 $3"
+}
