@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../../testing/assert.ts";
-import { harness } from "../_harness.ts";
+import { harness, PID } from "../_harness.ts";
 
 Deno.test("policy -ls lists the policies; -create stub keeps the prompt's own mover", async () => {
   using h = harness();
@@ -60,4 +60,35 @@ Deno.test("routines: create, configure, select, start, dump and stop, with Go's 
     'routine 0 stopped\nroutine "statactions": running=false\n\n',
   );
   assertEquals(await h.run("routines -use 1 -dump"), "\n\n");
+});
+
+Deno.test("a statactions routine's memtier command acts on the policy it runs beside: policy -dump accessed prints its table", async () => {
+  using h = harness();
+  await h.run(
+    `policy -create age -config '{"PidWatcher":{"name":"pidlist","config":{"Pids":[${PID}]}},` +
+      `"Tracker":{"name":"softdirty","config":{"PagesInRegion":512,"ScanIntervalMs":1000}},` +
+      `"IntervalMs":1000}' -start`,
+  );
+  await h.run(
+    `routines -create statactions -config '{"IntervalMs":3000,` +
+      `"IntervalCommand":["policy","-dump","accessed","0,1m,30m"],"IntervalCommandRunner":"memtier"}' -start`,
+  );
+  // The routine's first run is one IntervalMs after its start.
+  for (let i = 0; i < 10 && !h.out().includes("table:"); i++) await h.clock.sleep(500);
+  await h.run("routines -stop", "policy -stop");
+  const out = h.out();
+  assertEquals(
+    out.slice(out.indexOf("table:")).split("\n"),
+    [
+      "table: time since last access",
+      "     pid lastaccs>=[s] lastaccs<[s]    pages   mem[G] pidmem[%]",
+      "     500         0.000       60.000     1040    0.004    100.00",
+      "     500        60.000     1800.000        0    0.000      0.00",
+      "",
+      "routine 0 stopped",
+      "policy stopped",
+      "",
+    ],
+    h.err(),
+  );
 });

@@ -50,7 +50,13 @@ export function freshPromptRunner(
 ): PromptRunner {
   const runLine = async (line: string, policy: Policy | null) => {
     const session = new Session({ ...opts, mover });
-    if (policy) adoptPolicy(session, policy);
+    if (policy) {
+      // The routine's policy is this prompt's policy, as in the Go memtierd:
+      // `policy -dump accessed` (the plugin's track-working-set-size class)
+      // dumps it. Without the slot it said "no policy, create one".
+      session.components.policy = { name: "", config: undefined, instance: policy, running: true };
+      adoptPolicy(session, policy);
+    }
     const prompt = new Prompt(session, io, commands);
     return (await prompt.runLine(line)).code;
   };
