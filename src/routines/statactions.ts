@@ -28,6 +28,7 @@ import type { Policy } from "../policies/policy.ts";
 import type { Routine, RoutineDeps } from "./routine.ts";
 import { expandTimestamp } from "./timestamp.ts";
 import { errorText } from "../common/error_text.ts";
+import { FailureReport } from "./failure_report.ts";
 
 const RUNNERS = ["", "exec", "memtier", "memtier-prompt"] as const;
 type Runner = typeof RUNNERS[number];
@@ -97,10 +98,17 @@ export class StatActions implements Routine {
   #loop: Loop;
   #startedMs = 0;
   #lastPageOutPages = 0;
+  #intervalFailures: FailureReport;
+  #pageOutFailures: FailureReport;
 
   constructor(config: StatActionsConfig, deps: RoutineDeps) {
     this.config = config;
     this.#deps = deps;
+    this.#intervalFailures = new FailureReport(
+      "routines statactions intervalcommand",
+      deps.logger,
+    );
+    this.#pageOutFailures = new FailureReport("routines statactions pageoutcommand", deps.logger);
     this.#loop = new Loop({
       name: "RoutineStatActions",
       clock: deps.clock,
@@ -140,28 +148,35 @@ export class StatActions implements Routine {
   }
 
   async #round(): Promise<void> {
-    const { stats, logger } = this.#deps;
+    const { stats } = this.#deps;
     stats.heartbeat("RoutineStatActions.tick");
     const c = this.config;
     const nowPageOutPages = stats.madvisedPages(MADV_PAGEOUT);
     if (c.IntervalCommand.length > 0) {
-      try {
-        await this.#run(c.IntervalCommandRunner, c.IntervalCommand);
-      } catch (e) {
-        logger.error(`routines statactions intervalcommand: ${errorText(e)}`);
-      }
+      await this.#runReported(c.IntervalCommandRunner, c.IntervalCommand, this.#intervalFailures);
       stats.heartbeat("RoutineStatActions.IntervalCommand");
     }
     const pagedOutMB = (nowPageOutPages - this.#lastPageOutPages) * PAGE_SIZE_BYTES / 2 ** 20;
     if (c.PageOutCommand.length > 0 && pagedOutMB >= c.PageOutMB) {
       this.#lastPageOutPages = nowPageOutPages;
       stats.heartbeat("RoutineStatActions.PageOutCommand");
-      try {
-        await this.#run(c.PageOutCommandRunner, c.PageOutCommand);
-      } catch (e) {
-        logger.error(`routines statactions pageoutcommand: ${errorText(e)}`);
-      }
+      await this.#runReported(c.PageOutCommandRunner, c.PageOutCommand, this.#pageOutFailures);
     }
+  }
+
+  /** Runs a command; its failures go to `report` (the same one is logged once). */
+  async #runReported(
+    runnerName: Runner,
+    command: readonly string[],
+    report: FailureReport,
+  ): Promise<void> {
+    try {
+      await this.#run(runnerName, command);
+    } catch (e) {
+      report.failed(errorText(e));
+      return;
+    }
+    report.worked();
   }
 
   async #run(runnerName: Runner, command: readonly string[]): Promise<void> {

@@ -37,18 +37,58 @@ Deno.test("statactions runs IntervalCommand with exec every IntervalMs, first af
   assertEquals(r.running, false);
 });
 
-Deno.test("statactions logs a command that exits non-zero and goes on", async () => {
+Deno.test("statactions logs a command that exits non-zero once, and goes on", async () => {
   const deps = testDeps(3);
   const r = new StatActions(
     parseStatActionsConfig('{"IntervalMs": 10, "IntervalCommand": ["false"]}'),
     deps,
   );
   await runTicks(r, deps, 2);
+  assertEquals(deps.log, ["ERROR: routines statactions intervalcommand: exit status 3\n"]);
+  assertEquals(beats(deps, "RoutineStatActions.command.exec: false... status: exit status 3"), 2);
+});
+
+Deno.test("statactions logs a failure when it starts, a new one when it changes, and one line when the command works again", async () => {
+  const deps = testDeps();
+  const codes = [3, 3, 3, 4, 0, 0, 3];
+  deps.exec = () => Promise.resolve({ code: codes.shift() ?? 0, signal: null });
+  const r = new StatActions(
+    parseStatActionsConfig({ intervalms: 200, intervalcommand: ["check-health"] }),
+    deps,
+  );
+  await runTicks(r, deps, 7);
   assertEquals(deps.log, [
     "ERROR: routines statactions intervalcommand: exit status 3\n",
+    "ERROR: routines statactions intervalcommand: exit status 4\n",
+    "INFO: routines statactions intervalcommand: works again after 4 failed rounds\n",
     "ERROR: routines statactions intervalcommand: exit status 3\n",
   ]);
-  assertEquals(beats(deps, "RoutineStatActions.command.exec: false... status: exit status 3"), 2);
+});
+
+Deno.test("statactions whose standard output is full logs it once at ERROR, and when it can write again", async () => {
+  const deps = testDeps();
+  let full = 5;
+  deps.out = (t) => {
+    if (full > 0) {
+      full--;
+      throw new Error("Cannot write to standard output: no space left on device (ENOSPC)");
+    }
+    deps.output.push(t);
+  };
+  const r = new StatActions(
+    parseStatActionsConfig({
+      intervalms: 200,
+      intervalcommand: ["date"],
+      timestamp: "unix.s\n",
+    }),
+    deps,
+  );
+  await runTicks(r, deps, 7);
+  assertEquals(deps.log, [
+    "ERROR: routines statactions intervalcommand: Cannot write to standard output: no space left on device (ENOSPC)\n",
+    "INFO: routines statactions intervalcommand: works again after 5 failed rounds\n",
+  ]);
+  assertEquals(deps.output, ["1700000001\n", "ran date\n", "1700000001\n", "ran date\n"]);
 });
 
 Deno.test("statactions memtier and memtier-prompt runners get the routine's own policy", async () => {
