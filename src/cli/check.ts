@@ -2,7 +2,9 @@
  * `memtierd -config FILE -check`: reads FILE and checks all of it (every
  * component's config, nested ones too) as the daemon would before it
  * builds anything, then stops there: no component is created, so no
- * system call is made, no file but FILE is read and no loop is started.
+ * system call is made, no file but FILE is read (the programs a routine
+ * would exec and the files a component would write are only looked at:
+ * stat, never opened) and no loop is started.
  * Like `nginx -t`, for an ExecStartPre or a ConfigMap test.
  *
  * @module

@@ -123,6 +123,21 @@ Deno.test("-check reports an unknown component and an unreadable file, exit 2", 
   assertEquals(t.touched, []);
 });
 
+Deno.test("-check reports a routine's program that cannot be run as one line with the key path, exit 2", async () => {
+  const bad = RENDERED.replace(
+    `intervalcommand: ["policy", "-dump", "accessed", "0,1m,30m,2h,24h,0"]
+      intervalcommandrunner: memtier`,
+    "intervalcommand: [/nonexistent/memtierd-report, -v]",
+  );
+  const t = untouchableEnv({ "m.yaml": bad });
+  assertEquals(await runCli(["-config", "m.yaml", "-check"], t.env), ExitCode.USAGE);
+  assertEquals(
+    t.stderr(),
+    'memtierd: m.yaml:25: routines.0.config.intervalcommand: cannot run "/nonexistent/memtierd-report": no such file\n',
+  );
+  assertEquals({ out: t.stdout(), touched: t.touched }, { out: "", touched: [] });
+});
+
 Deno.test("-check needs -config and takes nothing else", async () => {
   const t = untouchableEnv({ "m.yaml": RENDERED });
   assertEquals(await runCli(["-check"], t.env), ExitCode.USAGE);

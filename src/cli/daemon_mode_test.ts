@@ -10,7 +10,7 @@ routines:
   - name: statactions
     config: |
       intervalms: 100
-      intervalcommand: [tick-a]
+      intervalcommand: [echo, tick-a]
 `;
 const BAD = `policy: {name: stub}
 routines:
@@ -21,7 +21,7 @@ routines:
       intervalcomand: [typo]
 `;
 const GOOD2 = `routines:
-  - {name: statactions, config: {intervalms: 100, intervalcommand: [tick-b]}}
+  - {name: statactions, config: {intervalms: 100, intervalcommand: [echo, tick-b]}}
 `;
 
 const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -77,10 +77,10 @@ Deno.test("memtierd -config stays up; SIGHUP reloads, a bad file keeps the old; 
   await until(() => d.env.stderr().includes("ERROR: reload"));
   const n = d.ran.length;
   await until(() => d.ran.length >= n + 2);
-  assertEquals(new Set(d.ran), new Set(["tick-a"]));
+  assertEquals(new Set(d.ran), new Set(["echo tick-a"]));
   d.files.set("memtierd.yaml", GOOD2);
   d.hup();
-  await until(() => d.ran.includes("tick-b"));
+  await until(() => d.ran.includes("echo tick-b"));
   d.stop();
   assertEquals(await exit, 0);
   assertOk(d.closed(), "signal handlers removed");

@@ -9,11 +9,11 @@ routines:
   - name: statactions
     config: |
       intervalms: 100
-      intervalcommand: [tick-a]
+      intervalcommand: [echo, tick-a]
 `;
 const GOOD2 = `routines:
   - name: statactions
-    config: {intervalms: 300, intervalcommand: [tick-b]}
+    config: {intervalms: 300, intervalcommand: [echo, tick-b]}
 `;
 const BAD = `routines:
   - name: statactions
@@ -49,9 +49,9 @@ Deno.test("Daemon starts the config's policy and routines, and stop awaits every
   assertEquals(daemon.tree?.policy?.name, "stub");
   await until(() => deps.calls.length >= 3);
   assertEquals(deps.calls.slice(0, 3).map((c) => [c.command, c.atMs]), [
-    ["tick-a", 100],
-    ["tick-a", 200],
-    ["tick-a", 300],
+    ["echo tick-a", 100],
+    ["echo tick-a", 200],
+    ["echo tick-a", 300],
   ]);
   await daemon.stop();
   assertEquals(daemon.tree, null);
@@ -72,7 +72,7 @@ Deno.test("Daemon reload with a good config swaps the tree", async () => {
   assertEquals(await daemon.reload(), true);
   const firstNew = deps.calls.length;
   await until(() => deps.calls.length >= firstNew + 2);
-  assertEquals(deps.calls.slice(firstNew).map((c) => c.command), ["tick-b", "tick-b"]);
+  assertEquals(deps.calls.slice(firstNew).map((c) => c.command), ["echo tick-b", "echo tick-b"]);
   assertEquals(daemon.tree?.policy, null);
   assertEquals(started.length, 2);
   assertEquals(
@@ -114,7 +114,7 @@ Deno.test("Daemon reload with a bad config logs one ERROR line and the old tree 
   );
   const n = deps.calls.length;
   await until(() => deps.calls.length >= n + 2);
-  assertEquals(new Set(deps.calls.map((c) => c.command)), new Set(["tick-a"]));
+  assertEquals(new Set(deps.calls.map((c) => c.command)), new Set(["echo tick-a"]));
   await daemon.stop();
 });
 

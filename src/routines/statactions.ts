@@ -29,6 +29,7 @@ import type { Routine, RoutineDeps } from "./routine.ts";
 import { expandTimestamp } from "./timestamp.ts";
 import { errorText } from "../common/error_text.ts";
 import { FailureReport } from "./failure_report.ts";
+import { type ProgramHost, realProgramHost, whyNotRunnable } from "./find_program.ts";
 
 const RUNNERS = ["", "exec", "memtier", "memtier-prompt"] as const;
 type Runner = typeof RUNNERS[number];
@@ -58,6 +59,7 @@ function checkCommand(
   runnerName: Runner,
   key: string,
   what: string,
+  host: ProgramHost,
 ): void {
   if (runnerName === "memtier-prompt" && command.length > 1) {
     throw new ConfigError({
@@ -74,10 +76,28 @@ function checkCommand(
       component: what,
     });
   }
+  const program = command[0];
+  if ((runnerName === "" || runnerName === "exec") && program !== undefined) {
+    const why = whyNotRunnable(program, host);
+    if (why !== undefined) {
+      throw new ConfigError({
+        reason: `cannot run ${quoted(program)}: ${why}`,
+        keyPath: [key],
+        component: what,
+      });
+    }
+  }
 }
 
-/** Checks a raw statactions config; the result has defaults filled in. */
-export function parseStatActionsConfig(raw: unknown, what = "statactions"): StatActionsConfig {
+/**
+ * Checks a raw statactions config, and that the programs of its `exec`
+ * commands can be started on `host`; the result has defaults filled in.
+ */
+export function parseStatActionsConfig(
+  raw: unknown,
+  what = "statactions",
+  host: ProgramHost = realProgramHost,
+): StatActionsConfig {
   const c = parseWithSchema(schema, raw, what);
   if (c.IntervalCommand.length === 0 && c.PageOutCommand.length === 0) {
     throw new ConfigError({
@@ -85,8 +105,8 @@ export function parseStatActionsConfig(raw: unknown, what = "statactions"): Stat
       component: what,
     });
   }
-  checkCommand(c.IntervalCommand, c.IntervalCommandRunner, "IntervalCommand", what);
-  checkCommand(c.PageOutCommand, c.PageOutCommandRunner, "PageOutCommand", what);
+  checkCommand(c.IntervalCommand, c.IntervalCommandRunner, "IntervalCommand", what, host);
+  checkCommand(c.PageOutCommand, c.PageOutCommandRunner, "PageOutCommand", what, host);
   return c;
 }
 
@@ -231,6 +251,6 @@ export class StatActions implements Routine {
 
 export const statActionsFactory: ComponentFactory<StatActionsConfig, Routine, RoutineDeps> = {
   description: "run commands every IntervalMs, and after PageOutMB were paged out",
-  parse: parseStatActionsConfig,
+  parse: (raw, what) => parseStatActionsConfig(raw, what),
   create: (config, deps) => new StatActions(config, deps),
 };

@@ -3,7 +3,7 @@ import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
 import { StubPolicy } from "../policies/stub.ts";
 import { renderStats } from "../stats/render.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { testDeps } from "./_test_deps.ts";
+import { fakeProgramHost, testDeps } from "./_test_deps.ts";
 import { parseStatActionsConfig, StatActions } from "./statactions.ts";
 
 /** Runs `routine` until `rounds` ticks were counted, then stops it. */
@@ -53,7 +53,11 @@ Deno.test("statactions logs a failure when it starts, a new one when it changes,
   const codes = [3, 3, 3, 4, 0, 0, 3];
   deps.exec = () => Promise.resolve({ code: codes.shift() ?? 0, signal: null });
   const r = new StatActions(
-    parseStatActionsConfig({ intervalms: 200, intervalcommand: ["check-health"] }),
+    parseStatActionsConfig(
+      { intervalms: 200, intervalcommand: ["check-health"] },
+      "statactions",
+      fakeProgramHost("/usr/bin", { "/usr/bin/check-health": { kind: "file", mode: 0o755 } }),
+    ),
     deps,
   );
   await runTicks(r, deps, 7);
@@ -213,6 +217,68 @@ Deno.test("statactions configs: defaults, and what is refused", () => {
   assertEquals(
     bad({ intervalcommand: [""] }),
     'statactions: IntervalCommand: must start with a program or command name (got "")',
+  );
+});
+
+Deno.test("statactions configs refuse an exec program that cannot be started, naming the key", () => {
+  const host = fakeProgramHost(
+    "/usr/local/bin::/usr/bin",
+    {
+      "/usr/local/bin/report": { kind: "file", mode: 0o644 },
+      "/usr/bin/report": { kind: "file", mode: 0o755 },
+      "/usr/bin/date": { kind: "file", mode: 0o755 },
+      "/usr/local/bin/notes": { kind: "file", mode: 0o644 },
+      "/opt/tool": { kind: "file", mode: 0o700, uid: 1000, gid: 1000 },
+      "/opt/shared": { kind: "file", mode: 0o750, uid: 1000, gid: 1000 },
+      "/opt": { kind: "dir", mode: 0o755 },
+      "/run/fifo": { kind: "fifo", mode: 0o777 },
+    },
+    1001,
+    1000,
+  );
+  const parse = (raw: unknown) => parseStatActionsConfig(raw, "statactions", host);
+  const bad = (raw: unknown) => assertThrows(() => parse(raw), ConfigError).message;
+  assertEquals(
+    bad({ intervalcommand: ["nosuch", "-x"] }),
+    'statactions: IntervalCommand: cannot run "nosuch": not found in PATH',
+  );
+  assertEquals(
+    bad({ pageoutcommand: ["/opt/missing"] }),
+    'statactions: PageOutCommand: cannot run "/opt/missing": no such file',
+  );
+  assertEquals(
+    bad({ intervalcommand: ["/opt/tool"], intervalcommandrunner: "exec" }),
+    'statactions: IntervalCommand: cannot run "/opt/tool": is not executable (mode 700)',
+  );
+  assertEquals(
+    bad({ intervalcommand: ["/opt"] }),
+    'statactions: IntervalCommand: cannot run "/opt": is a directory',
+  );
+  assertEquals(
+    bad({ intervalcommand: ["/run/fifo"] }),
+    'statactions: IntervalCommand: cannot run "/run/fifo": is no regular file',
+  );
+  assertEquals(
+    bad({ intervalcommand: ["notes"] }),
+    'statactions: IntervalCommand: cannot run "notes": /usr/local/bin/notes is not executable (mode 644)',
+  );
+  // Found further on in PATH; a group member may run; prompt commands are no programs.
+  assertEquals(parse({ intervalcommand: ["report"] }).IntervalCommand, ["report"]);
+  assertEquals(parse({ intervalcommand: ["/opt/shared"] }).IntervalCommand, ["/opt/shared"]);
+  assertEquals(
+    parse({ intervalcommand: ["nosuch"], intervalcommandrunner: "memtier" }).IntervalCommand,
+    ["nosuch"],
+  );
+  const root = fakeProgramHost(undefined, {
+    "/usr/bin/date": { kind: "file", mode: 0o755 },
+    "/opt/tool": { kind: "file", mode: 0o700, uid: 1000 },
+  });
+  assertEquals(parseStatActionsConfig({ intervalcommand: ["date"] }, "s", root).IntervalCommand, [
+    "date",
+  ]);
+  assertEquals(
+    parseStatActionsConfig({ intervalcommand: ["/opt/tool"] }, "s", root).IntervalCommand,
+    ["/opt/tool"],
   );
 });
 

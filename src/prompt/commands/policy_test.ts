@@ -45,8 +45,12 @@ Deno.test("routines: create, configure, select, start, dump and stop, with Go's 
     "memtierd: routines: config failed: intervalms: must be a whole number from 1 to 3600000 (got 0)\n",
   );
   assertEquals(
-    await h.run(`routines -config '{"IntervalMs":50,"IntervalCommand":["nop"]}' -config-dump`),
-    '{"IntervalMs":50,"IntervalCommand":["nop"],"IntervalCommandRunner":"","PageOutMB":0,' +
+    await h.run(`routines -config '{"IntervalMs":50,"IntervalCommand":["/nonexistent/nop"]}'`),
+    'memtierd: routines: config failed: IntervalCommand: cannot run "/nonexistent/nop": no such file\n',
+  );
+  assertEquals(
+    await h.run(`routines -config '{"IntervalMs":50,"IntervalCommand":["true"]}' -config-dump`),
+    '{"IntervalMs":50,"IntervalCommand":["true"],"IntervalCommandRunner":"","PageOutMB":0,' +
       '"PageOutCommand":[],"PageOutCommandRunner":"","Timestamp":"","TimestampAfter":""}\n',
   );
   assertEquals(await h.run("routines -create stub"), "routine 1 created, started using it\n");
