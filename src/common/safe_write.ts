@@ -15,6 +15,9 @@
  *   (`/dev/null`) and no symlink, and the file opened must be the one
  *   looked at (same device and inode), else nothing is written.
  *
+ * - `whyNotAppendable()` says, without opening or creating anything, why
+ *   `openAppend()` would refuse a path: for a config's checks at load.
+ *
  * Failures throw `FileWriteError`, a failed system call: exit 1.
  *
  * @module
@@ -158,6 +161,29 @@ export function openAppend(what: string, path: string): Deno.FsFile {
 
 class LinkRefused extends Error {}
 
+/** What is looked at of the file system, and as whom; tests give fakes. */
+export interface FileLookup {
+  /** The user and group memtierd runs as. */
+  uid: number | null;
+  gid: number | null;
+  lstat(path: string): Deno.FileInfo;
+  stat(path: string): Deno.FileInfo;
+  readLink(path: string): string;
+}
+
+/** The real file system, as the process's user. */
+export const realFileLookup: FileLookup = {
+  get uid() {
+    return Deno.uid();
+  },
+  get gid() {
+    return Deno.gid();
+  },
+  lstat: (path) => Deno.lstatSync(path),
+  stat: (path) => Deno.statSync(path),
+  readLink: (path) => Deno.readLinkSync(path),
+};
+
 /**
  * The file at the end of `path`'s symlinks (lstat of `path` when it is
  * none), refusing a link that belongs to another user; and whether it is a
@@ -165,20 +191,93 @@ class LinkRefused extends Error {}
  * `/dev/stderr` leads) names such a file, not a path: it is the kernel's,
  * and is stat'ed through.
  */
-function endOfOwnLinks(path: string): [Deno.FileInfo, boolean] {
-  const uid = Deno.uid();
+function endOfOwnLinks(path: string, fs: FileLookup = realFileLookup): [Deno.FileInfo, boolean] {
+  const uid = fs.uid;
   let at = path;
   for (let hops = 0; hops < 16; hops++) {
-    const info = Deno.lstatSync(at);
+    const info = fs.lstat(at);
     if (!info.isSymlink) return [info, false];
     if (info.uid !== uid) {
       throw new LinkRefused(
         `it is a symbolic link of user ${info.uid} (memtierd follows only its own user's)`,
       );
     }
-    if (at.startsWith("/proc/")) return [Deno.statSync(at), true];
-    const target = Deno.readLinkSync(at);
+    if (at.startsWith("/proc/")) return [fs.stat(at), true];
+    const target = fs.readLink(at);
     at = target.startsWith("/") ? target : `${folderOf(at)}/${target}`;
   }
   throw new LinkRefused("too many levels of symbolic links");
+}
+
+/**
+ * Whether the permission bits of `info` give `bits` (0o2 write, 0o1 search)
+ * to `fs`'s user: root always; the owner, the group or others by their
+ * bits. A group other than memtierd's own may be one of its supplementary
+ * groups: its bits count too, so that nothing that may work is refused.
+ */
+function permits(info: Deno.FileInfo, bits: number, fs: FileLookup): boolean {
+  if (fs.uid === 0 || fs.uid === null) return true;
+  const mode = info.mode ?? 0;
+  if (info.uid === fs.uid) return (mode & (bits << 6)) === bits << 6;
+  const group = (mode & (bits << 3)) === bits << 3;
+  if (info.gid === fs.gid) return group;
+  return group || (mode & bits) === bits;
+}
+
+/**
+ * Why `openAppend(path)` would refuse `path` or fail for want of
+ * permission, or undefined when it should work; found with stat and
+ * readlink only: nothing is opened, created or truncated. A missing file
+ * needs a folder memtierd may create files in; a present one must be a
+ * regular file or a character device, reached through no other user's
+ * symlink, and writable. (A full disk or a read-only mount shows only
+ * when written.)
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { whyNotAppendable } from "./safe_write.ts";
+ * strictEqual(whyNotAppendable("/nonexistent/trace.txt"), 'folder "/nonexistent" does not exist');
+ * strictEqual(whyNotAppendable("/"), "it is no regular file");
+ * ```
+ */
+export function whyNotAppendable(
+  path: string,
+  fs: FileLookup = realFileLookup,
+): string | undefined {
+  let seen: Deno.FileInfo;
+  let openFile: boolean;
+  try {
+    fs.lstat(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) return reasonOf(e);
+    const folder = folderOf(path);
+    let info: Deno.FileInfo;
+    try {
+      info = fs.stat(folder);
+    } catch (e) {
+      return e instanceof Deno.errors.NotFound
+        ? `folder ${JSON.stringify(folder)} does not exist`
+        : `folder ${JSON.stringify(folder)}: ${reasonOf(e)}`;
+    }
+    if (!info.isDirectory) return `${JSON.stringify(folder)} is no folder`;
+    return permits(info, 0o3, fs)
+      ? undefined
+      : `no permission to create files in folder ${JSON.stringify(folder)}`;
+  }
+  try {
+    [seen, openFile] = endOfOwnLinks(path, fs);
+  } catch (e) {
+    if (e instanceof LinkRefused) return e.message;
+    if (e instanceof Deno.errors.NotFound) return "it is a symbolic link to a missing file";
+    return reasonOf(e);
+  }
+  if (!seen.isFile && !seen.isCharDevice && !(openFile && seen.isFifo)) {
+    return "it is no regular file";
+  }
+  return permits(seen, 0o2, fs)
+    ? undefined
+    : `no permission to write to it (mode ${
+      ((seen.mode ?? 0) & 0o777).toString(8)
+    }, user ${seen.uid})`;
 }

@@ -4,13 +4,23 @@
  * `table: heat forecast NS pid addr size heat created updated` and one row
  * per range: `PID ADDR(hex) SIZE(bytes) HEAT CREATED UPDATED`, times in ns
  * since the epoch, as the Go memtierd writes them. Config: `File`
- * (required), `HideHeatZero` (leave out ranges of heat 0).
+ * (required; checked when the config is loaded: its folder must exist and
+ * be writable, the file, if present, writable and reached through no other
+ * user's symlink), `HideHeatZero` (leave out ranges of heat 0).
  *
  * @module
  */
 import { bool, nonEmptyString, parseWithSchema, v } from "../../config/schema.ts";
+import { ConfigError } from "../../config/config_error.ts";
+import { quoted } from "../../common/excerpt.ts";
 import { PAGE_SIZE_BYTES } from "../../common/units.ts";
-import { FileWriteError, openAppend } from "../../common/safe_write.ts";
+import {
+  type FileLookup,
+  FileWriteError,
+  openAppend,
+  realFileLookup,
+  whyNotAppendable,
+} from "../../common/safe_write.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
 import type { HeatForecaster, Heats } from "../policy.ts";
 
@@ -20,6 +30,28 @@ const schema = v.strictObject({
 });
 
 export type TraceForecasterConfig = v.InferOutput<typeof schema>;
+
+/**
+ * Checks a raw trace config, and that its File can be appended to (looked
+ * at on `fs`, not opened), so that a config naming a file memtierd cannot
+ * write is refused at load, not failed every round.
+ */
+export function parseTraceForecasterConfig(
+  raw: unknown,
+  what: string,
+  fs: FileLookup = realFileLookup,
+): TraceForecasterConfig {
+  const c = parseWithSchema(schema, raw, what);
+  const why = whyNotAppendable(c.File, fs);
+  if (why !== undefined) {
+    throw new ConfigError({
+      reason: `cannot write heat trace to ${quoted(c.File)}: ${why}`,
+      keyPath: ["File"],
+      component: what,
+    });
+  }
+  return c;
+}
 
 /** Writes heats to a file, forecasts nothing. */
 export class TraceForecaster implements HeatForecaster {
@@ -66,6 +98,6 @@ export class TraceForecaster implements HeatForecaster {
 
 export const traceForecasterFactory: ComponentFactory<TraceForecasterConfig, HeatForecaster> = {
   description: "appends the heats to File each round, forecasts nothing",
-  parse: (raw, what) => parseWithSchema(schema, raw, what),
+  parse: (raw, what) => parseTraceForecasterConfig(raw, what),
   create: (config, deps) => new TraceForecaster(config, deps),
 };

@@ -5,7 +5,8 @@ import { Logger } from "../../log/logger.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../../testing/assert.ts";
 import { FakeClock } from "../../time/clock.ts";
 import { heatsFromJson, heatsToJson, StdioForecaster } from "./forecaster_stdio.ts";
-import { TraceForecaster } from "./forecaster_trace.ts";
+import { parseTraceForecasterConfig, TraceForecaster } from "./forecaster_trace.ts";
+import type { FileLookup } from "../../common/safe_write.ts";
 import { heatForecasters } from "./mod.ts";
 import type { Heats } from "../policy.ts";
 
@@ -252,6 +253,99 @@ Deno.test("chain forecaster: each gets the last forecast made; the chain returns
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+/** A file in `fakeFiles`: its kind, permission bits, owner, and a symlink's target. */
+interface FakeEntry {
+  kind: "file" | "dir" | "link" | "chardev";
+  mode: number;
+  uid: number;
+  target?: string;
+}
+
+/** A FileLookup over `entries` only, as user 1000 of group 1000. */
+function fakeFiles(entries: Record<string, FakeEntry>): FileLookup {
+  const info = (e: FakeEntry) =>
+    ({
+      isFile: e.kind === "file",
+      isDirectory: e.kind === "dir",
+      isSymlink: e.kind === "link",
+      isCharDevice: e.kind === "chardev",
+      isFifo: false,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.uid,
+    }) as Deno.FileInfo;
+  const get = (p: string) => {
+    const e = entries[p];
+    if (e === undefined) throw new Deno.errors.NotFound(`No such file or directory: ${p}`);
+    return e;
+  };
+  const lookup: FileLookup = {
+    uid: 1000,
+    gid: 1000,
+    lstat: (p) => info(get(p)),
+    stat: (p) => {
+      const e = get(p);
+      return e.kind === "link" ? lookup.stat(e.target!) : info(e);
+    },
+    readLink: (p) => get(p).target!,
+  };
+  return lookup;
+}
+
+Deno.test("trace forecaster config: a File memtierd cannot write is refused at load, with nothing opened", () => {
+  const fs = fakeFiles({
+    "/srv/traces": { kind: "dir", mode: 0o755, uid: 0 },
+    "/var/log": { kind: "file", mode: 0o644, uid: 0 },
+    "/tmp": { kind: "dir", mode: 0o1777, uid: 0 },
+    "/tmp/heat": { kind: "link", mode: 0o777, uid: 1001, target: "/home/u/t.txt" },
+    "/home/u": { kind: "dir", mode: 0o755, uid: 1000 },
+    "/home/u/t.txt": { kind: "file", mode: 0o644, uid: 1000 },
+    "/home/u/ro.txt": { kind: "file", mode: 0o444, uid: 1000 },
+    "/home/u/sub": { kind: "dir", mode: 0o755, uid: 1000 },
+    "/home/u/link": { kind: "link", mode: 0o777, uid: 1000, target: "t.txt" },
+    "/home/u/dangling": { kind: "link", mode: 0o777, uid: 1000, target: "/gone" },
+    "/dev/null": { kind: "chardev", mode: 0o666, uid: 0 },
+  });
+  const bad = (file: string) =>
+    configError(() => parseTraceForecasterConfig({ file }, "heat forecaster trace", fs));
+  const ok = (file: string) =>
+    parseTraceForecasterConfig({ file }, "heat forecaster trace", fs).File;
+  const prefix = "heat forecaster trace: File: cannot write heat trace to";
+  assertEquals(
+    bad("/srv/traces/heat.txt"),
+    `${prefix} "/srv/traces/heat.txt": no permission to create files in folder "/srv/traces"`,
+  );
+  assertEquals(bad("/srv/no/heat"), `${prefix} "/srv/no/heat": folder "/srv/no" does not exist`);
+  assertEquals(bad("/var/log/heat"), `${prefix} "/var/log/heat": "/var/log" is no folder`);
+  assertEquals(
+    bad("/tmp/heat"),
+    `${prefix} "/tmp/heat": it is a symbolic link of user 1001 (memtierd follows only its own user's)`,
+  );
+  assertEquals(
+    bad("/home/u/ro.txt"),
+    `${prefix} "/home/u/ro.txt": no permission to write to it (mode 444, user 1000)`,
+  );
+  assertEquals(bad("/home/u/sub"), `${prefix} "/home/u/sub": it is no regular file`);
+  assertEquals(
+    bad("/home/u/dangling"),
+    `${prefix} "/home/u/dangling": it is a symbolic link to a missing file`,
+  );
+  assertEquals(ok("/home/u/new.txt"), "/home/u/new.txt");
+  assertEquals(ok("/tmp/new.txt"), "/tmp/new.txt");
+  assertEquals(ok("/home/u/t.txt"), "/home/u/t.txt");
+  assertEquals(ok("/home/u/link"), "/home/u/link");
+  assertEquals(ok("/dev/null"), "/dev/null");
+});
+
+Deno.test("trace forecaster config: the real registry checks File too, naming the key path", () => {
+  assertEquals(
+    configError(() =>
+      parseComponent(heatForecasters, { name: "trace", config: { file: "/nonexistent/trace" } })
+    ),
+    'config.File: cannot write heat trace to "/nonexistent/trace": folder "/nonexistent" does not exist',
+  );
 });
 
 Deno.test("chain forecaster: a bad nested config names its place in the list", () => {
