@@ -60,7 +60,10 @@ Deno.test("the plugin's move-idle class: the container's idle text reaches node 
     stats,
     cgroupRoot: cgroups.root,
     mover: new Mover({ syscalls, clock, stats, logger }),
-    prompt: { runArgs: () => Promise.resolve(0), runLine: () => Promise.resolve(0) },
+    prompt: {
+      runArgs: () => Promise.resolve({ code: 0, error: "" }),
+      runLine: () => Promise.resolve({ code: 0, error: "" }),
+    },
     exec: () => Promise.reject(new Error("no exec in this test")),
     out: () => {},
   };

@@ -34,7 +34,10 @@ function setup(yaml: string) {
     logger,
     stats,
     mover: new Mover({ syscalls, clock, stats, logger }),
-    prompt: { runArgs: () => Promise.resolve(0), runLine: () => Promise.resolve(0) },
+    prompt: {
+      runArgs: () => Promise.resolve({ code: 0, error: "" }),
+      runLine: () => Promise.resolve({ code: 0, error: "" }),
+    },
     exec: () => Promise.reject(new Error("no exec in this test")),
     out: () => {},
   };

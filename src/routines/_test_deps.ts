@@ -64,12 +64,12 @@ export function testDeps(exitCode = 0): TestDeps {
       runArgs(args, policy) {
         calls.push({ runner: "memtier", command: args.join(" "), policy, atMs: clock.now() });
         output.push(`memtier ${args.join(" ")}\n`);
-        return Promise.resolve(0);
+        return Promise.resolve({ code: 0, error: "" });
       },
       runLine(line, policy) {
         calls.push({ runner: "memtier-prompt", command: line, policy, atMs: clock.now() });
         output.push(`line ${line}\n`);
-        return Promise.resolve(0);
+        return Promise.resolve({ code: 0, error: "" });
       },
     },
   };

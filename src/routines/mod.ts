@@ -26,7 +26,7 @@ import type { Routine, RoutineDeps } from "./routine.ts";
 import { statActionsFactory } from "./statactions.ts";
 import { stubRoutineFactory } from "./stub.ts";
 
-export type { ExecResult, PromptRunner, Routine, RoutineDeps } from "./routine.ts";
+export type { ExecResult, PromptResult, PromptRunner, Routine, RoutineDeps } from "./routine.ts";
 export { parseStatActionsConfig, StatActions, type StatActionsConfig } from "./statactions.ts";
 export { expandTimestamp } from "./timestamp.ts";
 

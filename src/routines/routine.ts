@@ -18,12 +18,20 @@ export interface Routine {
   configJson(): string;
 }
 
+/** How a prompt command run by a routine ended. */
+export interface PromptResult {
+  /** 0, or the exit code of its error. */
+  code: number;
+  /** Its error line, without `memtierd: ` and newline ("" when it worked): the routine reports it. */
+  error: string;
+}
+
 /** Runs prompt commands for a routine, each on a fresh prompt with the policy attached. */
 export interface PromptRunner {
-  /** Runs `args` as one command (no word splitting, no pipe); resolves to its exit code. */
-  runArgs(args: readonly string[], policy: Policy | null): Promise<number>;
-  /** Runs `line` as a prompt line (`|` pipes to a shell); resolves to its exit code. */
-  runLine(line: string, policy: Policy | null): Promise<number>;
+  /** Runs `args` as one command (no word splitting, no pipe). */
+  runArgs(args: readonly string[], policy: Policy | null): Promise<PromptResult>;
+  /** Runs `line` as a prompt line (`|` pipes to a shell). */
+  runLine(line: string, policy: Policy | null): Promise<PromptResult>;
 }
 
 /** How a program run by a routine ended. */

@@ -233,16 +233,18 @@ export class StatActions implements Routine {
         return;
       }
       case "memtier": {
-        const code = await prompt.runArgs(command, this.#policy);
-        stats.heartbeat(`RoutineStatActions.command.memtier: ${command[0]}... status: ${code}`);
+        const r = await prompt.runArgs(command, this.#policy);
+        stats.heartbeat(`RoutineStatActions.command.memtier: ${command[0]}... status: ${r.code}`);
+        if (r.code !== 0) throw new Error(r.error || `exit code ${r.code}`);
         return;
       }
       case "memtier-prompt": {
         const line = command[0] ?? "";
-        const code = await prompt.runLine(line, this.#policy);
+        const r = await prompt.runLine(line, this.#policy);
         stats.heartbeat(
-          `RoutineStatActions.command.memtier-prompt: ${JSON.stringify(line)} status: ${code}`,
+          `RoutineStatActions.command.memtier-prompt: ${JSON.stringify(line)} status: ${r.code}`,
         );
+        if (r.code !== 0) throw new Error(r.error || `exit code ${r.code}`);
         return;
       }
     }

@@ -95,6 +95,35 @@ Deno.test("statactions whose standard output is full logs it once at ERROR, and 
   assertEquals(deps.output, ["1700000001\n", "ran date\n", "1700000001\n", "ran date\n"]);
 });
 
+Deno.test("statactions memtier runner: a prompt command failing every round is one ERROR line, and one when it works again", async () => {
+  const deps = testDeps();
+  let failing = 3;
+  deps.prompt.runArgs = () =>
+    Promise.resolve(
+      failing-- > 0
+        ? {
+          code: 1,
+          error: "stats: Cannot write to standard output: no space left on device (ENOSPC)",
+        }
+        : { code: 0, error: "" },
+    );
+  const r = new StatActions(
+    parseStatActionsConfig({
+      intervalms: 200,
+      intervalcommandrunner: "memtier",
+      intervalcommand: ["stats", "-t", "events"],
+    }),
+    deps,
+  );
+  await runTicks(r, deps, 5);
+  assertEquals(deps.log, [
+    "ERROR: routines statactions intervalcommand: stats: Cannot write to standard output: no space left on device (ENOSPC)\n",
+    "INFO: routines statactions intervalcommand: works again after 3 failed rounds\n",
+  ]);
+  assertEquals(beats(deps, "RoutineStatActions.command.memtier: stats... status: 1"), 3);
+  assertEquals(beats(deps, "RoutineStatActions.command.memtier: stats... status: 0"), 2);
+});
+
 Deno.test("statactions memtier and memtier-prompt runners get the routine's own policy", async () => {
   const deps = testDeps();
   const p1 = new StubPolicy();

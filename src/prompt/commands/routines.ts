@@ -40,7 +40,8 @@ function quoteWord(word: string): string {
 
 /**
  * Runs commands as a routine's runners do: each on a fresh prompt over
- * `opts` (sharing `mover`), writing to `io`.
+ * `opts` (sharing `mover`), writing its output to `io`; its error line is
+ * given back to the routine, which logs it (once, while it repeats).
  */
 export function freshPromptRunner(
   opts: SessionOptions,
@@ -57,8 +58,10 @@ export function freshPromptRunner(
       session.components.policy = { name: "", config: undefined, instance: policy, running: true };
       adoptPolicy(session, policy);
     }
-    const prompt = new Prompt(session, io, commands);
-    return (await prompt.runLine(line)).code;
+    let error = "";
+    const prompt = new Prompt(session, { out: io.out, err: (t) => (error += t) }, commands);
+    const { code } = await prompt.runLine(line);
+    return { code, error: error.replace(/^memtierd: /, "").trimEnd() };
   };
   return {
     runLine,
