@@ -1,5 +1,7 @@
 import { assertEquals, assertOk } from "../../testing/assert.ts";
 import { harness, PID } from "../_harness.ts";
+import { builtinCommands } from "./mod.ts";
+import { freshPromptRunner } from "./routines.ts";
 
 Deno.test("policy -ls lists the policies; -create stub keeps the prompt's own mover", async () => {
   using h = harness();
@@ -95,4 +97,24 @@ Deno.test("a statactions routine's memtier command acts on the policy it runs be
     ],
     h.err(),
   );
+});
+
+Deno.test("a routine's prompt runner gives the command's error line back, not to the error stream", async () => {
+  using h = harness();
+  let out = "";
+  let err = "";
+  const runner = freshPromptRunner(
+    h.session.opts,
+    builtinCommands(),
+    { out: (t) => (out += t), err: (t) => (err += t) },
+    h.session.components.mover,
+  );
+  assertEquals(await runner.runArgs(["stats", "-t", "nosuchtable"], null), {
+    code: 2,
+    error: 'stats: Invalid -t "nosuchtable": expected events, process_madvise, move_pages, ' +
+      "move_pages_errors, memory_scans, mover_dropped_tasks or policy_decisions",
+  });
+  assertEquals(await runner.runLine("nop", null), { code: 0, error: "" });
+  assertEquals(err, "");
+  assertEquals(out, "");
 });
