@@ -11,7 +11,6 @@ import { ProcFs } from "../procfs/proc_fs.ts";
 import { Stats } from "../stats/stats.ts";
 import { SysFs } from "../sysfs/sys_fs.ts";
 import { FakeClock } from "../time/clock.ts";
-import type { ProgramHost } from "./find_program.ts";
 import type { ExecResult, RoutineDeps } from "./routine.ts";
 
 /**
@@ -71,41 +70,6 @@ export function testDeps(exitCode = 0): TestDeps {
         output.push(`line ${line}\n`);
         return Promise.resolve({ code: 0, error: "" });
       },
-    },
-  };
-}
-
-/** A file in a fake ProgramHost: its kind, permission bits and owner. */
-export interface FakeFile {
-  kind: "file" | "dir" | "fifo";
-  mode: number;
-  uid?: number;
-  gid?: number;
-}
-
-/** A ProgramHost whose only files are `files` (stat follows no symlinks: there are none). */
-export function fakeProgramHost(
-  path: string | undefined,
-  files: Record<string, FakeFile>,
-  uid = 0,
-  gid = 0,
-): ProgramHost {
-  return {
-    path,
-    uid,
-    gid,
-    stat(p) {
-      const f = files[p];
-      if (f === undefined) throw new Deno.errors.NotFound(`No such file or directory: ${p}`);
-      return {
-        isFile: f.kind === "file",
-        isDirectory: f.kind === "dir",
-        isSymlink: false,
-        isFifo: f.kind === "fifo",
-        mode: f.mode,
-        uid: f.uid ?? 0,
-        gid: f.gid ?? 0,
-      } as Deno.FileInfo;
     },
   };
 }

@@ -8,7 +8,6 @@
  *                   PageOutMB paged out, through the exec, memtier and
  *                   memtier-prompt runners, on a lifecycle Loop
  *   timestamp.ts    its Timestamp templates (Go layouts, unix, duration)
- *   find_program.ts whether an exec command's program can run (checked at load)
  *   failure_report.ts  a failing command logged when it starts, changes and ends
  *   stub.ts         `stub`: does nothing
  *

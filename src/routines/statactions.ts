@@ -29,7 +29,7 @@ import type { Routine, RoutineDeps } from "./routine.ts";
 import { expandTimestamp } from "./timestamp.ts";
 import { errorText } from "../common/error_text.ts";
 import { FailureReport } from "./failure_report.ts";
-import { type ProgramHost, realProgramHost, whyNotRunnable } from "./find_program.ts";
+import { type ProgramHost, realProgramHost, whyNotRunnable } from "../common/find_program.ts";
 
 const RUNNERS = ["", "exec", "memtier", "memtier-prompt"] as const;
 type Runner = typeof RUNNERS[number];

@@ -3,7 +3,8 @@ import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
 import { StubPolicy } from "../policies/stub.ts";
 import { renderStats } from "../stats/render.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { fakeProgramHost, testDeps } from "./_test_deps.ts";
+import { fakeProgramHost } from "../testing/fake_program_host.ts";
+import { testDeps } from "./_test_deps.ts";
 import { parseStatActionsConfig, StatActions } from "./statactions.ts";
 
 /** Runs `routine` until `rounds` ticks were counted, then stops it. */

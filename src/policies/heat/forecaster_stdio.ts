@@ -24,7 +24,15 @@
  * @module
  */
 import { errorText } from "../../common/error_text.ts";
-import { openAppend } from "../../common/safe_write.ts";
+import { quoted } from "../../common/excerpt.ts";
+import { type ProgramHost, realProgramHost, whyNotRunnable } from "../../common/find_program.ts";
+import {
+  type FileLookup,
+  openAppend,
+  realFileLookup,
+  whyNotAppendable,
+} from "../../common/safe_write.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -47,6 +55,41 @@ const schema = v.strictObject({
 });
 
 export type StdioForecasterConfig = v.InferOutput<typeof schema>;
+
+/**
+ * Checks a raw stdio config, and, without running or opening anything,
+ * that its Command's program can be started on `host` and its Stderr file
+ * appended to on `fs`: refused at load, not failed every round.
+ */
+export function parseStdioForecasterConfig(
+  raw: unknown,
+  what: string,
+  host: ProgramHost = realProgramHost,
+  fs: FileLookup = realFileLookup,
+): StdioForecasterConfig {
+  const c = parseWithSchema(schema, raw, what);
+  const program = c.Command[0]!;
+  const notRunnable = program === "" ? "no program named" : whyNotRunnable(program, host);
+  if (notRunnable !== undefined) {
+    throw new ConfigError({
+      reason: `cannot run ${quoted(program)}: ${notRunnable}`,
+      keyPath: ["Command"],
+      component: what,
+    });
+  }
+  if (c.Stderr.startsWith("file:")) {
+    const file = c.Stderr.slice(5);
+    const notWritable = whyNotAppendable(file, fs);
+    if (notWritable !== undefined) {
+      throw new ConfigError({
+        reason: `cannot write stderr to ${quoted(file)}: ${notWritable}`,
+        keyPath: ["Stderr"],
+        component: what,
+      });
+    }
+  }
+  return c;
+}
 
 /** Heats as one line of JSON, times in ns. */
 export function heatsToJson(heats: Heats): string {
@@ -304,6 +347,6 @@ export class StdioForecaster implements HeatForecaster {
 
 export const stdioForecasterFactory: ComponentFactory<StdioForecasterConfig, HeatForecaster> = {
   description: "asks a child process (one JSON line each way) for the forecast heats",
-  parse: (raw, what) => parseWithSchema(schema, raw, what),
+  parse: (raw, what) => parseStdioForecasterConfig(raw, what),
   create: (config, deps) => new StdioForecaster(config, deps),
 };

@@ -4,7 +4,13 @@ import type { ComponentDeps } from "../../lifecycle/deps.ts";
 import { Logger } from "../../log/logger.ts";
 import { assertEquals, assertIncludes, assertThrows } from "../../testing/assert.ts";
 import { FakeClock } from "../../time/clock.ts";
-import { heatsFromJson, heatsToJson, StdioForecaster } from "./forecaster_stdio.ts";
+import {
+  heatsFromJson,
+  heatsToJson,
+  parseStdioForecasterConfig,
+  StdioForecaster,
+} from "./forecaster_stdio.ts";
+import { fakeProgramHost } from "../../testing/fake_program_host.ts";
 import { parseTraceForecasterConfig, TraceForecaster } from "./forecaster_trace.ts";
 import type { FileLookup } from "../../common/safe_write.ts";
 import { heatForecasters } from "./mod.ts";
@@ -181,12 +187,46 @@ Deno.test('stdio forecaster config: Command is required, Stderr is "" or file:PA
     configError(() => parse({ command: ["x"], stderr: "/tmp/x" })),
     `config.stderr: must be "" (memtierd's own stderr) or "file:/path/to/file" (got "/tmp/x")`,
   );
-  assertEquals(parse("command: [a, b]\nretry: 2").config, {
-    Command: ["a", "b"],
+  assertEquals(parse("command: [sh, b]\nretry: 2").config, {
+    Command: ["sh", "b"],
     Stderr: "",
     Retry: 2,
     TimeoutMs: 5000,
   });
+});
+
+Deno.test("stdio forecaster config: a Command that cannot run or a Stderr file that cannot be written is refused at load", () => {
+  const parse = (config: unknown) => parseComponent(heatForecasters, { name: "stdio", config });
+  assertEquals(
+    configError(() => parse({ command: ["/nonexistent/forecaster", "-x"] })),
+    'config.Command: cannot run "/nonexistent/forecaster": no such file',
+  );
+  assertEquals(
+    configError(() => parse({ command: ["sh"], stderr: "file:/nonexistent/err.log" })),
+    'config.Stderr: cannot write stderr to "/nonexistent/err.log": folder "/nonexistent" does not exist',
+  );
+  const host = fakeProgramHost("/usr/bin", { "/usr/bin/predict": { kind: "file", mode: 0o644 } });
+  const fs = fakeFiles({ "/home/u": { kind: "dir", mode: 0o555, uid: 1000 } });
+  assertEquals(
+    configError(() =>
+      parseStdioForecasterConfig({ command: ["predict"] }, "heat forecaster stdio", host, fs)
+    ),
+    'heat forecaster stdio: Command: cannot run "predict": /usr/bin/predict is not executable (mode 644)',
+  );
+  const runnable = fakeProgramHost("/usr/bin", {
+    "/usr/bin/predict": { kind: "file", mode: 0o755 },
+  });
+  assertEquals(
+    configError(() =>
+      parseStdioForecasterConfig(
+        { command: ["predict"], stderr: "file:/home/u/err.log" },
+        "heat forecaster stdio",
+        runnable,
+        fs,
+      )
+    ),
+    'heat forecaster stdio: Stderr: cannot write stderr to "/home/u/err.log": no permission to create files in folder "/home/u"',
+  );
 });
 
 Deno.test("trace forecaster: appends a header and one row per range, ns times; HideHeatZero drops heat 0", () => {

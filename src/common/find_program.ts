@@ -1,6 +1,7 @@
 /**
- * Whether a routine's `exec` command can be started, checked when its
- * config is loaded (and not once per interval, when it is too late to say
+ * Whether a program memtierd is configured to run (a routine's `exec`
+ * command, the stdio heat forecaster's child) can be started, checked when
+ * the config is loaded (and not once per round, when it is too late to say
  * so clearly): the program is looked up as execvp(3) does, without running
  * it. A name with a slash is a path; a bare name is searched in the
  * folders of PATH (glibc's default `/bin:/usr/bin` when PATH is unset).
