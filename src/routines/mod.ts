@@ -8,7 +8,6 @@
  *                   PageOutMB paged out, through the exec, memtier and
  *                   memtier-prompt runners, on a lifecycle Loop
  *   timestamp.ts    its Timestamp templates (Go layouts, unix, duration)
- *   failure_report.ts  a failing command logged when it starts, changes and ends
  *   stub.ts         `stub`: does nothing
  *
  * Adding a routine is one file exporting a ComponentFactory plus one line in

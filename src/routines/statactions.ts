@@ -28,7 +28,7 @@ import type { Policy } from "../policies/policy.ts";
 import type { Routine, RoutineDeps } from "./routine.ts";
 import { expandTimestamp } from "./timestamp.ts";
 import { errorText } from "../common/error_text.ts";
-import { FailureReport } from "./failure_report.ts";
+import { FailureReport } from "../log/failure_report.ts";
 import { type ProgramHost, realProgramHost, whyNotRunnable } from "../common/find_program.ts";
 
 const RUNNERS = ["", "exec", "memtier", "memtier-prompt"] as const;

@@ -69,6 +69,7 @@ import { type HeatConfig, parseHeatConfig, SWAP_NODE } from "./config.ts";
 import { heatgram, type HeatRoundReport, type NodePages, numaTable } from "./dump.ts";
 import { classOf, Heatmap } from "./heatmap.ts";
 import { Settling } from "./settling.ts";
+import { FailureReport } from "../../log/failure_report.ts";
 
 function add(m: NodePages, node: number, pages: number): void {
   m.set(node, (m.get(node) ?? 0) + pages);
@@ -91,6 +92,8 @@ export class HeatLogic {
   #sizes: Map<number, number> | null = null;
   #last: HeatRoundReport | null = null;
   readonly #noNode: NoNodeWarnings;
+  /** A forecaster failing every round: logged when it starts, changes and ends. */
+  readonly #forecastFailures: FailureReport;
 
   constructor(config: HeatConfig, parts: PolicyParts) {
     this.#config = config;
@@ -99,6 +102,10 @@ export class HeatLogic {
     this.#tracker = trackerOf(parts);
     this.heatmap = new Heatmap(config.Heatmap);
     this.#noNode = new NoNodeWarnings("heat", parts.deps.logger);
+    this.#forecastFailures = new FailureReport(
+      `policy heat: forecaster ${config.forecaster?.name}`,
+      parts.deps.logger,
+    );
   }
 
   /**
@@ -210,10 +217,9 @@ export class HeatLogic {
           heats = new Map([...forecast].filter(([pid]) => this.#pids.has(pid)));
           this.#deps.stats.heartbeat("policy heat.forecast");
         }
+        this.#forecastFailures.worked();
       } catch (e) {
-        this.#deps.logger.error(
-          `policy heat: forecaster ${this.#config.forecaster?.name}: ${errorText(e)}`,
-        );
+        this.#forecastFailures.failed(errorText(e));
       }
     }
     const t0 = this.#deps.clock.now();

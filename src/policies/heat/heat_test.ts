@@ -403,6 +403,22 @@ Deno.test("heat: a forecaster that throws is one log line; the measured heats de
   );
 });
 
+Deno.test("heat: a forecaster failing every round is one ERROR line, and one INFO line when it works again", async () => {
+  using f = fixture({ heatnumas: { 9: [1] }, forecaster: { name: "scripted" } });
+  let failing = 3;
+  f.forecaster.forecast = () => {
+    if (failing-- > 0) throw new Error('Cannot write heat trace to "/x": no space left on device');
+    return null;
+  };
+  f.watch(A);
+  for (let round = 0; round < 5; round++) await f.policy.round();
+  assertEquals(
+    f.log(),
+    'ERROR: policy heat: forecaster scripted: Cannot write heat trace to "/x": no space left on device\n' +
+      "INFO: policy heat: forecaster scripted: works again after 3 failed rounds\n",
+  );
+});
+
 Deno.test("heat: NumaSize N% is a share of the node's MemTotal", async () => {
   using f = fixture({ heatnumas: { 9: [1] }, numasize: { 1: "20%" } });
   f.watch(A);

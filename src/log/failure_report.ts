@@ -1,16 +1,17 @@
 /**
- * How a routine reports a command that fails round after round (a program
- * that exits non-zero, standard output on a full disk or a closed pipe):
- * the first failure is one ERROR line, the same failure again is only
- * counted, a different one is a new ERROR line, and the first round that
- * works again is one INFO line saying how many rounds failed. A command run
- * five times a second then logs two lines, not five a second.
+ * How a loop reports a step that fails round after round (a routine's
+ * command that exits non-zero or whose standard output is a full disk or a
+ * closed pipe, a heat forecaster whose file cannot be written): the first
+ * failure is one ERROR line, the same failure again is only counted, a
+ * different one is a new ERROR line, and the first round that works again
+ * is one INFO line saying how many rounds failed. A command run five times
+ * a second then logs two lines, not five a second.
  *
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "./logger.ts";
 
-/** The failures of one command, reported as they change. */
+/** The failures of one step, reported as they change. */
 export class FailureReport {
   #what: string;
   #logger: Logger;
@@ -19,7 +20,7 @@ export class FailureReport {
   /** Rounds failed in a row. */
   #rounds = 0;
 
-  /** `what` starts each line: `routines statactions intervalcommand`. */
+  /** `what` starts each line: `routines statactions intervalcommand`, `policy heat: forecaster trace`. */
   constructor(what: string, logger: Logger) {
     this.#what = what;
     this.#logger = logger;
