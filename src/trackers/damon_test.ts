@@ -253,6 +253,8 @@ function setup(nr = 0): Setup {
   kernel.populate(100, 0, 0, 16384);
   kernel.addProcess(200, "b", [{ startAddr: 2 * A, pages: 4096, kind: "anon" }]);
   kernel.populate(200, 0, 0, 4096);
+  // The memtierd under test (its pid and start time go in kdamond records).
+  kernel.addProcess(42, "memtierd", []);
   const sys = fakeSystem(kernel);
   const damon = new FakeDamon(sys.sysfs.root, nr);
   // Time that never comes: the tracker's own loop never runs a round, the
@@ -776,4 +778,166 @@ Deno.test("tracker damon start as a user who may not read DAMON's files: a Permi
     `Cannot use DAMON: ${s.sys.sysfs.root}/kernel/mm/damon/admin/kdamonds/nr_kdamonds: ` +
       "permission denied; run memtierd as root",
   );
+});
+
+/** Where the trackers of `s` keep their kdamond records (beside the fake /sys). */
+const recordDir = (s: Setup) => `${s.sys.sysfs.root}/../run/memtierd/kdamonds`;
+
+/**
+ * A memtierd of pid 43 that takes kdamond 0 for pid 100 and is then killed
+ * with SIGKILL: never stopped, its process gone (or, with `zombie`, not
+ * reaped yet).
+ */
+function killedMemtierd(s: Setup, zombie = false): void {
+  s.sys.kernel.addProcess(43, "memtierd", []);
+  s.sys.sync();
+  const first = new DamonTracker(parseDamonConfig(undefined), s.deps, {
+    io: s.damon,
+    traceIo: null,
+    pid: 43,
+  });
+  first.addPids(w(100));
+  first.start();
+  s.sys.kernel.exit(43, zombie);
+  s.sys.sync();
+  s.damon.take();
+}
+
+Deno.test("damon reclaims, with one INFO line, the kdamond a killed memtierd left on (its record names a pid that is gone)", async () => {
+  using s = setup(1);
+  killedMemtierd(s);
+  assertEquals([s.damon.get("0/state"), s.damon.get("0/contexts/nr_contexts")], ["on", "1"]);
+  const record = JSON.parse(Deno.readTextFileSync(`${recordDir(s)}/kdamond-0`));
+  assertEquals([record.pid, record.target, record.thread], [43, 100, 7000]);
+  const t = s.tracker();
+  t.addPids(w(200));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 200 }]);
+  assertEquals(s.damon.get("0/contexts/0/targets/0/pid_target"), "200");
+  assertEquals(s.damon.take().slice(0, 3), [
+    "0/state off",
+    "0/contexts/nr_contexts 0",
+    "0/contexts/nr_contexts 1",
+  ]);
+  const info = s.log().split("\n").filter((l) => l.includes("reclaimed"));
+  assertEquals(info, [
+    "INFO: tracker damon: kdamond 0 (on, monitoring pid 100) was taken by memtierd pid 43, which is gone: reclaimed",
+  ]);
+  assertEquals(JSON.parse(Deno.readTextFileSync(`${recordDir(s)}/kdamond-0`)).pid, 42);
+  await t.stop();
+});
+
+Deno.test("damon reclaims the kdamond of a killed memtierd whose pid now runs another process, or is a zombie not reaped", async () => {
+  {
+    using s = setup(1);
+    killedMemtierd(s);
+    s.sys.kernel.addProcess(43, "sh", []);
+    s.sys.sync();
+    const t = s.tracker();
+    t.addPids(w(100));
+    t.start();
+    assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }]);
+    assertOk(
+      s.log().includes(
+        "INFO: tracker damon: kdamond 0 (on, monitoring pid 100) was taken by memtierd pid 43, " +
+          "which now runs another process (pid reused): reclaimed",
+      ),
+      s.log(),
+    );
+    await t.stop();
+  }
+  {
+    using s = setup(1);
+    killedMemtierd(s, true);
+    const t = s.tracker();
+    t.addPids(w(100));
+    t.start();
+    assertOk(s.log().includes("which is a zombie (killed): reclaimed"), s.log());
+    await t.stop();
+  }
+});
+
+Deno.test("damon never touches a running kdamond without a record, with a record it cannot read, or whose taker still runs", () => {
+  for (const leftover of ["none", "garbage", "taker runs"]) {
+    using s = setup(1);
+    if (leftover === "taker runs") {
+      s.sys.kernel.addProcess(43, "memtierd", []);
+      s.sys.sync();
+      const running = new DamonTracker(parseDamonConfig(undefined), s.deps, {
+        io: s.damon,
+        traceIo: null,
+        pid: 43,
+      });
+      running.addPids(w(100));
+      running.start();
+    } else {
+      s.damon.setState(0, "on");
+      s.damon.write(`${s.damon.dir}/0/contexts/0/targets/nr_targets`, "1");
+      s.damon.write(`${s.damon.dir}/0/contexts/0/targets/0/pid_target`, "100");
+      if (leftover === "garbage") {
+        Deno.mkdirSync(recordDir(s), { recursive: true, mode: 0o700 });
+        Deno.writeTextFileSync(`${recordDir(s)}/kdamond-0`, '{"kdamond":0,"pid":43}\n');
+      }
+    }
+    assertEquals(s.damon.get("0/state"), "on", leftover);
+    s.damon.take();
+    const t = s.tracker();
+    assertThrows(
+      () => t.start(),
+      UnsupportedError,
+      "Cannot start tracker damon: all 1 kdamonds are in use by someone else",
+    );
+    assertEquals(s.damon.take(), [], leftover);
+    assertEquals(s.damon.get("0/state"), "on", leftover);
+    assertOk(!s.log().includes("reclaimed"), s.log());
+  }
+});
+
+Deno.test("damon leaves a dead memtierd's kdamond alone when somebody else has set it up since (another target)", () => {
+  using s = setup(1);
+  killedMemtierd(s);
+  s.damon.write(`${s.damon.dir}/0/state`, "off");
+  s.damon.write(`${s.damon.dir}/0/contexts/0/targets/0/pid_target`, "200");
+  s.damon.write(`${s.damon.dir}/0/state`, "on");
+  s.damon.take();
+  const t = s.tracker();
+  assertThrows(() => t.start(), UnsupportedError, "all 1 kdamonds are in use by someone else");
+  assertEquals(s.damon.take(), []);
+});
+
+Deno.test("damon removes its kdamond record on a clean stop, and when its target exits", async () => {
+  using s = setup(2);
+  const t = s.tracker();
+  t.addPids(w(100, 200));
+  t.start();
+  assertEquals(
+    [...Deno.readDirSync(recordDir(s))].map((e) => e.name).sort(),
+    ["kdamond-0", "kdamond-1"],
+  );
+  const mode = Deno.statSync(recordDir(s)).mode! & 0o777;
+  assertEquals(mode.toString(8), "700");
+  t.removePids(w(200));
+  assertEquals([...Deno.readDirSync(recordDir(s))].map((e) => e.name), ["kdamond-0"]);
+  await t.stop();
+  assertEquals([...Deno.readDirSync(recordDir(s))], []);
+});
+
+Deno.test("damon keeps no records in a folder others may write to, and says so once", async () => {
+  using s = setup(1);
+  Deno.mkdirSync(recordDir(s), { recursive: true });
+  Deno.chmodSync(recordDir(s), 0o777);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }]);
+  assertOk(
+    s.log().includes(
+      `WARN: tracker damon: cannot keep kdamond ownership records (${
+        recordDir(s)
+      } may be written by others (mode 777))`,
+    ),
+    s.log(),
+  );
+  assertEquals([...Deno.readDirSync(recordDir(s))], []);
+  await t.stop();
 });
