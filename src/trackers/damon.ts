@@ -18,7 +18,10 @@
  * kdamond holds anything. A running kdamond that is not listed is never
  * touched; a listed one that runs is switched off and taken over, with a
  * warning. Stop switches memtierd's kdamonds off, removes their contexts
- * and puts `nr_kdamonds` back if memtierd raised it from 0.
+ * and puts `nr_kdamonds` back if memtierd raised it from 0. Each kdamond
+ * memtierd sets up has an ownership record (`kdamond_records.ts`) that a
+ * SIGKILL leaves behind: the next memtierd reclaims a kdamond whose record
+ * proves its taker gone, and touches no other.
  *
  * Regions: without `SysfsRegionsManager` (the Go memtierd's configs have
  * none) or with 1, memtierd writes the process's anon and heap ranges as
