@@ -173,6 +173,22 @@ export class KdamondRecords {
   }
 
   /**
+   * The pid of another memtierd that runs and whose record names kdamond
+   * `k` (it set the kdamond up, or is about to); undefined when there is
+   * none.
+   */
+  heldByAnother(k: number): number | undefined {
+    const own = this.#own;
+    const rec = this.read(k);
+    if (!own || !rec || rec.bootId !== own.bootId) return undefined;
+    if (rec.pid === this.pid && rec.startTicks === own.startTicks) return undefined;
+    const stat = this.#stat(rec.pid);
+    const runs = stat !== undefined && stat.startTicks === rec.startTicks && stat.state !== "Z" &&
+      stat.state !== "X";
+    return runs ? rec.pid : undefined;
+  }
+
+  /**
    * Why `rec`'s taker is known to be gone ("is gone", "now runs another
    * process", a zombie: killed, not reaped), or undefined when it may still run: this memtierd itself, a
    * record of another boot, a pid whose start time cannot be read.

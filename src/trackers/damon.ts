@@ -505,7 +505,12 @@ export class DamonTracker implements Tracker {
     const assigned = new Set(this.#owned.map((o) => o.pid));
     for (const pid of [...this.#pids].sort((a, b) => a - b)) {
       if (assigned.has(pid)) continue;
-      const o = this.#owned.find((x) => x.pid === undefined);
+      let o = this.#owned.find((x) => x.pid === undefined);
+      while (o && !this.#stillFree(o.id)) {
+        const taken = o;
+        this.#owned = this.#owned.filter((x) => x !== taken);
+        o = this.#owned.find((x) => x.pid === undefined);
+      }
       if (!o) {
         if (!this.#warnedNoKdamond.has(pid)) {
           this.#warnedNoKdamond.add(pid);
@@ -527,6 +532,25 @@ export class DamonTracker implements Tracker {
         throw e;
       }
     }
+  }
+
+  /**
+   * Whether kdamond `k`, held free by memtierd, is free still. With
+   * KdamondsList it is memtierd's by config; otherwise somebody (another
+   * memtierd) may have set it up since this one started: then it is theirs,
+   * and memtierd lets it go, saying so.
+   */
+  #stillFree(k: number): boolean {
+    if (this.config.KdamondsList.length > 0) return true;
+    const d = this.#damon;
+    const other = this.#recordsOk ? this.#records.heldByAnother(k) : undefined;
+    if (d.state(k) === "off" && d.nrContexts(k) === 0 && other === undefined) return true;
+    this.#deps.logger.info(
+      `tracker damon: kdamond ${k} was set up by ${
+        other === undefined ? "someone else" : `memtierd pid ${other}`
+      } since this memtierd started: left to them`,
+    );
+    return false;
   }
 
   #release(o: Owned): void {
@@ -791,6 +815,8 @@ export class DamonTracker implements Tracker {
     this.#closeTrace();
     const d = this.#damon;
     for (const o of this.#owned) {
+      // A free kdamond holds nothing of memtierd's, and may be another's by now.
+      if (o.pid === undefined && this.config.KdamondsList.length === 0) continue;
       if (d.state(o.id) !== "off") {
         try {
           d.command(o.id, "clear_schemes_tried_regions");
@@ -808,7 +834,9 @@ export class DamonTracker implements Tracker {
     if (this.#raisedFromZero) {
       let allOff = true;
       const nr = d.nrKdamonds();
-      for (let k = 0; k < nr; k++) if (d.state(k) !== "off") allOff = false;
+      for (let k = 0; k < nr; k++) {
+        if (d.state(k) !== "off" || d.nrContexts(k) > 0) allOff = false;
+      }
       if (allOff) d.setNrKdamonds(0);
       this.#raisedFromZero = false;
     }

@@ -941,3 +941,62 @@ Deno.test("damon keeps no records in a folder others may write to, and says so o
   assertEquals([...Deno.readDirSync(recordDir(s))], []);
   await t.stop();
 });
+
+/** Memtierd 42 (`a`) on pid 100, then memtierd 43 (`b`) on pid 200, two kdamonds. */
+function twoMemtierds(s: Setup): { a: DamonTracker; b: DamonTracker } {
+  s.sys.kernel.addProcess(43, "memtierd", []);
+  s.sys.kernel.addProcess(300, "c", [{ startAddr: 3 * A, pages: 16, kind: "anon" }]);
+  s.sys.sync();
+  const a = s.tracker();
+  a.addPids(w(100));
+  a.start();
+  const b = new DamonTracker(parseDamonConfig(undefined), s.deps, {
+    io: s.damon,
+    traceIo: null,
+    pid: 43,
+  });
+  b.addPids(w(200));
+  b.start();
+  return { a, b };
+}
+
+Deno.test("damon with two memtierds at once: stopping the one that started first leaves the kdamond the other took since", async () => {
+  using s = setup(2);
+  const { a, b } = twoMemtierds(s);
+  await a.stop();
+  assertEquals([s.damon.get("0/state"), s.damon.get("0/contexts/nr_contexts")], ["off", "0"]);
+  assertEquals([s.damon.get("1/state"), s.damon.get("1/contexts/0/targets/0/pid_target")], [
+    "on",
+    "200",
+  ]);
+  await b.stop();
+  assertEquals(s.damon.get("1/state"), "off");
+});
+
+Deno.test("damon with two memtierds at once: neither takes a kdamond the other set up since it started", async () => {
+  using s = setup(2);
+  const { a, b } = twoMemtierds(s);
+  assertEquals([a.kdamonds(), b.kdamonds()], [[{ id: 0, pid: 100 }, { id: 1, pid: undefined }], [{
+    id: 1,
+    pid: 200,
+  }]]);
+  s.damon.take();
+  a.addPids(w(300));
+  assertEquals(s.damon.take(), []);
+  assertEquals(s.damon.get("1/contexts/0/targets/0/pid_target"), "200");
+  const said = s.log().split("\n").filter((l) => l.includes("kdamond 1 was") || l.includes("300"));
+  assertEquals(said, [
+    "INFO: tracker damon: kdamond 1 was set up by memtierd pid 43 since this memtierd started: left to them",
+    "WARN: tracker damon: no free kdamond for pid 300 (memtierd has 1; give NrKdamonds or KdamondsList): not tracked",
+  ]);
+  assertEquals(a.kdamonds(), [{ id: 0, pid: 100 }]);
+  // Stopping one leaves the other's kdamond as it is.
+  await a.stop();
+  assertEquals([s.damon.get("1/state"), s.damon.get("1/contexts/0/targets/0/pid_target")], [
+    "on",
+    "200",
+  ]);
+  assertEquals(s.damon.get("0/state"), "off");
+  await b.stop();
+  assertEquals(s.damon.get("1/state"), "off");
+});
