@@ -1000,3 +1000,25 @@ Deno.test("damon with two memtierds at once: neither takes a kdamond the other s
   await b.stop();
   assertEquals(s.damon.get("1/state"), "off");
 });
+
+Deno.test("damon reclaims a killed memtierd's kdamond that stopped by itself (its target exited) but holds its context", async () => {
+  using s = setup(1);
+  killedMemtierd(s);
+  s.damon.write(`${s.damon.dir}/0/state`, "off");
+  s.damon.take();
+  const t = s.tracker();
+  t.addPids(w(200));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 200 }]);
+  assertEquals(s.damon.take().slice(0, 2), [
+    "0/contexts/nr_contexts 0",
+    "0/contexts/nr_contexts 1",
+  ]);
+  assertOk(
+    s.log().includes(
+      "INFO: tracker damon: kdamond 0 (off, monitoring pid 100) was taken by memtierd pid 43, which is gone: reclaimed",
+    ),
+    s.log(),
+  );
+  await t.stop();
+});
