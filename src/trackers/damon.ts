@@ -18,7 +18,10 @@
  * kdamond holds anything. A running kdamond that is not listed is never
  * touched; a listed one that runs is switched off and taken over, with a
  * warning. Stop switches memtierd's kdamonds off, removes their contexts
- * and puts `nr_kdamonds` back if memtierd raised it from 0.
+ * and puts `nr_kdamonds` back if memtierd raised it from 0. Each kdamond
+ * memtierd sets up has an ownership record (`kdamond_records.ts`) that a
+ * SIGKILL leaves behind: the next memtierd reclaims a kdamond whose record
+ * proves its taker gone, and touches no other.
  *
  * Regions: without `SysfsRegionsManager` (the Go memtierd's configs have
  * none) or with 1, memtierd writes the process's anon and heap ranges as
@@ -41,6 +44,7 @@ import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_ran
 import { processRanges } from "../memory/process_ranges.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";
 import { type DamonAttrs, type DamonIo, type DamonRegion, DamonSysfs } from "../sysfs/damon.ts";
+import { KdamondRecords } from "../sysfs/kdamond_records.ts";
 import {
   type DamonAggregated,
   DamonTrace,
@@ -177,6 +181,11 @@ export interface DamonTrackerOptions {
   /** memtierd's pid, in its tracefs instance's name. */
   pid?: number;
   onWrite?: (path: string, text: string) => void;
+  /**
+   * The folder of kdamond ownership records. Default `/run/memtierd/kdamonds`,
+   * or `run/memtierd/kdamonds` beside a /sys root other than `/sys`.
+   */
+  recordDir?: string;
 }
 
 /** The damon tracker. */
@@ -205,6 +214,11 @@ export class DamonTracker implements Tracker {
   #tracePid: number | undefined;
   /** DAMON's events, while started; undefined: the sysfs tried regions are read. */
   #trace: DamonTrace | undefined;
+  /** Who took which kdamond, kept where a SIGKILL leaves it (kdamond_records.ts). */
+  #records: KdamondRecords;
+  /** Whether the records can be kept (their folder is usable). */
+  #recordsOk = false;
+  #warnedRecordWrite = false;
 
   constructor(config: DamonConfig, deps: ComponentDeps, options: DamonTrackerOptions = {}) {
     this.config = config;
@@ -216,6 +230,13 @@ export class DamonTracker implements Tracker {
     });
     this.#traceIo = options.traceIo;
     this.#tracePid = options.pid;
+    const sysRoot = deps.sysfs.root;
+    this.#records = new KdamondRecords({
+      dir: options.recordDir ??
+        (sysRoot === "/sys" ? "/run/memtierd/kdamonds" : `${sysRoot}/../run/memtierd/kdamonds`),
+      procRoot: deps.procfs.root,
+      ...(options.pid === undefined ? {} : { pid: options.pid }),
+    });
   }
 
   get #attrs(): DamonAttrs {
@@ -263,6 +284,15 @@ export class DamonTracker implements Tracker {
     if (!this.#damon.available()) {
       throw new UnsupportedError(
         `Cannot start tracker damon: ${this.#damon.dir} is missing (the kernel needs CONFIG_DAMON_SYSFS)`,
+      );
+    }
+    const problem = this.#records.open();
+    this.#recordsOk = problem === undefined;
+    if (problem !== undefined) {
+      log.warn(
+        `tracker damon: cannot keep kdamond ownership records (${problem}): ` +
+          "a kdamond left on by a killed memtierd is not reclaimed, and one this memtierd " +
+          "leaves when killed will not be either",
       );
     }
     this.#claimKdamonds();
@@ -347,7 +377,7 @@ export class DamonTracker implements Tracker {
       }
       this.#owned = list.map((id) => ({ id, pid: undefined, regionsKey: "" }));
       for (const o of this.#owned) {
-        if (d.state(o.id) !== "off") {
+        if (d.state(o.id) !== "off" && !this.#reclaim(o.id)) {
           this.#deps.logger.warn(
             `tracker damon: kdamond ${o.id} is running; taking it over as KdamondsList says`,
           );
@@ -361,7 +391,7 @@ export class DamonTracker implements Tracker {
     const free: number[] = [];
     let anyInUse = false;
     for (let k = 0; k < nr; k++) {
-      if (d.state(k) === "off" && d.nrContexts(k) === 0) free.push(k);
+      if ((d.state(k) === "off" && d.nrContexts(k) === 0) || this.#reclaim(k)) free.push(k);
       else anyInUse = true;
     }
     if (free.length < want && (nr === 0 || !anyInUse)) {
@@ -378,6 +408,71 @@ export class DamonTracker implements Tracker {
       );
     }
     this.#owned = free.map((id) => ({ id, pid: undefined, regionsKey: "" }));
+  }
+
+  /**
+   * Switches off and empties kdamond `k` when its ownership record proves
+   * that a memtierd which is gone took it and that it still holds what
+   * that one left (the same target; the same thread, if on and recorded);
+   * says so in one INFO line. A kdamond without a readable record, or
+   * whose taker may still run, is left alone. Returns whether it is free now.
+   */
+  #reclaim(k: number): boolean {
+    if (!this.#recordsOk) return false;
+    const d = this.#damon;
+    const rec = this.#records.read(k);
+    if (rec === undefined) return false;
+    const gone = this.#records.takerGone(rec);
+    if (gone === undefined) return false;
+    const state = d.state(k);
+    const contexts = d.nrContexts(k);
+    let target: number | undefined;
+    if (contexts > 0 && d.readInt(`${k}/contexts/0/targets/nr_targets`) > 0) {
+      target = d.readInt(`${k}/contexts/0/targets/0/pid_target`);
+    }
+    // Somebody else set it up after the taker died: not ours to take.
+    if (target !== undefined && target !== rec.target) return false;
+    if (state !== "off" && rec.thread !== undefined && Number(d.read(`${k}/pid`)) !== rec.thread) {
+      return false;
+    }
+    if (state !== "off") d.command(k, "off");
+    if (contexts > 0) d.removeContexts(k);
+    this.#records.remove(k);
+    this.#deps.logger.info(
+      `tracker damon: kdamond ${k} (${state}, monitoring pid ${
+        target ?? rec.target
+      }) was taken by memtierd pid ${rec.pid}, which ${gone}: reclaimed`,
+    );
+    return true;
+  }
+
+  /** Writes this memtierd's record of kdamond `k`; a failure is said once, not fatal. */
+  #record(k: number, target: number, thread?: number): void {
+    if (!this.#recordsOk) return;
+    try {
+      this.#records.write(k, target, thread);
+    } catch (e) {
+      if (this.#warnedRecordWrite) return;
+      this.#warnedRecordWrite = true;
+      this.#deps.logger.warn(
+        `tracker damon: ${e instanceof Error ? e.message : String(e)}: ` +
+          "if this memtierd is killed, the next one will not reclaim the kdamond",
+      );
+    }
+  }
+
+  /** Removes this memtierd's record of kdamond `k` (its context was removed). */
+  #unrecord(k: number): void {
+    if (!this.#recordsOk) return;
+    try {
+      this.#records.remove(k);
+    } catch (e) {
+      this.#deps.logger.warn(
+        `tracker damon: cannot remove ${this.#records.dir}/kdamond-${k}: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
+    }
   }
 
   /**
@@ -402,6 +497,7 @@ export class DamonTracker implements Tracker {
       if (o.pid !== undefined && !this.#pids.has(o.pid)) {
         if (d.state(o.id) !== "off") d.command(o.id, "off");
         d.removeContexts(o.id);
+        this.#unrecord(o.id);
         o.pid = undefined;
         o.regionsKey = "";
       }
@@ -409,7 +505,12 @@ export class DamonTracker implements Tracker {
     const assigned = new Set(this.#owned.map((o) => o.pid));
     for (const pid of [...this.#pids].sort((a, b) => a - b)) {
       if (assigned.has(pid)) continue;
-      const o = this.#owned.find((x) => x.pid === undefined);
+      let o = this.#owned.find((x) => x.pid === undefined);
+      while (o && !this.#stillFree(o.id)) {
+        const taken = o;
+        this.#owned = this.#owned.filter((x) => x !== taken);
+        o = this.#owned.find((x) => x.pid === undefined);
+      }
       if (!o) {
         if (!this.#warnedNoKdamond.has(pid)) {
           this.#warnedNoKdamond.add(pid);
@@ -433,11 +534,31 @@ export class DamonTracker implements Tracker {
     }
   }
 
+  /**
+   * Whether kdamond `k`, held free by memtierd, is free still. With
+   * KdamondsList it is memtierd's by config; otherwise somebody (another
+   * memtierd) may have set it up since this one started: then it is theirs,
+   * and memtierd lets it go, saying so.
+   */
+  #stillFree(k: number): boolean {
+    if (this.config.KdamondsList.length > 0) return true;
+    const d = this.#damon;
+    const other = this.#recordsOk ? this.#records.heldByAnother(k) : undefined;
+    if (d.state(k) === "off" && d.nrContexts(k) === 0 && other === undefined) return true;
+    this.#deps.logger.info(
+      `tracker damon: kdamond ${k} was set up by ${
+        other === undefined ? "someone else" : `memtierd pid ${other}`
+      } since this memtierd started: left to them`,
+    );
+    return false;
+  }
+
   #release(o: Owned): void {
     const d = this.#damon;
     try {
       if (d.state(o.id) !== "off") d.command(o.id, "off");
       d.removeContexts(o.id);
+      this.#unrecord(o.id);
     } finally {
       o.pid = undefined;
       o.regionsKey = "";
@@ -447,6 +568,8 @@ export class DamonTracker implements Tracker {
   #startKdamond(o: Owned, pid: number): void {
     const d = this.#damon;
     if (d.state(o.id) !== "off") d.command(o.id, "off");
+    // Before the context: a kill from here on leaves a record naming it.
+    this.#record(o.id, pid);
     d.write(`${o.id}/contexts/nr_contexts`, 1);
     const avail = d.availOperations(o.id);
     const manage = this.#manageRegions(avail);
@@ -465,8 +588,11 @@ export class DamonTracker implements Tracker {
     o.regionsKey = JSON.stringify(regions);
     o.regionsAtMs = this.#deps.clock.now();
     o.agg = undefined;
-    // Its events carry the thread's pid.
-    if (this.#trace) o.threadPid = Number(d.read(`${o.id}/pid`));
+    // Its events carry the thread's pid; the record names it too, so that
+    // a kdamond switched on again by somebody else is not taken for it.
+    const thread = Number(d.read(`${o.id}/pid`));
+    if (this.#trace) o.threadPid = thread;
+    if (Number.isSafeInteger(thread) && thread > 0) this.#record(o.id, pid, thread);
   }
 
   /**
@@ -689,6 +815,8 @@ export class DamonTracker implements Tracker {
     this.#closeTrace();
     const d = this.#damon;
     for (const o of this.#owned) {
+      // A free kdamond holds nothing of memtierd's, and may be another's by now.
+      if (o.pid === undefined && this.config.KdamondsList.length === 0) continue;
       if (d.state(o.id) !== "off") {
         try {
           d.command(o.id, "clear_schemes_tried_regions");
@@ -698,6 +826,7 @@ export class DamonTracker implements Tracker {
         d.command(o.id, "off");
       }
       if (d.nrContexts(o.id) > 0) d.removeContexts(o.id);
+      this.#unrecord(o.id);
       o.pid = undefined;
       o.regionsKey = "";
     }
@@ -705,7 +834,9 @@ export class DamonTracker implements Tracker {
     if (this.#raisedFromZero) {
       let allOff = true;
       const nr = d.nrKdamonds();
-      for (let k = 0; k < nr; k++) if (d.state(k) !== "off") allOff = false;
+      for (let k = 0; k < nr; k++) {
+        if (d.state(k) !== "off" || d.nrContexts(k) > 0) allOff = false;
+      }
       if (allOff) d.setNrKdamonds(0);
       this.#raisedFromZero = false;
     }

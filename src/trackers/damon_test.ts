@@ -253,6 +253,8 @@ function setup(nr = 0): Setup {
   kernel.populate(100, 0, 0, 16384);
   kernel.addProcess(200, "b", [{ startAddr: 2 * A, pages: 4096, kind: "anon" }]);
   kernel.populate(200, 0, 0, 4096);
+  // The memtierd under test (its pid and start time go in kdamond records).
+  kernel.addProcess(42, "memtierd", []);
   const sys = fakeSystem(kernel);
   const damon = new FakeDamon(sys.sysfs.root, nr);
   // Time that never comes: the tracker's own loop never runs a round, the
@@ -776,4 +778,247 @@ Deno.test("tracker damon start as a user who may not read DAMON's files: a Permi
     `Cannot use DAMON: ${s.sys.sysfs.root}/kernel/mm/damon/admin/kdamonds/nr_kdamonds: ` +
       "permission denied; run memtierd as root",
   );
+});
+
+/** Where the trackers of `s` keep their kdamond records (beside the fake /sys). */
+const recordDir = (s: Setup) => `${s.sys.sysfs.root}/../run/memtierd/kdamonds`;
+
+/**
+ * A memtierd of pid 43 that takes kdamond 0 for pid 100 and is then killed
+ * with SIGKILL: never stopped, its process gone (or, with `zombie`, not
+ * reaped yet).
+ */
+function killedMemtierd(s: Setup, zombie = false): void {
+  s.sys.kernel.addProcess(43, "memtierd", []);
+  s.sys.sync();
+  const first = new DamonTracker(parseDamonConfig(undefined), s.deps, {
+    io: s.damon,
+    traceIo: null,
+    pid: 43,
+  });
+  first.addPids(w(100));
+  first.start();
+  s.sys.kernel.exit(43, zombie);
+  s.sys.sync();
+  s.damon.take();
+}
+
+Deno.test("damon reclaims, with one INFO line, the kdamond a killed memtierd left on (its record names a pid that is gone)", async () => {
+  using s = setup(1);
+  killedMemtierd(s);
+  assertEquals([s.damon.get("0/state"), s.damon.get("0/contexts/nr_contexts")], ["on", "1"]);
+  const record = JSON.parse(Deno.readTextFileSync(`${recordDir(s)}/kdamond-0`));
+  assertEquals([record.pid, record.target, record.thread], [43, 100, 7000]);
+  const t = s.tracker();
+  t.addPids(w(200));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 200 }]);
+  assertEquals(s.damon.get("0/contexts/0/targets/0/pid_target"), "200");
+  assertEquals(s.damon.take().slice(0, 3), [
+    "0/state off",
+    "0/contexts/nr_contexts 0",
+    "0/contexts/nr_contexts 1",
+  ]);
+  const info = s.log().split("\n").filter((l) => l.includes("reclaimed"));
+  assertEquals(info, [
+    "INFO: tracker damon: kdamond 0 (on, monitoring pid 100) was taken by memtierd pid 43, which is gone: reclaimed",
+  ]);
+  assertEquals(JSON.parse(Deno.readTextFileSync(`${recordDir(s)}/kdamond-0`)).pid, 42);
+  await t.stop();
+});
+
+Deno.test("damon reclaims the kdamond of a killed memtierd whose pid now runs another process, or is a zombie not reaped", async () => {
+  {
+    using s = setup(1);
+    killedMemtierd(s);
+    s.sys.kernel.addProcess(43, "sh", []);
+    s.sys.sync();
+    const t = s.tracker();
+    t.addPids(w(100));
+    t.start();
+    assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }]);
+    assertOk(
+      s.log().includes(
+        "INFO: tracker damon: kdamond 0 (on, monitoring pid 100) was taken by memtierd pid 43, " +
+          "which now runs another process (pid reused): reclaimed",
+      ),
+      s.log(),
+    );
+    await t.stop();
+  }
+  {
+    using s = setup(1);
+    killedMemtierd(s, true);
+    const t = s.tracker();
+    t.addPids(w(100));
+    t.start();
+    assertOk(s.log().includes("which is a zombie (killed): reclaimed"), s.log());
+    await t.stop();
+  }
+});
+
+Deno.test("damon never touches a running kdamond without a record, with a record it cannot read, or whose taker still runs", () => {
+  for (const leftover of ["none", "garbage", "taker runs"]) {
+    using s = setup(1);
+    if (leftover === "taker runs") {
+      s.sys.kernel.addProcess(43, "memtierd", []);
+      s.sys.sync();
+      const running = new DamonTracker(parseDamonConfig(undefined), s.deps, {
+        io: s.damon,
+        traceIo: null,
+        pid: 43,
+      });
+      running.addPids(w(100));
+      running.start();
+    } else {
+      s.damon.setState(0, "on");
+      s.damon.write(`${s.damon.dir}/0/contexts/0/targets/nr_targets`, "1");
+      s.damon.write(`${s.damon.dir}/0/contexts/0/targets/0/pid_target`, "100");
+      if (leftover === "garbage") {
+        Deno.mkdirSync(recordDir(s), { recursive: true, mode: 0o700 });
+        Deno.writeTextFileSync(`${recordDir(s)}/kdamond-0`, '{"kdamond":0,"pid":43}\n');
+      }
+    }
+    assertEquals(s.damon.get("0/state"), "on", leftover);
+    s.damon.take();
+    const t = s.tracker();
+    assertThrows(
+      () => t.start(),
+      UnsupportedError,
+      "Cannot start tracker damon: all 1 kdamonds are in use by someone else",
+    );
+    assertEquals(s.damon.take(), [], leftover);
+    assertEquals(s.damon.get("0/state"), "on", leftover);
+    assertOk(!s.log().includes("reclaimed"), s.log());
+  }
+});
+
+Deno.test("damon leaves a dead memtierd's kdamond alone when somebody else has set it up since (another target)", () => {
+  using s = setup(1);
+  killedMemtierd(s);
+  s.damon.write(`${s.damon.dir}/0/state`, "off");
+  s.damon.write(`${s.damon.dir}/0/contexts/0/targets/0/pid_target`, "200");
+  s.damon.write(`${s.damon.dir}/0/state`, "on");
+  s.damon.take();
+  const t = s.tracker();
+  assertThrows(() => t.start(), UnsupportedError, "all 1 kdamonds are in use by someone else");
+  assertEquals(s.damon.take(), []);
+});
+
+Deno.test("damon removes its kdamond record on a clean stop, and when its target exits", async () => {
+  using s = setup(2);
+  const t = s.tracker();
+  t.addPids(w(100, 200));
+  t.start();
+  assertEquals(
+    [...Deno.readDirSync(recordDir(s))].map((e) => e.name).sort(),
+    ["kdamond-0", "kdamond-1"],
+  );
+  const mode = Deno.statSync(recordDir(s)).mode! & 0o777;
+  assertEquals(mode.toString(8), "700");
+  t.removePids(w(200));
+  assertEquals([...Deno.readDirSync(recordDir(s))].map((e) => e.name), ["kdamond-0"]);
+  await t.stop();
+  assertEquals([...Deno.readDirSync(recordDir(s))], []);
+});
+
+Deno.test("damon keeps no records in a folder others may write to, and says so once", async () => {
+  using s = setup(1);
+  Deno.mkdirSync(recordDir(s), { recursive: true });
+  Deno.chmodSync(recordDir(s), 0o777);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }]);
+  assertOk(
+    s.log().includes(
+      `WARN: tracker damon: cannot keep kdamond ownership records (${
+        recordDir(s)
+      } may be written by others (mode 777))`,
+    ),
+    s.log(),
+  );
+  assertEquals([...Deno.readDirSync(recordDir(s))], []);
+  await t.stop();
+});
+
+/** Memtierd 42 (`a`) on pid 100, then memtierd 43 (`b`) on pid 200, two kdamonds. */
+function twoMemtierds(s: Setup): { a: DamonTracker; b: DamonTracker } {
+  s.sys.kernel.addProcess(43, "memtierd", []);
+  s.sys.kernel.addProcess(300, "c", [{ startAddr: 3 * A, pages: 16, kind: "anon" }]);
+  s.sys.sync();
+  const a = s.tracker();
+  a.addPids(w(100));
+  a.start();
+  const b = new DamonTracker(parseDamonConfig(undefined), s.deps, {
+    io: s.damon,
+    traceIo: null,
+    pid: 43,
+  });
+  b.addPids(w(200));
+  b.start();
+  return { a, b };
+}
+
+Deno.test("damon with two memtierds at once: stopping the one that started first leaves the kdamond the other took since", async () => {
+  using s = setup(2);
+  const { a, b } = twoMemtierds(s);
+  await a.stop();
+  assertEquals([s.damon.get("0/state"), s.damon.get("0/contexts/nr_contexts")], ["off", "0"]);
+  assertEquals([s.damon.get("1/state"), s.damon.get("1/contexts/0/targets/0/pid_target")], [
+    "on",
+    "200",
+  ]);
+  await b.stop();
+  assertEquals(s.damon.get("1/state"), "off");
+});
+
+Deno.test("damon with two memtierds at once: neither takes a kdamond the other set up since it started", async () => {
+  using s = setup(2);
+  const { a, b } = twoMemtierds(s);
+  assertEquals([a.kdamonds(), b.kdamonds()], [[{ id: 0, pid: 100 }, { id: 1, pid: undefined }], [{
+    id: 1,
+    pid: 200,
+  }]]);
+  s.damon.take();
+  a.addPids(w(300));
+  assertEquals(s.damon.take(), []);
+  assertEquals(s.damon.get("1/contexts/0/targets/0/pid_target"), "200");
+  const said = s.log().split("\n").filter((l) => l.includes("kdamond 1 was") || l.includes("300"));
+  assertEquals(said, [
+    "INFO: tracker damon: kdamond 1 was set up by memtierd pid 43 since this memtierd started: left to them",
+    "WARN: tracker damon: no free kdamond for pid 300 (memtierd has 1; give NrKdamonds or KdamondsList): not tracked",
+  ]);
+  assertEquals(a.kdamonds(), [{ id: 0, pid: 100 }]);
+  // Stopping one leaves the other's kdamond as it is.
+  await a.stop();
+  assertEquals([s.damon.get("1/state"), s.damon.get("1/contexts/0/targets/0/pid_target")], [
+    "on",
+    "200",
+  ]);
+  assertEquals(s.damon.get("0/state"), "off");
+  await b.stop();
+  assertEquals(s.damon.get("1/state"), "off");
+});
+
+Deno.test("damon reclaims a killed memtierd's kdamond that stopped by itself (its target exited) but holds its context", async () => {
+  using s = setup(1);
+  killedMemtierd(s);
+  s.damon.write(`${s.damon.dir}/0/state`, "off");
+  s.damon.take();
+  const t = s.tracker();
+  t.addPids(w(200));
+  t.start();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 200 }]);
+  assertEquals(s.damon.take().slice(0, 2), [
+    "0/contexts/nr_contexts 0",
+    "0/contexts/nr_contexts 1",
+  ]);
+  assertOk(
+    s.log().includes(
+      "INFO: tracker damon: kdamond 0 (off, monitoring pid 100) was taken by memtierd pid 43, which is gone: reclaimed",
+    ),
+    s.log(),
+  );
+  await t.stop();
 });

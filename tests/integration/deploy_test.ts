@@ -193,7 +193,7 @@ Deno.test("the DaemonSet runs on tiered nodes with host PIDs, /sys/kernel/mm and
   assertEquals(c.securityContext?.privileged, false);
   assertEquals(
     c.volumeMounts?.map((v) => `${v.mountPath} ${v.readOnly ? "ro" : "rw"}`),
-    ["/etc/memtierd ro", "/cache rw", "/sys/kernel/mm rw", "/sys/fs/cgroup ro"],
+    ["/etc/memtierd ro", "/cache rw", "/run/memtierd rw", "/sys/kernel/mm rw", "/sys/fs/cgroup ro"],
   );
   const volumes = new Map(pod.volumes?.map((v) => [v.name, v]));
   assertEquals(
@@ -201,6 +201,7 @@ Deno.test("the DaemonSet runs on tiered nodes with host PIDs, /sys/kernel/mm and
     (m.get("ConfigMap")!.metadata as { name: string }).name,
   );
   assertEquals(volumes.get("sys-kernel-mm")?.hostPath?.path, "/sys/kernel/mm");
+  assertEquals(volumes.get("run")?.hostPath, { path: "/run/memtierd", type: "DirectoryOrCreate" });
   assertEquals(ds.metadata!.namespace, (m.get("Namespace")!.metadata as { name: string }).name);
 });
 
