@@ -35,6 +35,7 @@
  *
  * @module
  */
+import { errorText } from "../common/error_text.ts";
 import { ConfigError } from "../config/config_error.ts";
 import { intInRange, parseWithSchema, v } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
@@ -125,6 +126,13 @@ export function parseDamonConfig(raw: unknown, what = "tracker damon"): DamonCon
   return c;
 }
 
+/**
+ * Rounds in a row a kdamond may find DAMON busy before one warning (at the
+ * 100 ms rounds, 10 s): shorter waits are a kdamond ending or another
+ * user's command, and only a debug line.
+ */
+const BUSY_ROUNDS_WARN = 100;
+
 /** What the tracker knows of one kdamond it owns. */
 interface Owned {
   id: number;
@@ -137,6 +145,8 @@ interface Owned {
   regionsKey: string;
   /** When the process's ranges were last read (clock ms): every RegionsUpdateUs at most. */
   regionsAtMs?: number;
+  /** Rounds in a row that found DAMON's lock taken (BUSY_ROUNDS_WARN: one warning). */
+  busyRounds?: number;
   /** The last round's tried regions: how many, their bytes, how many the filter dropped. */
   last?: { regions: number; totalBytes: number; dropped: number };
 }
@@ -601,49 +611,68 @@ export class DamonTracker implements Tracker {
    * or (without tracefs) each kdamond's tried regions, refreshed on demand.
    */
   round(): void {
-    const d = this.#damon;
     const log = this.#deps.logger;
     for (const o of this.#owned) {
-      const pid = o.pid;
-      if (pid === undefined) continue;
-      if (d.state(o.id) === "off") {
-        // A kdamond stops by itself when its target exits.
-        if (this.#deps.procfs.isGone(pid)) {
-          log.info(`tracker damon: pid ${pid} exited, kdamond ${o.id} freed`);
-          this.#pids.delete(pid);
-          this.#release(o);
-        } else {
-          log.warn(`tracker damon: kdamond ${o.id} of pid ${pid} stopped; starting it again`);
-          this.#startKdamond(o, pid);
-        }
-        continue;
+      try {
+        this.#kdamondRound(o);
+        o.busyRounds = 0;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.Busy)) throw e;
+        // DAMON's lock stayed taken beyond whileBusy's retries (a kdamond
+        // ending its target's monitoring holds it, under QEMU for seconds;
+        // another user's command): this kdamond waits for the next round.
+        o.busyRounds = (o.busyRounds ?? 0) + 1;
+        const line = `tracker damon: kdamond ${o.id} busy (${errorText(e)}); ` +
+          `${o.busyRounds} round(s) skipped`;
+        if (o.busyRounds === BUSY_ROUNDS_WARN) log.warn(line);
+        else log.debug(line);
       }
-      if (this.#operations === "fvaddr") this.#refreshRegions(o, pid);
-      if (this.#trace) continue;
-      const t0 = this.#deps.clock.now();
-      if (!this.#tryCommand(o.id, "update_schemes_tried_regions")) continue;
-      const { regions, totalBytes } = d.triedRegions(o.id);
-      const timestampNs = this.#raw ? Math.round(this.#deps.clock.wallMs() * 1e6) : 0;
-      let dropped = 0;
-      let droppedBytes = 0;
-      let scanned = 0;
-      let accessed = 0;
-      for (const r of regions) {
-        const pages = this.#count(o.id, pid, r, timestampNs);
-        if (pages === 0) {
-          dropped++;
-          droppedBytes += r.endAddr - r.startAddr;
-          continue;
-        }
-        scanned += pages;
-        if (r.nrAccesses > 0) accessed += pages;
-      }
-      o.last = { regions: regions.length, totalBytes, dropped };
-      this.#warnIfFiltered(pid, dropped, regions.length, droppedBytes, totalBytes);
-      const timeUs = Math.round((this.#deps.clock.now() - t0) * 1000);
-      this.#deps.stats.recordScan(pid, timeUs, scanned, accessed, 0);
     }
     if (this.#trace) this.#readEvents(this.#trace);
+  }
+
+  /** One round of one kdamond (see round). */
+  #kdamondRound(o: Owned): void {
+    const d = this.#damon;
+    const log = this.#deps.logger;
+    const pid = o.pid;
+    if (pid === undefined) return;
+    if (d.state(o.id) === "off") {
+      // A kdamond stops by itself when its target exits.
+      if (this.#deps.procfs.isGone(pid)) {
+        log.info(`tracker damon: pid ${pid} exited, kdamond ${o.id} freed`);
+        this.#pids.delete(pid);
+        this.#release(o);
+      } else {
+        log.warn(`tracker damon: kdamond ${o.id} of pid ${pid} stopped; starting it again`);
+        this.#startKdamond(o, pid);
+      }
+      return;
+    }
+    if (this.#operations === "fvaddr") this.#refreshRegions(o, pid);
+    if (this.#trace) return;
+    const t0 = this.#deps.clock.now();
+    if (!this.#tryCommand(o.id, "update_schemes_tried_regions")) return;
+    const { regions, totalBytes } = d.triedRegions(o.id);
+    const timestampNs = this.#raw ? Math.round(this.#deps.clock.wallMs() * 1e6) : 0;
+    let dropped = 0;
+    let droppedBytes = 0;
+    let scanned = 0;
+    let accessed = 0;
+    for (const r of regions) {
+      const pages = this.#count(o.id, pid, r, timestampNs);
+      if (pages === 0) {
+        dropped++;
+        droppedBytes += r.endAddr - r.startAddr;
+        continue;
+      }
+      scanned += pages;
+      if (r.nrAccesses > 0) accessed += pages;
+    }
+    o.last = { regions: regions.length, totalBytes, dropped };
+    this.#warnIfFiltered(pid, dropped, regions.length, droppedBytes, totalBytes);
+    const timeUs = Math.round((this.#deps.clock.now() - t0) * 1000);
+    this.#deps.stats.recordScan(pid, timeUs, scanned, accessed, 0);
   }
 
   /**

@@ -1022,3 +1022,29 @@ Deno.test("damon reclaims a killed memtierd's kdamond that stopped by itself (it
   );
   await t.stop();
 });
+
+Deno.test("damon round that finds DAMON's lock taken past the retries skips that kdamond with a debug line, and the next round goes on", async () => {
+  using s = setup(1);
+  const t = s.tracker();
+  t.addPids(w(100));
+  t.start();
+  const real = s.damon.read.bind(s.damon);
+  let busy = true;
+  s.damon.read = (path: string) => {
+    if (busy && path.endsWith("/0/state")) throw new Deno.errors.Busy("Device or resource busy");
+    return real(path);
+  };
+  t.round(); // about 1 s of retries (whileBusy), then skipped
+  assertOk(
+    s.log().includes(
+      "DEBUG: tracker damon: kdamond 0 busy (Device or resource busy); 1 round(s) skipped",
+    ),
+    s.log(),
+  );
+  assertOk(!s.log().includes("ERROR"), s.log());
+  busy = false;
+  t.round();
+  assertEquals(t.kdamonds(), [{ id: 0, pid: 100 }]);
+  assertEquals(s.damon.get("0/state"), "on");
+  await t.stop();
+});

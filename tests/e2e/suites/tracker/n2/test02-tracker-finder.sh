@@ -45,8 +45,10 @@ expect-eq "block pages outside the middle reported not present" 0 $((in_block - 
 
 step "PagemapBitPresent true: the parts before and after it"
 finder '{"PagemapBitPresent":true}'
-tr-ranges any | awk -v ms="$ms" '$2 == ms {f = 1} END {exit !f}' || fail "no present range ends at the middle's start: $(answer)"
-tr-ranges any | awk -v me="$me" '$1 == me {f = 1} END {exit !f}' || fail "no present range starts at the middle's end: $(answer)"
+# At the middle's edges, give or take the few pages the swap-out may have
+# left (in CI one page at its start stayed present: 8191 of 8192 went out).
+tr-ranges any | awk -v ms="$ms" '$2 >= ms && $2 <= ms + 16 * 4096 {f = 1} END {exit !f}' || fail "no present range ends at the middle's start: $(answer)"
+tr-ranges any | awk -v me="$me" '$1 <= me && $1 >= me - 16 * 4096 {f = 1} END {exit !f}' || fail "no present range starts at the middle's end: $(answer)"
 expect-range "middle pages reported present" 0 $((mid_pages / 20)) "$(tr-ranges any | tr-overlap-pages "$ms" "$me")"
 
 step "PagemapBitSoftDirty true: still the whole block"
