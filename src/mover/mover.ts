@@ -10,6 +10,10 @@
  * the cursor, and if it finishes with budget left, the next one; the next
  * round starts with the following task (round robin). Every process gets
  * moved a little at a time instead of one waiting for another to finish.
+ * An urgent task (`addTask(..., { urgent: true })`, e.g. a policy's
+ * promotion of memory that turned hot) is served before every other one,
+ * urgent ones in the order they came: a long demotion never holds back a
+ * promotion queued after it.
  *
  * States (as in the Go memtierd): NotRunning (before start, after stop),
  * Paused (after start or pause), Busy (working on tasks), AllDone (no tasks
@@ -95,6 +99,14 @@ export interface MoverTask {
   readonly target: MoveTarget;
   /** Index of the next page to move. */
   offset: number;
+  /** Served before the tasks that are not (see the module's header). */
+  readonly urgent?: boolean;
+}
+
+/** How a task is queued. */
+export interface AddTaskOptions {
+  /** Serve it before every task that is not urgent. */
+  urgent?: boolean;
 }
 
 /** A task the mover gave up on, and why. */
@@ -229,8 +241,20 @@ export class Mover {
   }
 
   /** Queues pages of `pid` to move to `target`; returns the task id. */
-  addTask(pid: number, addrs: Float64Array, target: MoveTarget): number {
-    const task: MoverTask = { id: this.#nextId++, pid, addrs, target, offset: 0 };
+  addTask(
+    pid: number,
+    addrs: Float64Array,
+    target: MoveTarget,
+    options: AddTaskOptions = {},
+  ): number {
+    const task: MoverTask = {
+      id: this.#nextId++,
+      pid,
+      addrs,
+      target,
+      offset: 0,
+      ...(options.urgent ? { urgent: true } : {}),
+    };
     this.#tasks.push(task);
     this.continue();
     return task.id;
@@ -277,32 +301,48 @@ export class Mover {
     if (this.#tasks.length === 0) this.#setStatus("AllDone");
   }
 
-  /** One round: spends up to `budget` pages on tasks, by turns; returns pages handled. */
+  /**
+   * One round: spends up to `budget` pages on the urgent tasks, oldest
+   * first, then on the others by turns; returns pages handled.
+   */
   #round(budget: number): number {
     let spent = 0;
+    for (let i = this.#tasks.findIndex((t) => t.urgent); i >= 0 && budget > 0;) {
+      const n = this.#serve(i, budget);
+      budget -= n;
+      spent += n;
+      i = this.#tasks.findIndex((t) => t.urgent);
+    }
     const turns = this.#tasks.length;
     for (let turn = 0; turn < turns && budget > 0 && this.#tasks.length > 0; turn++) {
       if (this.#cursor >= this.#tasks.length) this.#cursor = 0;
-      const task = this.#tasks[this.#cursor]!;
-      const n = Math.min(budget, task.addrs.length - task.offset);
-      const chunk = task.addrs.subarray(task.offset, task.offset + n);
-      let drop = false;
-      try {
-        this.#moveChunk(task, chunk);
-      } catch (e) {
-        drop = true;
-        this.#drop(task, e);
-      }
-      task.offset += n;
+      const before = this.#tasks.length;
+      const n = this.#serve(this.#cursor, budget);
       budget -= n;
       spent += n;
-      if (drop || task.offset >= task.addrs.length) {
-        this.#tasks.splice(this.#cursor, 1);
-      } else {
-        this.#cursor++;
-      }
+      if (this.#tasks.length === before) this.#cursor++;
     }
     return spent;
+  }
+
+  /** Moves up to `budget` pages of the task at `i`; removes it when done or dropped. */
+  #serve(i: number, budget: number): number {
+    const task = this.#tasks[i]!;
+    const n = Math.min(budget, task.addrs.length - task.offset);
+    const chunk = task.addrs.subarray(task.offset, task.offset + n);
+    let drop = false;
+    try {
+      this.#moveChunk(task, chunk);
+    } catch (e) {
+      drop = true;
+      this.#drop(task, e);
+    }
+    task.offset += n;
+    if (drop || task.offset >= task.addrs.length) {
+      this.#tasks.splice(i, 1);
+      if (this.#cursor > i) this.#cursor--;
+    }
+    return n;
   }
 
   #drop(task: MoverTask, error: unknown): void {

@@ -147,3 +147,35 @@ Deno.test("mover -config with a long value quotes its first 40 characters and it
     }"... (1000000 characters))`,
   );
 });
+
+Deno.test("an urgent task queued behind a long one is moved first, then the others by turns", async () => {
+  const k = kernel(1000);
+  const clock = new FakeClock();
+  const m = mover(k, clock);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 10 }); // 25 pages a round at first
+  const done: string[] = [];
+  const orig = k.movePages.bind(k);
+  k.movePages = (pid, a, nodes, status, flags) => {
+    if (nodes !== null) {
+      done.push(`${clock.now()}: ${a.length} from page ${(Number(a[0]) - BASE) / 4096}`);
+    }
+    return orig(pid, a, nodes, status, flags);
+  };
+  const all = addrs(1000);
+  m.start();
+  m.addTask(PID, all.subarray(0, 900), nodeTarget(1)); // a long one
+  m.addTask(PID, all.subarray(900, 960), nodeTarget(1));
+  m.addTask(PID, all.subarray(960, 1000), nodeTarget(1), { urgent: true });
+  await m.wait("AllDone");
+  await m.stop();
+  // The urgent 40 pages first (25, then 15 and the round's other 10 to the
+  // task at the cursor), then the two others by turns.
+  assertEquals(done.slice(0, 5), [
+    "0: 25 from page 960",
+    "10: 15 from page 985",
+    "10: 10 from page 0",
+    "20: 25 from page 900",
+    "30: 25 from page 10",
+  ]);
+  assertEquals(k.pagesPerNode(PID).get(1), 1000);
+});

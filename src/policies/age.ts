@@ -6,13 +6,20 @@
  *
  * Every `IntervalMs` (default 5000; the first round at start) the
  * tracker's cumulative counters update the range ages (range_ages.ts);
- * then, in this order and each only while the mover has no task left (as
- * in the Go memtierd): idle ranges go to swap, idle ranges go to the first
- * node of IdleNumas the process may use (its Mems_allowed_list; the Go one
- * always took the first node), active ranges to the first such node of
- * ActiveNumas. Per process one task holds the present, exclusive pages not
+ * then, in this order: active ranges go to the first node of ActiveNumas
+ * the process may use (its Mems_allowed_list; the Go one always took the
+ * first node), idle ranges to swap, idle ranges to the first such node of
+ * IdleNumas. Per process one task holds the present, exclusive pages not
  * yet on the target, if more than 100 (placement.ts). A process that
  * exited is forgotten, never an error.
+ *
+ * Promotions and demotions wait each for their own kind: active memory is
+ * queued while no promotion of this policy is left on the mover, as an
+ * urgent task that the mover serves first; idle memory (swap or node) while
+ * no demotion of this policy is left. The Go memtierd queued anything only
+ * while the mover had no task at all, idle memory first: in the tiering
+ * comparison (docs/tiering-vs-kernel.md) the demotion of the cold memory
+ * then held the mover for 20 s while the hot set stayed on the slow tier.
  *
  * Config (keys in any case): PidWatcher and Tracker `{name, config}`
  * (required), Mover {IntervalMs, Bandwidth} (default 10 ms, 100 MB/s),
@@ -139,6 +146,9 @@ export class AgeLogic {
   readonly #ages = new RangeAges();
   /** Pids already warned about for having none of a node list allowed. */
   #warned = new Set<string>();
+  /** Mover tasks of this policy's promotions and of its demotions not yet done. */
+  readonly #promoting = new Set<number>();
+  readonly #demoting = new Set<number>();
 
   constructor(config: AgeConfig, parts: PolicyParts) {
     this.#config = config;
@@ -175,28 +185,47 @@ export class AgeLogic {
     const c = this.#config;
     const nowMs = this.#deps.clock.now();
     this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs);
+    if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
+      this.#place(
+        this.#ages.active(c.ActiveDurationMs, c.IntervalMs),
+        c.ActiveNumas,
+        `accessed in every round for ${c.ActiveDurationMs} ms`,
+        this.#promoting,
+      );
+    }
     if (c.SwapOutMs > 0) {
-      this.#place(this.#ages.idle(nowMs, c.SwapOutMs), null, `not accessed for ${c.SwapOutMs} ms`);
+      this.#place(
+        this.#ages.idle(nowMs, c.SwapOutMs),
+        null,
+        `not accessed for ${c.SwapOutMs} ms`,
+        this.#demoting,
+      );
     }
     if (c.IdleDurationMs > 0 && !isEmptySetting(c.IdleNumas)) {
       this.#place(
         this.#ages.idle(nowMs, c.IdleDurationMs),
         c.IdleNumas,
         `not accessed for ${c.IdleDurationMs} ms`,
-      );
-    }
-    if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
-      this.#place(
-        this.#ages.active(c.ActiveDurationMs, c.IntervalMs),
-        c.ActiveNumas,
-        `accessed in every round for ${c.ActiveDurationMs} ms`,
+        this.#demoting,
       );
     }
   }
 
-  /** Queues each process's ranges to swap (`nodes` null) or to its first allowed node. */
-  #place(ages: RangeAge[], setting: NodeSetting | null, reason: string): void {
-    if (ages.length === 0 || !this.#parts.placement.moverIdle()) return;
+  /**
+   * Queues each process's ranges to swap (`setting` null) or to its first
+   * allowed node, unless a task in `pending` (this kind's tasks, which
+   * gets the new ones) is still on the mover; promotions are urgent.
+   */
+  #place(
+    ages: RangeAge[],
+    setting: NodeSetting | null,
+    reason: string,
+    pending: Set<number>,
+  ): void {
+    const left = new Set(this.#deps.mover.tasks().map((t) => t.id));
+    for (const id of pending) if (!left.has(id)) pending.delete(id);
+    if (ages.length === 0 || pending.size > 0) return;
+    const urgent = pending === this.#promoting;
     for (const [pid, ranges] of rangesByPid(ages)) {
       let target: MoveTarget = SWAP_TARGET;
       try {
@@ -214,8 +243,9 @@ export class AgeLogic {
         this.#ages.dropPid(pid);
         continue;
       }
-      const r = this.#parts.placement.queue(pid, ranges, target, reason);
+      const r = this.#parts.placement.queue(pid, ranges, target, reason, { urgent });
       if (r.skipped === "process-gone") this.#ages.dropPid(pid);
+      if (r.taskId !== undefined) pending.add(r.taskId);
     }
   }
 

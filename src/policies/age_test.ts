@@ -130,16 +130,101 @@ Deno.test("age: a range unchanged for IdleDurationMs goes to the idle node; an a
   assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
   x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id);
   x.round(1000, counter(A, 4), counter(B, 1)); // t=3000: B idle for 3000 > 2000
-  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0], [PID, 512, nodeTarget(2), 512 * PAGE]]);
 });
 
-Deno.test("age: nothing is queued while the mover still has a task (Go moves only then)", () => {
+Deno.test("age: no idle memory is queued while a demotion of its own is still on the mover", () => {
   using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2] });
   x.round(0, counter(A, 1), counter(B, 1));
   x.round(2000, counter(A, 2), counter(B, 1));
   assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
   x.round(1000, counter(A, 2), counter(B, 1)); // A idle now too, but the mover is busy
   assertEquals(x.tasks().length, 1);
+});
+
+Deno.test("age: active memory is queued as an urgent promotion while a long demotion is still on the mover", () => {
+  using x = fixture({
+    IdleDurationMs: 1000,
+    IdleNumas: [2],
+    ActiveDurationMs: 1000,
+    ActiveNumas: [1],
+  });
+  x.round(0, counter(A, 0), counter(B, 1));
+  x.round(2000, counter(A, 0), counter(B, 2)); // A idle: demoted; B changed twice: promoted first
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 512 * PAGE], [PID, 512, nodeTarget(2), 0]]);
+  assertEquals(x.f.deps.mover.tasks().map((t) => t.urgent), [true, undefined]);
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id); // the promotion done, the demotion not
+  x.round(1000, counter(A, 0), counter(B, 3));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 0], [PID, 512, nodeTarget(1), 512 * PAGE]]);
+});
+
+Deno.test("age: a promotion still on the mover holds back the next promotion, not a demotion", () => {
+  using x = fixture({
+    IdleDurationMs: 1000,
+    IdleNumas: [2],
+    ActiveDurationMs: 1000,
+    ActiveNumas: [1],
+  });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 1), counter(B, 2)); // B active
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 512 * PAGE]]);
+  x.round(1000, counter(A, 1), counter(B, 3)); // A idle now; B's promotion still queued
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 512 * PAGE], [PID, 512, nodeTarget(2), 0]]);
+});
+
+Deno.test("age: a round with no change in any of a process's counts keeps its active rounds in a row", () => {
+  // ActiveDurationMs 2000 at 1000 ms rounds: changed in 3 rounds in a row.
+  using x = fixture({ ActiveDurationMs: 2000, ActiveNumas: [1] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 2), counter(B, 1));
+  x.round(1000, counter(A, 2), counter(B, 1)); // no scan finished since: no news of the process
+  assertEquals(x.tasks(), []);
+  x.round(1000, counter(A, 3), counter(B, 1)); // the 3rd round with news in which A changed
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+});
+
+Deno.test("age: a range that changed in neither of the last two rounds is not active, news or not", () => {
+  using x = fixture({ ActiveDurationMs: 1000, ActiveNumas: [1] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 2), counter(B, 1));
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id);
+  x.round(1000, counter(A, 2), counter(B, 1)); // no news, A changed one round ago: still active
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id);
+  x.round(1000, counter(A, 2), counter(B, 1)); // two rounds ago: not active
+  assertEquals(x.tasks(), []);
+});
+
+Deno.test("age: in a round where another range changed, an unchanged one starts its rounds in a row again", () => {
+  using x = fixture({ ActiveDurationMs: 2000, ActiveNumas: [1] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 2), counter(B, 2));
+  x.round(1000, counter(A, 2), counter(B, 3)); // B changed: A was not accessed in this round
+  x.round(1000, counter(A, 3), counter(B, 4));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 512 * PAGE]]); // B only
+});
+
+Deno.test("age: memory stays active when the tracker redraws its ranges (DAMON's regions)", () => {
+  using x = fixture({ ActiveDurationMs: 2000, ActiveNumas: [1] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 2), counter(B, 1));
+  // A redrawn as two halves; A's own counter stays, unchanged, as damon's do.
+  x.round(
+    1000,
+    counter(A, 2),
+    counter(B, 1),
+    counter(pagesAt(0, 256), 1),
+    counter(pagesAt(256, 512), 1),
+  );
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+});
+
+Deno.test("age: a range is not idle while a range of its process that overlaps it changed", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2] });
+  x.round(0, counter(A, 1), counter(B, 1));
+  x.round(1000, counter(A, 1), counter(B, 1), counter(pagesAt(0, 256), 1)); // A's first half redrawn, accessed
+  x.round(1000, counter(A, 1), counter(B, 1), counter(pagesAt(0, 256), 1));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]); // B only
 });
 
 Deno.test("age: SwapOutMs swaps idle ranges out, and merged neighbours make one task", () => {

@@ -367,7 +367,7 @@ export class AvoidOomLogic {
     const range = { startAddr: c.startAddr, endAddr: c.endAddr };
     const reason = `node ${c.fromNode} under memory pressure`;
     try {
-      this.#parts.placement.queue(c.pid, [range], nodeTarget(target), reason, take);
+      this.#parts.placement.queue(c.pid, [range], nodeTarget(target), reason, { keep: take });
     } catch (e) {
       if (this.#deps.procfs.exists(c.pid)) {
         this.#deps.logger.warn(`policy ${NAME}: pid ${c.pid} left out: ${errorText(e)}`);

@@ -64,6 +64,16 @@ export interface PlacementResult {
   pagesAlreadyThere: number;
   /** Why nothing was queued, if so. */
   skipped?: "process-gone" | "no-pages" | "below-minimum";
+  /** The mover task that holds the pages (none in a dry run). */
+  taskId?: number;
+}
+
+/** How `queue()` picks and queues pages. */
+export interface QueueOptions {
+  /** A policy's own budget per page: only pages on a node it takes go in the task. */
+  keep?: (node: number) => boolean;
+  /** The mover serves the task before every task that is not urgent (promotions). */
+  urgent?: boolean;
 }
 
 /** What a placement needs. */
@@ -120,16 +130,17 @@ export class Placement {
   /**
    * Queues, as one mover task, the present and exclusive pages of `ranges`
    * of `pid` that are not already on `target` (and, for a node, that
-   * `keep(node)` takes: a policy's own budget per page). `reason` says why,
-   * for the log (`idle for 30 s`).
+   * `options.keep(node)` takes: a policy's own budget per page). `reason`
+   * says why, for the log (`idle for 30 s`).
    */
   queue(
     pid: number,
     ranges: readonly AddrRange[],
     target: MoveTarget,
     reason: string,
-    keep?: (node: number) => boolean,
+    options: QueueOptions = {},
   ): PlacementResult {
+    const { keep } = options;
     const result: PlacementResult = { pid, target, pagesQueued: 0, pagesAlreadyThere: 0 };
     if (ranges.length === 0) return { ...result, skipped: "no-pages" };
     const { deps } = this.#o;
@@ -172,7 +183,7 @@ export class Placement {
     if (this.dryRun) {
       deps.logger.info(`policy ${this.#o.policy} dry run: would move ${what}`);
     } else {
-      deps.mover.addTask(pid, addrs, target);
+      result.taskId = deps.mover.addTask(pid, addrs, target, { urgent: options.urgent === true });
       deps.logger.debug(`policy ${this.#o.policy}: queued ${what}`);
     }
     deps.stats.recordPolicyDecision({

@@ -15,13 +15,20 @@ function placement(f: ReturnType<typeof trackerFixture>, config: Partial<Placeme
   });
 }
 
-Deno.test("queue puts the range's pages that are not on the target in one mover task", () => {
+Deno.test("queue puts the range's pages that are not on the target in one mover task, and says which", () => {
   using f = trackerFixture();
   f.sys.kernel.populate(PID, 1, 1, 24); // the first 24 pages are on node 1 already
   const p = placement(f);
   const r = p.queue(PID, [RANGE], nodeTarget(1), "idle");
-  assertEquals(r, { pid: PID, target: nodeTarget(1), pagesQueued: 1000, pagesAlreadyThere: 24 });
+  assertEquals(r, {
+    pid: PID,
+    target: nodeTarget(1),
+    pagesQueued: 1000,
+    pagesAlreadyThere: 24,
+    taskId: 0,
+  });
   const [task] = f.deps.mover.tasks();
+  assertEquals([task!.id, task!.urgent], [0, undefined]);
   assertEquals(task!.addrs.length, 1000);
   assertEquals(task!.addrs[0], BASE + 24 * PAGE);
   assertEquals(f.stats.policyDecisions().map((d) => [d.policy, d.pid, d.dest, d.pages, d.dryRun]), [

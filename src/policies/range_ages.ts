@@ -10,6 +10,27 @@
  * A range not seen for two intervals is forgotten (its process exited, or
  * the tracker cut its regions anew).
  *
+ * A round in which none of a process's ranges changed brought no news of
+ * it: its tracker did not finish a scan since the round before (a scan of
+ * a large process can take longer than a round, more so while the mover
+ * keeps the machine busy), or the process touched nothing at all. Such a
+ * round leaves the rounds-in-a-row counts as they were; before, it reset
+ * them (as the Go policy's round bitmap does), so memory written in every
+ * scan never counted as active when scans came less often than rounds.
+ * Active memory must still have changed within the last two rounds.
+ *
+ * Trackers whose ranges move (damon: DAMON splits and merges its regions
+ * every aggregation, and each region's counter is keyed by its bounds) need
+ * two more rules, which change nothing for trackers with fixed regions
+ * (softdirty, idlepage), whose ranges never overlap. A new range with
+ * accesses carries on the rounds in a row of the ranges it overlaps that
+ * changed in this round or the one before (the most of them, one more for
+ * the round before), so that memory stays active when DAMON redraws its
+ * bounds. And a range is idle only while no range of its process that
+ * overlaps it changed in the idle duration: the counter of a region's old
+ * bounds stops changing when DAMON redraws them, although the memory under
+ * it is still accessed.
+ *
  * @module
  */
 import { type AddrRange, mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";
@@ -41,10 +62,17 @@ export function agePages(a: RangeAge): number {
 /** Ranges by pid, with when each was last seen and last changed. */
 export class RangeAges {
   #byPid = new Map<number, Map<string, RangeAge>>();
+  /** Clock ms of the last round taken, and of the one before. */
+  #roundMs: number | undefined;
+  #lastRoundMs: number | undefined;
 
   /** Takes one round of cumulative counters, seen at `nowMs`. */
   update(counters: readonly TrackerCounter[], nowMs: number): void {
     const seen = new Set<RangeAge>();
+    /** Ranges seen unchanged this round, and the pids that had a change. */
+    const unchanged: RangeAge[] = [];
+    const news = new Set<number>();
+    const fresh: RangeAge[] = [];
     for (const c of counters) {
       let ranges = this.#byPid.get(c.pid);
       if (!ranges) this.#byPid.set(c.pid, ranges = new Map());
@@ -67,6 +95,10 @@ export class RangeAges {
         };
         ranges.set(key, a);
         seen.add(a);
+        if (!untouched) {
+          news.add(c.pid);
+          fresh.push(a);
+        }
         continue;
       }
       if (seen.has(old)) continue; // the same range twice in one round
@@ -78,10 +110,31 @@ export class RangeAges {
         old.accesses = c.accesses;
         old.reads = c.reads;
         old.writes = c.writes;
+        news.add(c.pid);
       } else {
-        old.changedRounds = 0;
+        unchanged.push(old);
       }
     }
+    const before = this.#roundMs;
+    if (before !== undefined && fresh.length > 0) {
+      const isFresh = new Set(fresh);
+      for (const [pid, ranges] of this.#byPid) {
+        const mine = fresh.filter((a) => a.pid === pid);
+        if (mine.length === 0) continue;
+        const changed = new Overlaps(
+          [...ranges.values()].filter((o) => !isFresh.has(o) && o.lastChangedMs >= before),
+        );
+        for (const a of mine) {
+          changed.forEach(a, (o) => {
+            const rounds = o.lastChangedMs === nowMs ? o.changedRounds : o.changedRounds + 1;
+            a.changedRounds = Math.max(a.changedRounds, Math.min(MAX_ROUNDS, rounds));
+          });
+        }
+      }
+    }
+    for (const a of unchanged) if (news.has(a.pid)) a.changedRounds = 0;
+    this.#lastRoundMs = this.#roundMs;
+    this.#roundMs = nowMs;
   }
 
   /**
@@ -124,19 +177,65 @@ export class RangeAges {
     return this.pids().flatMap((pid) => this.ofPid(pid));
   }
 
-  /** Ranges whose counts have not changed for `durationMs` (changed before `nowMs - durationMs`). */
+  /**
+   * Ranges whose counts have not changed for `durationMs` (changed before
+   * `nowMs - durationMs`), nor those of any range of their process that
+   * overlaps them.
+   */
   idle(nowMs: number, durationMs: number): RangeAge[] {
     const before = nowMs - durationMs;
-    return this.all().filter((a) => a.lastChangedMs < before);
+    const out: RangeAge[] = [];
+    for (const pid of this.pids()) {
+      const ranges = this.ofPid(pid);
+      const recent = new Overlaps(ranges.filter((a) => a.lastChangedMs >= before));
+      for (const a of ranges) {
+        if (a.lastChangedMs >= before) continue;
+        let touched = false;
+        recent.forEach(a, () => touched = true);
+        if (!touched) out.push(a);
+      }
+    }
+    return out;
   }
 
   /**
    * Ranges that changed in each of the last `floor(durationMs / intervalMs) + 1`
-   * rounds (at most 64), as the Go policy's round bitmap has it.
+   * rounds with news of their process (at most 64), as the Go policy's round
+   * bitmap has it, the last time in this round or the one before.
    */
   active(durationMs: number, intervalMs: number): RangeAge[] {
     const rounds = Math.min(MAX_ROUNDS, Math.floor(durationMs / intervalMs) + 1);
-    return this.all().filter((a) => a.changedRounds >= rounds);
+    const since = this.#lastRoundMs ?? this.#roundMs ?? -Infinity;
+    return this.all().filter((a) => a.changedRounds >= rounds && a.lastChangedMs >= since);
+  }
+}
+
+/** Ranges by start address, to find those that overlap a range. */
+class Overlaps {
+  readonly #sorted: RangeAge[];
+  readonly #longest: number;
+
+  constructor(ranges: RangeAge[]) {
+    this.#sorted = ranges.sort((a, b) => a.range.startAddr - b.range.startAddr);
+    this.#longest = ranges.reduce((m, a) => Math.max(m, a.range.endAddr - a.range.startAddr), 0);
+  }
+
+  /** Calls `f` with each range that overlaps `a`. */
+  forEach(a: RangeAge, f: (o: RangeAge) => void): void {
+    const l = this.#sorted;
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) { // the first that starts at or after a's end
+      const mid = (lo + hi) >> 1;
+      if (l[mid]!.range.startAddr < a.range.endAddr) lo = mid + 1;
+      else hi = mid;
+    }
+    // Those starting before a's end, back to the longest one's reach.
+    for (let i = lo - 1; i >= 0; i--) {
+      const o = l[i]!;
+      if (o.range.startAddr + this.#longest <= a.range.startAddr) break;
+      if (o.range.endAddr > a.range.startAddr) f(o);
+    }
   }
 }
 

@@ -10,7 +10,8 @@
 # Settings (environment): COMPARE_WS working set (default 1G: the fast nodes
 # cannot hold it), COMPARE_TTL accesses in s (80), COMPARE_SHIFT hot-set
 # shift in s (40), COMPARE_VARIANTS (write read), COMPARE_PROMOTE_MBPS the
-# kernel's promote rate limit (256). A contender that cannot run (its daemon
+# kernel's promote rate limit (256), COMPARE_DEBUG=1 runs our memtierd with
+# -debug. Our memtierd's log is kept as VARIANT-NAME.log. A contender that cannot run (its daemon
 # exits, DAMON refuses the schemes) gets a "not run" line; the others go on.
 
 COMPARE_WS=${COMPARE_WS:-1G}
@@ -18,6 +19,7 @@ COMPARE_TTL=${COMPARE_TTL:-80}
 COMPARE_SHIFT=${COMPARE_SHIFT:-40}
 COMPARE_VARIANTS=${COMPARE_VARIANTS:-write read}
 COMPARE_PROMOTE_MBPS=${COMPARE_PROMOTE_MBPS:-256}
+COMPARE_DEBUG=${COMPARE_DEBUG:-0}
 COMPARE_RUNS=${COMPARE_RUNS:-${E2E_OUTPUT:-$E2E_DIR/output}/compare/runs}
 COMPARE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # A daemon is up before the workload starts: the accesses begin once our
@@ -79,7 +81,7 @@ policy:
     intervalms: 2000
     pidwatcher: {name: pidlist, config: {pids: [$3]}}
     tracker: $tracker
-    heatmap: {heatmax: 0.01, heatretention: 0, heatclasses: 2}
+    heatmap: {heatmax: 0.01, heatclasses: 2}
     heatnumas: {0: [2, 3], 1: [0, 1]}
     mover: {intervalms: 20, bandwidth: 200}
 YAML
@@ -157,7 +159,9 @@ compare-run() {
       p=${p%+kernel}
       policy=${p%%-*} tracker=${p#*-}
       compare-memtierd-yaml "$policy" "$tracker" "$wpid" | vm-pipe-to-file /tmp/c.yaml
-      vm-command-ok "(memtierd -config /tmp/c.yaml -l /tmp/c.log & echo \$! > /tmp/c.mpid) > /dev/null 2>&1"
+      local debug=""
+      [ "$COMPARE_DEBUG" = 1 ] && debug=-debug
+      vm-command-ok "(memtierd -config /tmp/c.yaml $debug -l /tmp/c.log & echo \$! > /tmp/c.mpid) > /dev/null 2>&1"
       ;;
     go-age-*)
       compare-go-yaml "${name#go-age-}" "$wpid" | vm-pipe-to-file /tmp/c.yaml
@@ -190,6 +194,10 @@ compare-run() {
     vm-command --quiet "cat /tmp/c.$f"
     printf '%s\n' "$COMMAND_OUTPUT" > "$COMPARE_RUNS/$tag.$f"
   done
+  if [[ "$name" == ours-* ]]; then
+    vm-command --quiet "cat /tmp/c.log"
+    printf '%s\n' "$COMMAND_OUTPUT" > "$COMPARE_RUNS/$tag.log"
+  fi
   echo "variant=$variant contender=$name ws=$COMPARE_WS ttl=$COMPARE_TTL shift=$COMPARE_SHIFT promote_mbps=$COMPARE_PROMOTE_MBPS seconds=$(($(date +%s) - started))" > "$COMPARE_RUNS/$tag.meta"
   expect-match "$tag: the workload's data" "^verify: OK" "$(grep '^verify:' "$COMPARE_RUNS/$tag.out")"
 }
