@@ -324,7 +324,11 @@ export class HeatLogic {
       for (const { node, cls, ranges: rs } of plan.values()) {
         const target = node === SWAP_NODE ? SWAP_TARGET : nodeTarget(node);
         const merged = mergeRanges(rs);
-        const res = this.#parts.placement.queue(pid, merged, target, `heat class ${cls}`);
+        // The hottest class's moves go first on the mover: its memory
+        // loses the most while it waits on a slow node behind a demotion.
+        const res = this.#parts.placement.queue(pid, merged, target, `heat class ${cls}`, {
+          urgent: cls === HeatClasses - 1,
+        });
         if (res.skipped === "process-gone") break;
         if (res.pagesQueued > 0 && !this.#parts.placement.dryRun) this.#settling.add(pid, merged);
       }

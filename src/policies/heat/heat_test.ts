@@ -1,3 +1,4 @@
+import { nodeTarget } from "../../mover/mover.ts";
 import { ConfigError } from "../../config/config_error.ts";
 import { parseComponent } from "../../lifecycle/components.ts";
 import type { ComponentDeps } from "../../lifecycle/deps.ts";
@@ -192,6 +193,18 @@ Deno.test("heat: hot memory goes to the hot class's node, and once the tracker s
       "   1          2.0    unlimited",
       "   2          2.0    unlimited",
     ].join("\n"),
+  );
+});
+
+Deno.test("heat: the hottest class's moves are urgent on the mover, the colder classes' are not", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A);
+  f.count(A, 0, 512, 1); // heat 1: class 9
+  f.scanned(A); // the rest: heat 0, class 0
+  await f.policy.round();
+  assertEquals(
+    f.deps.mover.tasks().map((t) => [t.addrs.length, t.target, t.urgent]),
+    [[512, nodeTarget(1), true], [512, nodeTarget(2), undefined]],
   );
 });
 
