@@ -10,7 +10,8 @@
  * the process may use (its Mems_allowed_list; the Go one always took the
  * first node), idle ranges to swap, idle ranges to the first such node of
  * IdleNumas. Per process one task holds the present, exclusive pages not
- * yet on the target, if more than 100 (placement.ts). A process that
+ * yet on any node of the list (the Go one moved pages from the list's other
+ * nodes to its first too), if more than 100 (placement.ts). A process that
  * exited is forgotten, never an error.
  *
  * Promotions and demotions wait each for their own kind: active memory is
@@ -20,6 +21,9 @@
  * while the mover had no task at all, idle memory first: in the tiering
  * comparison (docs/tiering-vs-kernel.md) the demotion of the cold memory
  * then held the mover for 20 s while the hot set stayed on the slow tier.
+ * A round takes the counts of a process only when its tracker finished a
+ * scan of it since the round before (when the tracker records its scans in
+ * the stats, as softdirty, idlepage and damon do).
  *
  * Config (keys in any case): PidWatcher and Tracker `{name, config}`
  * (required), Mover {IntervalMs, Bandwidth} (default 10 ms, 100 MB/s),
@@ -146,6 +150,8 @@ export class AgeLogic {
   readonly #ages = new RangeAges();
   /** Pids already warned about for having none of a node list allowed. */
   #warned = new Set<string>();
+  /** Scans of each pid the tracker had finished at the last round (its stats). */
+  readonly #scanCounts = new Map<number, number>();
   /** Mover tasks of this policy's promotions and of its demotions not yet done. */
   readonly #promoting = new Set<number>();
   readonly #demoting = new Set<number>();
@@ -184,7 +190,7 @@ export class AgeLogic {
   round(): void {
     const c = this.#config;
     const nowMs = this.#deps.clock.now();
-    this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs);
+    this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, this.#unscanned());
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       this.#place(
         this.#ages.active(c.ActiveDurationMs, c.IntervalMs),
@@ -212,6 +218,25 @@ export class AgeLogic {
   }
 
   /**
+   * Pids the tracker finished no scan of since the last round: their counts
+   * may be half of a scan under way (a scan of a large process under load
+   * takes longer than a round), which would make memory the scan has not
+   * reached yet look untouched in this round. A tracker that records no
+   * scans in the stats leaves every pid counted.
+   */
+  #unscanned(): Set<number> {
+    const out = new Set<number>();
+    for (const [pid, s] of this.#deps.stats.scans()) {
+      if (this.#scanCounts.get(pid) === s.count) out.add(pid);
+      this.#scanCounts.set(pid, s.count);
+    }
+    for (const pid of this.#scanCounts.keys()) {
+      if (!this.#deps.stats.scans().has(pid)) this.#scanCounts.delete(pid);
+    }
+    return out;
+  }
+
+  /**
    * Queues each process's ranges to swap (`setting` null) or to its first
    * allowed node, unless a task in `pending` (this kind's tasks, which
    * gets the new ones) is still on the mover; promotions are urgent.
@@ -228,6 +253,7 @@ export class AgeLogic {
     const urgent = pending === this.#promoting;
     for (const [pid, ranges] of rangesByPid(ages)) {
       let target: MoveTarget = SWAP_TARGET;
+      let keep: ((node: number) => boolean) | undefined;
       try {
         if (setting !== null) {
           const nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
@@ -237,13 +263,19 @@ export class AgeLogic {
             continue;
           }
           target = nodeTarget(node);
+          // Pages on another node of the list are where the config wants them.
+          const listed = new Set(nodes);
+          keep = (n) => !listed.has(n);
         }
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
         this.#ages.dropPid(pid);
         continue;
       }
-      const r = this.#parts.placement.queue(pid, ranges, target, reason, { urgent });
+      const r = this.#parts.placement.queue(pid, ranges, target, reason, {
+        urgent,
+        ...(keep ? { keep } : {}),
+      });
       if (r.skipped === "process-gone") this.#ages.dropPid(pid);
       if (r.taskId !== undefined) pending.add(r.taskId);
     }

@@ -227,6 +227,30 @@ Deno.test("age: a range is not idle while a range of its process that overlaps i
   assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]); // B only
 });
 
+Deno.test("age: a round before the tracker finished a scan of the process takes none of its counts", () => {
+  // ActiveDurationMs 2000 at 1000 ms rounds: changed in 3 rounds in a row.
+  using x = fixture({ ActiveDurationMs: 2000, ActiveNumas: [1] });
+  const scanned = () => x.f.deps.stats.recordScan(PID, 100, 1024, 1024, 1024);
+  scanned();
+  x.round(0, counter(A, 1), counter(B, 1));
+  scanned();
+  x.round(1000, counter(A, 2), counter(B, 2));
+  x.round(1000, counter(A, 3), counter(B, 2)); // a scan under way: A counted again, B not yet
+  assertEquals(x.tasks(), []);
+  scanned();
+  x.round(1000, counter(A, 3), counter(B, 3)); // the scan done: A and B changed in 3 scans
+  assertEquals(x.tasks(), [[PID, 1024, nodeTarget(1), 0]]);
+});
+
+Deno.test("age: idle pages already on another node of IdleNumas stay there", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2, 1] });
+  x.f.sys.kernel.populate(PID, 1, 1, 400, 512); // 400 of B's pages are on node 1, a slow node too
+  x.f.sys.sync();
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  assertEquals(x.tasks(), [[PID, 112, nodeTarget(2), 912 * PAGE]]);
+});
+
 Deno.test("age: SwapOutMs swaps idle ranges out, and merged neighbours make one task", () => {
   using x = fixture({ SwapOutMs: 1500 });
   x.round(0, counter(A, 1), counter(B, 1));

@@ -66,14 +66,30 @@ export class RangeAges {
   #roundMs: number | undefined;
   #lastRoundMs: number | undefined;
 
-  /** Takes one round of cumulative counters, seen at `nowMs`. */
-  update(counters: readonly TrackerCounter[], nowMs: number): void {
+  /**
+   * Takes one round of cumulative counters, seen at `nowMs`. The counters of
+   * the pids in `unscanned` (their tracker finished no scan of them since
+   * the last round: some of their counts may be of a scan under way) only
+   * keep their known ranges alive.
+   */
+  update(
+    counters: readonly TrackerCounter[],
+    nowMs: number,
+    unscanned: ReadonlySet<number> = new Set(),
+  ): void {
     const seen = new Set<RangeAge>();
     /** Ranges seen unchanged this round, and the pids that had a change. */
     const unchanged: RangeAge[] = [];
     const news = new Set<number>();
     const fresh: RangeAge[] = [];
     for (const c of counters) {
+      if (unscanned.has(c.pid)) {
+        const known = this.#byPid.get(c.pid)?.get(
+          `${c.range.startAddr}:${c.range.endAddr - c.range.startAddr}`,
+        );
+        if (known) known.lastSeenMs = nowMs;
+        continue;
+      }
       let ranges = this.#byPid.get(c.pid);
       if (!ranges) this.#byPid.set(c.pid, ranges = new Map());
       const key = `${c.range.startAddr}:${c.range.endAddr - c.range.startAddr}`;
@@ -138,11 +154,16 @@ export class RangeAges {
   }
 
   /**
-   * One round of a policy: takes the tracker's counters seen at `nowMs`,
-   * then forgets the ranges not seen for two intervals.
+   * One round of a policy: takes the tracker's counters seen at `nowMs`
+   * (see `update` for `unscanned`), then forgets the ranges not seen for two intervals.
    */
-  take(counters: readonly TrackerCounter[], nowMs: number, intervalMs: number): void {
-    this.update(counters, nowMs);
+  take(
+    counters: readonly TrackerCounter[],
+    nowMs: number,
+    intervalMs: number,
+    unscanned: ReadonlySet<number> = new Set(),
+  ): void {
+    this.update(counters, nowMs, unscanned);
     this.forget(nowMs, intervalMs);
   }
 
