@@ -74,6 +74,12 @@ policy:
 YAML
       ;;
     heat)
+      # Heat needs how much of a region was written, not only whether: every
+      # written page counts (maxcountperregion 0), so a hot region scores 1
+      # a scan and a cold one the share of its pages touched in 2 s. Half
+      # the heat is left after a second: a hot region stays near 1.33, a
+      # region written by a third or less near 0.44 (class 0 below 1).
+      [ "$2" = damon ] || tracker="{name: $2, config: {pagesinregion: 256, maxcountperregion: 0, scanintervalms: 2000}}"
       cat <<YAML
 policy:
   name: heat
@@ -81,7 +87,7 @@ policy:
     intervalms: 2000
     pidwatcher: {name: pidlist, config: {pids: [$3]}}
     tracker: $tracker
-    heatmap: {heatmax: 0.01, heatclasses: 2}
+    heatmap: {heatmax: 2, heatretention: 0.5, heatclasses: 2}
     heatnumas: {0: [2, 3], 1: [0, 1]}
     mover: {intervalms: 20, bandwidth: 200}
 YAML
