@@ -141,7 +141,7 @@ compare-run() {
   started=$(date +%s)
   step "$tag"
   compare-kernel-off
-  vm-command-ok "rm -f /tmp/c.go /tmp/c.out; (while [ ! -e /tmp/c.go ]; do sleep 0.2; done; echo start) | meme hotset -ws $COMPARE_WS -ttl ${COMPARE_TTL}s -shift ${COMPARE_SHIFT}s -write=$write -wait-start > /tmp/c.out 2>&1 & echo \$! > /tmp/c.pid"
+  vm-command-ok "rm -f /tmp/c.go /tmp/c.out /tmp/c.log; (while [ ! -e /tmp/c.go ]; do sleep 0.2; done; echo start) | meme hotset -ws $COMPARE_WS -ttl ${COMPARE_TTL}s -shift ${COMPARE_SHIFT}s -write=$write -wait-start > /tmp/c.out 2>&1 & echo \$! > /tmp/c.pid"
   vm-run-until --timeout 900 --poll 1 "grep -q '^ready:' /tmp/c.out" || {
     vm-command "cat /tmp/c.out"
     fail "$tag: the workload did not get ready"
