@@ -26,8 +26,11 @@ nri-ctr-start() {
 
 # nri-render CLASSES_FIXTURE CLASS CONTAINER: the class rendered for the
 # container (its cgroup and CTRDIR), as the plugin renders it.
+# CLASSES_FIXTURE: a file of tests/fixtures/nri-plugins, or an absolute path.
 nri-render() {
-  "$(e2e_deno)" run --quiet -R -E "$NRI_LIB/render_class.ts" "$NRI_FIXTURES/$1" "$2" \
+  local classes=$1
+  [[ "$classes" == /* ]] || classes=$NRI_FIXTURES/$classes
+  "$(e2e_deno)" run --quiet -R -E "$NRI_LIB/render_class.ts" "$classes" "$2" \
     "${NRI_CGROUP[$3]}" "${NRI_CTRDIR[$3]}"
 }
 
