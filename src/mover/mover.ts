@@ -138,6 +138,33 @@ export function formatTask(t: MoverTask): string {
   return `MoverTask{pid: ${t.pid}, next: ${next}, page: ${t.offset} out of ${t.addrs.length}, dest: [${dest}]}`;
 }
 
+/**
+ * Dropped tasks a mover keeps for `takeDropped()` (the first ones since the
+ * last call); later ones are only counted. A daemon's mover is never asked
+ * (its drops are logged and in the stats), and each drop holds an error
+ * with its stack: unbounded, a churn of exiting processes grew memtierd by
+ * about 9 KB per drop.
+ */
+export const MAX_KEPT_DROPPED_TASKS = 64;
+
+/** What `takeDropped()` hands out. */
+export interface TakenDrops {
+  /** The first dropped tasks since the last call (at most `MAX_KEPT_DROPPED_TASKS`), oldest first. */
+  readonly tasks: DroppedTask[];
+  /** Tasks dropped after those, counted only. */
+  readonly notKept: number;
+}
+
+/**
+ * Most pages of one move_pages call of the mover: a round's pages go in one
+ * call up to this many (the Go memtierd makes one call a round, however
+ * many). Each call has a fixed cost in the kernel (lru_cache_disable():
+ * the per-CPU page caches drained on every CPU), which batches of 1024 paid
+ * 128 times for a 512 MiB process at an unlimited bandwidth. Bounds the mover's own
+ * buffers to 24 bytes a page of this: 1.5 MiB.
+ */
+export const MAX_MOVER_BATCH_PAGES = 65536;
+
 /** What a mover needs. */
 export interface MoverOptions {
   syscalls: () => Syscalls;
@@ -160,8 +187,9 @@ export class Mover {
   #credit = 0;
   #refilledMs = 0;
   #waiters: { statuses: MoverStatus[]; resolve: (s: MoverStatus) => void }[] = [];
-  /** Dropped tasks not yet handed out by `takeDropped()`. */
+  /** Dropped tasks not yet handed out by `takeDropped()` (the first few), and how many more. */
   #dropped: DroppedTask[] = [];
+  #droppedNotKept = 0;
 
   constructor(options: MoverOptions) {
     this.#opts = options;
@@ -262,13 +290,15 @@ export class Mover {
 
   /**
    * Tasks dropped since the last call (a process that exited, a move that
-   * failed), oldest first; each is handed out once. Every drop is also
+   * failed), oldest first, the first `MAX_KEPT_DROPPED_TASKS` of them and
+   * the number of the others; each is handed out once. Every drop is also
    * logged as a warning and recorded in the stats.
    */
-  takeDropped(): DroppedTask[] {
-    const dropped = this.#dropped;
+  takeDropped(): TakenDrops {
+    const taken = { tasks: this.#dropped, notKept: this.#droppedNotKept };
     this.#dropped = [];
-    return dropped;
+    this.#droppedNotKept = 0;
+    return taken;
   }
 
   /** Removes a task; returns whether it was there. */
@@ -351,7 +381,8 @@ export class Mover {
       : `pid ${task.pid}: ${errorText(error)}`;
     const pagesLeft = task.addrs.length - task.offset;
     const dropped = { id: task.id, pid: task.pid, target: task.target, pagesLeft, reason, error };
-    this.#dropped.push(dropped);
+    if (this.#dropped.length < MAX_KEPT_DROPPED_TASKS) this.#dropped.push(dropped);
+    else this.#droppedNotKept++;
     this.#log.warn(
       `mover: dropped task ${task.id} of pid ${task.pid} with ${pagesLeft} of ${task.addrs.length} pages left: ${reason}`,
     );
@@ -373,6 +404,7 @@ export class Mover {
       return;
     }
     const out = movePagesToNode(sys, task.pid, chunk, task.target.node, {
+      batchPages: Math.min(chunk.length, MAX_MOVER_BATCH_PAGES),
       ...(stats ? { onBatch: (b: Parameters<Stats["recordMove"]>[0]) => stats.recordMove(b) } : {}),
     });
     if (out.processGone) throw new ProcessGoneError(task.pid);

@@ -179,3 +179,35 @@ Deno.test("an urgent task queued behind a long one is moved first, then the othe
   ]);
   assertEquals(k.pagesPerNode(PID).get(1), 1000);
 });
+
+Deno.test("at an unlimited bandwidth the mover moves a round's 3000 pages in one move_pages call, not batches of 1024", async () => {
+  const k = kernel(3000);
+  const m = mover(k);
+  m.setConfig({ IntervalMs: 10, Bandwidth: 1_000_000 });
+  const calls: number[] = [];
+  const orig = k.movePages.bind(k);
+  k.movePages = (pid, a, nodes, status, flags) => {
+    if (nodes !== null) calls.push(a.length);
+    return orig(pid, a, nodes, status, flags);
+  };
+  m.start();
+  m.addTask(PID, addrs(3000), nodeTarget(1));
+  await m.wait("AllDone");
+  await m.stop();
+  assertEquals([calls, k.pagesPerNode(PID).get(1)], [[3000], 3000]);
+});
+
+Deno.test("a mover nobody waits on keeps the first 64 dropped tasks and counts the others (they held memory for good)", async () => {
+  const k = kernel(10);
+  const m = mover(k);
+  m.start();
+  k.exit(PID);
+  for (let i = 0; i < 70; i++) {
+    m.addTask(PID, addrs(10), nodeTarget(1));
+    await m.wait("AllDone");
+  }
+  await m.stop();
+  const { tasks, notKept } = m.takeDropped();
+  assertEquals([tasks.length, tasks[0]!.id, tasks[63]!.id, notKept], [64, 0, 63, 6]);
+  assertEquals(m.takeDropped(), { tasks: [], notKept: 0 });
+});

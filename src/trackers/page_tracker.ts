@@ -311,6 +311,22 @@ export abstract class PageTracker implements Tracker {
     return this.#seed / 4294967296;
   }
 
+  /**
+   * Drops the counters of `pid`'s regions that are not among `regions` any
+   * more: a process that unmaps memory and maps it elsewhere (V8 and other
+   * runtimes do, all the time) would otherwise leave a counter per old
+   * region for as long as it lives, and the policies keep each as a range.
+   */
+  #forgetGoneRegions(pid: number, regions: readonly AddrRange[]): void {
+    const counters = this.#counters.get(pid);
+    if (!counters) return;
+    const ends = new Map<number, number>();
+    for (const r of regions) ends.set(r.startAddr, r.endAddr);
+    for (const [start, c] of counters) {
+      if (ends.get(start) !== c.range.endAddr) counters.delete(start);
+    }
+  }
+
   /** Scans one process, a step per pagemap chunk; false when it was removed meanwhile. */
   *#scanPid(st: PidState, count: boolean): Generator<void, boolean, void> {
     const pid = st.watched.pid;
@@ -318,6 +334,7 @@ export abstract class PageTracker implements Tracker {
     if (this.cfg.RegionsUpdateMs === 0 || now - st.regionsAtMs >= this.cfg.RegionsUpdateMs) {
       st.regions = trackerRegions(processRanges(this.deps.procfs, pid), this.cfg.PagesInRegion);
       st.regionsAtMs = now;
+      this.#forgetGoneRegions(pid, st.regions);
     }
     const t0 = this.deps.clock.now();
     const yielded0 = this.#yieldedMs;

@@ -507,3 +507,28 @@ Deno.test("a page tracker stopped during a scan leaves it at the next slice and 
   await f.t.stop();
   assertEquals([f.counts.reads, f.counts.open], [1, 0]);
 });
+
+Deno.test("a page tracker forgets the counters of regions a process unmapped (V8 maps its heap anew: they piled up)", () => {
+  using f = trackerFixture();
+  const t = new SoftDirtyTracker(
+    softDirtyTrackerFactory.parse({ PagesInRegion: 512, RegionsUpdateMs: 0 }, "softdirty"),
+    f.deps,
+  );
+  t.addPids([f.watched()]);
+  t.scan();
+  t.scan();
+  const ranges = () => t.getCounters().map((c) => [c.range.startAddr, c.range.endAddr]);
+  assertEquals(ranges(), [
+    [HEAP, HEAP + 16 * PAGE],
+    [BASE, BASE + 512 * PAGE],
+    [BASE + 512 * PAGE, BASE + 1024 * PAGE],
+  ]);
+  // The anonymous mapping goes; another one comes at a new address.
+  const p = f.sys.kernel.processes.get(PID)!;
+  const moved = BASE + 4096 * PAGE;
+  p.vmas[1] = { startAddr: moved, pages: 512, kind: "anon" };
+  f.sys.kernel.populate(PID, 1, 0, 512);
+  f.sys.sync();
+  t.scan();
+  assertEquals(ranges(), [[HEAP, HEAP + 16 * PAGE], [moved, moved + 512 * PAGE]]);
+});

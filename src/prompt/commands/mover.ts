@@ -63,16 +63,17 @@ export const moverCommand: PromptCommand = {
       // Unlike the Go mover, ours is Busy as soon as a task is added, so
       // there is no need to sleep first for it to start.
       const status = await mover.wait("Paused", "AllDone", "NotRunning");
-      const dropped = mover.takeDropped();
+      const { tasks: dropped, notKept } = mover.takeDropped();
       if (dropped.length === 0) {
         out(`mover wait received: ${status}\n`);
         return;
       }
-      const n = dropped.length;
+      const n = dropped.length + notKept;
+      const more = notKept > 0 ? `, and ${notKept} more` : "";
       out(
         `mover wait received: ${status} (${n} task${n === 1 ? "" : "s"} dropped: ${
           dropped.map((d) => d.reason).join(", ")
-        })\n`,
+        }${more})\n`,
       );
       // The command fails with the first drop's error, so the session's
       // exit code says a task failed (3 when its process went away).
