@@ -3,20 +3,20 @@
  * real environment (live /proc and /sys, libc system calls, the clock, the
  * terminal) and calls Deno.exit.
  *
+ * `--help` and `--version` are answered from the few modules imported here;
+ * the rest of memtierd is imported only when the command line needs it: in
+ * the single-file build that skips compiling and running most of the
+ * program for them, which is most of their start-up time.
+ *
  * @module
  */
-import { type CliEnv, runCli } from "./cli/mod.ts";
+import type { CliEnv } from "./cli/mod.ts";
+import { plainAnswer } from "./cli/help.ts";
 import { OutputError } from "./errors.ts";
-import { readTextFileBounded } from "./common/bounded_read.ts";
-import { MAX_INPUT_FILE_BYTES } from "./common/limits.ts";
 import type { DaemonSignals } from "./cli/command_mode.ts";
-import { libcSyscalls, releaseStartSignals } from "./ffi/mod.ts";
-import { realShell, streamLineSource, terminalLineSource } from "./prompt/mod.ts";
-import { realClock } from "./time/clock.ts";
-import { openLogFile } from "./log/log_file.ts";
-import { ProcFs } from "./procfs/mod.ts";
-import { SysFs } from "./sysfs/mod.ts";
+import { releaseStartSignals } from "./ffi/signal_mask.ts";
 import { errorText } from "./common/error_text.ts";
+import { exitCodeFor } from "./common/exit_codes.ts";
 import { VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();
@@ -112,11 +112,46 @@ function daemonSignals(): DaemonSignals {
   };
 }
 
-/** Runs memtierd with the process's arguments and exits with its code. */
-export async function runMain(): Promise<void> {
-  const out = stdoutWriter();
-  const stderr = stderrWriter();
-  const env: CliEnv = {
+/**
+ * Prints a plain `--help` or `--version` answer as runCli would: a failed
+ * write is one line on stderr and its exit code.
+ */
+function printAnswer(text: string, out: (text: string) => void, err: (text: string) => void) {
+  releaseStartSignals();
+  try {
+    out(text);
+    return 0;
+  } catch (e) {
+    err(`memtierd: ${errorText(e)}\n`);
+    return exitCodeFor(e);
+  }
+}
+
+/** The real environment; its modules are imported only now. */
+async function realEnv(
+  out: (text: string) => void,
+  stderr: (text: string) => void,
+): Promise<CliEnv> {
+  const [
+    { readTextFileBounded },
+    { MAX_INPUT_FILE_BYTES },
+    { libcSyscalls },
+    { realShell, streamLineSource, terminalLineSource },
+    { realClock },
+    { openLogFile },
+    { ProcFs },
+    { SysFs },
+  ] = await Promise.all([
+    import("./common/bounded_read.ts"),
+    import("./common/limits.ts"),
+    import("./ffi/mod.ts"),
+    import("./prompt/mod.ts"),
+    import("./time/clock.ts"),
+    import("./log/log_file.ts"),
+    import("./procfs/mod.ts"),
+    import("./sysfs/mod.ts"),
+  ]);
+  return {
     program: "memtierd",
     procfs: new ProcFs(),
     sysfs: new SysFs(),
@@ -138,6 +173,15 @@ export async function runMain(): Promise<void> {
     daemonSignals,
     defaultSignals: releaseStartSignals,
   };
+}
+
+/** Runs memtierd with the process's arguments and exits with its code. */
+export async function runMain(): Promise<void> {
+  const out = stdoutWriter();
+  const stderr = stderrWriter();
+  const answer = plainAnswer(Deno.args, "memtierd");
+  if (answer !== undefined) Deno.exit(printAnswer(answer, out, stderr));
+  const [{ runCli }, env] = await Promise.all([import("./cli/run.ts"), realEnv(out, stderr)]);
   Deno.exit(await runCli(Deno.args, env));
 }
 

@@ -20,8 +20,6 @@ import { ConfigError, underKeys } from "./config_error.ts";
 import { shownValue } from "../common/excerpt.ts";
 import { MAX_LIST_ITEMS } from "../common/limits.ts";
 
-export { v };
-
 type AnySchema = v.GenericSchema;
 
 /** The inner schema of optional/nullable/nullish wrappers and pipes. */
@@ -188,7 +186,8 @@ function schemaAt(schema: AnySchema, keys: readonly unknown[]): AnySchema | unde
  *
  * @example
  * ```ts
- * import { parseWithSchema, positiveInt, v } from "./schema.ts";
+ * import * as v from "valibot";
+ * import { parseWithSchema, positiveInt } from "./schema.ts";
  * import assert from "node:assert";
  * const schema = v.strictObject({ IntervalMs: v.optional(positiveInt(60000), 5000) });
  * assert.deepStrictEqual(parseWithSchema(schema, "intervalms: 20", "poller"), { IntervalMs: 20 });

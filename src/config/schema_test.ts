@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { ConfigError } from "./config_error.ts";
 import {
@@ -7,7 +8,6 @@ import {
   parseWithSchema,
   positiveInt,
   stringList,
-  v,
 } from "./schema.ts";
 
 const watcher = v.strictObject({

@@ -1,5 +1,6 @@
 import { ConfigError } from "../config/config_error.ts";
-import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { intInRange, parseWithSchema, positiveInt, stringList } from "../config/schema.ts";
 import { type ComponentKind, parseNested } from "../lifecycle/components.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
 import { componentRef } from "../config/schema.ts";

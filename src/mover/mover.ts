@@ -25,7 +25,8 @@
  *
  * @module
  */
-import { parseWithSchema, positiveInt, positiveNumber, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { parseWithSchema, positiveInt, positiveNumber } from "../config/schema.ts";
 import { exitCodeFor } from "../common/exit_codes.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";

@@ -7,7 +7,8 @@
  * @module
  */
 import { quoted } from "../common/excerpt.ts";
-import { parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { parseWithSchema, positiveInt, stringList } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { CgroupFs } from "./cgroup_pids.ts";
 import type { PidWatcher } from "./pidwatcher.ts";

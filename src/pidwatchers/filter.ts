@@ -19,7 +19,8 @@
  * @module
  */
 import { ConfigError, underKeys } from "../config/config_error.ts";
-import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory, Registry } from "../lifecycle/deps.ts";
 import { privateDirtyKiB } from "../procfs/smaps.ts";
 import { type ProcStatus, statusKiB } from "../procfs/status.ts";

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { atMostItems, parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { atMostItems, parseWithSchema, positiveInt } from "../config/schema.ts";
 import { MAX_LIST_ITEMS, PID_MAX } from "../common/limits.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { PidListener, PidWatcher, WatchedPid } from "./pidwatcher.ts";

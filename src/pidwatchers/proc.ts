@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { parseWithSchema, positiveInt } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { MAX_INTERVAL_MS } from "./cgroups.ts";
 import type { PidWatcher } from "./pidwatcher.ts";

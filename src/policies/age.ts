@@ -40,7 +40,8 @@
  * @module
  */
 import { quoted } from "../common/excerpt.ts";
-import { componentRef, intInRange, parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";

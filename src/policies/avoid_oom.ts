@@ -43,7 +43,8 @@
 import { errorText } from "../common/error_text.ts";
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
 import { ConfigError } from "../config/config_error.ts";
-import { parseWithSchema, stringList, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { parseWithSchema, stringList } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { selectMovableMappings } from "../memory/process_ranges.ts";
 import { parseSizeBytes } from "../memory/range_spec.ts";

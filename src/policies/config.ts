@@ -14,7 +14,8 @@
  */
 import { NODE_MAX } from "../common/limits.ts";
 import { ConfigError } from "../config/config_error.ts";
-import { componentRef, positiveInt, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, positiveInt } from "../config/schema.ts";
 import { type ComponentSpec, parseNested } from "../lifecycle/components.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import { MAX_INTERVAL_MS } from "../mover/mover.ts";

@@ -21,7 +21,8 @@
  * @module
  */
 import { MB, PAGE_SIZE_BYTES } from "../common/units.ts";
-import { bool, parseWithSchema, positiveInt, positiveNumber, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { bool, parseWithSchema, positiveInt, positiveNumber } from "../config/schema.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { AddrRange } from "../memory/addr_range.ts";

@@ -41,7 +41,8 @@
  * @module
  */
 import { quoted } from "../common/excerpt.ts";
-import { componentRef, parseWithSchema, positiveNumber, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, parseWithSchema, positiveNumber } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { mergeRanges, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";

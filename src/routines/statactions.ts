@@ -19,7 +19,8 @@
  */
 import { quoted } from "../common/excerpt.ts";
 import { ConfigError } from "../config/config_error.ts";
-import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { intInRange, parseWithSchema, positiveInt, stringList } from "../config/schema.ts";
 import { MADV_PAGEOUT } from "../ffi/syscalls.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
 import { Loop } from "../loop/loop.ts";

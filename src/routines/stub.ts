@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { parseWithSchema } from "../config/schema.ts";
 import type { ComponentFactory } from "../lifecycle/deps.ts";
 import type { Routine, RoutineDeps } from "./routine.ts";
 

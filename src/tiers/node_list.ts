@@ -14,7 +14,7 @@
  * @module
  */
 import { shownValue } from "../common/excerpt.ts";
-import { v } from "../config/schema.ts";
+import * as v from "valibot";
 import type { Logger } from "../log/logger.ts";
 import {
   formatNodeSpec,

@@ -31,7 +31,7 @@ import { ProcessGoneError } from "../errors.ts";
 import type { ProcFs } from "../procfs/proc_fs.ts";
 import { parseIdList } from "../sysfs/id_list.ts";
 import type { SysFs } from "../sysfs/sys_fs.ts";
-import { v } from "../config/schema.ts";
+import * as v from "valibot";
 import { readTierTopology, type TierTopology } from "./tier_topology.ts";
 
 /** A tier word of a node spec. */

@@ -37,7 +37,8 @@
  */
 import { errorText } from "../common/error_text.ts";
 import { ConfigError } from "../config/config_error.ts";
-import { intInRange, parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { intInRange, parseWithSchema } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
 import { Loop } from "../loop/loop.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { bool, intInRange, parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { bool, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { type AddrRange, formatRange, PAGE_SIZE_BYTES } from "../memory/addr_range.ts";

@@ -24,7 +24,8 @@
  *
  * @module
  */
-import { intInRange, parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { intInRange, parseWithSchema } from "../config/schema.ts";
 import { UnsupportedError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { KpageflagsFile } from "../procfs/kpageflags.ts";

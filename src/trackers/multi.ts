@@ -12,7 +12,8 @@
  * @module
  */
 import { underKeys } from "../config/config_error.ts";
-import { componentRef, parseWithSchema, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, parseWithSchema } from "../config/schema.ts";
 import { type ComponentKind, type ComponentSpec, parseComponent } from "../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { WatchedPid } from "../pidwatchers/pidwatcher.ts";

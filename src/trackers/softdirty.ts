@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { bool, intInRange, parseWithSchema, positiveInt, v } from "../config/schema.ts";
+import * as v from "valibot";
+import { bool, intInRange, parseWithSchema, positiveInt } from "../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import { PM } from "../procfs/pagemap.ts";
 import { PageTracker, SCANNED, WRITTEN } from "./page_tracker.ts";

@@ -1,7 +1,8 @@
 /**
  * Integration tests of the self-extracting launcher (tools/sfx/launcher.c)
  * in the built bin/memtierd: its cache check compares cheap identifiers, and
- * a cached file changed after extraction is extracted again, never run.
+ * a cached file changed after extraction is extracted again, never run;
+ * first starts at once take turns on the cache folder's lock.
  * Skipped when the build took the `deno compile` route (no launcher then).
  */
 import { assertEquals, assertIncludes, assertOk } from "../../src/testing/assert.ts";
@@ -133,6 +134,42 @@ Deno.test({
       );
       assertEquals(r.code, 70);
     } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a first start waits for one that holds the cache folder's lock, then extracts nothing",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    const held = Deno.openSync(cacheDir, { read: true });
+    try {
+      // As a first start that is extracting holds it (tools/sfx/launcher.c).
+      held.lockSync(true);
+      const child = new Deno.Command(BIN, {
+        args: ["--version"],
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", MEMTIERD_CACHE_DIR: cacheDir },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // The kernel lists a start blocked on the lock as "N: -> FLOCK ... WRITE PID ...".
+      const waiting = new RegExp(`^\\d+: -> FLOCK\\s+ADVISORY\\s+WRITE\\s+${child.pid}\\s`, "m");
+      let exited = false;
+      child.status.then(() => exited = true);
+      while (!waiting.test(Deno.readTextFileSync("/proc/locks"))) {
+        assertOk(!exited, "the start ran without waiting for the cache folder's lock");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assertEquals([...Deno.readDirSync(cacheDir)].map((e) => e.name), []);
+      held.unlockSync();
+      const out = await child.output();
+      assertEquals(out.code, 0, dec.decode(out.stderr));
+      assertIncludes(dec.decode(out.stdout), "memtierd version information:");
+    } finally {
+      held.close();
       Deno.removeSync(cacheDir, { recursive: true });
     }
   },

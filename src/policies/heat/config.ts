@@ -12,7 +12,8 @@
  * @module
  */
 import { ConfigError } from "../../config/config_error.ts";
-import { componentRef, parseWithSchema, v } from "../../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, parseWithSchema } from "../../config/schema.ts";
 import { type ComponentKind, type ComponentSpec, parseNested } from "../../lifecycle/components.ts";
 import { parseSizeBytes } from "../../memory/range_spec.ts";
 import { nodeListField, type NodeListItem } from "../../tiers/node_list.ts";

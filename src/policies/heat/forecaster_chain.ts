@@ -11,7 +11,8 @@
  * @module
  */
 import { underKeys } from "../../config/config_error.ts";
-import { componentRef, parseWithSchema, v } from "../../config/schema.ts";
+import * as v from "valibot";
+import { componentRef, parseWithSchema } from "../../config/schema.ts";
 import {
   type ComponentKind,
   type ComponentSpec,

@@ -33,7 +33,8 @@ import {
   whyNotAppendable,
 } from "../../common/safe_write.ts";
 import { ConfigError } from "../../config/config_error.ts";
-import { intInRange, parseWithSchema, positiveInt, stringList, v } from "../../config/schema.ts";
+import * as v from "valibot";
+import { intInRange, parseWithSchema, positiveInt, stringList } from "../../config/schema.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { HeatForecaster, Heats, RangeHeat } from "../policy.ts";

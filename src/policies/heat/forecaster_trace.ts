@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { bool, nonEmptyString, parseWithSchema, v } from "../../config/schema.ts";
+import * as v from "valibot";
+import { bool, nonEmptyString, parseWithSchema } from "../../config/schema.ts";
 import { ConfigError } from "../../config/config_error.ts";
 import { quoted } from "../../common/excerpt.ts";
 import { PAGE_SIZE_BYTES } from "../../common/units.ts";

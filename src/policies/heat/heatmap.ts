@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { v } from "../../config/schema.ts";
+import * as v from "valibot";
 import { PAGE_SIZE_BYTES } from "../../common/units.ts";
 import type { TrackerCounter } from "../../trackers/tracker.ts";
 import type { Heats, RangeHeat } from "../policy.ts";

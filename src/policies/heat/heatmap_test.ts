@@ -1,4 +1,5 @@
-import { parseWithSchema, v } from "../../config/schema.ts";
+import * as v from "valibot";
+import { parseWithSchema } from "../../config/schema.ts";
 import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import type { TrackerCounter } from "../../trackers/tracker.ts";
 import { classOf, Heatmap, heatmapSchema } from "./heatmap.ts";
