@@ -5,8 +5,8 @@
  *
  * `--help` and `--version` are answered from the few modules imported here;
  * the rest of memtierd is imported only when the command line needs it: in
- * the single-file build that skips compiling and running most of the
- * program for them, which is most of their start-up time.
+ * the single-file build that skips running the top level of most of the
+ * program for them.
  *
  * @module
  */

@@ -9,7 +9,9 @@
  * JavaScript file, and tools/sfx/launcher.c (built statically) carries it
  * together with the zstd-compressed Deno runtime, the runtime's ELF
  * interpreter and every shared library it links (from this host, as `ldd`
- * lists them): the result needs no libc on the target. See that file's
+ * lists them): the result needs no libc on the target. The launcher runs
+ * the program as the body of an async function, so the bundle may hold no
+ * `import`, `export` or `import.meta` (checked here). See that file's
  * header.
  *
  * Either way the result is one file that needs no Deno on the target, and
@@ -271,6 +273,21 @@ function refuseStaticNodeImports(code: string, bundle: string) {
   }
 }
 
+/**
+ * The launcher runs the program as the body of an async function (see
+ * tools/sfx/launcher.c), which cannot hold `import`, `export` or
+ * `import.meta`; a dynamic `import()` works there.
+ */
+function refuseModuleSyntax(code: string, bundle: string) {
+  const found = code.match(/^(?:import|export)\b[^\n]*|\bimport\.meta\b/m);
+  if (found) {
+    throw new Error(
+      `Cannot build: ${bundle} has ${JSON.stringify(found[0])}, which the launcher cannot run ` +
+        "(it runs the program as a function body)",
+    );
+  }
+}
+
 async function buildSelfExtracting(name: string, entry: string, output: string) {
   const bundle = `build/${name}/${name}.js`;
   await run(Deno.execPath(), [
@@ -289,6 +306,7 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
   ]);
   const program = await Deno.readFile(bundle);
   refuseStaticNodeImports(new TextDecoder().decode(program), bundle);
+  refuseModuleSyntax(new TextDecoder().decode(program), bundle);
   const launcher = await Deno.readFile(await buildLauncher());
   const runtime = await compressed(Deno.execPath(), 9);
   const libs = await carriedLibraries(Deno.execPath());

@@ -65,6 +65,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the launcher writes again the module that runs the program when it was changed in place",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    try {
+      assertEquals((await version(cacheDir)).code, 0);
+      const entry = cachedProgram(cacheDir).replace(/\.js$/, ".mjs");
+      const original = Deno.readTextFileSync(entry);
+      const tampered = original.replace("readTextFileSync", "readTextFileSynX");
+      assertOk(tampered !== original && tampered.length === original.length);
+      Deno.writeTextFileSync(entry, tampered);
+      const r = await version(cacheDir);
+      assertEquals(r.code, 0, r.stderr);
+      assertIncludes(r.stdout, "memtierd version information:");
+      assertEquals(Deno.readTextFileSync(entry), original);
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "the launcher keeps an unchanged cache: a second start extracts nothing",
   ignore: !selfExtracting(),
   async fn() {
@@ -75,7 +97,8 @@ Deno.test({
         const st = Deno.statSync(`${cacheDir}/${e.name}`);
         return `${e.name} ${st.ino} ${st.mtime?.getTime()}`;
       }).sort();
-      assertEquals(before.length, 4, before.join("\n")); // runtime, program and their .id files
+      // The runtime, the program, the module that runs it and their .id files.
+      assertEquals(before.length, 6, before.join("\n"));
       assertEquals((await version(cacheDir)).code, 0);
       const after = [...Deno.readDirSync(cacheDir)].filter((e) => e.isFile).map((e) => {
         const st = Deno.statSync(`${cacheDir}/${e.name}`);
