@@ -65,3 +65,29 @@ nri-first-at() {
 nri-ctr-stop() {
   vm-command-ok "nri-replay ctr-stop $1 $2 $3"
 }
+
+# nri-pod-start CLASSES_FIXTURE CLASS NAMESPACE POD CONTAINER...: many
+# containers of the test pod at once, each managed by CLASS, in three VM
+# round trips: the containers started side by side (nri-ctr-start), their
+# CTRDIRs made and each one's class rendered (nri-prepare). The class is
+# rendered once with @CGROUP@ and @CTRDIR@ for the container's folders, and
+# those replaced per container in the VM: the same plain text replacement
+# the plugin makes. Sets NRI_PID, NRI_CGROUP and NRI_CTRDIR of each.
+nri-pod-start() {
+  local classes=$1 class=$2 ns=$3 pod=$4 c pid cg d tmpl
+  shift 4
+  [[ "$classes" == /* ]] || classes=$NRI_FIXTURES/$classes
+  tmpl=$("$(e2e_deno)" run --quiet -R -E "$NRI_LIB/render_class.ts" "$classes" "$class" @CGROUP@ @CTRDIR@) ||
+    fail "cannot render class $class of $classes"
+  printf '%s\n' "$tmpl" | vm-pipe-to-file /tmp/nri-class-template.yaml
+  vm-command-ok --timeout 600 "for c in $*; do nri-replay ctr-start $ns $pod \$c > /tmp/nri-pid.\$c 2>&1 & done; wait
+    for c in $*; do echo \$c \$(cat /tmp/nri-pid.\$c) \$(nri-replay ctr-cgroup $ns $pod \$c) \$(nri-replay ctrdir $ns $pod \$c); rm /tmp/nri-pid.\$c; done"
+  while read -r c pid cg d; do
+    [[ "$pid" =~ ^[0-9]+$ ]] || fail "container $c did not start: $pid $cg $d"
+    NRI_PID[$c]=$pid NRI_CGROUP[$c]=$cg NRI_CTRDIR[$c]=$d
+  done <<< "$COMMAND_OUTPUT"
+  vm-command-ok "set -e; for c in $*; do
+    d=\$(nri-replay ctrdir $ns $pod \$c)
+    sed \"s|@CGROUP@|\$(nri-replay ctr-cgroup $ns $pod \$c)|g; s|@CTRDIR@|\$d|g\" /tmp/nri-class-template.yaml > \$d/memtierd.config.yaml
+  done; rm /tmp/nri-class-template.yaml"
+}

@@ -145,6 +145,19 @@ done
 step "round 2: the next three memtierds, for the same containers, as the plugin starts them"
 for t in "${TRACKERS[@]}"; do nri-prepare "$CLASSES" "move-idle-to-node2-$t" default pod4 "c-$t"; done
 round 2
+# What each memtierd costs once its text has moved (it keeps scanning): clock
+# ticks over the time the VM's clock says passed.
+m2="${M2[softdirty]} ${M2[idlepage]} ${M2[damon]}"
+vm-command-ok "sample() { read -r up _ < /proc/uptime; echo \$up \$(for p in $m2; do echo \$(cut -d' ' -f14,15 /proc/\$p/stat); done); }
+  sample; sleep 10; sample"
+echo "figures: round 2, CPU of each memtierd after its move: $(awk -v names="${TRACKERS[*]}" '
+  { for (i = 1; i <= NF; i++) v[NR, i] = $i } END {
+    split(names, n, " "); dt = v[2, 1] - v[1, 1]
+    for (i = 1; i <= 3; i++) {
+      d = v[2, 2 * i] + v[2, 2 * i + 1] - v[1, 2 * i] - v[1, 2 * i + 1]
+      printf "%s%s %.0f %%", (i > 1 ? ", " : ""), n[i], d / dt
+    }
+    printf " of a CPU (over %.1f s)", dt }' <<< "$COMMAND_OUTPUT")"
 for t in "${TRACKERS[@]}"; do
   nri-output "c-$t"
   if grep -qE '^(ERROR|WARN)' <<< "$COMMAND_OUTPUT"; then fail "round 2, $t: $(grep -E '^(ERROR|WARN)' <<< "$COMMAND_OUTPUT")"; fi
@@ -169,7 +182,6 @@ expect-eq "processes with a config of the pod on their command line, round 2" 3 
 
 step "the plugin stops the containers: SIGKILL, CTRDIR removed; no memtierd left"
 for t in "${TRACKERS[@]}"; do nri-stop "c-$t"; done
-m2="${M2[softdirty]} ${M2[idlepage]} ${M2[damon]}"
 vm-run-until --timeout 10 "for p in $m1 $m2; do [ ! -e /proc/\$p ] || exit 1; done" ||
   fail "a memtierd ($m1 $m2) is left after SIGKILL"
 vm-command-ok "grep -l '[n]ri-memtierd/default/pod4' /proc/[0-9]*/cmdline 2> /dev/null || true"
