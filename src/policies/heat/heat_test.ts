@@ -221,6 +221,41 @@ Deno.test("heat: pages it moved look written to the tracker; their counts wait f
   assertEquals(f.tasks(), [[A, 512, 1]]);
 });
 
+Deno.test("heat: a pass under way when the mover went idle reports moved pages in the next round: they still wait", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A);
+  f.scanned(A);
+  f.count(A, 0, 512, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+  f.finishTasks();
+  // Round 2: the mover is idle; a pass is under way.
+  await f.policy.round();
+  assertEquals(f.tasks(), []);
+  // That pass ends, having read the moved cold pages soft-dirty, and the
+  // next pass finds nothing written: two passes since the mover went idle,
+  // but this round's counters hold the first one's.
+  f.count(A, 512, 512, 1);
+  f.scanned(A);
+  f.scanned(A);
+  await f.policy.round();
+  assertEquals(f.tasks(), [], "round 3: the moved cold half stays");
+  // Round 4: counters of later passes only; the written first half stays hot.
+  f.scanned(A);
+  f.count(A, 0, 512, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), []);
+  assertEquals(f.policy.logic.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat]), [[512, 1], [
+    512,
+    0,
+  ]]);
+  // Round 5: settled: the cold half, now written, counts again.
+  f.scanned(A);
+  f.count(A, 0, 1024, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1]]);
+});
+
 Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 classes), and nothing moves while the mover is busy", async () => {
   using f = fixture({ heatnumas: { 5: [1] } });
   f.watch(A);

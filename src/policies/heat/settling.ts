@@ -2,9 +2,12 @@
  * The ranges the heat policy moved, while their counts mean nothing yet:
  * the kernel marks pages it migrated as written (soft-dirty) and accessed,
  * so the pages the policy moved would look hot to the tracker and go back
- * and forth. Their counts are left out until the mover is idle and two
- * scans of the process have finished since (a scan under way at that
- * moment may have read some pages before they moved). Each batch of moved
+ * and forth. The first pass over the process that ends after the mover was
+ * seen idle may still read them so (it may have been under way when they
+ * moved), and the tracker hands out a pass's counts as it goes, a part in
+ * one round and the rest in the next. So a batch's counts are left out
+ * until the round whose counters all come from later passes: the one after
+ * the round that found that first pass finished. Each batch of moved
  * ranges settles on its own: a range that moves every round must not keep
  * the rest of the process settling.
  *
@@ -22,6 +25,8 @@ interface Batch {
 /** Moved ranges per pid, until they settle. */
 export class Settling {
   readonly #batches = new Map<number, Batch[]>();
+  /** The process's finished scans at the last round, when its counters were taken and reset. */
+  readonly #scansAtLastRound = new Map<number, number>();
   readonly #scans: (pid: number) => number;
 
   /** `scans(pid)`: the scans of `pid` the tracker has finished so far. */
@@ -39,21 +44,29 @@ export class Settling {
   /** Forgets `pid` (its process is gone). */
   drop(pid: number): void {
     this.#batches.delete(pid);
+    this.#scansAtLastRound.delete(pid);
   }
 
   /** Ends the settling of the batches that are done, at the start of a round. */
   settle(moverIdle: boolean): void {
     for (const [pid, batches] of this.#batches) {
       const scans = this.#scans(pid);
+      // This round's counters come from the passes after those finished at the last round.
+      const before = this.#scansAtLastRound.get(pid) ?? -1;
       const left = batches.filter((s) => {
         if (s.scansWhenIdle === null) {
           if (moverIdle) s.scansWhenIdle = scans;
           return true;
         }
-        return scans < s.scansWhenIdle + 2;
+        return before < s.scansWhenIdle + 1;
       });
-      if (left.length === 0) this.#batches.delete(pid);
-      else this.#batches.set(pid, left);
+      if (left.length === 0) {
+        this.#batches.delete(pid);
+        this.#scansAtLastRound.delete(pid);
+      } else {
+        this.#batches.set(pid, left);
+        this.#scansAtLastRound.set(pid, scans);
+      }
     }
   }
 
