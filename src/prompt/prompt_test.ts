@@ -426,3 +426,18 @@ Deno.test("a mover task whose process exits: mover -wait and stats report it, ex
   // Reported once: a second wait has nothing new to say.
   assertEquals(await h.run("mover -wait"), "mover wait received: AllDone\n");
 });
+
+Deno.test("mover -wait after 66 dropped tasks names the first 64 and counts the 2 more", async () => {
+  using h = harness();
+  h.kernel.processes.get(PID)!.exitAfterMoveCalls = 1;
+  const text = await h.run(
+    `pages -pid ${PID}`,
+    ...Array.from({ length: 66 }, () => "mover -pages-to 1"),
+    "mover -wait",
+  );
+  const line = text.split("\n").slice(-3)[0]!;
+  assertEquals(
+    [line.slice(0, 62), line.slice(-13)],
+    ["mover wait received: AllDone (66 tasks dropped: pid 500 exited", ", and 2 more)"],
+  );
+});

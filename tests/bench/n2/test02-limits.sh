@@ -17,9 +17,16 @@
 # fork/exec/wait4). The Go memtierd is measured when $GO_MEMTIERD names its
 # binary (`make bench GO_MEMTIERD=...`). Speed is read, not asserted: the
 # checks are only that every run did its work.
+# Moves also print "the move itself": memtierd's own elapsedMs (maps,
+# pagemap and move_pages, no start-up, no numa_maps) against benchhelp's own
+# time, with the move_pages calls of each, which no start-up's spread blurs.
+# BENCH_STEPS (default "1 2 3 4 5 6") runs only the steps named (1, the
+# start-up, always runs: the others subtract it).
 
 E2E_COMMAND_TIMEOUT=600
 REPS=${BENCH_REPS:-3}
+STEPS=" ${BENCH_STEPS:-1 2 3 4 5 6} "
+want() { [[ "$STEPS" == *" $1 "* ]]; }
 helper=${BENCH_HELPER:-../../../build/bench/benchhelp}
 [ -x "$helper" ] || fail "no $helper: run make build/bench/benchhelp"
 # shellcheck source=../lib.bash
@@ -112,7 +119,8 @@ vm-command-ok "numa-pages $P 0"
 PAGES=$COMMAND_OUTPUT
 echo "pages of pid $P on node 0: $PAGES"
 st_ours=() st_numastat=() st_go=()
-for ((i = 0; i < REPS; i++)); do
+want 2 || REPS2=0
+for ((i = 0; i < ${REPS2:-$REPS}; i++)); do
   timed -q memtierd --pid=$P
   st_ours+=("$(minus "$T" "$S")")
   timed -q numastat -p $P
@@ -124,11 +132,31 @@ pages'"
     st_go+=("$(minus "$T" "$SGO")")
   fi
 done
-figure "status, start-up subtracted" "$(median "${st_ours[@]}")" \
+want 2 && figure "status, start-up subtracted" "$(median "${st_ours[@]}")" \
   "$(median "${st_numastat[@]}")" "numastat -p" 1.2
-[ -n "$go" ] && figure "status vs the Go memtierd (both minus start-up)" \
+want 2 && [ -n "$go" ] && figure "status vs the Go memtierd (both minus start-up)" \
   "$(median "${st_ours[@]}")" "$(median "${st_go[@]}")" "Go memtierd" 1.0
 
+# own-time TOOL: after a timed move, appends the move's own seconds to
+# OWN_ours or OWN_c and its move_pages calls to CALLS_ours or CALLS_c.
+own-time() {
+  if [ "$1" = ours ]; then
+    OWN_ours+=("$(awk -v ms="$(json-get "$OUT" elapsedMs)" 'BEGIN { printf "%.4f", ms / 1000 }')")
+    CALLS_ours=$(json-get "$OUT" syscalls)
+  else
+    OWN_c+=("$(sed -n 's/^moved.*, \([0-9.]*\) ms.*/\1/p' <<< "$OUT" | awk '{ printf "%.4f", $1 / 1000 }')")
+    CALLS_c=$(sed -n 's/^moved.*, calls \([0-9]*\),.*/\1/p' <<< "$OUT")
+  fi
+}
+# own-figure LABEL: the figure of the moves' own times, then clears them.
+own-figure() {
+  figure "$1" "$(median "${OWN_ours[@]}")" "$(median "${OWN_c[@]}")" "C move_pages" 1.10
+  note "  move_pages calls" "memtierd $CALLS_ours, C $CALLS_c"
+  OWN_ours=() OWN_c=()
+}
+OWN_ours=() OWN_c=()
+
+if want 3; then
 step "3. moving 100,000 pages"
 m_ours=() m_c=()
 for ((i = 0; i < REPS; i++)); do
@@ -142,13 +170,18 @@ for ((i = 0; i < REPS; i++)); do
       moved=$(awk '/^moved/ { print $2 }' <<< "$OUT")
       m_c+=("$T")
     fi
+    own-time $tool
     [ "${moved:-0}" -ge 99000 ] || fail "$tool moved ${moved:-no} pages, not 100,000"
     vm-command-ok "migratepages $P 1 0" # every page back on node 0
   done
 done
 figure "move 100,000 pages, start-up subtracted" "$(median "${m_ours[@]}")" \
   "$(median "${m_c[@]}")" "C move_pages" 1.10
+note "  before (main d5e3685, 2026-11-27)" "1.79x start-up subtracted (0.89x in a loaded run that day)"
+own-figure "move 100,000 pages, the move itself"
+fi
 
+if want 4 || want 5; then
 step "4. moving all pages, ping-pong between the nodes"
 a_ours=() a_c=() a_migrate=() a_ours_full=()
 for ((k = 0; k < 3 * REPS; k++)); do
@@ -159,8 +192,12 @@ for ((k = 0; k < 3 * REPS; k++)); do
       timed memtierd --pid=$P --move-to=$to --output json
       a_ours_full+=("$T")
       a_ours+=("$(minus "$T" "$S")")
+      own-time ours
       ;;
-    1) timed benchhelp move $P $to ;;
+    1)
+      timed benchhelp move $P $to
+      own-time c
+      ;;
     2)
       timed -q migratepages $P $from $to
       a_migrate+=("$T")
@@ -172,9 +209,12 @@ for ((k = 0; k < 3 * REPS; k++)); do
 done
 figure "move all pages, start-up subtracted" "$(median "${a_ours[@]}")" \
   "$(median "${a_c[@]}")" "C move_pages" 1.10
+own-figure "move all pages, the move itself"
 figure "whole-process move, start-up included" "$(median "${a_ours_full[@]}")" \
   "$(median "${a_migrate[@]}")" "migratepages" 1.0
+fi
 
+if want 5; then
 step "5. the prompt mover at unlimited bandwidth, whole process"
 # Pages are on node $to's other side now: continue the ping-pong.
 vm-command-ok "numa-pages $P 1"
@@ -204,7 +244,11 @@ figure "prompt mover, unlimited, start-up subtracted" "$(median "${p_ours[@]}")"
   "$(median "${a_c[@]}")" "C move_pages" 1.10
 [ -n "$go" ] && figure "prompt mover vs the Go memtierd (minus start-up)" \
   "$(median "${p_ours[@]}")" "$(median "${p_go[@]}")" "Go memtierd" 1.0
+note "  before (main d5e3685, 2026-11-27)" "1.09x the Go memtierd (a move_pages call per 1024 pages)"
+fi
 vm-command-ok "kill $P"
+
+want 6 || exit 0
 
 step "6. peak RSS for the biggest process"
 hold 2048 0
