@@ -8,6 +8,11 @@
  * opened O_NONBLOCK) whenever it likes, so its cost follows the kdamond's
  * pace, not a poll of four sysfs files per region.
  *
+ * tracefs is looked for where systemd mounts it (`/sys/kernel/tracing`),
+ * then under debugfs (`/sys/kernel/debug/tracing`, where the kernel mounts
+ * it on first use wherever debugfs is mounted: hosts and VMs booted
+ * without systemd).
+ *
  * An instance left by a memtierd that was killed (its pid gone) is removed
  * when the next one opens.
  *
@@ -118,6 +123,9 @@ export function realTraceIo(syscalls: Syscalls): TraceIo {
   };
 }
 
+/** Where tracefs is looked for, under the folder mounted as /sys, in this order. */
+export const TRACEFS_PLACES = ["kernel/tracing", "kernel/debug/tracing"] as const;
+
 /** Options of `DamonTrace.open`. */
 export interface DamonTraceOptions {
   /** The folder mounted as /sys. Default `/sys`. */
@@ -151,10 +159,14 @@ export class DamonTrace {
    */
   static open(options: DamonTraceOptions): DamonTrace {
     const io = options.io;
-    const base = `${options.sysRoot ?? "/sys"}/kernel/tracing/instances`;
+    const sys = options.sysRoot ?? "/sys";
+    const candidates = TRACEFS_PLACES.map((place) => `${sys}/${place}/instances`);
+    const base = candidates.find((dir) => io.exists(dir));
     const event = "events/damon/damon_aggregated/enable";
-    if (!io.exists(base)) {
-      throw new Deno.errors.NotFound(`${base} is missing (tracefs not mounted)`);
+    if (base === undefined) {
+      throw new Deno.errors.NotFound(
+        `${candidates.join(" and ")} are missing (tracefs not mounted, nor debugfs)`,
+      );
     }
     const pid = options.pid ?? Deno.pid;
     const procRoot = options.procRoot ?? "/proc";

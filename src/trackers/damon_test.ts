@@ -175,8 +175,8 @@ class FakeTrace implements TraceIo {
   hasDamonEvents = true;
   pipeOpen = false;
 
-  constructor(sysRoot: string) {
-    this.base = `${sysRoot}/kernel/tracing/instances`;
+  constructor(sysRoot: string, place = "kernel/tracing") {
+    this.base = `${sysRoot}/${place}/instances`;
     this.dirs.add(this.base);
   }
 
@@ -497,6 +497,43 @@ Deno.test("damon reads DAMON's events from a tracefs instance of its own: nr_acc
     "rmdir memtierd-42-0",
   ]);
   assertEquals(trace.list(trace.base), ["memtierd-100-0"]);
+});
+
+Deno.test("damon finds tracefs under debugfs (/sys/kernel/debug/tracing) where /sys/kernel/tracing is not mounted", async () => {
+  using s = setup(1);
+  const trace = new FakeTrace(s.sys.sysfs.root, "kernel/debug/tracing");
+  const t = s.tracker(undefined, trace);
+  t.addPids(w(100));
+  t.start();
+  assertEquals(trace.done.splice(0), [
+    "mkdir memtierd-42-0",
+    "write memtierd-42-0/events/damon/damon_aggregated/enable 1",
+    "open memtierd-42-0/trace_pipe",
+  ]);
+  assertEquals(s.log().split("\n").filter((l) => l.includes("tried regions")), []);
+  s.damon.take();
+  trace.pipe = [event(7000, 1, [A, A + 4 * MiB, 6])];
+  t.round();
+  assertEquals(s.damon.take(), []);
+  assertEquals(t.getCounters().map((c) => c.accesses), [6]);
+  await t.stop();
+  assertEquals(trace.done.splice(0).at(-1), "rmdir memtierd-42-0");
+});
+
+Deno.test("damon without tracefs anywhere reads the sysfs tried regions, naming both places it looked", async () => {
+  using s = setup(1);
+  const trace = new FakeTrace(s.sys.sysfs.root, "nowhere");
+  const t = s.tracker(undefined, trace);
+  t.addPids(w(100));
+  t.start();
+  assertEquals(trace.done, []);
+  const root = s.sys.sysfs.root;
+  assertEquals(s.log().split("\n").filter((l) => l.includes("tried regions")), [
+    "INFO: tracker damon: reading DAMON's tried regions through sysfs every round, not its events: " +
+    `${root}/kernel/tracing/instances and ${root}/kernel/debug/tracing/instances are missing ` +
+    "(tracefs not mounted, nor debugfs)",
+  ]);
+  await t.stop();
 });
 
 Deno.test("damon reads the sysfs tried regions, saying why once, where tracefs has no DAMON events", async () => {
