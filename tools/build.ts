@@ -304,7 +304,7 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
     "--platform",
     "browser",
     // Minified, the program's source that V8 keeps (802 -> 371 KB) and the
-    // names it interns are smaller: 1.8 MB less PSS per daemon, ten side by
+    // names it interns are smaller: 1.6-1.9 MB less PSS per daemon, ten side by
     // side (tests/bench/README.md, issue 18). Not --keep-names: its __name()
     // call per function gave that back. Error messages are unchanged; only a
     // -debug stack trace shows minified names: MEMTIERD_MINIFY=0 builds
