@@ -62,6 +62,20 @@ scanned() {
   awk -v p="$2" '$1 == p { print $3 }' <<< "$COMMAND_OUTPUT"
 }
 
+# Figures of main at 467f643 (2026-12-07, this script, one run), printed
+# under ours as "before".
+declare -A was=(
+  [softdirty.pps]="0.50x the C reader (2.20 M vs 4.43 M pages/s), host load 6.8"
+  [idlepage.pps]="0.91x the C reader (172 K vs 189 K pages/s), host load 4.4"
+  [softdirty.cpu]="3.0 % of one CPU, host load 2.0"
+  [idlepage.cpu]="23.2 % of one CPU, host load 3.3"
+  [damon.cpu]="16.3 % of one CPU (kdamond: 17.7 %), host load 2.4"
+)
+# was-note KEY: the line "before (main 467f643)" of that figure.
+was-note() {
+  emit "$(printf '  %-38s %s' "before (main 467f643, 2026-12-07)" "${was[$1]}")"
+}
+
 # label SESSION TEXT: TEXT, with " (before)" for the build before.
 label() {
   if [ "$1" = before ]; then echo "$2 (before)"; else echo "$2"; fi
@@ -140,6 +154,7 @@ for t in $page_trackers; do
     # shellcheck disable=SC2086 # the values, one word each
     speed "$(label "$ses" "$t: pages scanned per second, 1 GiB")" "$(median ${ours[$ses]})" "$(median "${base[@]}")"
   done
+  was-note "$t.pps"
   unset ours
 done
 vm-command-ok "kill $P"
@@ -181,6 +196,7 @@ for t in $all_trackers; do
     fi
     emit "$line"
   done
+  was-note "$t.cpu"
 done
 for ses in $sessions; do vm-session-stop "$ses"; done
 meme-stop
