@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { FakeClock } from "../time/clock.ts";
 import { Logger } from "../log/logger.ts";
 import { Stats } from "../stats/stats.ts";
-import { Loop } from "./loop.ts";
+import { Loop, nextMacrotask } from "./loop.ts";
 
 Deno.test("Loop runs a round every interval on the given clock", async () => {
   const clock = new FakeClock();
@@ -186,4 +186,14 @@ Deno.test("Loop reads a function intervalMs before each sleep", async () => {
   loop.start();
   await loop.finished();
   assertEquals(at, [0, 30, 60]);
+});
+
+Deno.test("nextMacrotask() resolves after every microtask queued before it", async () => {
+  const order: string[] = [];
+  let chain = Promise.resolve();
+  for (let i = 0; i < 100; i++) chain = chain.then(() => void order.push("microtask"));
+  await nextMacrotask();
+  order.push("turn");
+  assertEquals(order.length, 101);
+  assertEquals(order.indexOf("turn"), 100);
 });

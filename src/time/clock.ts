@@ -15,13 +15,19 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock: performance.now() and setTimeout. */
+/**
+ * The real clock: performance.now() and setTimeout. A sleep of 0 ms or less
+ * (a loop whose round took its whole interval) is one turn of the event
+ * loop through `setImmediate`: `setTimeout(0)` in a chain of timeouts is
+ * held to 4 ms.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
   wallMs: () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
+      if (!(ms > 0)) return void setImmediate(resolve);
       const onAbort = () => {
         clearTimeout(timer);
         resolve();

@@ -2,10 +2,13 @@
 # as soon as each figure is known (and appended to $BENCH_LOG if set), so that
 # a run cut short keeps what it measured.
 
-# emit LINE: prints "bench: LINE".
+# emit LINE: prints "bench: LINE  [host load L]", L the host's load average
+# over the last minute (other work on the host slows what a figure times).
 emit() {
-  echo "bench: $1"
-  if [ -n "${BENCH_LOG:-}" ]; then echo "bench: $1" >> "$BENCH_LOG"; fi
+  local line
+  line="bench: $1  [host load $(cut -d' ' -f1 /proc/loadavg)]"
+  echo "$line"
+  if [ -n "${BENCH_LOG:-}" ]; then echo "$line" >> "$BENCH_LOG"; fi
 }
 
 # median VALUE...: the median, 3 decimals.

@@ -152,9 +152,10 @@ own-time() {
 own-figure() {
   figure "$1" "$(median "${OWN_ours[@]}")" "$(median "${OWN_c[@]}")" "C move_pages" 1.10
   note "  move_pages calls" "memtierd $CALLS_ours, C $CALLS_c"
+  OWN_c_all=("${OWN_c[@]}")
   OWN_ours=() OWN_c=()
 }
-OWN_ours=() OWN_c=()
+OWN_ours=() OWN_c=() OWN_c_all=()
 
 if want 3; then
 step "3. moving 100,000 pages"
@@ -219,22 +220,36 @@ step "5. the prompt mover at unlimited bandwidth, whole process"
 # Pages are on node $to's other side now: continue the ping-pong.
 vm-command-ok "numa-pages $P 1"
 node_now=$([ "$COMMAND_OUTPUT" -gt 1000 ] && echo 1 || echo 0)
+# The mover's own time: a stopwatch of the prompt's `time` command (the Go
+# memtierd has the same) from just before the pages are handed to the mover
+# to the end of `mover -wait`: no start-up, no `pages -pid`, no exit.
 mover_script() {
   printf '%s\n' "pages -pid $P" "mover -config '{\"IntervalMs\":10,\"Bandwidth\":100000}'" \
-    "mover -pages-to $1" "mover -wait"
+    "time -start move" "mover -pages-to $1" "mover -wait" "time -elapsed move"
 }
-p_ours=() p_go=()
+# stopwatch: the seconds `time -elapsed` printed last in OUT (the Go
+# memtierd prints its prompts before each answer); sets W.
+stopwatch() {
+  W=$(sed 's/^\(memtierd> \)*//' <<< "$OUT" | grep -E '^[0-9]+\.[0-9]+$' | tail -n 1)
+  [ -n "$W" ] || fail "no stopwatch in the prompt's output: $OUT"
+}
+p_ours=() p_go=() pw_ours=() pw_go=()
 for ((i = 0; i < REPS; i++)); do
   for tool in ours go; do
     [ "$tool" = go ] && [ -z "$go" ] && continue
     to=$((1 - node_now))
     if [ "$tool" = ours ]; then
-      timed -q memtierd -c "\"$(mover_script $to | sed 's/"/\\"/g')\""
+      timed memtierd -c "\"$(mover_script $to | sed 's/"/\\"/g')\""
       p_ours+=("$(minus "$T" "$S")")
+      stopwatch
+      pw_ours+=("$W")
     else
-      timed -q gomemtierd -c "\"$(mover_script $to | sed 's/"/\\"/g')\""
+      timed gomemtierd -c "\"$(mover_script $to | sed 's/"/\\"/g')\""
       p_go+=("$(minus "$T" "$SGO")")
+      stopwatch
+      pw_go+=("$W")
     fi
+    echo "prompt mover run $i, $tool: $T s in all, the move itself $W s"
     vm-command-ok "numa-pages $P $node_now"
     [ "$COMMAND_OUTPUT" -lt 1000 ] || fail "$tool's mover left $COMMAND_OUTPUT pages on node $node_now"
     node_now=$to
@@ -242,9 +257,14 @@ for ((i = 0; i < REPS; i++)); do
 done
 figure "prompt mover, unlimited, start-up subtracted" "$(median "${p_ours[@]}")" \
   "$(median "${a_c[@]}")" "C move_pages" 1.10
+figure "prompt mover, the move itself" "$(median "${pw_ours[@]}")" \
+  "$(median "${OWN_c_all[@]}")" "C move_pages" 1.10
 [ -n "$go" ] && figure "prompt mover vs the Go memtierd (minus start-up)" \
   "$(median "${p_ours[@]}")" "$(median "${p_go[@]}")" "Go memtierd" 1.0
+[ -n "$go" ] && figure "prompt mover vs the Go memtierd, the move itself" \
+  "$(median "${pw_ours[@]}")" "$(median "${pw_go[@]}")" "Go memtierd" 1.0
 note "  before (main d5e3685, 2026-11-27)" "1.09x the Go memtierd (a move_pages call per 1024 pages)"
+note "  before (main 5b493c3, 2026-12-07)" "1.32x the Go memtierd minus start-up, host load 15-26"
 fi
 vm-command-ok "kill $P"
 

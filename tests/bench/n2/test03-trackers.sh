@@ -15,7 +15,9 @@
 #     default intervals (softdirty and idlepage: a scan every 5 s; damon: a
 #     round every 100 ms, reading DAMON's events from tracefs, mounted here as
 #     systemd would; plus the kdamond thread's own share, goal: memtierd at
-#     most the kdamond) on a 1 GiB meme that reads and writes nothing.
+#     most the kdamond) on a 1 GiB meme that reads and writes nothing;
+#  3. the CPU share of the Deno runtime memtierd carries idling on a timer of
+#     100 ms and of 1 s (the same window as 2): the floor under a loop's share.
 # Speed is read, not asserted: the checks are only that every window scanned.
 # BENCH_TRACKERS="idlepage" (say) measures only those. BENCH_BEFORE=/abs/path
 # of another build of memtierd (say main's bin/memtierd) measures it too, in
@@ -58,6 +60,20 @@ tool-command() {
 scanned() {
   tool-command "$1" "stats -t memory_scans" > /dev/null
   awk -v p="$2" '$1 == p { print $3 }' <<< "$COMMAND_OUTPUT"
+}
+
+# Figures of main at 467f643 (2026-12-07, this script, one run), printed
+# under ours as "before".
+declare -A was=(
+  [softdirty.pps]="0.50x the C reader (2.20 M vs 4.43 M pages/s), host load 6.8"
+  [idlepage.pps]="0.91x the C reader (172 K vs 189 K pages/s), host load 4.4"
+  [softdirty.cpu]="3.0 % of one CPU, host load 2.0"
+  [idlepage.cpu]="23.2 % of one CPU, host load 3.3"
+  [damon.cpu]="16.3 % of one CPU (kdamond: 17.7 %), host load 2.4"
+)
+# was-note KEY: the line "before (main 467f643)" of that figure.
+was-note() {
+  emit "$(printf '  %-38s %s' "before (main 467f643, 2026-12-07)" "${was[$1]}")"
 }
 
 # label SESSION TEXT: TEXT, with " (before)" for the build before.
@@ -138,6 +154,7 @@ for t in $page_trackers; do
     # shellcheck disable=SC2086 # the values, one word each
     speed "$(label "$ses" "$t: pages scanned per second, 1 GiB")" "$(median ${ours[$ses]})" "$(median "${base[@]}")"
   done
+  was-note "$t.pps"
   unset ours
 done
 vm-command-ok "kill $P"
@@ -179,6 +196,36 @@ for t in $all_trackers; do
     fi
     emit "$line"
   done
+  was-note "$t.cpu"
 done
 for ses in $sessions; do vm-session-stop "$ses"; done
 meme-stop
+
+step "3. the Deno runtime idling on a timer, the floor of a loop's CPU"
+# The runtime memtierd carries, started as its launcher starts it, running
+# only setInterval: what a wake-up every 100 ms (the damon tracker's round,
+# the mover's) and every 1 s costs under TCG before any work of ours. Both in
+# one window: each is asleep almost all the time.
+vm-command-ok "ls -d /root/.cache/memtierd/deno-*.lib | tail -n 1"
+lib=$COMMAND_OUTPUT
+rt="/root/.cache/memtierd/bin/memtierd --library-path $lib --inhibit-cache ${lib%.lib}"
+vm-command-ok "echo 'setInterval(() => {}, Number(Deno.args[0]));' > /tmp/idle.js"
+declare -A idle_pid=()
+for ms in 100 1000; do
+  vm-command-ok "env DENO_DIR=/root/.cache/memtierd/deno-dir $rt run -A --no-config --no-lock --quiet /tmp/idle.js $ms > /tmp/idle-$ms.out 2>&1 & echo \$!"
+  idle_pid[$ms]=$COMMAND_OUTPUT
+done
+sleep 6
+for ms in 100 1000; do
+  vm-command-ok "test -d /proc/${idle_pid[$ms]}"
+  i0[$ms]=$(cpu-of "${idle_pid[$ms]}")
+done
+t0=$(vm-now)
+sleep "$CPU_WINDOW"
+for ms in 100 1000; do i1[$ms]=$(cpu-of "${idle_pid[$ms]}"); done
+t1=$(vm-now)
+for ms in 100 1000; do
+  share=$(awk -v c=$((i1[ms] - i0[ms])) -v hz="$ticks" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 100 * c / hz / (b - a) }')
+  emit "$(printf '%-40s %5s %% of one CPU over %.0f s' "Deno idling, setInterval ${ms} ms" "$share" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
+  vm-command "kill ${idle_pid[$ms]}"
+done
