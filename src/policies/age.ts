@@ -7,9 +7,10 @@
  * Every `IntervalMs` (default 5000; the first round at start) the
  * tracker's cumulative counters update the range ages (range_ages.ts);
  * then, in this order: active ranges go to the first node of ActiveNumas
- * the process may use (its Mems_allowed_list; the Go one always took the
- * first node), idle ranges to swap, idle ranges to the first such node of
- * IdleNumas. Per process one task holds the present, exclusive pages not
+ * the process may use (its Mems_allowed_list) whose free memory holds them,
+ * else to the one with the most free memory (the Go one always took the
+ * first node, full or not), idle ranges to swap, idle ranges to such a node
+ * of IdleNumas. Per process one task holds the present, exclusive pages not
  * yet on any node of the list (the Go one moved pages from the list's other
  * nodes to its first too), if more than 100 (placement.ts). A process that
  * exited is forgotten, never an error.
@@ -56,7 +57,7 @@ import {
   resolveNodes,
 } from "../tiers/node_spec.ts";
 import {
-  firstAllowedNode,
+  allowedNodeWithRoom,
   MAX_POLICY_DURATION_MS,
   parseTracking,
   type TrackingConfig,
@@ -258,7 +259,8 @@ export class AgeLogic {
       try {
         if (setting !== null) {
           const nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
-          const node = firstAllowedNode(this.#deps, pid, nodes);
+          const bytes = ranges.reduce((sum, r) => sum + (r.endAddr - r.startAddr), 0);
+          const node = allowedNodeWithRoom(this.#deps, pid, nodes, bytes);
           if (node === null) {
             this.#warnNotAllowed(pid, setting);
             continue;

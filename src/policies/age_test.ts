@@ -278,6 +278,26 @@ Deno.test("age: the idle node is the first of IdleNumas the process may use", ()
   assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
 });
 
+Deno.test("age: active memory goes to the first node of ActiveNumas with room for it, not to a full first node", () => {
+  using x = fixture({ ActiveDurationMs: 1000, ActiveNumas: [3, 2, 1] });
+  // Node 3 has room for 300 pages, node 2 for 600: the 512 active pages go to node 2.
+  x.f.sys.kernel.addNode(3, 300).addNode(2, 600);
+  x.f.sys.sync();
+  x.round(0, counter(A, 1));
+  x.round(1000, counter(A, 2));
+  x.round(1000, counter(A, 3));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 0]]);
+});
+
+Deno.test("age: where no node of the list has room, idle memory goes to the one with the most free memory", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [3, 2] });
+  x.f.sys.kernel.addNode(3, 100).addNode(2, 400);
+  x.f.sys.sync();
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+});
+
 Deno.test("age: a process that may use none of IdleNumas keeps its memory, with one warning", () => {
   using x = fixture({ IdleDurationMs: 1000, IdleNumas: [1] });
   x.f.sys.kernel.processes.get(PID)!.memsAllowed = [0];
