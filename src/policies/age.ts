@@ -192,7 +192,8 @@ export class AgeLogic {
   round(): void {
     const c = this.#config;
     const nowMs = this.#deps.clock.now();
-    this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, this.#unscanned());
+    const { unscanned, scanned } = this.#scansSinceLastRound();
+    this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, unscanned, scanned);
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       this.#place(
         this.#ages.active(c.ActiveDurationMs, c.IntervalMs),
@@ -220,22 +221,26 @@ export class AgeLogic {
   }
 
   /**
-   * Pids the tracker finished no scan of since the last round: their counts
-   * may be half of a scan under way (a scan of a large process under load
-   * takes longer than a round), which would make memory the scan has not
-   * reached yet look untouched in this round. A tracker that records no
-   * scans in the stats leaves every pid counted.
+   * Pids the tracker finished no scan of since the last round (`unscanned`:
+   * their counts may be half of a scan under way, a scan of a large process
+   * under load taking longer than a round, which would make memory the scan
+   * has not reached yet look untouched in this round), and those it
+   * finished one of (`scanned`: news, changed or not). A tracker that
+   * records no scans in the stats leaves every pid counted, as news only
+   * where a count changed.
    */
-  #unscanned(): Set<number> {
-    const out = new Set<number>();
+  #scansSinceLastRound(): { unscanned: Set<number>; scanned: Set<number> } {
+    const unscanned = new Set<number>();
+    const scanned = new Set<number>();
     for (const [pid, s] of this.#deps.stats.scans()) {
-      if (this.#scanCounts.get(pid) === s.count) out.add(pid);
+      if (this.#scanCounts.get(pid) === s.count) unscanned.add(pid);
+      else scanned.add(pid);
       this.#scanCounts.set(pid, s.count);
     }
     for (const pid of this.#scanCounts.keys()) {
       if (!this.#deps.stats.scans().has(pid)) this.#scanCounts.delete(pid);
     }
-    return out;
+    return { unscanned, scanned };
   }
 
   /**

@@ -242,6 +242,25 @@ Deno.test("age: a round before the tracker finished a scan of the process takes 
   assertEquals(x.tasks(), [[PID, 1024, nodeTarget(1), 0]]);
 });
 
+Deno.test("age: a stopped process's rounds in a row end after a finished scan; the one change a migration makes is not activity", () => {
+  // ActiveDurationMs 2000 at 1000 ms rounds: changed in 3 rounds in a row.
+  using x = fixture({ ActiveDurationMs: 2000, ActiveNumas: [1] });
+  const scanned = () => x.f.deps.stats.recordScan(PID, 100, 1024, 1024, 1024);
+  scanned();
+  x.round(0, counter(A, 1), counter(B, 1));
+  scanned();
+  x.round(1000, counter(A, 2), counter(B, 1));
+  // Stopped: scans finish and find nothing written.
+  scanned();
+  x.round(1000, counter(A, 2), counter(B, 1));
+  scanned();
+  x.round(1000, counter(A, 2), counter(B, 1));
+  // The kernel marks the pages it migrated soft-dirty: A's count changes once.
+  scanned();
+  x.round(1000, counter(A, 3), counter(B, 1));
+  assertEquals(x.tasks(), []);
+});
+
 Deno.test("age: idle pages already on another node of IdleNumas stay there", () => {
   using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2, 1] });
   x.f.sys.kernel.populate(PID, 1, 1, 400, 512); // 400 of B's pages are on node 1, a slow node too

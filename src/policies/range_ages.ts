@@ -10,13 +10,18 @@
  * A range not seen for two intervals is forgotten (its process exited, or
  * the tracker cut its regions anew).
  *
- * A round in which none of a process's ranges changed brought no news of
- * it: its tracker did not finish a scan since the round before (a scan of
+ * A round in which none of a process's ranges changed, and whose caller
+ * does not know that the tracker finished a scan of it since the round
+ * before, brought no news of it: the scan may still be under way (a scan of
  * a large process can take longer than a round, more so while the mover
- * keeps the machine busy), or the process touched nothing at all. Such a
- * round leaves the rounds-in-a-row counts as they were; before, it reset
- * them (as the Go policy's round bitmap does), so memory written in every
- * scan never counted as active when scans came less often than rounds.
+ * keeps the machine busy). Such a round leaves the rounds-in-a-row counts
+ * as they were; before, it reset them (as the Go policy's round bitmap
+ * does), so memory written in every scan never counted as active when
+ * scans came less often than rounds. A round after a finished scan is news
+ * even when nothing changed (the process touched nothing: stopped, say),
+ * and resets them: otherwise a stopped process kept its streaks, and the
+ * one change the kernel makes to pages it migrates (soft-dirty) made the
+ * memory the policy had just demoted look active again, back and forth.
  * Active memory must still have changed within the last two rounds.
  *
  * Trackers whose ranges move (damon: DAMON splits and merges its regions
@@ -70,17 +75,20 @@ export class RangeAges {
    * Takes one round of cumulative counters, seen at `nowMs`. The counters of
    * the pids in `unscanned` (their tracker finished no scan of them since
    * the last round: some of their counts may be of a scan under way) only
-   * keep their known ranges alive.
+   * keep their known ranges alive; the pids in `scanned` (their tracker
+   * finished a scan of them since the last round) have news whether their
+   * counts changed or not.
    */
   update(
     counters: readonly TrackerCounter[],
     nowMs: number,
     unscanned: ReadonlySet<number> = new Set(),
+    scanned: ReadonlySet<number> = new Set(),
   ): void {
     const seen = new Set<RangeAge>();
-    /** Ranges seen unchanged this round, and the pids that had a change. */
+    /** Ranges seen unchanged this round, and the pids that had news. */
     const unchanged: RangeAge[] = [];
-    const news = new Set<number>();
+    const news = new Set<number>([...scanned].filter((pid) => !unscanned.has(pid)));
     const fresh: RangeAge[] = [];
     for (const c of counters) {
       if (unscanned.has(c.pid)) {
@@ -155,15 +163,16 @@ export class RangeAges {
 
   /**
    * One round of a policy: takes the tracker's counters seen at `nowMs`
-   * (see `update` for `unscanned`), then forgets the ranges not seen for two intervals.
+   * (see `update` for `unscanned` and `scanned`), then forgets the ranges not seen for two intervals.
    */
   take(
     counters: readonly TrackerCounter[],
     nowMs: number,
     intervalMs: number,
     unscanned: ReadonlySet<number> = new Set(),
+    scanned: ReadonlySet<number> = new Set(),
   ): void {
-    this.update(counters, nowMs, unscanned);
+    this.update(counters, nowMs, unscanned, scanned);
     this.forget(nowMs, intervalMs);
   }
 
