@@ -6,14 +6,15 @@
  *
  * Every `IntervalMs` (default 5000; the first round at start) the
  * tracker's cumulative counters update the range ages (range_ages.ts);
- * then, in this order: active ranges go to the first node of ActiveNumas
- * the process may use (its Mems_allowed_list) whose free memory holds them,
- * else to the one with the most free memory (the Go one always took the
- * first node, full or not), idle ranges to swap, idle ranges to such a node
- * of IdleNumas. Per process one task holds the present, exclusive pages not
- * yet on any node of the list (the Go one moved pages from the list's other
- * nodes to its first too), if more than 100 (placement.ts). A process that
- * exited is forgotten, never an error.
+ * then, in this order: active ranges go to the nodes of ActiveNumas the
+ * process may use (its Mems_allowed_list), idle ranges to swap, idle ranges
+ * to the nodes of IdleNumas. The present, exclusive pages not yet on any
+ * node of the list (the Go one moved pages from the list's other nodes to
+ * its first too), if more than 100, fill the nodes in the list's order,
+ * each as far as its room goes, one task per node; what no node has room
+ * for stays (placement.ts: the Go one always took the first node, and a
+ * full one refused every page). A process that exited is forgotten, never
+ * an error.
  *
  * Promotions and demotions wait each for their own kind: active memory is
  * queued while no promotion of this policy is left on the mover, as an
@@ -45,7 +46,7 @@ import * as v from "valibot";
 import { componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
+import { SWAP_TARGET } from "../mover/mover.ts";
 import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
 import {
@@ -57,13 +58,14 @@ import {
   resolveNodes,
 } from "../tiers/node_spec.ts";
 import {
-  allowedNodeWithRoom,
   MAX_POLICY_DURATION_MS,
   parseTracking,
   type TrackingConfig,
   trackingConfigJson,
   trackingEntries,
+  usableNodes,
 } from "./config.ts";
+import { nodeRoomPages } from "./placement.ts";
 import { agePages, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
@@ -244,9 +246,12 @@ export class AgeLogic {
   }
 
   /**
-   * Queues each process's ranges to swap (`setting` null) or to its first
-   * allowed node, unless a task in `pending` (this kind's tasks, which
-   * gets the new ones) is still on the mover; promotions are urgent.
+   * Queues each process's ranges to swap (`setting` null) or onto the nodes
+   * of `setting` it may use, unless a task in `pending` (this kind's tasks,
+   * which gets the new ones) is still on the mover; promotions are urgent.
+   * The nodes take the pages in their order, each as many as it has room
+   * for (placement.ts), the room read once a round and used up by each
+   * process's tasks in turn.
    */
   #place(
     ages: RangeAge[],
@@ -258,34 +263,42 @@ export class AgeLogic {
     for (const id of pending) if (!left.has(id)) pending.delete(id);
     if (ages.length === 0 || pending.size > 0) return;
     const urgent = pending === this.#promoting;
+    const room = setting === null ? null : nodeRoomPages(this.#deps);
     for (const [pid, ranges] of rangesByPid(ages)) {
-      let target: MoveTarget = SWAP_TARGET;
-      let keep: ((node: number) => boolean) | undefined;
+      if (setting === null || room === null) {
+        const r = this.#parts.placement.queue(pid, ranges, SWAP_TARGET, reason, { urgent });
+        if (r.skipped === "process-gone") this.#ages.dropPid(pid);
+        if (r.taskId !== undefined) pending.add(r.taskId);
+        continue;
+      }
+      let nodes: number[];
+      let usable: number[];
       try {
-        if (setting !== null) {
-          const nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
-          const bytes = ranges.reduce((sum, r) => sum + (r.endAddr - r.startAddr), 0);
-          const node = allowedNodeWithRoom(this.#deps, pid, nodes, bytes);
-          if (node === null) {
-            this.#warnNotAllowed(pid, setting);
-            continue;
-          }
-          target = nodeTarget(node);
-          // Pages on another node of the list are where the config wants them.
-          const listed = new Set(nodes);
-          keep = (n) => !listed.has(n);
-        }
+        nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
+        usable = usableNodes(this.#deps, pid, nodes);
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
         this.#ages.dropPid(pid);
         continue;
       }
-      const r = this.#parts.placement.queue(pid, ranges, target, reason, {
-        urgent,
-        ...(keep ? { keep } : {}),
-      });
+      if (usable.length === 0) {
+        this.#warnNotAllowed(pid, setting);
+        continue;
+      }
+      // Pages on another node of the list are where the config wants them.
+      const listed = new Set(nodes);
+      const r = this.#parts.placement.queueWithRoom(
+        pid,
+        ranges,
+        usable.map((node) => ({ node, roomPages: room.get(node) ?? 0 })),
+        reason,
+        { urgent, keep: (n) => !listed.has(n) },
+      );
       if (r.skipped === "process-gone") this.#ages.dropPid(pid);
-      if (r.taskId !== undefined) pending.add(r.taskId);
+      for (const t of r.queued) {
+        room.set(t.node, (room.get(t.node) ?? 0) - t.pages);
+        if (t.taskId !== undefined) pending.add(t.taskId);
+      }
     }
   }
 

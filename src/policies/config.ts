@@ -146,26 +146,15 @@ export function allowedNodes(deps: ComponentDeps, pid: number): number[] | null 
 }
 
 /**
- * Of `nodes` that `pid` may allocate on (all, when its status does not
- * say), in their order: the first whose free memory (MemFree) holds
- * `bytes`, else the one with the most free memory; null when it may use
- * none of them. A move to a full node fails page by page (the kernel
- * migrates nothing below its watermarks), so taking the first node
- * whatever its room, as the Go memtierd does, left a hot set on the slow
- * tier beside a fast node with room for it. Throws ProcessGoneError when
- * the process has exited.
+ * Of `nodes`, in their order, those `pid` may allocate on (all, when its
+ * status does not say); empty when it may use none of them. Throws
+ * ProcessGoneError when the process has exited.
  */
-export function allowedNodeWithRoom(
+export function usableNodes(
   deps: ComponentDeps,
   pid: number,
   nodes: readonly number[],
-  bytes: number,
-): number | null {
+): number[] {
   const allowed = allowedNodes(deps, pid);
-  const usable = nodes.filter((n) => allowed === null || allowed.includes(n));
-  if (usable.length <= 1) return usable[0] ?? null;
-  const free = new Map(deps.sysfs.nodes().map((n) => [n.id, n.memFreeBytes]));
-  const room = usable.find((n) => (free.get(n) ?? 0) >= bytes);
-  if (room !== undefined) return room;
-  return usable.reduce((best, n) => (free.get(n) ?? 0) > (free.get(best) ?? 0) ? n : best);
+  return nodes.filter((n) => allowed === null || allowed.includes(n));
 }
