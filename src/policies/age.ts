@@ -46,6 +46,7 @@ import * as v from "valibot";
 import { componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
+import type { AddrRange } from "../memory/addr_range.ts";
 import { SWAP_TARGET } from "../mover/mover.ts";
 import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
@@ -66,7 +67,7 @@ import {
   usableNodes,
 } from "./config.ts";
 import { nodeRoomPages } from "./placement.ts";
-import { agePages, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
+import { agePages, type HeldRanges, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
 const durationMs = () => v.optional(intInRange(0, MAX_POLICY_DURATION_MS), 0);
@@ -159,6 +160,12 @@ export class AgeLogic {
   /** Mover tasks of this policy's promotions and of its demotions not yet done. */
   readonly #promoting = new Set<number>();
   readonly #demoting = new Set<number>();
+  /**
+   * This policy's moves whose ranges are held (range_ages.ts): their tasks,
+   * and once none is left on the mover, the process's finished scans then
+   * (null while not yet) and the rounds since.
+   */
+  #moves: { held: HeldRanges; tasks: number[]; doneAtScan: number | null; rounds: number }[] = [];
 
   constructor(config: AgeConfig, parts: PolicyParts) {
     this.#config = config;
@@ -194,7 +201,9 @@ export class AgeLogic {
   round(): void {
     const c = this.#config;
     const nowMs = this.#deps.clock.now();
+    const before = new Map(this.#scanCounts);
     const { unscanned, scanned } = this.#scansSinceLastRound();
+    this.#settleMoves(before);
     this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, unscanned, scanned);
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       this.#place(
@@ -220,6 +229,30 @@ export class AgeLogic {
         this.#demoting,
       );
     }
+  }
+
+  /**
+   * Releases the ranges of moves whose pages' soft-dirty bits the tracker
+   * has cleared since: those of a scan after the one under way when the
+   * move was found done (`before`: the scans counted at the last round), or
+   * two rounds later for a tracker that records no scans.
+   */
+  #settleMoves(before: ReadonlyMap<number, number>): void {
+    const left = new Set(this.#deps.mover.tasks().map((t) => t.id));
+    this.#moves = this.#moves.filter((m) => {
+      const pid = m.held.pid;
+      if (m.doneAtScan === null) {
+        if (m.tasks.some((id) => left.has(id))) return true;
+        m.doneAtScan = this.#scanCounts.get(pid) ?? 0;
+        return true;
+      }
+      m.rounds++;
+      const settled = this.#scanCounts.has(pid)
+        ? (before.get(pid) ?? 0) > m.doneAtScan
+        : m.rounds >= 2;
+      if (settled) this.#ages.release(m.held);
+      return !settled;
+    });
   }
 
   /**
@@ -269,6 +302,7 @@ export class AgeLogic {
         const r = this.#parts.placement.queue(pid, ranges, SWAP_TARGET, reason, { urgent });
         if (r.skipped === "process-gone") this.#ages.dropPid(pid);
         if (r.taskId !== undefined) pending.add(r.taskId);
+        this.#hold(pid, ranges, r.taskId === undefined ? [] : [r.taskId]);
         continue;
       }
       let nodes: number[];
@@ -295,11 +329,20 @@ export class AgeLogic {
         { urgent, keep: (n) => !listed.has(n) },
       );
       if (r.skipped === "process-gone") this.#ages.dropPid(pid);
+      const tasks: number[] = [];
       for (const t of r.queued) {
         room.set(t.node, (room.get(t.node) ?? 0) - t.pages);
-        if (t.taskId !== undefined) pending.add(t.taskId);
+        if (t.taskId !== undefined) tasks.push(t.taskId);
       }
+      for (const id of tasks) pending.add(id);
+      this.#hold(pid, ranges, tasks);
     }
+  }
+
+  /** Holds the ranges of a move while `tasks` (none: nothing to hold) move their pages. */
+  #hold(pid: number, ranges: readonly AddrRange[], tasks: number[]): void {
+    if (tasks.length === 0) return;
+    this.#moves.push({ held: this.#ages.hold(pid, ranges), tasks, doneAtScan: null, rounds: 0 });
   }
 
   #warnNotAllowed(pid: number, setting: NodeSetting): void {

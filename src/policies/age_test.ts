@@ -261,6 +261,40 @@ Deno.test("age: a stopped process's rounds in a row end after a finished scan; t
   assertEquals(x.tasks(), []);
 });
 
+Deno.test("age: the changes its own move makes in the scans around it are not activity; later ones are", () => {
+  // ActiveDurationMs 1000 at 1000 ms rounds: changed in 2 rounds in a row.
+  using x = fixture({
+    IdleDurationMs: 1000,
+    IdleNumas: [2],
+    ActiveDurationMs: 1000,
+    ActiveNumas: [1],
+  });
+  const scanned = () => x.f.deps.stats.recordScan(PID, 100, 1024, 1024, 1024);
+  scanned();
+  x.round(0, counter(A, 1));
+  scanned();
+  x.round(2000, counter(A, 1)); // idle: demoted
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 0]]);
+  // The move straddles two scans: each sees some of A's migrated pages soft-dirty.
+  scanned();
+  x.round(1000, counter(A, 2));
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id); // done
+  scanned();
+  x.round(1000, counter(A, 3));
+  assertEquals(x.tasks(), []);
+  // The scan under way when the move was done may have seen some too.
+  scanned();
+  x.round(1000, counter(A, 4));
+  assertEquals(x.tasks(), []);
+  // Then A is written in two rounds in a row: active.
+  scanned();
+  x.round(1000, counter(A, 5));
+  assertEquals(x.tasks(), []);
+  scanned();
+  x.round(1000, counter(A, 6));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+});
+
 Deno.test("age: idle pages already on another node of IdleNumas stay there", () => {
   using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2, 1] });
   x.f.sys.kernel.populate(PID, 1, 1, 400, 512); // 400 of B's pages are on node 1, a slow node too
