@@ -208,14 +208,28 @@ Deno.test("heat: the hottest class's moves are urgent on the mover, the colder c
   );
 });
 
+/**
+ * A fixture whose first round moved A's written first half to the hot node
+ * (1) and its untouched second half to the cold one (2), the mover done.
+ */
+async function hotHalfAndColdHalfMoved(): Promise<Fixture> {
+  const f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  try {
+    f.watch(A);
+    f.scanned(A);
+    f.count(A, 0, 512, 1);
+    await f.policy.round();
+    assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+    f.finishTasks();
+    return f;
+  } catch (e) {
+    f[Symbol.dispose]();
+    throw e;
+  }
+}
+
 Deno.test("heat: pages it moved look written to the tracker; their counts wait for the mover and two scans", async () => {
-  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
-  f.watch(A);
-  f.scanned(A);
-  f.count(A, 0, 512, 1);
-  await f.policy.round();
-  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
-  f.finishTasks();
+  using f = await hotHalfAndColdHalfMoved();
   for (let round = 2; round <= 3; round++) {
     // The migrated cold pages come back soft-dirty: counts that must not count.
     f.scanned(A);
@@ -235,13 +249,7 @@ Deno.test("heat: pages it moved look written to the tracker; their counts wait f
 });
 
 Deno.test("heat: a pass under way when the mover went idle reports moved pages in the next round: they still wait", async () => {
-  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
-  f.watch(A);
-  f.scanned(A);
-  f.count(A, 0, 512, 1);
-  await f.policy.round();
-  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
-  f.finishTasks();
+  using f = await hotHalfAndColdHalfMoved();
   // Round 2: the mover is idle; a pass is under way.
   await f.policy.round();
   assertEquals(f.tasks(), []);

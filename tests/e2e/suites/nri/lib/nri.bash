@@ -53,6 +53,19 @@ nri-stop() {
   vm-command-ok "nri-replay memtierd-stop ${NRI_CTRDIR[$1]}"
 }
 
+# nri-stop-all POD "MEMTIERD_PIDS" CONTAINER...: the plugin's stop of each
+# CONTAINER's memtierd (nri-stop: SIGKILL, CTRDIR removed); fails unless every
+# pid of MEMTIERD_PIDS has exited within 20 s and POD's folder holds no CTRDIR.
+nri-stop-all() {
+  local pod=$1 pids=$2 c
+  shift 2
+  for c in "$@"; do nri-stop "$c"; done
+  vm-run-until --timeout 20 "for p in $pids; do [ ! -e /proc/\$p ] || exit 1; done" ||
+    fail "a memtierd ($pids) is left after SIGKILL"
+  vm-command-ok "ls -A /var/run/nri-memtierd/default/$pod"
+  expect-eq "CTRDIRs left in $pod's folder" "" "$COMMAND_OUTPUT"
+}
+
 # nri-first-at WATCH_OUTPUT COLUMN GOAL: the seconds of the first watch-n2
 # line whose COLUMN-th pid (1, 2, ...) has at least GOAL pages, or "never".
 nri-first-at() {

@@ -58,9 +58,5 @@ expect-range "c2-unmanaged: pages on node 2" 0 200 "$unmanaged"
 step "the plugin stops the containers: SIGKILL, CTRDIR removed; nothing of memtierd is left"
 vm-command-ok "cat ${NRI_CTRDIR[c0-managed]}/memtierd.pid ${NRI_CTRDIR[c1-managed]}/memtierd.pid"
 mpids=$(echo $COMMAND_OUTPUT)
-for c in c0-managed c1-managed; do nri-stop "$c"; done
-vm-run-until --timeout 10 "for p in $mpids; do [ ! -e /proc/\$p ] || exit 1; done" ||
-  fail "a memtierd process ($mpids) is left after SIGKILL"
-vm-command-ok "ls -A /var/run/nri-memtierd/default/pod0"
-expect-eq "CTRDIRs left in the pod's folder" "" "$COMMAND_OUTPUT"
+nri-stop-all pod0 "$mpids" c0-managed c1-managed
 for c in c0-managed c1-managed c2-unmanaged; do nri-ctr-stop default pod0 "$c"; done

@@ -57,8 +57,6 @@ swapped_kb "$p1"
 expect-eq "c1-wss (its class swaps nothing): VmSwap of its shell, kB" 0 "$COMMAND_OUTPUT"
 
 step "the plugin stops the containers: SIGKILL, CTRDIR removed"
-for c in c0-swap c1-wss; do nri-stop "$c"; done
-vm-command-ok "ls -A /var/run/nri-memtierd/default/pod3"
-expect-eq "CTRDIRs left in the pod's folder" "" "$COMMAND_OUTPUT"
+nri-stop-all pod3 "" c0-swap c1-wss
 for c in c0-swap c1-wss; do nri-ctr-stop default pod3 "$c"; done
 vm-command-ok "zram-swap off"

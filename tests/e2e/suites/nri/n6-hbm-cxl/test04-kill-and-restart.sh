@@ -30,7 +30,8 @@
 # E2E_NRI_DEADLINE_S seconds (default 180) of each round's launch.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/nri.bash"
 
-K=/sys/kernel/mm/damon/admin/kdamonds
+# shellcheck source=../../../lib/damon.bash
+source "$E2E_DIR/lib/damon.bash"
 RECORDS=/run/memtierd/kdamonds
 CLASSES=$NRI_LIB/tracker-classes.yaml
 TRACKERS=(softdirty idlepage damon)
@@ -40,41 +41,16 @@ deadline=${E2E_NRI_DEADLINE_S:-180}
   "$("$(e2e_deno)" run --quiet -R -E "$NRI_LIB/render_class.ts" "$NRI_FIXTURES/e2e-move-idle.yaml" move-idle-to-node2 CG DIR)" ] ||
   fail "move-idle-to-node2-idlepage of $CLASSES is not the plugin's class move-idle-to-node2 verbatim"
 
-# DAMON's files answer EBUSY while memtierd's command is in flight: retried.
-RD='rd() { i=0; until cat $1 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || return 1; sleep 0.05; done; }'
-# kdamonds: "nr=N" and one "K:STATE:NR_CONTEXTS" word per kdamond.
-kdamonds() {
-  vm-command-ok "$RD
-    n=\$(rd $K/nr_kdamonds); printf 'nr=%s' \$n
-    k=0; while [ \$k -lt \$n ]; do printf ' %s:%s:%s' \$k \$(rd $K/\$k/state) \$(rd $K/\$k/contexts/nr_contexts); k=\$((k + 1)); done"
-}
-# kdamond K: "STATE TARGET_PID THREAD_PID" of kdamond K.
-kdamond() {
-  vm-command-ok "$RD; echo \$(rd $K/$1/state) \$(rd $K/$1/contexts/0/targets/0/pid_target) \$(rd $K/$1/pid)"
-}
-
 nri-setup
 vm-command-ok "grep -q ' /sys/kernel/tracing ' /proc/mounts || mount -t tracefs nodev /sys/kernel/tracing"
-kdamonds
+damon-kdamonds
 before=$COMMAND_OUTPUT
 [[ "$before" =~ ^nr=([0-9]+)( [0-9]+:off:0)*$ ]] || fail "kdamonds in use before the test: $before"
 nr_before=${BASH_REMATCH[1]}
 vm-command-ok "ls -A /sys/kernel/tracing/instances | grep '^memtierd-' || true; ls -A $RECORDS 2> /dev/null || true"
 expect-eq "memtierd's tracefs instances and kdamond records before the test" "" "$COMMAND_OUTPUT"
 
-step "somebody else's kdamond: 1 of 3, on, monitoring a sleep process of its own"
-vm-command-ok "mkdir -p $E2E_GUEST_DIR && { sleep 3600 > /dev/null 2>&1 & echo \$! > $E2E_GUEST_DIR/other.pid; } && cat $E2E_GUEST_DIR/other.pid"
-other_target=$COMMAND_OUTPUT
-vm-command-ok "set -e; o=\$(cat $E2E_GUEST_DIR/other.pid)
-  echo 3 > $K/nr_kdamonds
-  echo 1 > $K/1/contexts/nr_contexts
-  echo vaddr > $K/1/contexts/0/operations
-  echo 1 > $K/1/contexts/0/targets/nr_targets
-  echo \$o > $K/1/contexts/0/targets/0/pid_target
-  echo on > $K/1/state"
-kdamond 1
-other=$COMMAND_OUTPUT
-expect-match "the other kdamond: on, its sleep process, a thread" "^on $other_target [1-9][0-9]*$" "$other"
+damon-other-start
 
 declare -A P=() M1=() M2=()
 for t in "${TRACKERS[@]}"; do
@@ -109,24 +85,19 @@ round() {
 
 step "round 1: three memtierds, one per tracker, started as the plugin starts them"
 round 1
-kdamonds
+damon-kdamonds
 expect-eq "kdamonds: the damon memtierd took 0, left 1 and 2" "nr=3 0:on:1 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-kdamond 0
+damon-kdamond 0
 read -r state0 target0 thread1 <<< "$COMMAND_OUTPUT"
 expect-eq "kdamond 0's target" "${P[damon]}" "$target0"
-kdamond 1
-expect-eq "the other kdamond while memtierd runs" "$other" "$COMMAND_OUTPUT"
+damon-other-untouched "while memtierd runs"
 
 step "SIGKILL, CTRDIR removed, as the plugin stops memtierd; what the killed one leaves"
-for t in "${TRACKERS[@]}"; do nri-stop "c-$t"; done
 m1="${M1[softdirty]} ${M1[idlepage]} ${M1[damon]}"
-vm-run-until --timeout 10 "for p in $m1; do [ ! -e /proc/\$p ] || exit 1; done" ||
-  fail "a memtierd of round 1 ($m1) is left after SIGKILL"
-vm-command-ok "ls -A /var/run/nri-memtierd/default/pod4"
-expect-eq "CTRDIRs left in the pod's folder" "" "$COMMAND_OUTPUT"
-kdamonds
+nri-stop-all pod4 "$m1" "${TRACKERS[@]/#/c-}"
+damon-kdamonds
 expect-eq "kdamonds after SIGKILL: 0 still on" "nr=3 0:on:1 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-kdamond 0
+damon-kdamond 0
 expect-eq "kdamond 0 after SIGKILL (state, target, thread)" "on ${P[damon]} $thread1" "$COMMAND_OUTPUT"
 vm-command-ok "ls $RECORDS"
 expect-eq "kdamond records after SIGKILL" "kdamond-0" "$COMMAND_OUTPUT"
@@ -164,9 +135,9 @@ for t in "${TRACKERS[@]}"; do
 done
 nri-output c-damon
 expect-match "the damon memtierd's reclaim line" "^INFO: tracker damon: kdamond 0 \(on, monitoring pid ${P[damon]}\) was taken by memtierd pid ${M1[damon]}, which is gone: reclaimed$" "$COMMAND_OUTPUT"
-kdamonds
+damon-kdamonds
 expect-eq "kdamonds in round 2: 0 reclaimed and on, 2 off (no second kdamond)" "nr=3 0:on:1 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-kdamond 0
+damon-kdamond 0
 read -r state0 target0 thread2 <<< "$COMMAND_OUTPUT"
 expect-eq "kdamond 0's target in round 2" "${P[damon]}" "$target0"
 [ "$thread2" != "$thread1" ] || fail "kdamond 0's thread is the killed memtierd's ($thread1): it was not started again"
@@ -174,26 +145,19 @@ vm-command-ok "cat $RECORDS/kdamond-0"
 expect-match "the record of kdamond 0 names the new memtierd" "^\{\"kdamond\":0,\"pid\":${M2[damon]},.*\"target\":${P[damon]},\"thread\":$thread2\}$" "$COMMAND_OUTPUT"
 instances
 expect-eq "memtierd's tracefs instances in round 2: the new one's only" "memtierd-${M2[damon]}" "$COMMAND_OUTPUT"
-kdamond 1
-expect-eq "the other kdamond after round 2 (state, target, thread)" "$other" "$COMMAND_OUTPUT"
+damon-other-untouched "after round 2"
 # The check of no memtierd left below: while they run, it sees the three.
 vm-command-ok "grep -l '[n]ri-memtierd/default/pod4' /proc/[0-9]*/cmdline 2> /dev/null | wc -l"
 expect-eq "processes with a config of the pod on their command line, round 2" 3 "$COMMAND_OUTPUT"
 
 step "the plugin stops the containers: SIGKILL, CTRDIR removed; no memtierd left"
-for t in "${TRACKERS[@]}"; do nri-stop "c-$t"; done
-vm-run-until --timeout 10 "for p in $m1 $m2; do [ ! -e /proc/\$p ] || exit 1; done" ||
-  fail "a memtierd ($m1 $m2) is left after SIGKILL"
+nri-stop-all pod4 "$m1 $m2" "${TRACKERS[@]/#/c-}"
 vm-command-ok "grep -l '[n]ri-memtierd/default/pod4' /proc/[0-9]*/cmdline 2> /dev/null || true"
 expect-eq "processes with a config of the pod on their command line" "" "$COMMAND_OUTPUT"
-vm-command-ok "ls -A /var/run/nri-memtierd/default/pod4"
-expect-eq "CTRDIRs left in the pod's folder" "" "$COMMAND_OUTPUT"
 for t in "${TRACKERS[@]}"; do nri-ctr-stop default pod4 "c-$t"; done
 
 step "DAMON put back as it was before the test"
-vm-command-ok "for k in 0 1 2; do [ \$(cat $K/\$k/state) = off ] || echo off > $K/\$k/state; echo 0 > $K/\$k/contexts/nr_contexts; done
-  echo $nr_before > $K/nr_kdamonds; rm -f $RECORDS/kdamond-*
-  for i in /sys/kernel/tracing/instances/memtierd-*; do [ ! -d \$i ] || rmdir \$i; done
-  kill \$(cat $E2E_GUEST_DIR/other.pid)"
-kdamonds
+damon-restore "$nr_before"
+vm-command-ok "rm -f $RECORDS/kdamond-*; for i in /sys/kernel/tracing/instances/memtierd-*; do [ ! -d \$i ] || rmdir \$i; done"
+damon-kdamonds
 expect-eq "kdamonds at the end" "$before" "$COMMAND_OUTPUT"

@@ -107,9 +107,5 @@ vm-command-ok "awk '/MemFree/ {printf \"%s%s:%d\", s, \$2, \$4 / 1024; s = \" \"
 echo "figures: free MB per node with the $n memtierds: $COMMAND_OUTPUT"
 
 step "the plugin stops the containers: SIGKILL, CTRDIR removed; no memtierd left"
-for c in "${ctrs[@]}"; do nri-stop "$c"; done
-vm-run-until --timeout 20 "for p in$mpids; do [ ! -e /proc/\$p ] || exit 1; done" ||
-  fail "a memtierd process ($mpids) is left after SIGKILL"
-vm-command-ok "ls -A /var/run/nri-memtierd/default/pod5"
-expect-eq "CTRDIRs left in the pod's folder" "" "$COMMAND_OUTPUT"
+nri-stop-all pod5 "$mpids" "${ctrs[@]}"
 for c in "${ctrs[@]}"; do nri-ctr-stop default pod5 "$c"; done

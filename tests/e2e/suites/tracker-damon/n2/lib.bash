@@ -1,22 +1,13 @@
 # Helpers of the damon tracker tests (sourced by each test).
 
-K=/sys/kernel/mm/damon/admin/kdamonds
+# shellcheck source=../../../lib/damon.bash
+source "$E2E_DIR/lib/damon.bash"
 
 # td-memtierd-start: memtierd -prompt, answering once its first prompt is there.
 td-memtierd-start() {
   memtierd-start
   vm-run-until --timeout 180 "grep -q 'memtierd> ' $E2E_GUEST_DIR/session.memtierd/out" ||
     fail "memtierd gave no prompt"
-}
-
-# td-kdamonds: "nr=N" and one "K:STATE:NR_CONTEXTS" word per kdamond. DAMON's
-# files answer EBUSY while a command (memtierd's update_schemes_tried_regions)
-# is in flight: each read is retried.
-td-kdamonds() {
-  vm-command --quiet "rd() { i=0; until cat \$1 2>/dev/null; do i=\$((i + 1)); [ \$i -lt 100 ] || return 1; sleep 0.05; done; }
-    n=\$(rd $K/nr_kdamonds); printf 'nr=%s' \$n
-    k=0; while [ \$k -lt \$n ]; do printf ' %s:%s:%s' \$k \$(rd $K/\$k/state) \$(rd $K/\$k/contexts/nr_contexts); k=\$((k + 1)); done"
-  echo "$COMMAND_OUTPUT"
 }
 
 # td-python-start NAME: a python3 process with a 256 MB bytearray, every page

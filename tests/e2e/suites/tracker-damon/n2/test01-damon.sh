@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 # tracefs where systemd mounts it (DAMON's events are read from it).
 vm-command-ok "grep -q ' /sys/kernel/tracing ' /proc/mounts || mount -t tracefs nodev /sys/kernel/tracing"
-td-kdamonds
+damon-kdamonds
 before=$COMMAND_OUTPUT
 [[ "$before" == nr=* ]] || fail "no DAMON sysfs interface in the VM kernel: $before"
 
@@ -49,7 +49,7 @@ echo "python3 vaddr recall was $py_vaddr_r"
 step "two targets, one kdamond each; a target exits, the tracker goes on"
 memtierd-command "tracker -create damon -config '{\"SysfsRegionsManager\":1,\"MinTargetRegions\":100}' -start ${MEME_PIDS[m]},${TD_PID[py]} -dump"
 expect-match "two kdamonds" "kdamond 1: pid" "$COMMAND_OUTPUT"
-td-kdamonds
+damon-kdamonds
 expect-match "both on" " 0:on:1 1:on:1" "$COMMAND_OUTPUT"
 # DAMON's results come as events, from a tracefs instance of memtierd's own.
 vm-command-ok "ls /sys/kernel/tracing/instances"
@@ -63,7 +63,7 @@ expect-range "meme recall after the other target exited (per mille)" 900 1000 "$
 
 step "tracker -stop leaves every kdamond off, no context, nr_kdamonds as before"
 memtierd-command "tracker -stop"
-td-kdamonds
+damon-kdamonds
 after=$COMMAND_OUTPUT
 if [[ "$before" == "nr=0" ]]; then
   expect-eq "kdamonds after stop" "nr=0" "$after"

@@ -8,34 +8,14 @@
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-td-kdamonds
+damon-kdamonds
 before=$COMMAND_OUTPUT
 [[ "$before" == nr=* ]] || fail "no DAMON sysfs interface in the VM kernel: $before"
 [[ "$before" =~ ^nr=[0-9]+( [0-9]+:off:0)*$ ]] || fail "kdamonds in use before the test: $before"
 
-step "someone else's kdamond: 1 of 3, on, monitoring a sleep process"
-vm-command-ok "mkdir -p $E2E_GUEST_DIR && { sleep 3600 > /dev/null 2>&1 & echo \$! > $E2E_GUEST_DIR/other.pid; }"
-vm-command-ok "set -e; o=\$(cat $E2E_GUEST_DIR/other.pid)
-  echo 3 > $K/nr_kdamonds
-  echo 1 > $K/1/contexts/nr_contexts
-  echo vaddr > $K/1/contexts/0/operations
-  echo 1 > $K/1/contexts/0/targets/nr_targets
-  echo \$o > $K/1/contexts/0/targets/0/pid_target
-  echo on > $K/1/state"
-vm-command --quiet "cat $K/1/pid"
-other_kdamond=$COMMAND_OUTPUT
-expect-match "the other kdamond runs" "^[1-9][0-9]*$" "$other_kdamond"
-td-kdamonds
+damon-other-start
+damon-kdamonds
 expect-eq "kdamonds before memtierd" "nr=3 0:off:0 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-
-# other-untouched WHEN: kdamond 1 is the same thread, on, with its target.
-other-untouched() {
-  vm-command --quiet "cat $K/1/pid $K/1/state $K/1/contexts/0/targets/0/pid_target $E2E_GUEST_DIR/other.pid | tr '\n' ' '"
-  read -r kpid state target want <<< "$COMMAND_OUTPUT"
-  expect-eq "$1: the other kdamond's thread" "$other_kdamond" "$kpid"
-  expect-eq "$1: the other kdamond's state" "on" "$state"
-  expect-eq "$1: the other kdamond's target" "$want" "$target"
-}
 
 meme-start -bs 128M -bwc 1 -bws 16M -bwo 32M -brc 0 -pattern 3
 config='{"SysfsRegionsManager":1,"MinTargetRegions":20}'
@@ -47,7 +27,7 @@ vm-command --quiet "cat $E2E_GUEST_DIR/session.memtierd/pid"
 memtierd_pid=$COMMAND_OUTPUT
 memtierd-command "tracker -create damon -config '$config' -start $MEME_PID"
 expect-match "started" "tracker started" "$COMMAND_OUTPUT"
-td-kdamonds
+damon-kdamonds
 expect-eq "kdamonds with the tracker on" "nr=3 0:on:1 1:on:1 2:off:0" "$COMMAND_OUTPUT"
 
 step "tracker -dump raw: the tried regions read each round since the last new"
@@ -76,19 +56,19 @@ expect-match "stopped" "raw access events recording stopped" "$COMMAND_OUTPUT"
 
 step "tracker -stop: kdamond 0 off, its context removed"
 memtierd-command "tracker -stop"
-td-kdamonds
+damon-kdamonds
 expect-eq "kdamonds after tracker -stop" "nr=3 0:off:0 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-other-untouched "after tracker -stop"
+damon-other-untouched "after tracker -stop"
 
 step "SIGTERM to memtierd -prompt with the tracker running"
 memtierd-command "tracker -start $MEME_PID"
-td-kdamonds
+damon-kdamonds
 expect-eq "kdamonds with the tracker on again" "nr=3 0:on:1 1:on:1 2:off:0" "$COMMAND_OUTPUT"
 vm-command-ok "kill -TERM $memtierd_pid"
 vm-run-until --timeout 30 "! [ -d /proc/$memtierd_pid ]" || fail "memtierd did not exit on SIGTERM"
-td-kdamonds
+damon-kdamonds
 expect-eq "kdamonds after SIGTERM" "nr=3 0:off:0 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-other-untouched "after SIGTERM to memtierd -prompt"
+damon-other-untouched "after SIGTERM to memtierd -prompt"
 vm-session-output memtierd > /dev/null
 if grep -qE 'ERROR|Cannot' <<< "$COMMAND_OUTPUT"; then fail "memtierd said: $(grep -E 'ERROR|Cannot' <<< "$COMMAND_OUTPUT")"; fi
 memtierd-stop
@@ -102,17 +82,19 @@ CMDS
   until [ -s c.pid ]; do sleep 0.1; done; cat c.pid"
 c_pid=$COMMAND_OUTPUT
 vm-run-until --timeout 60 "grep -q 'tracker started' $E2E_GUEST_DIR/c.out" || fail "memtierd -c did not start the tracker: $(vm-command --quiet "cat $E2E_GUEST_DIR/c.out" && echo "$COMMAND_OUTPUT")"
-td-kdamonds
+damon-kdamonds
 expect-eq "kdamonds with memtierd -c running" "nr=3 0:on:1 1:on:1 2:off:0" "$COMMAND_OUTPUT"
 vm-command-ok "kill -TERM $c_pid"
 vm-run-until --timeout 30 "test -f $E2E_GUEST_DIR/c.rc" || fail "memtierd -c did not exit on SIGTERM"
 vm-command --quiet "cat $E2E_GUEST_DIR/c.rc"
 expect-eq "memtierd -c exit status after SIGTERM" "0" "$COMMAND_OUTPUT"
-td-kdamonds
+damon-kdamonds
 expect-eq "kdamonds after SIGTERM to memtierd -c" "nr=3 0:off:0 1:on:1 2:off:0" "$COMMAND_OUTPUT"
-other-untouched "after SIGTERM to memtierd -c"
+damon-other-untouched "after SIGTERM to memtierd -c"
 
 step "put DAMON back as it was before the test"
-vm-command-ok "echo off > $K/1/state; echo 0 > $K/1/contexts/nr_contexts; echo ${before#nr=} > $K/nr_kdamonds; kill \$(cat $E2E_GUEST_DIR/other.pid)"
+damon-restore "${before#nr=}"
+damon-kdamonds
+expect-eq "kdamonds at the end" "$before" "$COMMAND_OUTPUT"
 meme-verify
 meme-stop
