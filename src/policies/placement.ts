@@ -126,19 +126,22 @@ export function parsePlacementConfig(raw: unknown, what: string): PlacementConfi
 }
 
 /**
- * Share of a node's MemTotal that `nodeRoomPages` leaves free. A move
- * finds no page on a node at its watermarks (the kernel reclaims first,
- * then refuses page by page); at default settings a node's high watermark
- * is below 0.5 % of it (min_free_kbytes shared by node size, plus
- * watermark_scale_factor's 0.1 % twice).
+ * Share of a node's MemTotal that `nodeRoomPages` leaves free where
+ * /proc/zoneinfo cannot be read. At default settings a node's high
+ * watermark is below 0.5 % of it (min_free_kbytes shared by node size,
+ * plus watermark_scale_factor's 0.1 % twice), but not always: the
+ * policy-age VM's 756 MB node 2 had a high watermark of 27 MB.
  */
 export const ROOM_RESERVE_SHARE = 0.01;
 
 /**
- * The pages each online node can take now: its available memory (MemFree,
- * SReclaimable and 80 % of Inactive(file), as avoid-oom counts it: the
- * kernel reclaims those to make room) less `ROOM_RESERVE_SHARE` of its
- * MemTotal; 0 when that is negative.
+ * The pages each online node can take now. Its free pages above what the
+ * kernel keeps (per zone of /proc/zoneinfo: the high watermark and the
+ * largest lowmem reserve; an allocation that would go below them is
+ * refused once reclaim finds nothing), plus what it can reclaim
+ * (SReclaimable and 80 % of Inactive(file), as avoid-oom counts it).
+ * Without zoneinfo: the node's available memory less `ROOM_RESERVE_SHARE`
+ * of its MemTotal. Never negative.
  *
  * @example
  * ```ts
@@ -147,17 +150,28 @@ export const ROOM_RESERVE_SHARE = 0.01;
  * import { FakeKernel } from "../testing/fake_kernel.ts";
  * import { fakeSystem } from "../testing/fake_system.ts";
  * const sys = fakeSystem(new FakeKernel().addNode(0, 10000).addNode(1, 50));
- * const room = nodeRoomPages({ sysfs: sys.sysfs });
+ * const room = nodeRoomPages({ sysfs: sys.sysfs, procfs: sys.procfs });
  * strictEqual(room.get(0), 9900);
  * strictEqual(room.get(1), 49);
  * ```
  */
-export function nodeRoomPages(deps: Pick<ComponentDeps, "sysfs">): Map<number, number> {
+export function nodeRoomPages(deps: Pick<ComponentDeps, "sysfs" | "procfs">): Map<number, number> {
+  const zones = deps.procfs.zoneinfo();
   const room = new Map<number, number>();
   for (const id of deps.sysfs.onlineNodes()) {
     const meminfo = deps.sysfs.nodeMeminfo(id);
-    const reserve = Math.ceil((meminfo.get("MemTotal") ?? 0) * ROOM_RESERVE_SHARE);
-    room.set(id, Math.max(0, Math.floor((nodeAvailBytes(meminfo) - reserve) / PAGE_SIZE_BYTES)));
+    const avail = nodeAvailBytes(meminfo);
+    let bytes: number;
+    if (zones === null) {
+      bytes = avail - Math.ceil((meminfo.get("MemTotal") ?? 0) * ROOM_RESERVE_SHARE);
+    } else {
+      const above = zones.filter((z) => z.node === id).reduce(
+        (sum, z) => sum + Math.max(0, z.freePages - z.highPages - z.reservePages),
+        0,
+      );
+      bytes = above * PAGE_SIZE_BYTES + avail - (meminfo.get("MemFree") ?? 0);
+    }
+    room.set(id, Math.max(0, Math.floor(bytes / PAGE_SIZE_BYTES)));
   }
   return room;
 }

@@ -1,7 +1,12 @@
 import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { BASE, HEAP, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { parsePlacementConfig, Placement, type PlacementConfig } from "./placement.ts";
+import {
+  nodeRoomPages,
+  parsePlacementConfig,
+  Placement,
+  type PlacementConfig,
+} from "./placement.ts";
 
 const RANGE = { startAddr: BASE, endAddr: BASE + 1024 * PAGE };
 
@@ -171,4 +176,21 @@ Deno.test("queueWithRoom in a dry run logs one line per node and queues nothing"
     f.log(),
     "policy age dry run: would move 24 pages (0.1 MiB) of pid 500 to node 2: idle for 30 s",
   );
+});
+
+Deno.test("nodeRoomPages leaves free what /proc/zoneinfo says the kernel keeps: high watermark and lowmem reserve", () => {
+  using f = trackerFixture();
+  f.sys.kernel.addNode(2, 100000);
+  f.sys.sync();
+  Deno.writeTextFileSync(
+    `${f.sys.procfs.root}/zoneinfo`,
+    "Node 2, zone    DMA32\n  pages free     5000\n        high     140\n" +
+      "        protection: (0, 0, 4000, 4000, 4000)\n" +
+      "Node 2, zone   Normal\n  pages free     3000\n        high     2900\n" +
+      "        protection: (0, 0, 0, 0, 0)\n" +
+      "Node 0, zone   Normal\n  pages free     100\n        high     200\n" +
+      "        protection: (0, 0, 0, 0, 0)\n",
+  );
+  // Node 2: 5000 - 140 - 4000 + 3000 - 2900; node 0: below its high watermark.
+  assertEquals(nodeRoomPages(f.deps), new Map([[0, 0], [2, 960]]));
 });
