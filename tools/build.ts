@@ -264,7 +264,8 @@ function libraryIndex(libs: Carried[], firstOffset: number): Uint8Array {
  * module is really needed, or use Deno's own APIs.
  */
 function refuseStaticNodeImports(code: string, bundle: string) {
-  const found = code.match(/^import\s[^;]*?from\s*"node:[^"]+"/m);
+  // Minified, a statement may start after a ";" or "}" on the same line.
+  const found = code.match(/(?:^|[;}])\s*import\b[^;()]*?from\s*"node:[^"]+"/m);
   if (found) {
     throw new Error(
       `Cannot build: ${bundle} has a static ${JSON.stringify(found[0])}, which slows every ` +
@@ -279,7 +280,9 @@ function refuseStaticNodeImports(code: string, bundle: string) {
  * `import.meta`; a dynamic `import()` works there.
  */
 function refuseModuleSyntax(code: string, bundle: string) {
-  const found = code.match(/^(?:import|export)\b[^\n]*|\bimport\.meta\b/m);
+  const found = code.match(
+    /(?:^|[;}])\s*(?:import|export)\b(?=\s*[{*"'\w])[^\n]{0,60}|\bimport\.meta\b/m,
+  );
   if (found) {
     throw new Error(
       `Cannot build: ${bundle} has ${JSON.stringify(found[0])}, which the launcher cannot run ` +
@@ -300,6 +303,13 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
     // a dynamic import("node:...") still works at run time.
     "--platform",
     "browser",
+    // Minified, the program's source that V8 keeps (802 -> 371 KB) and the
+    // names it interns are smaller: 1.6-1.9 MB less PSS per daemon, ten side by
+    // side (tests/bench/README.md, issue 18). Not --keep-names: its __name()
+    // call per function gave that back. Error messages are unchanged; only a
+    // -debug stack trace shows minified names: MEMTIERD_MINIFY=0 builds
+    // without (README.md, "Memory per daemon").
+    ...(Deno.env.get("MEMTIERD_MINIFY") === "0" ? [] : ["--minify"]),
     "--output",
     bundle,
     entry,

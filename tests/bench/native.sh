@@ -12,7 +12,12 @@
 #     policy, softdirty tracker, one idle process watched), ten Deno runtimes
 #     idling on a timer, and with $GO_MEMTIERD ten Go memtierds with the same
 #     config: the mean PSS and RSS of each after $BENCH_PSS_WAIT s (default
-#     30); goal: memtierd's PSS at most 1.3x the runtime's.
+#     30); goal: memtierd's PSS at most 1.3x the runtime's. With
+#     $BENCH_BEFORE (another memtierd binary, e.g. main's) that binary too,
+#     alternated with ours and the runtime, $BENCH_PSS_ROUNDS times (default
+#     1), each round printed. Then one daemon watching 100 sleeping processes
+#     (pidlist, softdirty): its VmRSS and VmHWM after the same wait, goal
+#     VmRSS at most 64 MB (and the same for $BENCH_BEFORE).
 # BENCH_PARTS picks sections (default "startup status memory").
 # Prints "bench:" lines as it goes; also writes them to build/bench/native.log.
 set -euo pipefail
@@ -45,6 +50,10 @@ timed() {
 
 "$memtierd" --version > /dev/null # extracts into the fresh cache
 "$memtierd" --version > /dev/null # and fills Deno's code cache
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  "$BENCH_BEFORE" --version > /dev/null
+  "$BENCH_BEFORE" --version > /dev/null
+fi
 
 if [[ $PARTS == *" startup "* ]]; then
   echo "native bench: start-up" >&2
@@ -145,17 +154,30 @@ policy:
      "IntervalMs": 5000, "IdleDurationMs": 60000, "IdleNumas": [0]}
 YAML
   echo 'setInterval(() => {}, 5000);' > "$cache/idle.js"
-  pss-of-ten "$memtierd" -config "$cache/age.yaml"
-  ours_pss=$PSS ours_rss=$RSS
-  pss-of-ten "$deno" run --no-config "$cache/idle.js"
-  deno_pss=$PSS deno_rss=$RSS
-  ratio=$(awk -v a="$ours_pss" -v b="$deno_pss" 'BEGIN { printf "%.2f", a / b }')
-  verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.3) ? "met" : "NOT met" }')
-  note "host: memtierd daemon, PSS of ten side by side" \
-    "$(printf '%6.1f MB (RSS %5.1f MB) vs Deno idling %6.1f MB (RSS %5.1f MB) = %5.2fx  target <= 1.3x: %s' \
-      "$(awk -v k="$ours_pss" 'BEGIN { print k / 1000 }')" "$(awk -v k="$ours_rss" 'BEGIN { print k / 1000 }')" \
-      "$(awk -v k="$deno_pss" 'BEGIN { print k / 1000 }')" "$(awk -v k="$deno_rss" 'BEGIN { print k / 1000 }')" \
-      "$ratio" "$verdict")"
+  mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1000 }'; }
+  for ((round = 1; round <= ${BENCH_PSS_ROUNDS:-1}; round++)); do
+    if [ -n "${BENCH_BEFORE:-}" ]; then
+      pss-of-ten "$BENCH_BEFORE" -config "$cache/age.yaml"
+      before_pss=$PSS before_rss=$RSS
+    fi
+    pss-of-ten "$memtierd" -config "$cache/age.yaml"
+    ours_pss=$PSS ours_rss=$RSS
+    pss-of-ten "$deno" run --no-config "$cache/idle.js"
+    deno_pss=$PSS deno_rss=$RSS
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    for who in before ours; do
+      [ $who = ours ] || [ -n "${BENCH_BEFORE:-}" ] || continue
+      pss_var=${who}_pss rss_var=${who}_rss
+      ratio=$(awk -v a="${!pss_var}" -v b="$deno_pss" 'BEGIN { printf "%.2f", a / b }')
+      verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.3) ? "met" : "NOT met" }')
+      label="host: memtierd daemon, PSS of ten side by side"
+      [ $who = ours ] || label="host: before: daemon, PSS of ten side by side"
+      note "$label" \
+        "$(printf '%6.1f MB (RSS %5.1f MB) vs Deno idling %6.1f MB (RSS %5.1f MB) = %5.2fx  target <= 1.3x: %s  (load %s)' \
+          "$(mb "${!pss_var}")" "$(mb "${!rss_var}")" "$(mb "$deno_pss")" "$(mb "$deno_rss")" \
+          "$ratio" "$verdict" "$load")"
+    done
+  done
   if [ -n "${GO_MEMTIERD:-}" ]; then
     pss-of-ten "$GO_MEMTIERD" -config "$cache/age.yaml"
     note "host: Go memtierd daemon, PSS of ten side by side" \
@@ -163,4 +185,38 @@ YAML
         "$(awk -v k="$RSS" 'BEGIN { print k / 1000 }')")"
   fi
   kill "$pid"
+
+  # One daemon watching 100 sleeping processes (issue 18: VmRSS <= 64 MB).
+  sleepers=()
+  for ((i = 0; i < 100; i++)); do
+    sleep 3600 &
+    sleepers+=($!)
+    holders+=($!)
+  done
+  cat > "$cache/age100.yaml" << YAML
+policy:
+  name: age
+  config: |
+    {"PidWatcher": {"Name": "pidlist", "Config": "{\\"Pids\\": [$(IFS=,; echo "${sleepers[*]}")]}"},
+     "Tracker": {"Name": "softdirty",
+       "Config": "{\\"PagesInRegion\\": 512, \\"MaxCountPerRegion\\": 1, \\"ScanIntervalMs\\": 5000, \\"RegionsUpdateMs\\": 10000}"},
+     "Mover": {"IntervalMs": 20, "Bandwidth": 200},
+     "IntervalMs": 5000, "IdleDurationMs": 60000, "IdleNumas": [0]}
+YAML
+  for bin in ${BENCH_BEFORE:+"$BENCH_BEFORE"} "$memtierd"; do
+    "$bin" -config "$cache/age100.yaml" > /dev/null 2>&1 &
+    d=$!
+    sleep "${BENCH_PSS_WAIT:-30}"
+    read -r rss hwm < <(awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { print r, h }' \
+      "/proc/$d/status" 2> /dev/null) || true
+    [ -n "$rss" ] || { echo "native bench: $bin -config age100.yaml exited early" >&2; exit 1; }
+    kill "$d"
+    wait "$d" 2> /dev/null || true
+    label="host: memtierd daemon watching 100 processes"
+    [ "$bin" = "$memtierd" ] || label="host: before: daemon watching 100 processes"
+    note "$label" "$(printf 'VmRSS %5.1f MB (peak %5.1f MB)  target <= 64 MB: %s  (load %s)' \
+      "$(mb "$rss")" "$(mb "$hwm")" "$([ "$rss" -le 64000 ] && echo met || echo "NOT met")" \
+      "$(cut -d' ' -f1 /proc/loadavg)")"
+  done
+  kill "${sleepers[@]}"
 fi
