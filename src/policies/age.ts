@@ -6,13 +6,15 @@
  *
  * Every `IntervalMs` (default 5000; the first round at start) the
  * tracker's cumulative counters update the range ages (range_ages.ts);
- * then, in this order: active ranges go to the first node of ActiveNumas
- * the process may use (its Mems_allowed_list; the Go one always took the
- * first node), idle ranges to swap, idle ranges to the first such node of
- * IdleNumas. Per process one task holds the present, exclusive pages not
- * yet on any node of the list (the Go one moved pages from the list's other
- * nodes to its first too), if more than 100 (placement.ts). A process that
- * exited is forgotten, never an error.
+ * then, in this order: active ranges go to the nodes of ActiveNumas the
+ * process may use (its Mems_allowed_list), idle ranges to swap, idle ranges
+ * to the nodes of IdleNumas. The present, exclusive pages not yet on any
+ * node of the list (the Go one moved pages from the list's other nodes to
+ * its first too), if more than 100, fill the nodes in the list's order,
+ * each as far as its room goes, one task per node; what no node has room
+ * for stays (placement.ts: the Go one always took the first node, and a
+ * full one refused every page). A process that exited is forgotten, never
+ * an error.
  *
  * Promotions and demotions wait each for their own kind: active memory is
  * queued while no promotion of this policy is left on the mover, as an
@@ -44,7 +46,8 @@ import * as v from "valibot";
 import { componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import { type MoveTarget, nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
+import type { AddrRange } from "../memory/addr_range.ts";
+import { SWAP_TARGET } from "../mover/mover.ts";
 import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
 import {
@@ -56,14 +59,15 @@ import {
   resolveNodes,
 } from "../tiers/node_spec.ts";
 import {
-  firstAllowedNode,
   MAX_POLICY_DURATION_MS,
   parseTracking,
   type TrackingConfig,
   trackingConfigJson,
   trackingEntries,
+  usableNodes,
 } from "./config.ts";
-import { agePages, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
+import { nodeRoomPages } from "./placement.ts";
+import { agePages, type HeldRanges, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
 const durationMs = () => v.optional(intInRange(0, MAX_POLICY_DURATION_MS), 0);
@@ -156,6 +160,12 @@ export class AgeLogic {
   /** Mover tasks of this policy's promotions and of its demotions not yet done. */
   readonly #promoting = new Set<number>();
   readonly #demoting = new Set<number>();
+  /**
+   * This policy's moves whose ranges are held (range_ages.ts): their tasks,
+   * and once none is left on the mover, the process's finished scans then
+   * (null while not yet) and the rounds since.
+   */
+  #moves: { held: HeldRanges; tasks: number[]; doneAtScan: number | null; rounds: number }[] = [];
 
   constructor(config: AgeConfig, parts: PolicyParts) {
     this.#config = config;
@@ -191,7 +201,9 @@ export class AgeLogic {
   round(): void {
     const c = this.#config;
     const nowMs = this.#deps.clock.now();
+    const before = new Map(this.#scanCounts);
     const { unscanned, scanned } = this.#scansSinceLastRound();
+    this.#settleMoves(before);
     this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, unscanned, scanned);
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       this.#place(
@@ -220,6 +232,30 @@ export class AgeLogic {
   }
 
   /**
+   * Releases the ranges of moves whose pages' soft-dirty bits the tracker
+   * has cleared since: those of a scan after the one under way when the
+   * move was found done (`before`: the scans counted at the last round), or
+   * two rounds later for a tracker that records no scans.
+   */
+  #settleMoves(before: ReadonlyMap<number, number>): void {
+    const left = new Set(this.#deps.mover.tasks().map((t) => t.id));
+    this.#moves = this.#moves.filter((m) => {
+      const pid = m.held.pid;
+      if (m.doneAtScan === null) {
+        if (m.tasks.some((id) => left.has(id))) return true;
+        m.doneAtScan = this.#scanCounts.get(pid) ?? 0;
+        return true;
+      }
+      m.rounds++;
+      const settled = this.#scanCounts.has(pid)
+        ? (before.get(pid) ?? 0) > m.doneAtScan
+        : m.rounds >= 2;
+      if (settled) this.#ages.release(m.held);
+      return !settled;
+    });
+  }
+
+  /**
    * Pids the tracker finished no scan of since the last round (`unscanned`:
    * their counts may be half of a scan under way, a scan of a large process
    * under load taking longer than a round, which would make memory the scan
@@ -243,9 +279,12 @@ export class AgeLogic {
   }
 
   /**
-   * Queues each process's ranges to swap (`setting` null) or to its first
-   * allowed node, unless a task in `pending` (this kind's tasks, which
-   * gets the new ones) is still on the mover; promotions are urgent.
+   * Queues each process's ranges to swap (`setting` null) or onto the nodes
+   * of `setting` it may use, unless a task in `pending` (this kind's tasks,
+   * which gets the new ones) is still on the mover; promotions are urgent.
+   * The nodes take the pages in their order, each as many as it has room
+   * for (placement.ts), the room read once a round and used up by each
+   * process's tasks in turn.
    */
   #place(
     ages: RangeAge[],
@@ -257,34 +296,53 @@ export class AgeLogic {
     for (const id of pending) if (!left.has(id)) pending.delete(id);
     if (ages.length === 0 || pending.size > 0) return;
     const urgent = pending === this.#promoting;
+    const room = setting === null ? null : nodeRoomPages(this.#deps);
     for (const [pid, ranges] of rangesByPid(ages)) {
-      let target: MoveTarget = SWAP_TARGET;
-      let keep: ((node: number) => boolean) | undefined;
+      if (setting === null || room === null) {
+        const r = this.#parts.placement.queue(pid, ranges, SWAP_TARGET, reason, { urgent });
+        if (r.skipped === "process-gone") this.#ages.dropPid(pid);
+        if (r.taskId !== undefined) pending.add(r.taskId);
+        this.#hold(pid, ranges, r.taskId === undefined ? [] : [r.taskId]);
+        continue;
+      }
+      let nodes: number[];
+      let usable: number[];
       try {
-        if (setting !== null) {
-          const nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
-          const node = firstAllowedNode(this.#deps, pid, nodes);
-          if (node === null) {
-            this.#warnNotAllowed(pid, setting);
-            continue;
-          }
-          target = nodeTarget(node);
-          // Pages on another node of the list are where the config wants them.
-          const listed = new Set(nodes);
-          keep = (n) => !listed.has(n);
-        }
+        nodes = resolveNodes(asNodeSpec(setting), pid, this.#deps);
+        usable = usableNodes(this.#deps, pid, nodes);
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
         this.#ages.dropPid(pid);
         continue;
       }
-      const r = this.#parts.placement.queue(pid, ranges, target, reason, {
-        urgent,
-        ...(keep ? { keep } : {}),
-      });
+      if (usable.length === 0) {
+        this.#warnNotAllowed(pid, setting);
+        continue;
+      }
+      // Pages on another node of the list are where the config wants them.
+      const listed = new Set(nodes);
+      const r = this.#parts.placement.queueWithRoom(
+        pid,
+        ranges,
+        usable.map((node) => ({ node, roomPages: room.get(node) ?? 0 })),
+        reason,
+        { urgent, keep: (n) => !listed.has(n) },
+      );
       if (r.skipped === "process-gone") this.#ages.dropPid(pid);
-      if (r.taskId !== undefined) pending.add(r.taskId);
+      const tasks: number[] = [];
+      for (const t of r.queued) {
+        room.set(t.node, (room.get(t.node) ?? 0) - t.pages);
+        if (t.taskId !== undefined) tasks.push(t.taskId);
+      }
+      for (const id of tasks) pending.add(id);
+      this.#hold(pid, ranges, tasks);
     }
+  }
+
+  /** Holds the ranges of a move while `tasks` (none: nothing to hold) move their pages. */
+  #hold(pid: number, ranges: readonly AddrRange[], tasks: number[]): void {
+    if (tasks.length === 0) return;
+    this.#moves.push({ held: this.#ages.hold(pid, ranges), tasks, doneAtScan: null, rounds: 0 });
   }
 
   #warnNotAllowed(pid: number, setting: NodeSetting): void {

@@ -261,6 +261,40 @@ Deno.test("age: a stopped process's rounds in a row end after a finished scan; t
   assertEquals(x.tasks(), []);
 });
 
+Deno.test("age: the changes its own move makes in the scans around it are not activity; later ones are", () => {
+  // ActiveDurationMs 1000 at 1000 ms rounds: changed in 2 rounds in a row.
+  using x = fixture({
+    IdleDurationMs: 1000,
+    IdleNumas: [2],
+    ActiveDurationMs: 1000,
+    ActiveNumas: [1],
+  });
+  const scanned = () => x.f.deps.stats.recordScan(PID, 100, 1024, 1024, 1024);
+  scanned();
+  x.round(0, counter(A, 1));
+  scanned();
+  x.round(2000, counter(A, 1)); // idle: demoted
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 0]]);
+  // The move straddles two scans: each sees some of A's migrated pages soft-dirty.
+  scanned();
+  x.round(1000, counter(A, 2));
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[0]!.id); // done
+  scanned();
+  x.round(1000, counter(A, 3));
+  assertEquals(x.tasks(), []);
+  // The scan under way when the move was done may have seen some too.
+  scanned();
+  x.round(1000, counter(A, 4));
+  assertEquals(x.tasks(), []);
+  // Then A is written in two rounds in a row: active.
+  scanned();
+  x.round(1000, counter(A, 5));
+  assertEquals(x.tasks(), []);
+  scanned();
+  x.round(1000, counter(A, 6));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(1), 0]]);
+});
+
 Deno.test("age: idle pages already on another node of IdleNumas stay there", () => {
   using x = fixture({ IdleDurationMs: 1000, IdleNumas: [2, 1] });
   x.f.sys.kernel.populate(PID, 1, 1, 400, 512); // 400 of B's pages are on node 1, a slow node too
@@ -295,6 +329,66 @@ Deno.test("age: the idle node is the first of IdleNumas the process may use", ()
   x.round(0, counter(B, 1));
   x.round(2000, counter(B, 1));
   assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+});
+
+Deno.test("age: active memory fills the first node of ActiveNumas as far as its room goes, then the next", () => {
+  using x = fixture({ ActiveDurationMs: 1000, ActiveNumas: [3, 2, 1] });
+  // Room less 1 % of MemTotal: node 3 (300 pages) takes 297, node 2 (600) the other 215.
+  x.f.sys.kernel.addNode(3, 300).addNode(2, 600);
+  x.f.sys.sync();
+  x.round(0, counter(A, 1));
+  x.round(1000, counter(A, 2));
+  x.round(1000, counter(A, 3));
+  assertEquals(x.tasks(), [
+    [PID, 297, nodeTarget(3), 0],
+    [PID, 215, nodeTarget(2), 297 * PAGE],
+  ]);
+});
+
+Deno.test("age: idle pages no node of IdleNumas has room for stay where they are", () => {
+  using x = fixture({ IdleDurationMs: 1000, IdleNumas: [3, 2] });
+  // Node 3 (200 pages) takes 198, node 2 (300) 297: 17 of the 512 are left.
+  x.f.sys.kernel.addNode(3, 200).addNode(2, 300);
+  x.f.sys.sync();
+  x.round(0, counter(B, 1));
+  x.round(2000, counter(B, 1));
+  assertEquals(x.tasks(), [
+    [PID, 198, nodeTarget(3), 512 * PAGE],
+    [PID, 297, nodeTarget(2), 710 * PAGE],
+  ]);
+});
+
+Deno.test("age: a sparse range is sized by its present pages, not its length", () => {
+  using x = fixture({ ActiveDurationMs: 1000, ActiveNumas: [3, 2] });
+  // 1 GiB mapped, 2,560 pages (10 MiB) present; node 3 has room for 4,950 pages (19 MiB).
+  const sparse = 0x80000000;
+  x.f.sys.kernel.processes.get(PID)!.vmas.push({ startAddr: sparse, pages: 262144, kind: "anon" });
+  x.f.sys.kernel.populate(PID, 2, 0, 2560);
+  x.f.sys.kernel.addNode(3, 5000);
+  x.f.sys.sync();
+  const range = { startAddr: sparse, endAddr: sparse + 2 ** 30 };
+  x.round(0, counter(range, 1));
+  x.round(1000, counter(range, 2));
+  x.round(1000, counter(range, 3));
+  assertEquals(x.tasks(), [[PID, 2560, nodeTarget(3), sparse - BASE]]);
+});
+
+Deno.test("age: the room a process's promotion takes is gone for the next process of the round", () => {
+  using x = fixture({ ActiveDurationMs: 1000, ActiveNumas: [3, 2] });
+  const other = 501;
+  x.f.sys.kernel.addProcess(other, "meme", [{ startAddr: BASE, pages: 512, kind: "anon" }]);
+  x.f.sys.kernel.populate(other, 0, 0, 512);
+  x.f.sys.kernel.addNode(3, 800); // room for 792 pages: 512 of pid 500, 280 of pid 501
+  x.f.sys.sync();
+  const both = (n: number) => [counter(A, n), counter(A, n, 0, other)];
+  x.round(0, ...both(1));
+  x.round(1000, ...both(2));
+  x.round(1000, ...both(3));
+  assertEquals(x.tasks(), [
+    [PID, 512, nodeTarget(3), 0],
+    [other, 280, nodeTarget(3), 0],
+    [other, 232, nodeTarget(2), 280 * PAGE],
+  ]);
 });
 
 Deno.test("age: a process that may use none of IdleNumas keeps its memory, with one warning", () => {

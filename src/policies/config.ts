@@ -146,15 +146,15 @@ export function allowedNodes(deps: ComponentDeps, pid: number): number[] | null 
 }
 
 /**
- * The first of `nodes` that `pid` may allocate on (all, when its status
- * does not say), or null when it may use none of them. Throws
+ * Of `nodes`, in their order, those `pid` may allocate on (all, when its
+ * status does not say); empty when it may use none of them. Throws
  * ProcessGoneError when the process has exited.
  */
-export function firstAllowedNode(
+export function usableNodes(
   deps: ComponentDeps,
   pid: number,
   nodes: readonly number[],
-): number | null {
+): number[] {
   const allowed = allowedNodes(deps, pid);
-  return nodes.find((n) => allowed === null || allowed.includes(n)) ?? null;
+  return nodes.filter((n) => allowed === null || allowed.includes(n));
 }

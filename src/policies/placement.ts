@@ -27,12 +27,14 @@ import { ProcessGoneError } from "../errors.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
 import { forEachExclusivePage } from "../memory/census.ts";
+import { nodeAvailBytes } from "./avoid_oom_pressure.ts";
 import {
   DEFAULT_MOVER_CONFIG,
   MAX_BANDWIDTH_MBPS,
   MAX_INTERVAL_MS,
   type MoverConfig,
   type MoveTarget,
+  nodeTarget,
 } from "../mover/mover.ts";
 
 const moverSchema = v.strictObject({
@@ -69,6 +71,25 @@ export interface PlacementResult {
   taskId?: number;
 }
 
+/** A node `queueWithRoom()` may fill, and how many pages it has room for. */
+export interface NodeRoom {
+  node: number;
+  roomPages: number;
+}
+
+/** What one `queueWithRoom()` did. */
+export interface SpreadResult {
+  pid: number;
+  /** One entry per node that took pages, in the nodes' order (no taskId in a dry run). */
+  queued: { node: number; pages: number; taskId?: number }[];
+  /** Present, exclusive pages already on one of the nodes. */
+  pagesAlreadyThere: number;
+  /** Pages to move that no node had room for: not queued. */
+  pagesWithoutRoom: number;
+  /** Why nothing was queued, if so. */
+  skipped?: "process-gone" | "no-pages" | "below-minimum" | "no-room";
+}
+
 /** How `queue()` picks and queues pages. */
 export interface QueueOptions {
   /** A policy's own budget per page: only pages on a node it takes go in the task. */
@@ -102,6 +123,57 @@ function describe(target: MoveTarget): string {
  */
 export function parsePlacementConfig(raw: unknown, what: string): PlacementConfig {
   return parseWithSchema(v.object(placementEntries), raw, what);
+}
+
+/**
+ * Share of a node's MemTotal that `nodeRoomPages` leaves free where
+ * /proc/zoneinfo cannot be read. At default settings a node's high
+ * watermark is below 0.5 % of it (min_free_kbytes shared by node size,
+ * plus watermark_scale_factor's 0.1 % twice), but not always: the
+ * policy-age VM's 756 MB node 2 had a high watermark of 27 MB.
+ */
+export const ROOM_RESERVE_SHARE = 0.01;
+
+/**
+ * The pages each online node can take now. Its free pages above what the
+ * kernel keeps (per zone of /proc/zoneinfo: the high watermark and the
+ * largest lowmem reserve; an allocation that would go below them is
+ * refused once reclaim finds nothing), plus what it can reclaim
+ * (SReclaimable and 80 % of Inactive(file), as avoid-oom counts it).
+ * Without zoneinfo: the node's available memory less `ROOM_RESERVE_SHARE`
+ * of its MemTotal. Never negative.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { nodeRoomPages } from "./placement.ts";
+ * import { FakeKernel } from "../testing/fake_kernel.ts";
+ * import { fakeSystem } from "../testing/fake_system.ts";
+ * const sys = fakeSystem(new FakeKernel().addNode(0, 10000).addNode(1, 50));
+ * const room = nodeRoomPages({ sysfs: sys.sysfs, procfs: sys.procfs });
+ * strictEqual(room.get(0), 9900);
+ * strictEqual(room.get(1), 49);
+ * ```
+ */
+export function nodeRoomPages(deps: Pick<ComponentDeps, "sysfs" | "procfs">): Map<number, number> {
+  const zones = deps.procfs.zoneinfo();
+  const room = new Map<number, number>();
+  for (const id of deps.sysfs.onlineNodes()) {
+    const meminfo = deps.sysfs.nodeMeminfo(id);
+    const avail = nodeAvailBytes(meminfo);
+    let bytes: number;
+    if (zones === null) {
+      bytes = avail - Math.ceil((meminfo.get("MemTotal") ?? 0) * ROOM_RESERVE_SHARE);
+    } else {
+      const above = zones.filter((z) => z.node === id).reduce(
+        (sum, z) => sum + Math.max(0, z.freePages - z.highPages - z.reservePages),
+        0,
+      );
+      bytes = above * PAGE_SIZE_BYTES + avail - (meminfo.get("MemFree") ?? 0);
+    }
+    room.set(id, Math.max(0, Math.floor(bytes / PAGE_SIZE_BYTES)));
+  }
+  return room;
 }
 
 /** Queues a policy's decisions on the shared mover, or logs them in a dry run. */
@@ -141,23 +213,84 @@ export class Placement {
     reason: string,
     options: QueueOptions = {},
   ): PlacementResult {
-    const { keep } = options;
     const result: PlacementResult = { pid, target, pagesQueued: 0, pagesAlreadyThere: 0 };
-    if (ranges.length === 0) return { ...result, skipped: "no-pages" };
-    const { deps } = this.#o;
     const onto = targetNode(target);
+    const found = this.#collect(pid, ranges, target.kind === "node", (node) => {
+      if (node === onto) result.pagesAlreadyThere++;
+      return node !== onto && (options.keep === undefined || options.keep(node));
+    });
+    if (typeof found === "string") return { ...result, skipped: found };
+    result.pagesQueued = found.length;
+    const taskId = this.#submit(pid, found, target, reason, options.urgent === true);
+    return taskId === undefined ? result : { ...result, taskId };
+  }
+
+  /**
+   * Queues the present and exclusive pages of `ranges` of `pid` that are on
+   * none of `nodes` (and that `options.keep(node)` takes) onto `nodes`, in
+   * their order, each node taking as many as its `roomPages`: one mover
+   * task per node that takes pages. Pages no node has room for are left
+   * where they are (`pagesWithoutRoom`): the kernel would refuse them one
+   * by one, and a later round finds room freed by then. The minimum of a
+   * task applies to the pages to move, before the room splits them.
+   */
+  queueWithRoom(
+    pid: number,
+    ranges: readonly AddrRange[],
+    nodes: readonly NodeRoom[],
+    reason: string,
+    options: QueueOptions = {},
+  ): SpreadResult {
+    const result: SpreadResult = { pid, queued: [], pagesAlreadyThere: 0, pagesWithoutRoom: 0 };
+    const listed = new Set(nodes.map((n) => n.node));
+    const found = this.#collect(pid, ranges, true, (node) => {
+      if (listed.has(node)) result.pagesAlreadyThere++;
+      return !listed.has(node) && (options.keep === undefined || options.keep(node));
+    });
+    if (typeof found === "string") return { ...result, skipped: found };
+    let at = 0;
+    for (const { node, roomPages } of nodes) {
+      const n = Math.min(Math.max(0, Math.floor(roomPages)), found.length - at);
+      if (n === 0) continue;
+      const addrs = found.slice(at, at + n);
+      at += n;
+      const taskId = this.#submit(pid, addrs, nodeTarget(node), reason, options.urgent === true);
+      result.queued.push(taskId === undefined ? { node, pages: n } : { node, pages: n, taskId });
+    }
+    result.pagesWithoutRoom = found.length - at;
+    if (result.pagesWithoutRoom > 0) {
+      const where = nodes.map((n) => n.node).join(",");
+      this.#o.deps.logger.debug(
+        `policy ${this.#o.policy}: ${result.pagesWithoutRoom} pages of pid ${pid} stay: ` +
+          `no room for them on nodes ${where}`,
+      );
+    }
+    return result.queued.length === 0 ? { ...result, skipped: "no-room" } : result;
+  }
+
+  /**
+   * The present, exclusive pages of `ranges` that `take(node)` takes (with
+   * `locate`; else all of them), or why there are none worth a task.
+   */
+  #collect(
+    pid: number,
+    ranges: readonly AddrRange[],
+    locate: boolean,
+    take: (node: number) => boolean,
+  ): Float64Array | "process-gone" | "no-pages" | "below-minimum" {
+    if (ranges.length === 0) return "no-pages";
+    const { deps } = this.#o;
     const chunks: Float64Array[] = [];
     let count = 0;
     try {
       const src = { procfs: deps.procfs, syscalls: deps.syscalls, pid };
-      forEachExclusivePage(src, ranges, target.kind === "node", (addrs, nodes) => {
+      forEachExclusivePage(src, ranges, locate, (addrs, nodes) => {
         const out = new Float64Array(addrs.length);
         let n = 0;
         for (let i = 0; i < addrs.length; i++) {
           if (nodes !== null) {
             const node = nodes[i]!;
-            if (node === onto) result.pagesAlreadyThere++;
-            if (node < 0 || node === onto || (keep && !keep(node))) continue;
+            if (node < 0 || !take(node)) continue;
           }
           out[n++] = addrs[i]!;
         }
@@ -165,7 +298,7 @@ export class Placement {
         count += n;
       });
     } catch (e) {
-      if (e instanceof ProcessGoneError) return { ...result, skipped: "process-gone" };
+      if (e instanceof ProcessGoneError) return "process-gone";
       throw e;
     }
     const addrs = new Float64Array(count);
@@ -174,17 +307,29 @@ export class Placement {
       addrs.set(c, at);
       at += c.length;
     }
-    if (addrs.length === 0) return { ...result, skipped: "no-pages" };
-    if (addrs.length < this.#minPages) return { ...result, skipped: "below-minimum" };
-    result.pagesQueued = addrs.length;
+    if (addrs.length === 0) return "no-pages";
+    if (addrs.length < this.#minPages) return "below-minimum";
+    return addrs;
+  }
+
+  /** One mover task (or, in a dry run, its log line), recorded as a decision. */
+  #submit(
+    pid: number,
+    addrs: Float64Array,
+    target: MoveTarget,
+    reason: string,
+    urgent: boolean,
+  ): number | undefined {
+    const { deps } = this.#o;
     const mib = (addrs.length * PAGE_SIZE_BYTES / MB).toFixed(1);
     const what = `${addrs.length} pages (${mib} MiB) of pid ${pid} to ${
       describe(target)
     }: ${reason}`;
+    let taskId: number | undefined;
     if (this.dryRun) {
       deps.logger.info(`policy ${this.#o.policy} dry run: would move ${what}`);
     } else {
-      result.taskId = deps.mover.addTask(pid, addrs, target, { urgent: options.urgent === true });
+      taskId = deps.mover.addTask(pid, addrs, target, { urgent });
       deps.logger.debug(`policy ${this.#o.policy}: queued ${what}`);
     }
     deps.stats.recordPolicyDecision({
@@ -194,7 +339,7 @@ export class Placement {
       pages: addrs.length,
       dryRun: this.dryRun,
     });
-    return result;
+    return taskId;
   }
 
   /** Records one finished policy round. */

@@ -1,7 +1,12 @@
 import { assertEquals, assertIncludes } from "../testing/assert.ts";
 import { nodeTarget, SWAP_TARGET } from "../mover/mover.ts";
 import { BASE, HEAP, PAGE, PID, trackerFixture } from "../trackers/_test_deps.ts";
-import { parsePlacementConfig, Placement, type PlacementConfig } from "./placement.ts";
+import {
+  nodeRoomPages,
+  parsePlacementConfig,
+  Placement,
+  type PlacementConfig,
+} from "./placement.ts";
 
 const RANGE = { startAddr: BASE, endAddr: BASE + 1024 * PAGE };
 
@@ -114,4 +119,78 @@ Deno.test("the Mover entry takes the mover's defaults for what it omits, and app
   p.roundDone();
   p.roundDone();
   assertEquals(f.stats.policyRounds().get("age"), 2);
+});
+
+Deno.test("queueWithRoom fills the nodes in order by their room; pages on a listed node stay", () => {
+  using f = trackerFixture();
+  f.sys.kernel.addNode(2, 100000);
+  f.sys.kernel.populate(PID, 1, 2, 24); // the first 24 pages are on node 2, a listed node
+  const p = placement(f);
+  const r = p.queueWithRoom(
+    PID,
+    [RANGE],
+    [{ node: 1, roomPages: 600 }, {
+      node: 2,
+      roomPages: 300,
+    }],
+    "active",
+    { urgent: true },
+  );
+  assertEquals(r, {
+    pid: PID,
+    queued: [{ node: 1, pages: 600, taskId: 0 }, { node: 2, pages: 300, taskId: 1 }],
+    pagesAlreadyThere: 24,
+    pagesWithoutRoom: 100,
+  });
+  assertEquals(
+    f.deps.mover.tasks().map((t) => [t.target, t.addrs.length, t.addrs[0], t.urgent]),
+    [
+      [nodeTarget(1), 600, BASE + 24 * PAGE, true],
+      [nodeTarget(2), 300, BASE + 624 * PAGE, true],
+    ],
+  );
+});
+
+Deno.test("queueWithRoom queues nothing where no node has room, and says so in the result", () => {
+  using f = trackerFixture();
+  const p = placement(f, { DryRun: true });
+  const r = p.queueWithRoom(PID, [RANGE], [{ node: 1, roomPages: 0 }], "idle");
+  assertEquals([r.skipped, r.queued, r.pagesWithoutRoom], ["no-room", [], 1024]);
+  assertEquals(f.stats.policyDecisions().length, 0);
+});
+
+Deno.test("queueWithRoom in a dry run logs one line per node and queues nothing", () => {
+  using f = trackerFixture();
+  const p = placement(f, { DryRun: true });
+  const r = p.queueWithRoom(PID, [RANGE], [{ node: 1, roomPages: 1000 }, {
+    node: 2,
+    roomPages: 1000,
+  }], "idle for 30 s");
+  assertEquals(r.queued, [{ node: 1, pages: 1000 }, { node: 2, pages: 24 }]);
+  assertEquals(f.deps.mover.tasks().length, 0);
+  assertIncludes(
+    f.log(),
+    "policy age dry run: would move 1000 pages (3.9 MiB) of pid 500 to node 1: idle for 30 s",
+  );
+  assertIncludes(
+    f.log(),
+    "policy age dry run: would move 24 pages (0.1 MiB) of pid 500 to node 2: idle for 30 s",
+  );
+});
+
+Deno.test("nodeRoomPages leaves free what /proc/zoneinfo says the kernel keeps: high watermark and lowmem reserve", () => {
+  using f = trackerFixture();
+  f.sys.kernel.addNode(2, 100000);
+  f.sys.sync();
+  Deno.writeTextFileSync(
+    `${f.sys.procfs.root}/zoneinfo`,
+    "Node 2, zone    DMA32\n  pages free     5000\n        high     140\n" +
+      "        protection: (0, 0, 4000, 4000, 4000)\n" +
+      "Node 2, zone   Normal\n  pages free     3000\n        high     2900\n" +
+      "        protection: (0, 0, 0, 0, 0)\n" +
+      "Node 0, zone   Normal\n  pages free     100\n        high     200\n" +
+      "        protection: (0, 0, 0, 0, 0)\n",
+  );
+  // Node 2: 5000 - 140 - 4000 + 3000 - 2900; node 0: below its high watermark.
+  assertEquals(nodeRoomPages(f.deps), new Map([[0, 0], [2, 960]]));
 });

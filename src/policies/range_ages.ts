@@ -24,6 +24,17 @@
  * memory the policy had just demoted look active again, back and forth.
  * Active memory must still have changed within the last two rounds.
  *
+ * The moves of the policy itself change counts too: a dirty anonymous page
+ * the kernel migrated comes back dirty, and on x86 that sets its
+ * soft-dirty bit, so a demoted range looks written once. When the move of a
+ * range straddled two scans in two rounds, it looked written in both: active,
+ * and it went back to the fast node, where the next move did the same
+ * (tiers/n4-hmat/test03 and policy-age/n4-cpuless/test01 saw regions of a
+ * stopped or untouched array go back and forth). So the policy `hold`s the
+ * ranges it moves until the scans after the move are counted: a change of
+ * a range that overlaps a held one still makes it not idle, but neither
+ * adds to its rounds in a row nor ends them.
+ *
  * Trackers whose ranges move (damon: DAMON splits and merges its regions
  * every aggregation, and each region's counter is keyed by its bounds) need
  * two more rules, which change nothing for trackers with fixed regions
@@ -64,9 +75,17 @@ export function agePages(a: RangeAge): number {
   return (a.range.endAddr - a.range.startAddr) / PAGE_SIZE_BYTES;
 }
 
+/** Ranges of one process held by `RangeAges.hold` (memtierd is moving their pages). */
+export interface HeldRanges {
+  readonly pid: number;
+  /** Sorted and merged. */
+  readonly ranges: readonly AddrRange[];
+}
+
 /** Ranges by pid, with when each was last seen and last changed. */
 export class RangeAges {
   #byPid = new Map<number, Map<string, RangeAge>>();
+  #held = new Set<HeldRanges>();
   /** Clock ms of the last round taken, and of the one before. */
   #roundMs: number | undefined;
   #lastRoundMs: number | undefined;
@@ -130,7 +149,9 @@ export class RangeAges {
       old.lastSeenMs = nowMs;
       if (old.accesses !== c.accesses || old.reads !== c.reads || old.writes !== c.writes) {
         old.lastChangedMs = nowMs;
-        old.changedRounds = Math.min(MAX_ROUNDS, old.changedRounds + 1);
+        if (!this.#isHeld(c.pid, c.range)) {
+          old.changedRounds = Math.min(MAX_ROUNDS, old.changedRounds + 1);
+        }
         old.accesses = c.accesses;
         old.reads = c.reads;
         old.writes = c.writes;
@@ -162,6 +183,37 @@ export class RangeAges {
   }
 
   /**
+   * Holds `ranges` of `pid` (memtierd is moving their pages) until
+   * `release`: their changes are not the process's (see the module).
+   */
+  hold(pid: number, ranges: readonly AddrRange[]): HeldRanges {
+    const h = { pid, ranges: mergeRanges(ranges) };
+    this.#held.add(h);
+    return h;
+  }
+
+  /** Ends a `hold`. */
+  release(held: HeldRanges): void {
+    this.#held.delete(held);
+  }
+
+  #isHeld(pid: number, range: AddrRange): boolean {
+    for (const h of this.#held) {
+      if (h.pid !== pid) continue;
+      const l = h.ranges;
+      let lo = 0;
+      let hi = l.length;
+      while (lo < hi) { // the first that ends after the range starts
+        const mid = (lo + hi) >> 1;
+        if (l[mid]!.endAddr <= range.startAddr) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < l.length && l[lo]!.startAddr < range.endAddr) return true;
+    }
+    return false;
+  }
+
+  /**
    * One round of a policy: takes the tracker's counters seen at `nowMs`
    * (see `update` for `unscanned` and `scanned`), then forgets the ranges not seen for two intervals.
    */
@@ -188,6 +240,7 @@ export class RangeAges {
   /** Forgets every range of `pid` (its process is gone). */
   dropPid(pid: number): void {
     this.#byPid.delete(pid);
+    for (const h of this.#held) if (h.pid === pid) this.#held.delete(h);
   }
 
   /** Pids with ranges, ascending. */

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { parseZoneinfo, type ZoneInfo } from "./zoneinfo.ts";
 import { PermissionError, ProcessGoneError, UnsupportedError } from "../errors.ts";
 import { type MapsEntry, parseMaps } from "./maps.ts";
 import { type NumaMapsEntry, parseNumaMaps } from "./numa_maps.ts";
@@ -211,6 +212,17 @@ export class ProcFs {
   }
 
   /** Opens /proc/PID/pagemap for reading. The caller closes it. */
+  /** The zones of /proc/zoneinfo, or null when it cannot be read (no such file in a fixture). */
+  zoneinfo(): ZoneInfo[] | null {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(`${this.root}/zoneinfo`);
+    } catch {
+      return null;
+    }
+    return parseZoneinfo(text);
+  }
+
   openPagemap(pid: number): PagemapFile {
     try {
       return new PagemapFile(Deno.openSync(this.path(pid, "pagemap"), { read: true }));
