@@ -11,7 +11,7 @@
  */
 import { errorText } from "../common/error_text.ts";
 import { UsageError } from "../errors.ts";
-import { parseDaemonConfig } from "../daemon/config_file.ts";
+import { loadDaemonConfig } from "../daemon/config_file.ts";
 
 /**
  * Checks the config file `file`, read with `readTextFile`, and returns the
@@ -39,6 +39,6 @@ export async function checkConfigFile(
       `Cannot read config file ${JSON.stringify(file)}: ${errorText(e)}`,
     );
   }
-  parseDaemonConfig(text, file);
+  await loadDaemonConfig(text, file);
   return `${file}: ok\n`;
 }

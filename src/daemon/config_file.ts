@@ -38,6 +38,7 @@ import * as v from "valibot";
 import { atMostItems, componentRef, parseWithSchema } from "../config/schema.ts";
 import { MAX_ROUTINES } from "../common/limits.ts";
 import { type ComponentSpec, parseComponent } from "../lifecycle/components.ts";
+import { withComponentsLoaded } from "../lifecycle/lazy.ts";
 import { policies } from "../policies/mod.ts";
 import type { Policy } from "../policies/policy.ts";
 import { routines as routineKind } from "../routines/mod.ts";
@@ -115,8 +116,18 @@ function shownIfWord(value: unknown): string {
 }
 
 /**
+ * `parseDaemonConfig` once the modules of every component the config names
+ * are loaded (lifecycle/lazy.ts): what the daemon and `-check` call.
+ */
+export function loadDaemonConfig(text: string, file: string): Promise<DaemonConfig> {
+  return withComponentsLoaded(() => parseDaemonConfig(text, file));
+}
+
+/**
  * Parses and checks a config file's text; `file` names it in errors. Throws
- * a ConfigError whose message is the one line to print.
+ * a ConfigError whose message is the one line to print; throws
+ * ComponentNotLoaded while a component it names is not loaded yet (see
+ * `loadDaemonConfig`).
  */
 export function parseDaemonConfig(text: string, file: string): DaemonConfig {
   const lc = new LineCounter();

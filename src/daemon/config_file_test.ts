@@ -8,6 +8,9 @@ import { StubPolicy } from "../policies/stub.ts";
 import type { Policy } from "../policies/policy.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 const statactionsDefaults = {
   IntervalMs: 1000,

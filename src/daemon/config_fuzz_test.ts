@@ -3,6 +3,9 @@ import YAML from "yaml";
 import { ConfigError } from "../config/config_error.ts";
 import { assertOk } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 // Keys the loader knows (in random case), some it does not, and values of
 // every type, nested; config values as maps or as JSON/YAML text.

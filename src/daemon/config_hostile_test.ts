@@ -7,6 +7,9 @@ import process from "node:process";
 import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 /** Runs `f` with process.emitWarning (where the yaml package warns) recorded. */
 function warningsOf(f: () => void): string[] {

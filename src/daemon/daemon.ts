@@ -18,7 +18,7 @@ import { ReadStoppedError } from "../common/bounded_read.ts";
 import type { ComponentDeps } from "../lifecycle/deps.ts";
 import type { Policy } from "../policies/policy.ts";
 import type { Routine, RoutineDeps } from "../routines/routine.ts";
-import { type DaemonConfig, parseDaemonConfig } from "./config_file.ts";
+import { type DaemonConfig, loadDaemonConfig } from "./config_file.ts";
 import { errorText } from "../common/error_text.ts";
 
 /** A running (or ready) set of components. */
@@ -106,7 +106,7 @@ export class Daemon {
       if (e instanceof ReadStoppedError) throw e;
       throw new UsageError(`Cannot read config file ${JSON.stringify(file)}: ${errorText(e)}`);
     }
-    return buildTree(parseDaemonConfig(text, file), this.#opts.deps);
+    return buildTree(await loadDaemonConfig(text, file), this.#opts.deps);
   }
 
   /** Loads the file and starts its components; throws (nothing started) on a bad file. */

@@ -9,6 +9,9 @@ import YAML from "yaml";
 import { ConfigError } from "../config/config_error.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 const FIXTURES = new URL("../../tests/fixtures/nri-plugins/", import.meta.url);
 const CGROUP = "/sys/fs/cgroup/kubepods.slice/kubepods-pod0.slice/cri-containerd-c0.scope";

@@ -19,6 +19,9 @@ import { Stats } from "../stats/stats.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 const PID = 4321;
 const BASE = 0x10000000;

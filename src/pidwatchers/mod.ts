@@ -17,26 +17,29 @@
  *                      ──> pidlist ───────────────────┘
  *                      ──> filter ──> (its Source, through the registry)
  *
- * Adding a pidwatcher: one file with its factory, one line below.
+ * Adding a pidwatcher: one file with its factory, one line below. Each
+ * pidwatcher's module is imported when a config first names it
+ * (lifecycle/lazy.ts).
  *
  * @module
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
-import { cgroupsPidWatcherFactory } from "./cgroups.ts";
-import { filterPidWatcherFactory } from "./filter.ts";
-import { pidlistPidWatcherFactory } from "./pidlist.ts";
+import { lazyFactory } from "../lifecycle/lazy.ts";
 import type { PidWatcher } from "./pidwatcher.ts";
-import { procPidWatcherFactory } from "./proc.ts";
-import { stubPidWatcherFactory } from "./stub.ts";
 
 /** Every pidwatcher by name. */
 export const pidWatcherRegistry: Registry<PidWatcher> = new Map<string, AnyFactory>([
-  ["cgroups", cgroupsPidWatcherFactory],
-  ["filter", filterPidWatcherFactory(() => pidWatcherRegistry)],
-  ["pidlist", pidlistPidWatcherFactory],
-  ["proc", procPidWatcherFactory],
-  ["stub", stubPidWatcherFactory],
+  ["cgroups", lazyFactory(() => import("./cgroups.ts").then((m) => m.cgroupsPidWatcherFactory))],
+  [
+    "filter",
+    lazyFactory(() =>
+      import("./filter.ts").then((m) => m.filterPidWatcherFactory(() => pidWatcherRegistry))
+    ),
+  ],
+  ["pidlist", lazyFactory(() => import("./pidlist.ts").then((m) => m.pidlistPidWatcherFactory))],
+  ["proc", lazyFactory(() => import("./proc.ts").then((m) => m.procPidWatcherFactory))],
+  ["stub", lazyFactory(() => import("./stub.ts").then((m) => m.stubPidWatcherFactory))],
 ]);
 
 type AnyFactory = ComponentFactory<unknown, PidWatcher>;

@@ -4,6 +4,9 @@ import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { addProcess, recorder, testDeps } from "./_test_deps.ts";
 import { pidWatcherRegistry } from "./mod.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 function make(name: string, raw: unknown, deps: ReturnType<typeof testDeps>["deps"]) {
   const factory = pidWatcherRegistry.get(name)!;

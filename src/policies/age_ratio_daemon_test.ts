@@ -15,6 +15,9 @@ import { harness } from "../prompt/_harness.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { BASE, PAGE, PID } from "../trackers/_test_deps.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 function setup(yaml: string) {
   const k = new FakeKernel().addNode(0, 100000, [0]).addNode(1, 100000, [1]).addNode(2, 100000);

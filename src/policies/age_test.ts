@@ -11,6 +11,9 @@ import {
   scriptedSpec,
   ScriptedTracker,
 } from "./_policy_test_deps.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 const A = pagesAt(0, 512);
 const B = pagesAt(512, 1024);

@@ -5,6 +5,9 @@ import { type DemoteIdleLogic, demoteIdlePolicyFactory } from "./demote_idle.ts"
 import type { PolicyRuntime } from "./runtime.ts";
 import { encodeVab as vab } from "./poi.ts";
 import { fourNodeKernel, harness } from "../prompt/_harness.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 type Fixture = ReturnType<typeof trackerFixture>;
 

@@ -27,7 +27,9 @@
  *                      its heatmap and the heat forecasters (heat/mod.ts)
  *
  * Adding a policy is one file exporting its logic and a ComponentFactory
- * that puts it on a PolicyRuntime, plus one line in `policyRegistry`.
+ * that puts it on a PolicyRuntime, plus one line in `policyRegistry`. Each
+ * policy's module is imported when a config first names it
+ * (lifecycle/lazy.ts): a daemon compiles only its own policy.
  *
  *   daemon/, prompt/ ──> policies/ ──> pidwatchers/, trackers/, lifecycle/, config/
  *
@@ -35,22 +37,20 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
-import { agePolicyFactory } from "./age.ts";
-import { avoidOomPolicyFactory } from "./avoid_oom.ts";
-import { demoteIdlePolicyFactory } from "./demote_idle.ts";
-import { heatPolicyFactory } from "./heat/mod.ts";
+import { lazyFactory } from "../lifecycle/lazy.ts";
 import type { Policy } from "./policy.ts";
-import { ratioPolicyFactory } from "./ratio.ts";
-import { stubPolicyFactory } from "./stub.ts";
 
 /** Policies by name. */
 export const policyRegistry: Registry<Policy> = new Map<string, ComponentFactory<unknown, Policy>>([
-  ["age", agePolicyFactory],
-  ["heat", heatPolicyFactory],
-  ["ratio", ratioPolicyFactory],
-  ["stub", stubPolicyFactory],
-  ["avoid-oom", avoidOomPolicyFactory],
-  ["demote-idle", demoteIdlePolicyFactory],
+  ["age", lazyFactory(() => import("./age.ts").then((m) => m.agePolicyFactory))],
+  ["heat", lazyFactory(() => import("./heat/mod.ts").then((m) => m.heatPolicyFactory))],
+  ["ratio", lazyFactory(() => import("./ratio.ts").then((m) => m.ratioPolicyFactory))],
+  ["stub", lazyFactory(() => import("./stub.ts").then((m) => m.stubPolicyFactory))],
+  ["avoid-oom", lazyFactory(() => import("./avoid_oom.ts").then((m) => m.avoidOomPolicyFactory))],
+  [
+    "demote-idle",
+    lazyFactory(() => import("./demote_idle.ts").then((m) => m.demoteIdlePolicyFactory)),
+  ],
 ]);
 
 /** The policy kind: its registry (every Go policy is in it). */

@@ -10,6 +10,9 @@ import {
   scriptedSpec,
   ScriptedTracker,
 } from "./_policy_test_deps.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 /** Four ranges of 256 pages; accessed 5, 1, 3 and 0 times. */
 const COUNTERS = [

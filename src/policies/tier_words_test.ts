@@ -18,6 +18,9 @@ import {
   scriptedSpec,
   ScriptedTracker,
 } from "./_policy_test_deps.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 type Fixture = ReturnType<typeof trackerFixture>;
 

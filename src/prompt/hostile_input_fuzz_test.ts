@@ -12,6 +12,9 @@ import { parseDaemonConfig } from "../daemon/config_file.ts";
 import { assertOk } from "../testing/assert.ts";
 import { fourNodeKernel, harness } from "./_harness.ts";
 import { builtinCommands } from "./commands/mod.ts";
+import { loadAllComponents } from "../testing/components.ts";
+
+await loadAllComponents();
 
 /**
  * The same inputs every run (CI must not pass or fail by luck); FUZZ_SEED=N

@@ -185,6 +185,20 @@ export class Session {
   }
 }
 
+/** The prompt takes the policy's mover, tracker and pidwatcher, where it has them. */
+export function adoptPolicy(session: Session, policy: Policy): void {
+  const c = session.components;
+  const mover = policy.mover();
+  if (mover) c.mover = mover;
+  const adopted = { name: "", config: undefined, running: false, adopted: true };
+  const tracker = policy.tracker();
+  if (tracker) c.tracker = { ...adopted, instance: tracker, pids: new Map() };
+  const watcher = policy.pidWatcher();
+  // `pidwatcher -dump`, -poll, -start and -stop act on it too.
+  if (watcher) c.pidWatcher = { ...adopted, instance: watcher };
+  else if (c.pidWatcher?.adopted) c.pidWatcher = undefined;
+}
+
 /** Runs a shell command for real. */
 export const realShell: ShellRunner = async (command, input) => {
   const child = new Deno.Command("sh", {

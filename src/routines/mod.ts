@@ -11,7 +11,8 @@
  *   stub.ts         `stub`: does nothing
  *
  * Adding a routine is one file exporting a ComponentFactory plus one line in
- * `routineRegistry`. Routines do not import the prompt: the daemon and the
+ * `routineRegistry`; its module is imported when a config first names it
+ * (lifecycle/lazy.ts). Routines do not import the prompt: the daemon and the
  * prompt's `routines` command give them a PromptRunner.
  *
  *   daemon/, prompt/ ──> routines/ ──> policies/ (types), lifecycle/, config/
@@ -20,21 +21,18 @@
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
+import { lazyFactory } from "../lifecycle/lazy.ts";
 import type { Routine, RoutineDeps } from "./routine.ts";
-import { statActionsFactory } from "./statactions.ts";
-import { stubRoutineFactory } from "./stub.ts";
 
 export type { ExecResult, PromptResult, PromptRunner, Routine, RoutineDeps } from "./routine.ts";
-export { parseStatActionsConfig, StatActions, type StatActionsConfig } from "./statactions.ts";
-export { expandTimestamp } from "./timestamp.ts";
 
 /** Routines by name. */
 const routineRegistry: Registry<Routine, RoutineDeps> = new Map<
   string,
   ComponentFactory<unknown, Routine, RoutineDeps>
 >([
-  ["statactions", statActionsFactory],
-  ["stub", stubRoutineFactory],
+  ["statactions", lazyFactory(() => import("./statactions.ts").then((m) => m.statActionsFactory))],
+  ["stub", lazyFactory(() => import("./stub.ts").then((m) => m.stubRoutineFactory))],
 ]);
 
 /** The routine kind. */

@@ -15,18 +15,14 @@
  *                    tracefs events (sysfs tried regions without tracefs)
  *
  * Adding a tracker is one file exporting a ComponentFactory plus one line
- * in `trackerRegistry`.
+ * in `trackerRegistry`. Each tracker's module is imported when a config
+ * first names it (lifecycle/lazy.ts).
  *
  * @module
  */
 import type { ComponentKind } from "../lifecycle/components.ts";
 import type { ComponentFactory, Registry } from "../lifecycle/deps.ts";
-import { damonTrackerFactory } from "./damon.ts";
-import { finderTrackerFactory } from "./finder.ts";
-import { idlePageTrackerFactory } from "./idlepage.ts";
-import { multiTrackerFactory } from "./multi.ts";
-import { softDirtyTrackerFactory } from "./softdirty.ts";
-import { stubTrackerFactory } from "./stub.ts";
+import { lazyFactory } from "../lifecycle/lazy.ts";
 import type { Tracker } from "./tracker.ts";
 
 export type { Tracker, TrackerCounter } from "./tracker.ts";
@@ -36,12 +32,18 @@ export const trackerRegistry: Registry<Tracker> = new Map<
   string,
   ComponentFactory<unknown, Tracker>
 >([
-  ["damon", damonTrackerFactory],
-  ["finder", finderTrackerFactory],
-  ["idlepage", idlePageTrackerFactory],
-  ["multi", multiTrackerFactory(() => trackers)],
-  ["softdirty", softDirtyTrackerFactory],
-  ["stub", stubTrackerFactory],
+  ["damon", lazyFactory(() => import("./damon.ts").then((m) => m.damonTrackerFactory))],
+  ["finder", lazyFactory(() => import("./finder.ts").then((m) => m.finderTrackerFactory))],
+  ["idlepage", lazyFactory(() => import("./idlepage.ts").then((m) => m.idlePageTrackerFactory))],
+  [
+    "multi",
+    lazyFactory(() => import("./multi.ts").then((m) => m.multiTrackerFactory(() => trackers))),
+  ],
+  [
+    "softdirty",
+    lazyFactory(() => import("./softdirty.ts").then((m) => m.softDirtyTrackerFactory)),
+  ],
+  ["stub", lazyFactory(() => import("./stub.ts").then((m) => m.stubTrackerFactory))],
 ]);
 
 /** The tracker kind: its registry (every Go tracker is in it). */

@@ -15,6 +15,9 @@ import type { PolicyRuntime } from "../runtime.ts";
 import { policies } from "../mod.ts";
 import { heatForecasters } from "./mod.ts";
 import type { HeatForecaster, Heats } from "../policy.ts";
+import { loadAllComponents } from "../../testing/components.ts";
+
+await loadAllComponents();
 
 const PAGE = 4096;
 const A = 500;

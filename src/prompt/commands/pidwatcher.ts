@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { withComponentsLoaded } from "../../lifecycle/lazy.ts";
 import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { UsageError } from "../../errors.ts";
@@ -44,7 +45,7 @@ async function configure(session: Session, raw: string | undefined): Promise<voi
   const slot = session.components.pidWatcher!;
   if (slot.adopted) throw new UsageError(ADOPTED);
   const factory = pidWatcherRegistry.get(slot.name)!;
-  const config = factory.parse(raw, slot.name);
+  const config = await withComponentsLoaded(() => factory.parse(raw, slot.name));
   const watcher = factory.create(config, session.componentDeps());
   const old = slot.instance;
   const wasRunning = old?.running === true;
@@ -59,12 +60,12 @@ async function configure(session: Session, raw: string | undefined): Promise<voi
   }
 }
 
-function configured(session: Session): PidWatcher {
+async function configured(session: Session): Promise<PidWatcher> {
   const slot = session.components.pidWatcher!;
   if (slot.instance) return slot.instance;
   const factory = pidWatcherRegistry.get(slot.name)!;
   try {
-    factory.parse(undefined, slot.name);
+    await withComponentsLoaded(() => factory.parse(undefined, slot.name));
   } catch (e) {
     throw new UsageError(
       `pidwatcher ${slot.name} is not configured (${errorText(e)}): give it -config JSON`,
@@ -155,7 +156,7 @@ export const pidwatcherCommand: PromptCommand = {
       await configure(session, text);
       out(`pidwatcher configured successfully from ${JSON.stringify(configFile)}\n`);
     }
-    if (boolFlag(f, "config-dump")) out(`${configured(session).configJson()}\n`);
+    if (boolFlag(f, "config-dump")) out(`${(await configured(session)).configJson()}\n`);
     if (listener !== undefined) {
       // The policy's pidwatcher feeds the policy's tracker; another listener would cut it off.
       if (slot.adopted) throw new UsageError(ADOPTED);
@@ -164,14 +165,14 @@ export const pidwatcherCommand: PromptCommand = {
       slot.instance?.setPidListener(l);
     }
     if (boolFlag(f, "stop")) {
-      await configured(session).stop();
+      await (await configured(session)).stop();
       slot.running = false;
     }
     if (boolFlag(f, "start")) {
-      await configured(session).start();
+      await (await configured(session)).start();
       slot.running = true;
     }
-    if (boolFlag(f, "poll")) await configured(session).poll();
-    if (boolFlag(f, "dump")) out(`${configured(session).dump(rest)}\n\n`);
+    if (boolFlag(f, "poll")) await (await configured(session)).poll();
+    if (boolFlag(f, "dump")) out(`${(await configured(session)).dump(rest)}\n\n`);
   },
 };

@@ -10,32 +10,21 @@
  *
  * @module
  */
+import { withComponentsLoaded } from "../../lifecycle/lazy.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { ConfigError, inConfigFile } from "../../config/config_error.ts";
 import { UsageError } from "../../errors.ts";
 import { type ComponentKind, componentNames, findFactory } from "../../lifecycle/components.ts";
 import { policies } from "../../policies/mod.ts";
-import type { Policy } from "../../policies/policy.ts";
 import { boolFlag, type CommandContext, type PromptCommand, stringFlag } from "../command.ts";
-import type { ComponentSlot, Session } from "../session.ts";
+import { adoptPolicy, type ComponentSlot } from "../session.ts";
 import { errorText } from "../../common/error_text.ts";
 
-/** The prompt takes the policy's mover, tracker and pidwatcher, where it has them. */
-export function adoptPolicy(session: Session, policy: Policy): void {
-  const c = session.components;
-  const mover = policy.mover();
-  if (mover) c.mover = mover;
-  const adopted = { name: "", config: undefined, running: false, adopted: true };
-  const tracker = policy.tracker();
-  if (tracker) c.tracker = { ...adopted, instance: tracker, pids: new Map() };
-  const watcher = policy.pidWatcher();
-  // `pidwatcher -dump`, -poll, -start and -stop act on it too.
-  if (watcher) c.pidWatcher = { ...adopted, instance: watcher };
-  else if (c.pidWatcher?.adopted) c.pidWatcher = undefined;
-}
-
 /** A new slot for `-create NAME`; its config is the defaults, if they do. */
-export function createSlot<T, D>(kind: ComponentKind<T, D>, name: string): ComponentSlot<T> {
+export async function createSlot<T, D>(
+  kind: ComponentKind<T, D>,
+  name: string,
+): Promise<ComponentSlot<T>> {
   let factory;
   try {
     factory = findFactory(kind, name);
@@ -44,7 +33,7 @@ export function createSlot<T, D>(kind: ComponentKind<T, D>, name: string): Compo
   }
   let config: unknown;
   try {
-    config = factory.parse(undefined, `${kind.kind} ${name}`);
+    config = await withComponentsLoaded(() => factory.parse(undefined, `${kind.kind} ${name}`));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
   }
@@ -67,7 +56,7 @@ export async function configureSlot<T extends { start(): unknown; stop(): Promis
   const what = `${kind.kind} ${slot.name}`;
   let config: unknown;
   try {
-    config = factory.parse(raw, what);
+    config = await withComponentsLoaded(() => factory.parse(raw, what));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // The command names the component; the error says where and why.
@@ -150,7 +139,7 @@ async function runPolicy({ session, out, rest }: CommandContext, f: Map<string, 
   const deps = session.componentDeps();
   const create = stringFlag(f, "create");
   if (create !== undefined && create !== "") {
-    const slot = createSlot(policies, create);
+    const slot = await createSlot(policies, create);
     if (session.components.policy?.running) await session.components.policy.instance?.stop();
     session.components.policy = slot;
     out("policy created\n");

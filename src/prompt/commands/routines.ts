@@ -23,15 +23,8 @@ import {
   stringFlag,
 } from "../command.ts";
 import { Prompt, type PromptOutput } from "../prompt.ts";
-import { Session, type SessionOptions } from "../session.ts";
-import {
-  adoptPolicy,
-  COMPONENT_FLAGS,
-  configureSlot,
-  createSlot,
-  slotInstance,
-  startSlot,
-} from "./policy.ts";
+import { adoptPolicy, Session, type SessionOptions } from "../session.ts";
+import { COMPONENT_FLAGS, configureSlot, createSlot, slotInstance, startSlot } from "./policy.ts";
 
 /** A word quoted so that the prompt's tokenizer gives it back unchanged (no pipe). */
 function quoteWord(word: string): string {
@@ -98,7 +91,7 @@ async function runRoutines(ctx: CommandContext, f: Map<string, string | boolean>
   const deps = routineDeps(ctx);
   const create = stringFlag(f, "create");
   if (create !== undefined && create !== "") {
-    session.components.routines.push(createSlot(routines, create));
+    session.components.routines.push(await createSlot(routines, create));
     session.components.routineInUse = session.components.routines.length - 1;
     out(`routine ${session.components.routineInUse} created, started using it\n`);
   }

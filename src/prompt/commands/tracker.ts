@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { withComponentsLoaded } from "../../lifecycle/lazy.ts";
 import { quoted } from "../../common/excerpt.ts";
 import { readConfigFile } from "../../common/bounded_read.ts";
 import { PID_MAX } from "../../common/limits.ts";
@@ -61,15 +62,15 @@ export function trackerListener(session: Session): PidListener {
  * A stopped tracker `name` made from `raw` config, in a new slot; a
  * ConfigError's text becomes `prefix: reason`.
  */
-function build(
+async function build(
   session: Session,
   name: string,
   raw: string | undefined,
   prefix: string,
-): TrackerSlot {
+): Promise<TrackerSlot> {
   const factory = trackerRegistry.get(name)!;
   try {
-    const config = factory.parse(raw, `tracker ${name}`);
+    const config = await withComponentsLoaded(() => factory.parse(raw, `tracker ${name}`));
     const instance = factory.create(config, session.componentDeps());
     return { name, config, instance, running: false, pids: new Map() };
   } catch (e) {
@@ -86,7 +87,7 @@ async function reconfigure(session: Session, raw: string, prefix: string): Promi
       `${prefix}: the tracker of the policy is configured in the policy's config`,
     );
   }
-  const next = build(session, s.name, raw, prefix);
+  const next = await build(session, s.name, raw, prefix);
   await s.instance.stop();
   const pids = [...s.pids.values()];
   for (const w of pids) next.pids.set(w.pid, w);
@@ -150,7 +151,7 @@ export const trackerCommand: PromptCommand = {
           })`,
         );
       }
-      const next = build(session, create, undefined, "creating tracker failed");
+      const next = await build(session, create, undefined, "creating tracker failed");
       // A tracker made here is stopped; a policy's stays with its policy.
       const prev = session.components.tracker;
       if (prev && !prev.adopted) await prev.instance.stop();
