@@ -8,6 +8,12 @@
  * ends -c, -f and the prompt, after which every component the session
  * holds is stopped (kdamonds off, their contexts removed).
  *
+ * The prompt's commands and the metrics endpoint are imported only when
+ * used (-c, -f, -prompt, a routine running a command; -metrics): a daemon
+ * whose config needs neither does not compile them (issue 18: memory per
+ * daemon; the policies, trackers, pidwatchers and routines load the same
+ * way, see lifecycle/lazy.ts).
+ *
  * @module
  */
 import { UsageError } from "../errors.ts";
@@ -16,19 +22,21 @@ import { ReadStoppedError } from "../common/bounded_read.ts";
 import { Logger } from "../log/logger.ts";
 import { Daemon } from "../daemon/daemon.ts";
 import type { Policy } from "../policies/policy.ts";
-import { builtinCommands } from "../prompt/commands/mod.ts";
-import { freshPromptRunner } from "../prompt/commands/routines.ts";
 import { realExec } from "../routines/exec.ts";
-import type { ExecResult, Routine } from "../routines/routine.ts";
+import type { ExecResult, PromptRunner, Routine } from "../routines/routine.ts";
 import type { PromptCommand } from "../prompt/command.ts";
 import { interact, type LineSource } from "../prompt/interact.ts";
-import { Prompt } from "../prompt/prompt.ts";
-import { adoptPolicy, type ComponentSlot, Session, type ShellRunner } from "../prompt/session.ts";
+import { Prompt, type PromptOutput } from "../prompt/prompt.ts";
+import {
+  adoptPolicy,
+  type ComponentSlot,
+  Session,
+  type SessionOptions,
+  type ShellRunner,
+} from "../prompt/session.ts";
 import { Stats } from "../stats/stats.ts";
-import { collectMetrics } from "../metrics/collect.ts";
-import { renderExposition } from "../metrics/exposition.ts";
-import { type MetricsAddress, type MetricsServer, serveMetrics } from "../metrics/server.ts";
-import { sessionMetricsSource } from "../metrics/session_source.ts";
+import type { MetricsAddress, MetricsServer } from "../metrics/server.ts";
+import type { Mover } from "../mover/mover.ts";
 import type { Clock } from "../time/clock.ts";
 import { ExitCode } from "../common/exit_codes.ts";
 import type { OneShotEnv } from "./oneshot.ts";
@@ -137,9 +145,12 @@ async function runWithSignals(
     stats: new Stats(env.clock, { alive: (pid) => env.procfs.exists(pid) }),
     runShell: env.runShell,
   });
-  const commands = builtinCommands();
-  const prompt = new Prompt(session, { out: env.out, err: env.err }, commands);
+  const commands = promptCommands();
+  let prompt: Prompt | undefined;
+  const thePrompt = async () =>
+    prompt ??= new Prompt(session, { out: env.out, err: env.err }, await commands());
   const runLines = async (text: string): Promise<boolean> => {
+    const prompt = await thePrompt();
     for (const line of text.split("\n")) {
       if (args.echo) prompt.write(`${line}\n`);
       if ((await prompt.runLine(line)).quit) return true;
@@ -150,6 +161,13 @@ async function runWithSignals(
   let metrics: MetricsServer | undefined;
   try {
     if (args.metrics) {
+      const [{ sessionMetricsSource }, { renderExposition }, { collectMetrics }, { serveMetrics }] =
+        await Promise.all([
+          import("../metrics/session_source.ts"),
+          import("../metrics/exposition.ts"),
+          import("../metrics/collect.ts"),
+          import("../metrics/server.ts"),
+        ]);
       const source = sessionMetricsSource(session, env.procfs);
       metrics = serveMetrics(args.metrics, () => renderExposition(collectMetrics(source)), {
         warn: (message) => logger.warn(message),
@@ -171,7 +189,7 @@ async function runWithSignals(
     if (!quit && args.prompt) {
       const source = await env.stdinLines();
       try {
-        await Promise.race([interact(prompt, source, args.echo), stopped]);
+        await Promise.race([interact(await thePrompt(), source, args.echo), stopped]);
       } finally {
         source.close();
       }
@@ -187,7 +205,35 @@ async function runWithSignals(
   if (session.fatal !== undefined) return ExitCode.FAILURE;
   // A mover task that failed after its command returned (nobody waited
   // for it) still fails the session.
-  return prompt.firstErrorCode || (session.opts.stats.firstDropExitCode() ?? ExitCode.OK);
+  return (prompt?.firstErrorCode ?? 0) ||
+    (session.opts.stats.firstDropExitCode() ?? ExitCode.OK);
+}
+
+/** The prompt's commands, imported on the first call. */
+function promptCommands(): () => Promise<readonly PromptCommand[]> {
+  let commands: Promise<readonly PromptCommand[]> | undefined;
+  return () => commands ??= import("../prompt/commands/mod.ts").then((m) => m.builtinCommands());
+}
+
+/**
+ * The routines' prompt runner (`freshPromptRunner`), imported with the
+ * commands when a routine first runs one.
+ */
+function lazyPromptRunner(
+  opts: SessionOptions,
+  commands: () => Promise<readonly PromptCommand[]>,
+  io: PromptOutput,
+  mover: Mover,
+): PromptRunner {
+  let runner: Promise<PromptRunner> | undefined;
+  const load = () =>
+    runner ??= Promise.all([import("../prompt/commands/routines.ts"), commands()]).then(
+      ([{ freshPromptRunner }, list]) => freshPromptRunner(opts, list, io, mover),
+    );
+  return {
+    runLine: async (line, policy) => (await load()).runLine(line, policy),
+    runArgs: async (args, policy) => (await load()).runArgs(args, policy),
+  };
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
@@ -206,7 +252,7 @@ function startDaemon(
   env: CommandModeEnv,
   file: string,
   session: Session,
-  commands: readonly PromptCommand[],
+  commands: () => Promise<readonly PromptCommand[]>,
   stop: AbortSignal | undefined,
 ): Daemon {
   let fromConfig = new Set<ComponentSlot<Routine>>();
@@ -216,7 +262,7 @@ function startDaemon(
     ...(stop ? { stop } : {}),
     deps: {
       ...session.componentDeps(),
-      prompt: freshPromptRunner(
+      prompt: lazyPromptRunner(
         session.opts,
         commands,
         { out: env.out, err: env.err },

@@ -2,6 +2,10 @@
  * The command line: parses flags, runs the one-shot status or move, and
  * turns every error into one line on stderr and an exit code.
  *
+ * Each mode's modules (one-shot, -tiers, -check, command mode) are
+ * imported when the command line picks that mode: the others are neither
+ * compiled nor run (issue 18: memory per daemon).
+ *
  * @module
  */
 import { quoted, shownValue } from "../common/excerpt.ts";
@@ -12,21 +16,8 @@ import { COUNT_MAX, NODE_MAX, PID_MAX } from "../common/limits.ts";
 import { jsonText } from "./format.ts";
 import { ExitCode, exitCodeFor } from "../common/exit_codes.ts";
 import { boolFlag, intFlag, parseFlags, parseWholeNumber, stringFlag } from "../common/flags.ts";
-import { type CommandModeEnv, runCommandMode } from "./command_mode.ts";
-import { readTierTopology } from "../tiers/tier_topology.ts";
-import { renderTiers, tiersJson } from "../tiers/render.ts";
-import { parseMetricsAddress } from "../metrics/server.ts";
-import { checkConfigFile } from "./check.ts";
-import {
-  inspectProcess,
-  type MoveArgs,
-  moveExitCode,
-  moveJson,
-  renderMove,
-  renderStatus,
-  runMove,
-  statusJson,
-} from "./oneshot.ts";
+import type { CommandModeEnv } from "./command_mode.ts";
+import type { MoveArgs } from "./oneshot.ts";
 import { errorText } from "../common/error_text.ts";
 
 /** Where the command line reads and writes. */
@@ -43,7 +34,10 @@ export interface CliEnv extends CommandModeEnv {
   defaultSignals?: () => void;
 }
 
-function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
+async function runOneShot(
+  env: CliEnv,
+  values: ReadonlyMap<string, string | boolean>,
+): Promise<number> {
   const pidText = String(values.get("pid"));
   const pid = parseWholeNumber("--pid", pidText, 1, PID_MAX, "a process id");
   const output = values.get("output") ?? "text";
@@ -56,6 +50,15 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   const batchPages = intFlag(values, "batch-pages", 1, 65536, "a number of pages", "--");
   const json = output === "json";
   const exact = boolFlag(values, "exact");
+  const {
+    inspectProcess,
+    moveExitCode,
+    moveJson,
+    renderMove,
+    renderStatus,
+    runMove,
+    statusJson,
+  } = await import("./oneshot.ts");
   if (toNode === undefined) {
     for (const f of ["move-from", "count", "batch-pages"]) {
       if (values.has(f)) {
@@ -77,7 +80,10 @@ function runOneShot(env: CliEnv, values: ReadonlyMap<string, string | boolean>):
   return moveExitCode(report);
 }
 
-function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): number {
+async function runTiers(
+  env: CliEnv,
+  values: ReadonlyMap<string, string | boolean>,
+): Promise<number> {
   const other = [...values.keys()].find((f) => f !== "tiers" && f !== "output");
   if (other) {
     throw new UsageError(`Flag --${other} does not go with -tiers (it takes only --output)`);
@@ -86,6 +92,10 @@ function runTiers(env: CliEnv, values: ReadonlyMap<string, string | boolean>): n
   if (output !== "text" && output !== "json") {
     throw new UsageError(`Invalid --output ${shownValue(output)}: expected text or json`);
   }
+  const [{ readTierTopology }, { renderTiers, tiersJson }] = await Promise.all([
+    import("../tiers/tier_topology.ts"),
+    import("../tiers/render.ts"),
+  ]);
   env.sysfs.requireNuma();
   const topology = readTierTopology(env.sysfs);
   env.out(output === "json" ? jsonText(tiersJson(topology)) : renderTiers(topology));
@@ -104,6 +114,7 @@ async function runCheck(
   if (file === undefined) {
     throw new UsageError("Flag -check needs -config FILE: say which config file to check");
   }
+  const { checkConfigFile } = await import("./check.ts");
   env.out(await checkConfigFile(file, env.readTextFile));
   return ExitCode.OK;
 }
@@ -132,7 +143,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
       env.out(versionText(env.program));
       return ExitCode.OK;
     }
-    if (boolFlag(values, "tiers")) return runTiers(env, values);
+    if (boolFlag(values, "tiers")) return await runTiers(env, values);
     if (boolFlag(values, "check")) return await runCheck(env, values);
     if (commandMode) {
       const oneShot = ["pid", ...ONE_SHOT_ONLY].find((f) => values.has(f));
@@ -143,6 +154,10 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
         );
       }
       const metricsText = stringFlag(values, "metrics");
+      const metrics = metricsText === undefined
+        ? undefined
+        : (await import("../metrics/server.ts")).parseMetricsAddress(metricsText);
+      const { runCommandMode } = await import("./command_mode.ts");
       return await runCommandMode(env, {
         prompt: boolFlag(values, "prompt"),
         c: stringFlag(values, "c"),
@@ -151,7 +166,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
         l: stringFlag(values, "l"),
         echo: boolFlag(values, "echo"),
         debug: boolFlag(values, "debug"),
-        metrics: metricsText === undefined ? undefined : parseMetricsAddress(metricsText),
+        metrics,
       });
     }
     if (!values.has("pid")) {
@@ -173,7 +188,7 @@ export async function runCli(args: readonly string[], env: CliEnv): Promise<numb
           "(--pid) prints its report and logs nothing",
       );
     }
-    return runOneShot(env, values);
+    return await runOneShot(env, values);
   } catch (e) {
     const code = exitCodeFor(e);
     const message = errorText(e);
