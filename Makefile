@@ -49,7 +49,7 @@ fmt: $(DENO)
 	$(DENO) fmt
 
 unit: $(DENO)
-	$(DENO) test -A --quiet src tests/e2e/lib tests/compare
+	$(DENO) test -A --quiet src tests/e2e/lib tests/compare tools
 
 # `make unit` three times while two busy loops load two cores: every test
 # must pass every time (none may depend on the machine's speed).

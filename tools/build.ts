@@ -5,21 +5,25 @@
  *
  * Route 1, `deno compile`: taken when Deno's `denort` runtime is at hand,
  * either named by $DENORT_BIN or already in Deno's download cache.
- * Route 2, self-extracting file: otherwise. The program is bundled into one
- * JavaScript file, and tools/sfx/launcher.c (built statically) carries it
- * together with the zstd-compressed Deno runtime, the runtime's ELF
- * interpreter and every shared library it links (from this host, as `ldd`
- * lists them): the result needs no libc on the target. The launcher runs
- * the program as the body of an async function, so the bundle may hold no
- * `import`, `export` or `import.meta` (checked here). See that file's
- * header.
+ * Route 2, self-extracting file: otherwise. The program is bundled with
+ * code splitting: an entry, and chunks for what it imports with `import()`
+ * (tools/chunks.ts turns them into function bodies read from one `.chunks`
+ * file only when imported). tools/sfx/launcher.c (built statically) carries
+ * the entry and the chunks together with the zstd-compressed Deno runtime,
+ * the runtime's ELF interpreter and every shared library it links (from
+ * this host, as `ldd` lists them): the result needs no libc on the target.
+ * The launcher runs the program as the body of an async function, so the
+ * bundle may hold no `import`, `export` or `import.meta` (checked here).
+ * See that file's header.
  *
  * Either way the result is one file that needs no Deno on the target, and
  * the build prints which route it took.
  */
 
-const SFX_MAGIC = "MEMTIERD-SFX-v2";
-const TRAILER_BYTES = 16 + 7 * 8 + 3 * 32;
+import { chunkBody, chunkFile, loaderPrelude, refuseMutableExports } from "./chunks.ts";
+
+const SFX_MAGIC = "MEMTIERD-SFX-v3";
+const TRAILER_BYTES = 16 + 9 * 8 + 3 * 32;
 /** One `struct lib` of the launcher's library index. */
 const LIB_ENTRY_BYTES = 48 + 3 * 8;
 const MAX_LIBS = 32;
@@ -76,6 +80,8 @@ function trailer(fields: {
   libsCount: number;
   programOffset: number;
   programSize: number;
+  chunksOffset: number;
+  chunksSize: number;
   runtimeId: string;
   programId: string;
   programName: string;
@@ -92,13 +98,15 @@ function trailer(fields: {
     fields.libsCount,
     fields.programOffset,
     fields.programSize,
+    fields.chunksOffset,
+    fields.chunksSize,
   ];
   ints.forEach((v, i) => view.setBigUint64(16 + i * 8, BigInt(v), true));
   const strings = [fields.runtimeId, fields.programId, fields.programName];
   strings.forEach((s, i) => {
     const bytes = enc.encode(s);
     if (bytes.length >= 32) throw new Error(`Cannot build: trailer string too long: ${s}`);
-    buf.set(bytes, 72 + i * 32);
+    buf.set(bytes, 16 + ints.length * 8 + i * 32);
   });
   return buf;
 }
@@ -291,8 +299,27 @@ function refuseModuleSyntax(code: string, bundle: string) {
   }
 }
 
-async function buildSelfExtracting(name: string, entry: string, output: string) {
-  const bundle = `build/${name}/${name}.js`;
+/** Every TypeScript file under src/ but tests, as `refuseMutableExports` reads them. */
+function* sourceFiles(dir: string): Generator<string> {
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) yield* sourceFiles(path);
+    else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) yield path;
+  }
+}
+
+/**
+ * Bundles `entry` with code splitting into build/NAME/bundle/ and gives the
+ * program (the loader and the entry as a function body) and the chunks
+ * file (tools/chunks.ts).
+ */
+async function bundleProgram(
+  name: string,
+  entry: string,
+): Promise<{ program: Uint8Array; chunks: Uint8Array; count: number }> {
+  for (const file of sourceFiles("src")) refuseMutableExports(Deno.readTextFileSync(file), file);
+  const dir = `build/${name}/bundle`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
   await run(Deno.execPath(), [
     "bundle",
     "--quiet",
@@ -310,13 +337,36 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
     // -debug stack trace shows minified names: MEMTIERD_MINIFY=0 builds
     // without (README.md, "Memory per daemon").
     ...(Deno.env.get("MEMTIERD_MINIFY") === "0" ? [] : ["--minify"]),
-    "--output",
-    bundle,
+    // What the program imports with import() goes in chunks of their own,
+    // compiled only when imported (tools/chunks.ts).
+    "--code-splitting",
+    "--outdir",
+    dir,
     entry,
   ]);
-  const program = await Deno.readFile(bundle);
-  refuseStaticNodeImports(new TextDecoder().decode(program), bundle);
-  refuseModuleSyntax(new TextDecoder().decode(program), bundle);
+  const entryFile = entry.split("/").pop()!.replace(/\.ts$/, ".js");
+  const bodies = new Map<string, string>();
+  let main = "";
+  for (const e of [...Deno.readDirSync(dir)].sort((a, b) => a.name < b.name ? -1 : 1)) {
+    if (!e.isFile || !e.name.endsWith(".js")) continue;
+    const path = `${dir}/${e.name}`;
+    const code = Deno.readTextFileSync(path);
+    refuseStaticNodeImports(code, path);
+    const body = chunkBody(code, e.name, e.name === entryFile);
+    refuseModuleSyntax(body, path);
+    if (e.name === entryFile) main = body;
+    else bodies.set(e.name, body);
+  }
+  if (main === "") throw new Error(`Cannot build: no ${entryFile} in ${dir}`);
+  const chunks = chunkFile(bodies);
+  const program = new TextEncoder().encode(loaderPrelude(chunks.index) + main);
+  await Deno.writeFile(`build/${name}/${name}.js`, program);
+  await Deno.writeFile(`build/${name}/${name}.chunks`, chunks.bytes);
+  return { program, chunks: chunks.bytes, count: bodies.size };
+}
+
+async function buildSelfExtracting(name: string, entry: string, output: string) {
+  const { program, chunks, count } = await bundleProgram(name, entry);
   const launcher = await Deno.readFile(await buildLauncher());
   const runtime = await compressed(Deno.execPath(), 9);
   const libs = await carriedLibraries(Deno.execPath());
@@ -331,6 +381,7 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
   const index = libraryIndex(libs, libsData);
   const libsOffset = libsData + libs.reduce((n, l) => n + l.zst.length, 0);
   const programOffset = libsOffset + index.length;
+  const chunksOffset = programOffset + program.length;
   const tail = trailer({
     runtimeOffset,
     runtimeZsize: runtime.zst.length,
@@ -339,13 +390,17 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
     libsCount: libs.length,
     programOffset,
     programSize: program.length,
+    chunksOffset,
+    chunksSize: chunks.length,
     runtimeId,
-    programId: (await sha256Hex(program)).slice(0, 24),
+    // The program reads the chunks by offset: one identity for both.
+    programId: (await sha256Hex(new Uint8Array([...program, ...chunks]))).slice(0, 24),
     programName: name,
   });
   const tmp = `${output}.tmp`;
   const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o755 });
-  for (const part of [launcher, runtime.zst, ...libs.map((l) => l.zst), index, program, tail]) {
+  const parts = [launcher, runtime.zst, ...libs.map((l) => l.zst), index, program, chunks, tail];
+  for (const part of parts) {
     let off = 0;
     while (off < part.length) off += await file.write(part.subarray(off));
   }
@@ -359,7 +414,7 @@ async function buildSelfExtracting(name: string, entry: string, output: string) 
         libs.length - 1
       } libraries (${libs.map((l) => l.name).join(", ")}) + ${
         (program.length / 1024).toFixed(0)
-      } KiB program, ${mb} MiB`,
+      } KiB program + ${count} chunks of ${(chunks.length / 1024).toFixed(0)} KiB, ${mb} MiB`,
   );
 }
 

@@ -14,10 +14,10 @@ function selfExtracting(): boolean {
   const file = Deno.openSync(BIN);
   try {
     const size = file.statSync().size;
-    const tail = new Uint8Array(168);
+    const tail = new Uint8Array(184);
     file.seekSync(size - tail.length, Deno.SeekMode.Start);
     file.readSync(tail);
-    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v2";
+    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v3";
   } finally {
     file.close();
   }
@@ -51,13 +51,44 @@ Deno.test({
       assertEquals((await version(cacheDir)).code, 0);
       const program = cachedProgram(cacheDir);
       const original = Deno.readTextFileSync(program);
-      const tampered = original.replace("version information:", "VERSION INFORMATION:");
+      const tampered = original.replace("Cannot load chunk", "CANNOT LOAD CHUNK");
       assertOk(tampered !== original && tampered.length === original.length);
       Deno.writeTextFileSync(program, tampered);
       const r = await version(cacheDir);
       assertEquals(r.code, 0, r.stderr);
       assertIncludes(r.stdout, "memtierd version information:");
       assertEquals(Deno.readTextFileSync(program), original);
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the launcher re-extracts the program's chunks changed in place to the same size",
+  ignore: !selfExtracting(),
+  async fn() {
+    const cacheDir = Deno.makeTempDirSync({ prefix: "memtierd-cache-" });
+    try {
+      // -check loads the chunks of the config reader and of its policy.
+      const config = `${cacheDir}/stub.yaml`;
+      Deno.writeTextFileSync(config, "policy: {name: stub}\n");
+      const check = () =>
+        new Deno.Command(BIN, {
+          args: ["-config", config, "-check"],
+          clearEnv: true,
+          env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", MEMTIERD_CACHE_DIR: cacheDir },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      assertEquals((await check()).code, 0);
+      const chunks = cachedProgram(cacheDir).replace(/\.js$/, ".chunks");
+      const original = Deno.readFileSync(chunks);
+      Deno.writeFileSync(chunks, new Uint8Array(original.length).fill(0x20));
+      const r = await check();
+      assertEquals(r.code, 0, dec.decode(r.stderr));
+      assertEquals(dec.decode(r.stdout), `${config}: ok\n`);
+      assertEquals(Deno.readFileSync(chunks), original);
     } finally {
       Deno.removeSync(cacheDir, { recursive: true });
     }
@@ -97,8 +128,8 @@ Deno.test({
         const st = Deno.statSync(`${cacheDir}/${e.name}`);
         return `${e.name} ${st.ino} ${st.mtime?.getTime()}`;
       }).sort();
-      // The runtime, the program, the module that runs it and their .id files.
-      assertEquals(before.length, 6, before.join("\n"));
+      // The runtime, the program, its chunks, the module that runs it and their .id files.
+      assertEquals(before.length, 8, before.join("\n"));
       assertEquals((await version(cacheDir)).code, 0);
       const after = [...Deno.readDirSync(cacheDir)].filter((e) => e.isFile).map((e) => {
         const st = Deno.statSync(`${cacheDir}/${e.name}`);

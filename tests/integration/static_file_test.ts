@@ -21,10 +21,10 @@ function selfExtracting(): boolean {
   const file = Deno.openSync(BIN);
   try {
     const size = file.statSync().size;
-    const tail = new Uint8Array(168);
+    const tail = new Uint8Array(184);
     file.seekSync(size - tail.length, Deno.SeekMode.Start);
     file.readSync(tail);
-    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v2";
+    return dec.decode(tail.subarray(0, 15)) === "MEMTIERD-SFX-v3";
   } finally {
     file.close();
   }

@@ -6,7 +6,7 @@
  * payloads and a trailer to it, giving one executable file:
  *
  *   [launcher ELF][zstd(deno runtime)][zstd(each library)][library index]
- *   [bundled program .js][trailer]
+ *   [bundled program .js][its chunks][trailer]
  *
  * The libraries are the Deno runtime's ELF interpreter (ld-linux, first in
  * the index) and every shared library it links, taken from the build host:
@@ -48,6 +48,11 @@
  * function body. tools/build.ts makes sure the program has no `import`,
  * `export` or `import.meta`, which a function body cannot hold.
  *
+ * The program's chunks (tools/chunks.ts: the modules it imports only when
+ * a command line or config needs them) are extracted beside it as
+ * `<name>-<id>.chunks`, under the same rules; the program reads a chunk
+ * from there when it first imports it.
+ *
  * SIGHUP, SIGINT and SIGTERM are blocked from the launcher's first
  * instruction on, and stay blocked across exec: one that comes during the
  * start (a first start extracts 95 MB: seconds in a slow VM) is held, not
@@ -78,7 +83,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#define MAGIC "MEMTIERD-SFX-v2"
+#define MAGIC "MEMTIERD-SFX-v3"
 
 /* Written by tools/build.ts; all integers little-endian. */
 struct trailer {
@@ -90,6 +95,8 @@ struct trailer {
   uint64_t libs_count;
   uint64_t program_offset;
   uint64_t program_size;
+  uint64_t chunks_offset; /* chunks_size 0: none */
+  uint64_t chunks_size;
   char runtime_id[32];
   char program_id[32];
   char program_name[32];
@@ -371,15 +378,18 @@ int main(int argc, char **argv) {
       die("this file has no valid library index", NULL);
 
   char dir[4096], runtime[4300], program[4300], entry[4300], denodir[4300], bindir[4300], link[4400];
+  char chunks[4300];
   char libdir[4300], path[4400], loader[4400], target[256];
   pick_cache_dir(dir, sizeof dir);
   snprintf(runtime, sizeof runtime, "%s/deno-%s", dir, t.runtime_id);
   snprintf(libdir, sizeof libdir, "%s/deno-%s.lib", dir, t.runtime_id);
   snprintf(program, sizeof program, "%s/%s-%s.js", dir, t.program_name, t.program_id);
   snprintf(entry, sizeof entry, "%s/%s-%s.mjs", dir, t.program_name, t.program_id);
+  snprintf(chunks, sizeof chunks, "%s/%s-%s.chunks", dir, t.program_name, t.program_id);
   snprintf(denodir, sizeof denodir, "%s/deno-dir", dir);
   int missing = !intact(runtime, t.runtime_size) || !intact(program, t.program_size) ||
-                !intact(entry, strlen(entry_text));
+                !intact(entry, strlen(entry_text)) ||
+                (t.chunks_size > 0 && !intact(chunks, t.chunks_size));
   for (uint64_t i = 0; i < t.libs_count && !missing; i++) {
     snprintf(path, sizeof path, "%s/%.47s", libdir, libs[i].name);
     missing = !intact(path, libs[i].size);
@@ -399,6 +409,8 @@ int main(int argc, char **argv) {
   snprintf(loader, sizeof loader, "%s/%.47s", libdir, libs[0].name);
   if (!intact(program, t.program_size))
     extract(self, dir, program, t.program_offset, 0, t.program_size, 0600);
+  if (t.chunks_size > 0 && !intact(chunks, t.chunks_size))
+    extract(self, dir, chunks, t.chunks_offset, 0, t.chunks_size, 0600);
   if (!intact(entry, strlen(entry_text))) install_text(dir, entry, entry_text, 0600);
   close(self);
   snprintf(bindir, sizeof bindir, "%s/bin", dir);
