@@ -10,10 +10,13 @@
  * terminal and the shell are at the edges (interact.ts, session.ts
  * `realShell`), so tests run it without a TTY.
  *
+ * The commands are not re-exported here: command mode imports
+ * commands/mod.ts (`builtinCommands`) only when a line is to be run, so
+ * that a daemon without -c, -f, -prompt or routines does not load them.
+ *
  * @module
  */
 export type { CommandContext, PromptCommand } from "./command.ts";
-export { builtinCommands } from "./commands/mod.ts";
 export {
   editorLineSource,
   interact,
@@ -24,5 +27,11 @@ export {
   terminalLineSource,
 } from "./interact.ts";
 export { type LineResult, Prompt, type PromptOutput } from "./prompt.ts";
-export { realShell, Session, type SessionOptions, type ShellRunner } from "./session.ts";
+export {
+  adoptPolicy,
+  realShell,
+  Session,
+  type SessionOptions,
+  type ShellRunner,
+} from "./session.ts";
 export { PromptSyntaxError, tokenize } from "./tokenize.ts";
