@@ -39,6 +39,7 @@ function fixture(config: Partial<AgeConfig>) {
     IdleNumas: [],
     ActiveDurationMs: 0,
     ActiveNumas: [],
+    DemoteToMakeRoom: false,
     ...config,
   }, f.deps);
   const round = (ms: number, ...counters: ReturnType<typeof counter>[]) => {

@@ -24,6 +24,14 @@
  * memory the policy had just demoted look active again, back and forth.
  * Active memory must still have changed within the last two rounds.
  *
+ * Each range also keeps how much it is accessed (`ratePerPage`): the
+ * change of its counts in a round with news, per page (DAMON's counts are
+ * already per page of a region: `TrackerCounter.perPage`), smoothed over
+ * the rounds (half of it from the last round), 0 after rounds without
+ * change. Rounds without news of the process and the changes of held
+ * ranges leave it as it was. The age policy ranks memory by it when the
+ * fast nodes are full (room_exchange.ts).
+ *
  * The moves of the policy itself change counts too: a dirty anonymous page
  * the kernel migrated comes back dirty, and on x86 that sets its
  * soft-dirty bit, so a demoted range looks written once. When the move of a
@@ -55,6 +63,9 @@ import type { TrackerCounter } from "../trackers/tracker.ts";
 /** Rounds in a row a range can be remembered changing (Go's 64-bit round bitmap). */
 const MAX_ROUNDS = 64;
 
+/** Share of a range's `ratePerPage` that the last round with news makes. */
+export const RATE_WEIGHT = 0.5;
+
 /** What is remembered of one tracked range. */
 export interface RangeAge {
   readonly pid: number;
@@ -68,6 +79,15 @@ export interface RangeAge {
   accesses: number;
   reads: number;
   writes: number;
+  /** Change of its counts per page and round, smoothed (see the module). */
+  ratePerPage: number;
+}
+
+/** The change of a counter's counts since `before` (all of them after a reset), per page. */
+function ratePerPage(c: TrackerCounter, before: number): number {
+  const now = c.accesses + c.reads + c.writes;
+  const delta = now >= before ? now - before : now;
+  return c.perPage ? delta : delta / ((c.range.endAddr - c.range.startAddr) / PAGE_SIZE_BYTES);
 }
 
 /** Length of a range in pages. */
@@ -135,6 +155,7 @@ export class RangeAges {
           accesses: c.accesses,
           reads: c.reads,
           writes: c.writes,
+          ratePerPage: ratePerPage(c, 0),
         };
         ranges.set(key, a);
         seen.add(a);
@@ -151,6 +172,9 @@ export class RangeAges {
         old.lastChangedMs = nowMs;
         if (!this.#isHeld(c.pid, c.range)) {
           old.changedRounds = Math.min(MAX_ROUNDS, old.changedRounds + 1);
+          const before = old.accesses + old.reads + old.writes;
+          old.ratePerPage = (1 - RATE_WEIGHT) * old.ratePerPage +
+            RATE_WEIGHT * ratePerPage(c, before);
         }
         old.accesses = c.accesses;
         old.reads = c.reads;
@@ -177,7 +201,11 @@ export class RangeAges {
         }
       }
     }
-    for (const a of unchanged) if (news.has(a.pid)) a.changedRounds = 0;
+    for (const a of unchanged) {
+      if (!news.has(a.pid)) continue;
+      a.changedRounds = 0;
+      a.ratePerPage *= 1 - RATE_WEIGHT;
+    }
     this.#lastRoundMs = this.#roundMs;
     this.#roundMs = nowMs;
   }
@@ -323,7 +351,9 @@ class Overlaps {
 }
 
 /** Ranges of each pid, merged where they touch (the Go `RegionsMerged`). */
-export function rangesByPid(ages: readonly RangeAge[]): Map<number, AddrRange[]> {
+export function rangesByPid(
+  ages: readonly { pid: number; range: AddrRange }[],
+): Map<number, AddrRange[]> {
   const byPid = new Map<number, AddrRange[]>();
   for (const a of ages) {
     let l = byPid.get(a.pid);
