@@ -73,6 +73,26 @@ policy:
     mover: {intervalms: 20, bandwidth: 200}
 YAML
       ;;
+    agerank)
+      # Age with DemoteToMakeRoom: on the full fast nodes the least accessed
+      # memory goes down to make room for the most accessed. It ranks by the
+      # share of a region's pages written, so every written page counts.
+      [ "$2" = damon ] || tracker="{name: $2, config: {pagesinregion: 256, maxcountperregion: 0, scanintervalms: 2000}}"
+      cat <<YAML
+policy:
+  name: age
+  config:
+    intervalms: 2000
+    pidwatcher: {name: pidlist, config: {pids: [$3]}}
+    tracker: $tracker
+    idledurationms: 10000
+    idlenumas: [2, 3]
+    activedurationms: 2000
+    activenumas: [0, 1]
+    demotetomakeroom: true
+    mover: {intervalms: 20, bandwidth: 200}
+YAML
+      ;;
     heat)
       # Heat needs how much of a region was written, not only whether: every
       # written page counts (maxcountperregion 0), so a hot region scores 1
@@ -133,8 +153,8 @@ compare-skip() {
 }
 
 # compare-run VARIANT CONTENDER: one run of the workload under CONTENDER
-# (none, kernel, damos, ours-POLICY-TRACKER, go-age-TRACKER,
-# ours-age-softdirty+kernel).
+# (none, kernel, damos, ours-POLICY-TRACKER with POLICY age, agerank (age
+# with DemoteToMakeRoom) or heat, go-age-TRACKER, ours-age-softdirty+kernel).
 compare-run() {
   local variant=$1 name=$2 write=false mpid="" tag="$1-$2" started
   [ "$variant" = write ] && write=true
