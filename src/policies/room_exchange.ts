@@ -81,7 +81,7 @@ function byAddress(a: RankedRange, b: RankedRange): number {
  * ], new Map([[0, 10]]), 1000);
  * strictEqual(plan.promote.length, 1);
  * strictEqual(plan.demote[0]!.range.startAddr, 100 * 4096);
- * strictEqual(plan.roomPages.get(0), 10);
+ * strictEqual(plan.roomPages.get(0), 110);
  * ```
  */
 export function planExchange(
