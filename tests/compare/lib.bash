@@ -11,7 +11,8 @@
 # cannot hold it), COMPARE_TTL accesses in s (80), COMPARE_SHIFT hot-set
 # shift in s (40), COMPARE_VARIANTS (write read), COMPARE_PROMOTE_MBPS the
 # kernel's promote rate limit (256), COMPARE_FAST_RESERVE what the starting
-# placement leaves free on each fast node (64M), COMPARE_DEBUG=1 runs our memtierd with
+# placement leaves free on each fast node (64M), COMPARE_HOT_ACCESS the share
+# of the accesses that go to the hot set (90), COMPARE_DEBUG=1 runs our memtierd with
 # -debug. Our memtierd's log is kept as VARIANT-NAME.log. A contender that cannot run (its daemon
 # exits, DAMON refuses the schemes) gets a "not run" line; the others go on.
 
@@ -21,6 +22,7 @@ COMPARE_SHIFT=${COMPARE_SHIFT:-40}
 COMPARE_VARIANTS=${COMPARE_VARIANTS:-write read}
 COMPARE_PROMOTE_MBPS=${COMPARE_PROMOTE_MBPS:-256}
 COMPARE_FAST_RESERVE=${COMPARE_FAST_RESERVE:-64M}
+COMPARE_HOT_ACCESS=${COMPARE_HOT_ACCESS:-90}
 COMPARE_DEBUG=${COMPARE_DEBUG:-0}
 COMPARE_RUNS=${COMPARE_RUNS:-${E2E_OUTPUT:-$E2E_DIR/output}/compare/runs}
 COMPARE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -163,7 +165,7 @@ compare-run() {
   started=$(date +%s)
   step "$tag"
   compare-kernel-off
-  vm-command-ok "rm -f /tmp/c.go /tmp/c.out /tmp/c.log; (while [ ! -e /tmp/c.go ]; do sleep 0.2; done; echo start) | meme hotset -ws $COMPARE_WS -ttl ${COMPARE_TTL}s -shift ${COMPARE_SHIFT}s -write=$write -fast-reserve $COMPARE_FAST_RESERVE -wait-start > /tmp/c.out 2>&1 & echo \$! > /tmp/c.pid"
+  vm-command-ok "rm -f /tmp/c.go /tmp/c.out /tmp/c.log; (while [ ! -e /tmp/c.go ]; do sleep 0.2; done; echo start) | meme hotset -ws $COMPARE_WS -ttl ${COMPARE_TTL}s -shift ${COMPARE_SHIFT}s -write=$write -fast-reserve $COMPARE_FAST_RESERVE -hot-access $COMPARE_HOT_ACCESS -wait-start > /tmp/c.out 2>&1 & echo \$! > /tmp/c.pid"
   vm-run-until --timeout 900 --poll 1 "grep -q '^ready:' /tmp/c.out" || {
     vm-command "cat /tmp/c.out"
     fail "$tag: the workload did not get ready"

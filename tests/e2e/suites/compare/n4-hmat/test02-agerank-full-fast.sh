@@ -1,16 +1,19 @@
 # e2e-timeout: 480
 # Age with DemoteToMakeRoom on fast nodes that cannot hold the working set:
 # tmpfs files bound to nodes 0 and 1 leave 80 MB free on each, and the
-# starting placement (meme hotset, 256M writing, 10 % hot, 4 MB left free
-# per fast node) fills them with cold pages and puts the rest of the cold
+# starting placement (meme hotset, 256M writing, 10 % of the pages taking
+# 98 % of the accesses, 4 MB left free per fast node) fills them with cold pages and puts the rest of the cold
 # pages and the whole hot set on the slow nodes 2-3. The cold pages are
 # written now and then, so none is idle for IdleDurationMs; age alone
 # promotes only the few pages the fast nodes have room for. With
 # DemoteToMakeRoom the cold memory on the fast nodes goes down to make room
 # and at least half of the hot set is on the fast tier before the shift,
 # from the workload's own move_pages samples (the kernel's view); the data
-# is intact (verify: OK, in compare-run).
-COMPARE_WS=256M COMPARE_TTL=50 COMPARE_SHIFT=40 COMPARE_VARIANTS=write COMPARE_FAST_RESERVE=4M
+# is intact (verify: OK, in compare-run). (With 90 % of the accesses to the
+# hot set, as make compare has it, 43 % of each cold region is written in a
+# 2 s scan against all of a hot one: less than the 4 times as much the
+# ranking asks for, and the soft-dirty share of pages cannot show more.)
+COMPARE_WS=256M COMPARE_TTL=50 COMPARE_SHIFT=40 COMPARE_VARIANTS=write COMPARE_FAST_RESERVE=4M COMPARE_HOT_ACCESS=98
 COMPARE_RUNS=$E2E_DIR/output/compare/n4-hmat/runs-room
 rm -rf "$COMPARE_RUNS"
 source "$E2E_DIR/../compare/lib.bash"
