@@ -285,16 +285,17 @@ export class AgeLogic {
    * their counts may be half of a scan under way, a scan of a large process
    * under load taking longer than a round, which would make memory the scan
    * has not reached yet look untouched in this round), and those it
-   * finished one of (`scanned`: news, changed or not). A tracker that
+   * finished one or more of (`scanned`: news, changed or not; how many). A tracker that
    * records no scans in the stats leaves every pid counted, as news only
    * where a count changed.
    */
-  #scansSinceLastRound(): { unscanned: Set<number>; scanned: Set<number> } {
+  #scansSinceLastRound(): { unscanned: Set<number>; scanned: Map<number, number> } {
     const unscanned = new Set<number>();
-    const scanned = new Set<number>();
+    const scanned = new Map<number, number>();
     for (const [pid, s] of this.#deps.stats.scans()) {
-      if (this.#scanCounts.get(pid) === s.count) unscanned.add(pid);
-      else scanned.add(pid);
+      const before = this.#scanCounts.get(pid);
+      if (before === s.count) unscanned.add(pid);
+      else scanned.set(pid, before === undefined || s.count < before ? s.count : s.count - before);
       this.#scanCounts.set(pid, s.count);
     }
     for (const pid of this.#scanCounts.keys()) {

@@ -437,10 +437,11 @@ Deno.test("age: without DemoteToMakeRoom, memory touched in every round never le
 
 Deno.test("age DemoteToMakeRoom: memory accessed about as much as the memory waiting stays where it is", () => {
   using x = fullFastNode({ DemoteToMakeRoom: true });
-  // B: 160 of 512 pages a round, a third of A's rate: more than a quarter.
-  x.round(0, counter(A, 512), counter(B, 160));
-  x.round(1000, counter(A, 1024), counter(B, 320));
-  x.round(1000, counter(A, 1536), counter(B, 480));
+  // A: half of its pages written in a scan (0.69 accesses per page), B: 160
+  // of 512 (0.38): more than a quarter as much.
+  x.round(0, counter(A, 256), counter(B, 160));
+  x.round(1000, counter(A, 512), counter(B, 320));
+  x.round(1000, counter(A, 768), counter(B, 480));
   assertEquals(x.tasks(), []);
 });
 

@@ -24,13 +24,20 @@
  * memory the policy had just demoted look active again, back and forth.
  * Active memory must still have changed within the last two rounds.
  *
- * Each range also keeps how much it is accessed (`ratePerPage`): the
- * change of its counts in a round with news, per page (DAMON's counts are
- * already per page of a region: `TrackerCounter.perPage`), smoothed over
- * the rounds (half of it from the last round), 0 after rounds without
- * change. Rounds without news of the process and the changes of held
- * ranges leave it as it was. The age policy ranks memory by it when the
- * fast nodes are full (room_exchange.ts).
+ * Each range also keeps how much it is accessed (`ratePerPage`), from the
+ * change of its counts in a round with news, smoothed over the rounds (half
+ * of it from the last round), 0 after rounds without change; rounds
+ * without news of the process and the changes of held ranges leave it as
+ * it was. A page tracker counts the pages of a region accessed in a scan,
+ * which cannot show more than all of them: a region whose pages are
+ * accessed once a scan on average has 63 % of them counted, and one
+ * accessed ten times as often 100 %. So a page tracker's share of pages
+ * per scan (s) is taken for what it says of the accesses per page and
+ * scan, -ln(1 - s) (accesses at random times: the chance that a page sees
+ * none in a scan is e^-rate), s at most 1 - 1/(2 × pages); DAMON's counts
+ * are accesses per page of a region already (`TrackerCounter.perPage`).
+ * The age policy ranks memory by it when the fast nodes are full
+ * (room_exchange.ts).
  *
  * The moves of the policy itself change counts too: a dirty anonymous page
  * the kernel migrated comes back dirty, and on x86 that sets its
@@ -83,11 +90,17 @@ export interface RangeAge {
   ratePerPage: number;
 }
 
-/** The change of a counter's counts since `before` (all of them after a reset), per page. */
-function ratePerPage(c: TrackerCounter, before: number): number {
+/**
+ * What the change of a counter's counts since `before` (all of them after a
+ * reset), over `scans` scans, says of the accesses per page (see the module).
+ */
+export function ratePerPage(c: TrackerCounter, before: number, scans = 1): number {
   const now = c.accesses + c.reads + c.writes;
   const delta = now >= before ? now - before : now;
-  return c.perPage ? delta : delta / ((c.range.endAddr - c.range.startAddr) / PAGE_SIZE_BYTES);
+  if (c.perPage) return delta;
+  const pages = (c.range.endAddr - c.range.startAddr) / PAGE_SIZE_BYTES;
+  const share = Math.min(delta / pages / Math.max(1, scans), 1 - 1 / (2 * pages));
+  return -Math.log1p(-share);
 }
 
 /** Length of a range in pages. */
@@ -115,19 +128,19 @@ export class RangeAges {
    * the pids in `unscanned` (their tracker finished no scan of them since
    * the last round: some of their counts may be of a scan under way) only
    * keep their known ranges alive; the pids in `scanned` (their tracker
-   * finished a scan of them since the last round) have news whether their
-   * counts changed or not.
+   * finished scans of them since the last round: how many) have news
+   * whether their counts changed or not.
    */
   update(
     counters: readonly TrackerCounter[],
     nowMs: number,
     unscanned: ReadonlySet<number> = new Set(),
-    scanned: ReadonlySet<number> = new Set(),
+    scanned: ReadonlyMap<number, number> = new Map(),
   ): void {
     const seen = new Set<RangeAge>();
     /** Ranges seen unchanged this round, and the pids that had news. */
     const unchanged: RangeAge[] = [];
-    const news = new Set<number>([...scanned].filter((pid) => !unscanned.has(pid)));
+    const news = new Set<number>([...scanned.keys()].filter((pid) => !unscanned.has(pid)));
     const fresh: RangeAge[] = [];
     for (const c of counters) {
       if (unscanned.has(c.pid)) {
@@ -155,7 +168,7 @@ export class RangeAges {
           accesses: c.accesses,
           reads: c.reads,
           writes: c.writes,
-          ratePerPage: ratePerPage(c, 0),
+          ratePerPage: ratePerPage(c, 0, scanned.get(c.pid)),
         };
         ranges.set(key, a);
         seen.add(a);
@@ -174,7 +187,7 @@ export class RangeAges {
           old.changedRounds = Math.min(MAX_ROUNDS, old.changedRounds + 1);
           const before = old.accesses + old.reads + old.writes;
           old.ratePerPage = (1 - RATE_WEIGHT) * old.ratePerPage +
-            RATE_WEIGHT * ratePerPage(c, before);
+            RATE_WEIGHT * ratePerPage(c, before, scanned.get(c.pid));
         }
         old.accesses = c.accesses;
         old.reads = c.reads;
@@ -250,7 +263,7 @@ export class RangeAges {
     nowMs: number,
     intervalMs: number,
     unscanned: ReadonlySet<number> = new Set(),
-    scanned: ReadonlySet<number> = new Set(),
+    scanned: ReadonlyMap<number, number> = new Map(),
   ): void {
     this.update(counters, nowMs, unscanned, scanned);
     this.forget(nowMs, intervalMs);

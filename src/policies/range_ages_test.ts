@@ -13,28 +13,38 @@ function rates(ages: RangeAges): number[] {
   return ages.all().map((a) => a.ratePerPage);
 }
 
-Deno.test("RangeAges: ratePerPage is the change of a range's counts per page, half from the last round with news", () => {
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function rounded(ages: RangeAges): number[] {
+  return rates(ages).map(round6);
+}
+
+Deno.test("RangeAges: ratePerPage is what the share of a range's pages counted in a scan says of the accesses per page, half from the last round with news", () => {
   const ages = new RangeAges();
-  ages.update([count(128)], 0, new Set(), new Set([7])); // new: 128 of 256 pages
-  assertEquals(rates(ages), [0.5]);
-  ages.update([count(384)], 1000, new Set(), new Set([7])); // +256: 1 per page
-  assertEquals(rates(ages), [0.75]);
-  ages.update([count(384)], 2000, new Set(), new Set([7])); // a scan, no change: halves
-  assertEquals(rates(ages), [0.375]);
+  const news = (scans = 1) => new Map([[7, scans]]);
+  const ln2 = Math.LN2;
+  ages.update([count(128)], 0, new Set(), news()); // new: half of the 256 pages
+  assertEquals(rounded(ages), [ln2].map(round6));
+  ages.update([count(384)], 1000, new Set(), news()); // all of them: at most 511 of 512 halves
+  assertEquals(rounded(ages), [(ln2 + 9 * ln2) / 2].map(round6));
+  ages.update([count(384)], 2000, new Set(), news()); // a scan, no change: halves
+  assertEquals(rounded(ages), [2.5 * ln2].map(round6));
   ages.update([count(384)], 3000, new Set([7])); // no finished scan: no news, kept
-  assertEquals(rates(ages), [0.375]);
-  ages.update([count(64)], 4000, new Set(), new Set([7])); // counters reset: all 64 are new
-  assertEquals(rates(ages), [0.3125]);
+  assertEquals(rounded(ages), [2.5 * ln2].map(round6));
+  ages.update([count(640)], 4000, new Set(), news(2)); // 256 in two scans: half a scan
+  assertEquals(rounded(ages), [1.25 * ln2 + ln2 / 2].map(round6));
+  ages.update([count(64)], 5000, new Set(), news()); // counters reset: all 64 are new
+  assertEquals(rounded(ages), [0.875 * ln2 + Math.log(4 / 3) / 2].map(round6));
 });
 
 Deno.test("RangeAges: DAMON's counts are per page already; a held range's changes leave its rate", () => {
   const ages = new RangeAges();
-  ages.update([count(4, true)], 0, new Set(), new Set([7]));
+  ages.update([count(4, true)], 0, new Set(), new Map([[7, 1]]));
   assertEquals(rates(ages), [4]);
   const held = ages.hold(7, [R]);
-  ages.update([count(104, true)], 1000, new Set(), new Set([7])); // memtierd's own move
+  ages.update([count(104, true)], 1000, new Set(), new Map([[7, 1]])); // memtierd's own move
   assertEquals(rates(ages), [4]);
   ages.release(held);
-  ages.update([count(106, true)], 2000, new Set(), new Set([7]));
+  ages.update([count(106, true)], 2000, new Set(), new Map([[7, 1]]));
   assertEquals(rates(ages), [3]);
 });
