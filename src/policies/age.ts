@@ -228,7 +228,7 @@ export class AgeLogic {
     this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, unscanned, scanned);
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
       const active = this.#ages.active(c.ActiveDurationMs, c.IntervalMs);
-      if (c.DemoteToMakeRoom && !isEmptySetting(c.IdleNumas)) this.#exchange(active);
+      if (c.DemoteToMakeRoom && !isEmptySetting(c.IdleNumas)) this.#exchange(active, scanned);
       else {
         this.#place(
           active,
@@ -362,14 +362,18 @@ export class AgeLogic {
    * `DemoteToMakeRoom`: reads where the pages of every tracked range are,
    * plans which go up and which go down to make their room
    * (room_exchange.ts), and queues the plan, the demotions first, all
-   * urgent and all counted as this policy's promotions (`pending`).
+   * urgent and all counted as this policy's promotions (`pending`). Only in
+   * rounds after a finished scan (`scanned`) of a tracker that records its
+   * scans: the ranks change with scans, and reading where every page is
+   * costs more than a scan of a large process.
    */
-  #exchange(active: readonly RangeAge[]): void {
+  #exchange(active: readonly RangeAge[], scanned: ReadonlyMap<number, number>): void {
     const c = this.#config;
     const pending = this.#promoting;
     const left = new Set(this.#deps.mover.tasks().map((t) => t.id));
     for (const id of pending) if (!left.has(id)) pending.delete(id);
     if (active.length === 0 || pending.size > 0) return;
+    if (scanned.size === 0 && this.#deps.stats.scans().size > 0) return;
     const isActive = new Set(active);
     const room = nodeRoomPages(this.#deps);
     const ranked: RankedRange[] = [];

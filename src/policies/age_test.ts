@@ -427,6 +427,23 @@ Deno.test("age DemoteToMakeRoom: on a full fast node the least accessed memory g
   assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
 });
 
+Deno.test("age DemoteToMakeRoom: the exchange waits for a finished scan of the tracker", () => {
+  using x = fullFastNode({ DemoteToMakeRoom: true });
+  const scanned = () => x.f.deps.stats.recordScan(PID, 100, 1024, 1024, 1024);
+  scanned();
+  x.round(0, counter(A, 512), counter(B, 8));
+  scanned();
+  x.round(1000, counter(A, 1024), counter(B, 16));
+  const exchange = [[PID, 512, nodeTarget(2), 512 * PAGE], [PID, 512, nodeTarget(0), 0]];
+  assertEquals(x.tasks(), exchange);
+  for (const t of [...x.f.deps.mover.tasks()]) x.f.deps.mover.removeTask(t.id); // not moved
+  x.round(1000, counter(A, 1024), counter(B, 16)); // no scan finished: no news, no exchange
+  assertEquals(x.tasks(), []);
+  scanned();
+  x.round(1000, counter(A, 1536), counter(B, 24));
+  assertEquals(x.tasks(), exchange);
+});
+
 Deno.test("age: without DemoteToMakeRoom, memory touched in every round never leaves a full fast node", () => {
   using x = fullFastNode({});
   x.round(0, counter(A, 512), counter(B, 8));

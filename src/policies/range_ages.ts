@@ -119,6 +119,8 @@ export interface HeldRanges {
 export class RangeAges {
   #byPid = new Map<number, Map<string, RangeAge>>();
   #held = new Set<HeldRanges>();
+  /** Clock ms of each pid's last round that its tracker's counts covered (see `idle`). */
+  #coveredMs = new Map<number, number>();
   /** Clock ms of the last round taken, and of the one before. */
   #roundMs: number | undefined;
   #lastRoundMs: number | undefined;
@@ -143,6 +145,7 @@ export class RangeAges {
     const news = new Set<number>([...scanned.keys()].filter((pid) => !unscanned.has(pid)));
     const fresh: RangeAge[] = [];
     for (const c of counters) {
+      if (!unscanned.has(c.pid)) this.#coveredMs.set(c.pid, nowMs);
       if (unscanned.has(c.pid)) {
         const known = this.#byPid.get(c.pid)?.get(
           `${c.range.startAddr}:${c.range.endAddr - c.range.startAddr}`,
@@ -274,13 +277,17 @@ export class RangeAges {
     const alive = nowMs - 2 * intervalMs;
     for (const [pid, ranges] of this.#byPid) {
       for (const [key, a] of ranges) if (a.lastSeenMs < alive) ranges.delete(key);
-      if (ranges.size === 0) this.#byPid.delete(pid);
+      if (ranges.size === 0) {
+        this.#byPid.delete(pid);
+        this.#coveredMs.delete(pid);
+      }
     }
   }
 
   /** Forgets every range of `pid` (its process is gone). */
   dropPid(pid: number): void {
     this.#byPid.delete(pid);
+    this.#coveredMs.delete(pid);
     for (const h of this.#held) if (h.pid === pid) this.#held.delete(h);
   }
 
@@ -302,14 +309,18 @@ export class RangeAges {
   }
 
   /**
-   * Ranges whose counts have not changed for `durationMs` (changed before
-   * `nowMs - durationMs`), nor those of any range of their process that
-   * overlaps them.
+   * Ranges whose counts have not changed for `durationMs` of the time their
+   * tracker's counts covered (changed before the last round with counts of
+   * their process, less `durationMs`), nor those of any range of their
+   * process that overlaps them. While a tracker's scans of a process lag
+   * behind the rounds (a large process, a busy machine), the time since its
+   * last finished scan is no time without access: a scan that takes 12 s
+   * made memory written in every scan look idle for 10 s.
    */
   idle(nowMs: number, durationMs: number): RangeAge[] {
-    const before = nowMs - durationMs;
     const out: RangeAge[] = [];
     for (const pid of this.pids()) {
+      const before = Math.min(nowMs, this.#coveredMs.get(pid) ?? -Infinity) - durationMs;
       const ranges = this.ofPid(pid);
       const recent = new Overlaps(ranges.filter((a) => a.lastChangedMs >= before));
       for (const a of ranges) {

@@ -48,3 +48,17 @@ Deno.test("RangeAges: DAMON's counts are per page already; a held range's change
   ages.update([count(106, true)], 2000, new Set(), new Map([[7, 1]]));
   assertEquals(rates(ages), [3]);
 });
+
+Deno.test("RangeAges: memory is idle only for the time its tracker's finished scans covered", () => {
+  const ages = new RangeAges();
+  ages.update([count(1)], 0, new Set(), new Map([[7, 1]]));
+  // 5 s with no finished scan of pid 7: nothing is known of those 5 s.
+  ages.update([count(1)], 5000, new Set([7]));
+  assertEquals(ages.idle(5000, 3000), []);
+  // A scan finished at 6 s saw no change: idle since 0, for more than 3 s.
+  ages.update([count(1)], 6000, new Set(), new Map([[7, 1]]));
+  assertEquals(ages.idle(6000, 3000).map((a) => a.range), [R]);
+  // A pid never covered by a finished scan is idle for no duration.
+  ages.update([{ ...count(0), pid: 8 }], 7000, new Set([8]));
+  assertEquals(ages.idle(99000, 0).map((a) => a.pid), [7]);
+});
