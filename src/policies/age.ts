@@ -27,13 +27,24 @@
  * scan of it since the round before (when the tracker records its scans in
  * the stats, as softdirty, idlepage and damon do).
  *
+ * With `DemoteToMakeRoom` (not in the Go memtierd), active memory goes up
+ * the most accessed first, and when the nodes of ActiveNumas have no room
+ * for it, the memory on them accessed least (a quarter as much per page or
+ * less) goes to IdleNumas to make the room, idle or not (room_exchange.ts):
+ * a working set larger than the fast nodes, whose cold part is touched now
+ * and then, is never idle for IdleDurationMs. The demotions and the
+ * promotions they make room for are queued together, as urgent tasks, the
+ * demotions first, and the next ones wait for both. Ranking needs counts
+ * per page: page trackers with `MaxCountPerRegion: 0`, or damon.
+ *
  * Config (keys in any case): PidWatcher and Tracker `{name, config}`
  * (required), Mover {IntervalMs, Bandwidth} (default 10 ms, 100 MB/s),
  * DryRun (default false), IntervalMs (default 5000), SwapOutMs,
  * IdleDurationMs, ActiveDurationMs (default 0: off), IdleNumas,
  * ActiveNumas (default none; node numbers or tier words such as "slower"
- * and "local", resolved per process: src/tiers/node_spec.ts). The deprecated Cgroups and Pids are refused
- * with the pidwatcher that replaces them.
+ * and "local", resolved per process: src/tiers/node_spec.ts),
+ * DemoteToMakeRoom (default false). The deprecated Cgroups and Pids are
+ * refused with the pidwatcher that replaces them.
  *
  * `dump accessed [TIMESPEC,TIMESPEC[,...] [PID[,PID]]]` prints how much
  * memory was last accessed in each time window, as the Go one does;
@@ -43,10 +54,11 @@
  */
 import { quoted } from "../common/excerpt.ts";
 import * as v from "valibot";
-import { componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
+import { bool, componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
 import type { AddrRange } from "../memory/addr_range.ts";
+import { pageCensus } from "../memory/census.ts";
 import { SWAP_TARGET } from "../mover/mover.ts";
 import type { Tracker } from "../trackers/tracker.ts";
 import type { Policy } from "./policy.ts";
@@ -66,7 +78,8 @@ import {
   trackingEntries,
   usableNodes,
 } from "./config.ts";
-import { nodeRoomPages } from "./placement.ts";
+import { type NodeRoom, nodeRoomPages, type SpreadResult } from "./placement.ts";
+import { inOrderByPid, planExchange, type RankedRange } from "./room_exchange.ts";
 import { agePages, type HeldRanges, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
@@ -80,6 +93,7 @@ const schema = v.strictObject({
   IdleNumas: v.optional(nodeSettingField(), []),
   ActiveDurationMs: durationMs(),
   ActiveNumas: v.optional(nodeSettingField(), []),
+  DemoteToMakeRoom: v.optional(bool(), false),
 });
 
 /** The `age` policy's config, nested components parsed. */
@@ -89,6 +103,7 @@ export interface AgeConfig extends TrackingConfig {
   IdleNumas: NodeSetting;
   ActiveDurationMs: number;
   ActiveNumas: NodeSetting;
+  DemoteToMakeRoom: boolean;
 }
 
 /** Parses an `age` config (text or map); throws ConfigError with the key path. */
@@ -101,6 +116,7 @@ export function parseAgeConfig(raw: unknown, what: string): AgeConfig {
     IdleNumas: c.IdleNumas,
     ActiveDurationMs: c.ActiveDurationMs,
     ActiveNumas: c.ActiveNumas,
+    DemoteToMakeRoom: c.DemoteToMakeRoom,
   };
 }
 
@@ -186,6 +202,11 @@ export class AgeLogic {
     }
     const idle = c.IdleDurationMs > 0 && !isEmptySetting(c.IdleNumas);
     const active = c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas);
+    if (c.DemoteToMakeRoom && (!active || isEmptySetting(c.IdleNumas))) {
+      out.push(
+        "DemoteToMakeRoom is set but needs ActiveDurationMs with ActiveNumas and IdleNumas: it is off",
+      );
+    }
     if (c.SwapOutMs === 0 && !idle && !active) {
       out.push(
         "nothing to do: set SwapOutMs, IdleDurationMs with IdleNumas, or ActiveDurationMs with ActiveNumas",
@@ -206,12 +227,16 @@ export class AgeLogic {
     this.#settleMoves(before);
     this.#ages.take(this.#tracker.getCounters(), nowMs, c.IntervalMs, unscanned, scanned);
     if (c.ActiveDurationMs > 0 && !isEmptySetting(c.ActiveNumas)) {
-      this.#place(
-        this.#ages.active(c.ActiveDurationMs, c.IntervalMs),
-        c.ActiveNumas,
-        `accessed in every round for ${c.ActiveDurationMs} ms`,
-        this.#promoting,
-      );
+      const active = this.#ages.active(c.ActiveDurationMs, c.IntervalMs);
+      if (c.DemoteToMakeRoom && !isEmptySetting(c.IdleNumas)) this.#exchange(active, scanned);
+      else {
+        this.#place(
+          active,
+          c.ActiveNumas,
+          `accessed in every round for ${c.ActiveDurationMs} ms`,
+          this.#promoting,
+        );
+      }
     }
     if (c.SwapOutMs > 0) {
       this.#place(
@@ -260,16 +285,17 @@ export class AgeLogic {
    * their counts may be half of a scan under way, a scan of a large process
    * under load taking longer than a round, which would make memory the scan
    * has not reached yet look untouched in this round), and those it
-   * finished one of (`scanned`: news, changed or not). A tracker that
+   * finished one or more of (`scanned`: news, changed or not; how many). A tracker that
    * records no scans in the stats leaves every pid counted, as news only
    * where a count changed.
    */
-  #scansSinceLastRound(): { unscanned: Set<number>; scanned: Set<number> } {
+  #scansSinceLastRound(): { unscanned: Set<number>; scanned: Map<number, number> } {
     const unscanned = new Set<number>();
-    const scanned = new Set<number>();
+    const scanned = new Map<number, number>();
     for (const [pid, s] of this.#deps.stats.scans()) {
-      if (this.#scanCounts.get(pid) === s.count) unscanned.add(pid);
-      else scanned.add(pid);
+      const before = this.#scanCounts.get(pid);
+      if (before === s.count) unscanned.add(pid);
+      else scanned.set(pid, before === undefined || s.count < before ? s.count : s.count - before);
       this.#scanCounts.set(pid, s.count);
     }
     for (const pid of this.#scanCounts.keys()) {
@@ -328,15 +354,124 @@ export class AgeLogic {
         reason,
         { urgent, keep: (n) => !listed.has(n) },
       );
-      if (r.skipped === "process-gone") this.#ages.dropPid(pid);
-      const tasks: number[] = [];
-      for (const t of r.queued) {
-        room.set(t.node, (room.get(t.node) ?? 0) - t.pages);
-        if (t.taskId !== undefined) tasks.push(t.taskId);
-      }
-      for (const id of tasks) pending.add(id);
-      this.#hold(pid, ranges, tasks);
+      this.#queued(r, ranges, room, pending);
     }
+  }
+
+  /**
+   * `DemoteToMakeRoom`: reads where the pages of every tracked range are,
+   * plans which go up and which go down to make their room
+   * (room_exchange.ts), and queues the plan, the demotions first, all
+   * urgent and all counted as this policy's promotions (`pending`). Only in
+   * rounds after a finished scan (`scanned`) of a tracker that records its
+   * scans: the ranks change with scans, and reading where every page is
+   * costs more than a scan of a large process.
+   */
+  #exchange(active: readonly RangeAge[], scanned: ReadonlyMap<number, number>): void {
+    const c = this.#config;
+    const pending = this.#promoting;
+    const left = new Set(this.#deps.mover.tasks().map((t) => t.id));
+    for (const id of pending) if (!left.has(id)) pending.delete(id);
+    if (active.length === 0 || pending.size > 0) return;
+    if (scanned.size === 0 && this.#deps.stats.scans().size > 0) return;
+    const isActive = new Set(active);
+    const room = nodeRoomPages(this.#deps);
+    const ranked: RankedRange[] = [];
+    const nodesOf = new Map<number, { fast: number[]; listed: Set<number>; slow: number[] }>();
+    const fastRoom = new Map<number, number>();
+    const slowRoom = new Map<number, number>();
+    for (const pid of this.#ages.pids()) {
+      const ages = this.#ages.ofPid(pid);
+      let fast: number[];
+      let slow: number[];
+      let listed: Set<number>;
+      let census: ReturnType<typeof pageCensus>;
+      try {
+        const activeNodes = resolveNodes(asNodeSpec(c.ActiveNumas), pid, this.#deps);
+        listed = new Set(activeNodes);
+        fast = usableNodes(this.#deps, pid, activeNodes);
+        slow = usableNodes(
+          this.#deps,
+          pid,
+          resolveNodes(asNodeSpec(c.IdleNumas), pid, this.#deps),
+        ).filter((n) => !listed.has(n));
+        if (fast.length === 0 || slow.length === 0) {
+          this.#warnNotAllowed(pid, fast.length === 0 ? c.ActiveNumas : c.IdleNumas);
+          continue;
+        }
+        const src = { procfs: this.#deps.procfs, syscalls: this.#deps.syscalls, pid };
+        census = pageCensus(src, ages.map((a) => a.range), true);
+      } catch (e) {
+        if (!(e instanceof ProcessGoneError)) throw e;
+        this.#ages.dropPid(pid);
+        continue;
+      }
+      nodesOf.set(pid, { fast, listed, slow });
+      for (const n of fast) fastRoom.set(n, room.get(n) ?? 0);
+      for (const n of slow) slowRoom.set(n, room.get(n) ?? 0);
+      ages.forEach((a, i) => {
+        const fastPages = new Map<number, number>();
+        let otherPages = 0;
+        for (const [node, pages] of census[i]!.byNode) {
+          if (listed.has(node)) fastPages.set(node, pages);
+          else otherPages += pages;
+        }
+        ranked.push({
+          pid,
+          range: a.range,
+          ratePerPage: a.ratePerPage,
+          active: isActive.has(a),
+          fastPages,
+          otherPages,
+        });
+      });
+    }
+    let slowTotal = 0;
+    for (const n of slowRoom.values()) slowTotal += n;
+    const plan = planExchange(ranked, fastRoom, slowTotal);
+    const full = [...fastRoom.keys()].join(",");
+    for (const [pid, ranges] of rangesByPid(plan.demote)) {
+      const { slow, listed } = nodesOf.get(pid)!;
+      const r = this.#parts.placement.queueWithRoom(
+        pid,
+        ranges,
+        slow.map((node): NodeRoom => ({ node, roomPages: slowRoom.get(node) ?? 0 })),
+        `accessed least on full nodes ${full}: room for memory accessed more`,
+        { urgent: true, keep: (n) => listed.has(n) },
+      );
+      this.#queued(r, ranges, slowRoom, pending);
+    }
+    for (const [pid, ranges] of inOrderByPid(plan.promote)) {
+      const { fast, listed } = nodesOf.get(pid)!;
+      const r = this.#parts.placement.queueWithRoom(
+        pid,
+        ranges,
+        fast.map((node): NodeRoom => ({ node, roomPages: plan.roomPages.get(node) ?? 0 })),
+        `accessed in every round for ${c.ActiveDurationMs} ms, the most accessed first`,
+        { urgent: true, keep: (n) => !listed.has(n) },
+      );
+      this.#queued(r, ranges, plan.roomPages, pending);
+    }
+  }
+
+  /** Takes what a `queueWithRoom` of `ranges` queued from `room`, into `pending`, and holds them. */
+  #queued(
+    r: SpreadResult,
+    ranges: readonly AddrRange[],
+    room: Map<number, number>,
+    pending: Set<number>,
+  ): void {
+    if (r.skipped === "process-gone") {
+      this.#ages.dropPid(r.pid);
+      return;
+    }
+    const tasks: number[] = [];
+    for (const t of r.queued) {
+      room.set(t.node, (room.get(t.node) ?? 0) - t.pages);
+      if (t.taskId !== undefined) tasks.push(t.taskId);
+    }
+    for (const id of tasks) pending.add(id);
+    this.#hold(r.pid, ranges, tasks);
   }
 
   /** Holds the ranges of a move while `tasks` (none: nothing to hold) move their pages. */
@@ -437,6 +572,7 @@ export class AgeLogic {
       IdleNumas: formatNodeSpec(asNodeSpec(c.IdleNumas)),
       ActiveDurationMs: c.ActiveDurationMs,
       ActiveNumas: formatNodeSpec(asNodeSpec(c.ActiveNumas)),
+      DemoteToMakeRoom: c.DemoteToMakeRoom,
     });
   }
 }

@@ -34,6 +34,7 @@ function fixture(config: Partial<AgeConfig> = {}) {
     IdleNumas: [],
     ActiveDurationMs: 0,
     ActiveNumas: [],
+    DemoteToMakeRoom: false,
     ...config,
   }, f.deps);
   /** One policy round after `ms` more, with these counters. */
@@ -394,6 +395,76 @@ Deno.test("age: the room a process's promotion takes is gone for the next proces
   ]);
 });
 
+/**
+ * The fixture with node 0 full: the hot half A (pages 0-511) on slow node
+ * 2, the cold half B on node 0, which has room for 26 pages (32 free less
+ * 1 % of its 560).
+ */
+function fullFastNode(config: Partial<AgeConfig>) {
+  const x = fixture({
+    ActiveDurationMs: 1000,
+    ActiveNumas: [0],
+    IdleDurationMs: 60000,
+    IdleNumas: [2],
+    ...config,
+  });
+  x.f.sys.kernel.populate(PID, 1, 2, 512);
+  x.f.sys.kernel.nodes.get(0)!.capacityPages = 560;
+  x.f.sys.sync();
+  return x;
+}
+
+Deno.test("age DemoteToMakeRoom: on a full fast node the least accessed memory goes down to make room for the most accessed", () => {
+  using x = fullFastNode({ DemoteToMakeRoom: true });
+  // Every page of A written in each round, 8 of B's 512: both change in every round.
+  x.round(0, counter(A, 512), counter(B, 8));
+  x.round(1000, counter(A, 1024), counter(B, 16));
+  assertEquals(x.tasks(), [
+    [PID, 512, nodeTarget(2), 512 * PAGE],
+    [PID, 512, nodeTarget(0), 0],
+  ]);
+  assertEquals(x.f.deps.mover.tasks().map((t) => t.urgent), [true, true]);
+  // The next exchange waits for both tasks.
+  x.f.deps.mover.removeTask(x.f.deps.mover.tasks()[1]!.id);
+  x.round(1000, counter(A, 1536), counter(B, 24));
+  assertEquals(x.tasks(), [[PID, 512, nodeTarget(2), 512 * PAGE]]);
+});
+
+Deno.test("age DemoteToMakeRoom: the exchange waits for a finished scan of the tracker", () => {
+  using x = fullFastNode({ DemoteToMakeRoom: true });
+  const scanned = () => x.f.deps.stats.recordScan(PID, 100, 1024, 1024, 1024);
+  scanned();
+  x.round(0, counter(A, 512), counter(B, 8));
+  scanned();
+  x.round(1000, counter(A, 1024), counter(B, 16));
+  const exchange = [[PID, 512, nodeTarget(2), 512 * PAGE], [PID, 512, nodeTarget(0), 0]];
+  assertEquals(x.tasks(), exchange);
+  for (const t of [...x.f.deps.mover.tasks()]) x.f.deps.mover.removeTask(t.id); // not moved
+  x.round(1000, counter(A, 1024), counter(B, 16)); // no scan finished: no news, no exchange
+  assertEquals(x.tasks(), []);
+  scanned();
+  x.round(1000, counter(A, 1536), counter(B, 24));
+  assertEquals(x.tasks(), exchange);
+});
+
+Deno.test("age: without DemoteToMakeRoom, memory touched in every round never leaves a full fast node", () => {
+  using x = fullFastNode({});
+  x.round(0, counter(A, 512), counter(B, 8));
+  x.round(1000, counter(A, 1024), counter(B, 16));
+  // The 26 pages of room go to A; B is not idle, so nothing makes more.
+  assertEquals(x.tasks(), [[PID, 26, nodeTarget(0), 0]]);
+});
+
+Deno.test("age DemoteToMakeRoom: memory accessed about as much as the memory waiting stays where it is", () => {
+  using x = fullFastNode({ DemoteToMakeRoom: true });
+  // A: half of its pages written in a scan (0.69 accesses per page), B: 160
+  // of 512 (0.38): more than a quarter as much.
+  x.round(0, counter(A, 256), counter(B, 160));
+  x.round(1000, counter(A, 512), counter(B, 320));
+  x.round(1000, counter(A, 768), counter(B, 480));
+  assertEquals(x.tasks(), []);
+});
+
 Deno.test("age: a process that may use none of IdleNumas keeps its memory, with one warning", () => {
   using x = fixture({ IdleDurationMs: 1000, IdleNumas: [1] });
   x.f.sys.kernel.processes.get(PID)!.memsAllowed = [0];
@@ -528,4 +599,20 @@ Deno.test("age says at start what its config leaves off: IdleDurationMs without 
   ]);
   using y = fixture({ SwapOutMs: 1000 });
   assertEquals(y.policy.logic.configWarnings(), []);
+});
+
+Deno.test("age: DemoteToMakeRoom defaults to off, and without IdleNumas it says at start that it is off", () => {
+  const c = parseAgeConfig(
+    { ...twoPids, tracker: { name: "softdirty" }, demotetomakeroom: true },
+    "policy age",
+  );
+  assertEquals(c.DemoteToMakeRoom, true);
+  assertEquals(
+    parseAgeConfig({ ...twoPids, tracker: { name: "softdirty" } }, "policy age").DemoteToMakeRoom,
+    false,
+  );
+  using x = fixture({ ActiveDurationMs: 1000, ActiveNumas: [0], DemoteToMakeRoom: true });
+  assertEquals(x.policy.logic.configWarnings(), [
+    "DemoteToMakeRoom is set but needs ActiveDurationMs with ActiveNumas and IdleNumas: it is off",
+  ]);
 });

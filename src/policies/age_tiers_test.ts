@@ -42,6 +42,7 @@ function fixture(config: Partial<AgeConfig>) {
     IdleNumas: [],
     ActiveDurationMs: 0,
     ActiveNumas: [],
+    DemoteToMakeRoom: false,
     ...config,
   }, f.deps);
   const round = (ms: number, ...counters: ReturnType<typeof counter>[]) => {

@@ -24,6 +24,21 @@
  * memory the policy had just demoted look active again, back and forth.
  * Active memory must still have changed within the last two rounds.
  *
+ * Each range also keeps how much it is accessed (`ratePerPage`), from the
+ * change of its counts in a round with news, smoothed over the rounds (half
+ * of it from the last round), 0 after rounds without change; rounds
+ * without news of the process and the changes of held ranges leave it as
+ * it was. A page tracker counts the pages of a region accessed in a scan,
+ * which cannot show more than all of them: a region whose pages are
+ * accessed once a scan on average has 63 % of them counted, and one
+ * accessed ten times as often 100 %. So a page tracker's share of pages
+ * per scan (s) is taken for what it says of the accesses per page and
+ * scan, -ln(1 - s) (accesses at random times: the chance that a page sees
+ * none in a scan is e^-rate), s at most 1 - 1/(2 × pages); DAMON's counts
+ * are accesses per page of a region already (`TrackerCounter.perPage`).
+ * The age policy ranks memory by it when the fast nodes are full
+ * (room_exchange.ts).
+ *
  * The moves of the policy itself change counts too: a dirty anonymous page
  * the kernel migrated comes back dirty, and on x86 that sets its
  * soft-dirty bit, so a demoted range looks written once. When the move of a
@@ -55,6 +70,9 @@ import type { TrackerCounter } from "../trackers/tracker.ts";
 /** Rounds in a row a range can be remembered changing (Go's 64-bit round bitmap). */
 const MAX_ROUNDS = 64;
 
+/** Share of a range's `ratePerPage` that the last round with news makes. */
+export const RATE_WEIGHT = 0.5;
+
 /** What is remembered of one tracked range. */
 export interface RangeAge {
   readonly pid: number;
@@ -68,6 +86,21 @@ export interface RangeAge {
   accesses: number;
   reads: number;
   writes: number;
+  /** Change of its counts per page and round, smoothed (see the module). */
+  ratePerPage: number;
+}
+
+/**
+ * What the change of a counter's counts since `before` (all of them after a
+ * reset), over `scans` scans, says of the accesses per page (see the module).
+ */
+export function ratePerPage(c: TrackerCounter, before: number, scans = 1): number {
+  const now = c.accesses + c.reads + c.writes;
+  const delta = now >= before ? now - before : now;
+  if (c.perPage) return delta;
+  const pages = (c.range.endAddr - c.range.startAddr) / PAGE_SIZE_BYTES;
+  const share = Math.min(delta / pages / Math.max(1, scans), 1 - 1 / (2 * pages));
+  return -Math.log1p(-share);
 }
 
 /** Length of a range in pages. */
@@ -86,6 +119,8 @@ export interface HeldRanges {
 export class RangeAges {
   #byPid = new Map<number, Map<string, RangeAge>>();
   #held = new Set<HeldRanges>();
+  /** Clock ms of each pid's last round that its tracker's counts covered (see `idle`). */
+  #coveredMs = new Map<number, number>();
   /** Clock ms of the last round taken, and of the one before. */
   #roundMs: number | undefined;
   #lastRoundMs: number | undefined;
@@ -95,21 +130,22 @@ export class RangeAges {
    * the pids in `unscanned` (their tracker finished no scan of them since
    * the last round: some of their counts may be of a scan under way) only
    * keep their known ranges alive; the pids in `scanned` (their tracker
-   * finished a scan of them since the last round) have news whether their
-   * counts changed or not.
+   * finished scans of them since the last round: how many) have news
+   * whether their counts changed or not.
    */
   update(
     counters: readonly TrackerCounter[],
     nowMs: number,
     unscanned: ReadonlySet<number> = new Set(),
-    scanned: ReadonlySet<number> = new Set(),
+    scanned: ReadonlyMap<number, number> = new Map(),
   ): void {
     const seen = new Set<RangeAge>();
     /** Ranges seen unchanged this round, and the pids that had news. */
     const unchanged: RangeAge[] = [];
-    const news = new Set<number>([...scanned].filter((pid) => !unscanned.has(pid)));
+    const news = new Set<number>([...scanned.keys()].filter((pid) => !unscanned.has(pid)));
     const fresh: RangeAge[] = [];
     for (const c of counters) {
+      if (!unscanned.has(c.pid)) this.#coveredMs.set(c.pid, nowMs);
       if (unscanned.has(c.pid)) {
         const known = this.#byPid.get(c.pid)?.get(
           `${c.range.startAddr}:${c.range.endAddr - c.range.startAddr}`,
@@ -135,6 +171,7 @@ export class RangeAges {
           accesses: c.accesses,
           reads: c.reads,
           writes: c.writes,
+          ratePerPage: ratePerPage(c, 0, scanned.get(c.pid)),
         };
         ranges.set(key, a);
         seen.add(a);
@@ -151,6 +188,9 @@ export class RangeAges {
         old.lastChangedMs = nowMs;
         if (!this.#isHeld(c.pid, c.range)) {
           old.changedRounds = Math.min(MAX_ROUNDS, old.changedRounds + 1);
+          const before = old.accesses + old.reads + old.writes;
+          old.ratePerPage = (1 - RATE_WEIGHT) * old.ratePerPage +
+            RATE_WEIGHT * ratePerPage(c, before, scanned.get(c.pid));
         }
         old.accesses = c.accesses;
         old.reads = c.reads;
@@ -177,7 +217,11 @@ export class RangeAges {
         }
       }
     }
-    for (const a of unchanged) if (news.has(a.pid)) a.changedRounds = 0;
+    for (const a of unchanged) {
+      if (!news.has(a.pid)) continue;
+      a.changedRounds = 0;
+      a.ratePerPage *= 1 - RATE_WEIGHT;
+    }
     this.#lastRoundMs = this.#roundMs;
     this.#roundMs = nowMs;
   }
@@ -222,7 +266,7 @@ export class RangeAges {
     nowMs: number,
     intervalMs: number,
     unscanned: ReadonlySet<number> = new Set(),
-    scanned: ReadonlySet<number> = new Set(),
+    scanned: ReadonlyMap<number, number> = new Map(),
   ): void {
     this.update(counters, nowMs, unscanned, scanned);
     this.forget(nowMs, intervalMs);
@@ -233,13 +277,17 @@ export class RangeAges {
     const alive = nowMs - 2 * intervalMs;
     for (const [pid, ranges] of this.#byPid) {
       for (const [key, a] of ranges) if (a.lastSeenMs < alive) ranges.delete(key);
-      if (ranges.size === 0) this.#byPid.delete(pid);
+      if (ranges.size === 0) {
+        this.#byPid.delete(pid);
+        this.#coveredMs.delete(pid);
+      }
     }
   }
 
   /** Forgets every range of `pid` (its process is gone). */
   dropPid(pid: number): void {
     this.#byPid.delete(pid);
+    this.#coveredMs.delete(pid);
     for (const h of this.#held) if (h.pid === pid) this.#held.delete(h);
   }
 
@@ -261,14 +309,18 @@ export class RangeAges {
   }
 
   /**
-   * Ranges whose counts have not changed for `durationMs` (changed before
-   * `nowMs - durationMs`), nor those of any range of their process that
-   * overlaps them.
+   * Ranges whose counts have not changed for `durationMs` of the time their
+   * tracker's counts covered (changed before the last round with counts of
+   * their process, less `durationMs`), nor those of any range of their
+   * process that overlaps them. While a tracker's scans of a process lag
+   * behind the rounds (a large process, a busy machine), the time since its
+   * last finished scan is no time without access: a scan that takes 12 s
+   * made memory written in every scan look idle for 10 s.
    */
   idle(nowMs: number, durationMs: number): RangeAge[] {
-    const before = nowMs - durationMs;
     const out: RangeAge[] = [];
     for (const pid of this.pids()) {
+      const before = Math.min(nowMs, this.#coveredMs.get(pid) ?? -Infinity) - durationMs;
       const ranges = this.ofPid(pid);
       const recent = new Overlaps(ranges.filter((a) => a.lastChangedMs >= before));
       for (const a of ranges) {
@@ -323,7 +375,9 @@ class Overlaps {
 }
 
 /** Ranges of each pid, merged where they touch (the Go `RegionsMerged`). */
-export function rangesByPid(ages: readonly RangeAge[]): Map<number, AddrRange[]> {
+export function rangesByPid(
+  ages: readonly { pid: number; range: AddrRange }[],
+): Map<number, AddrRange[]> {
   const byPid = new Map<number, AddrRange[]>();
   for (const a of ages) {
     let l = byPid.get(a.pid);

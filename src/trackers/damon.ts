@@ -701,6 +701,7 @@ export class DamonTracker implements Tracker {
         accesses: r.nrAccesses,
         reads: 0,
         writes: 0,
+        perPage: true,
       });
     }
     return Math.ceil(len / PAGE_SIZE_BYTES);

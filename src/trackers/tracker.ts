@@ -20,6 +20,11 @@ export interface TrackerCounter {
    * counted it). Counts of 0 then mean "not accessed since sinceMs".
    */
   sinceMs?: number;
+  /**
+   * The counts are how often each page of the range was accessed (DAMON's
+   * nr_accesses of a region), not a sum over its pages (a page tracker's).
+   */
+  perPage?: boolean;
 }
 
 /** Measures memory access; a policy's pidwatcher feeds it pids. */

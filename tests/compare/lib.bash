@@ -10,7 +10,9 @@
 # Settings (environment): COMPARE_WS working set (default 1G: the fast nodes
 # cannot hold it), COMPARE_TTL accesses in s (80), COMPARE_SHIFT hot-set
 # shift in s (40), COMPARE_VARIANTS (write read), COMPARE_PROMOTE_MBPS the
-# kernel's promote rate limit (256), COMPARE_DEBUG=1 runs our memtierd with
+# kernel's promote rate limit (256), COMPARE_FAST_RESERVE what the starting
+# placement leaves free on each fast node (64M), COMPARE_HOT_ACCESS the share
+# of the accesses that go to the hot set (90), COMPARE_DEBUG=1 runs our memtierd with
 # -debug. Our memtierd's log is kept as VARIANT-NAME.log. A contender that cannot run (its daemon
 # exits, DAMON refuses the schemes) gets a "not run" line; the others go on.
 
@@ -19,6 +21,8 @@ COMPARE_TTL=${COMPARE_TTL:-80}
 COMPARE_SHIFT=${COMPARE_SHIFT:-40}
 COMPARE_VARIANTS=${COMPARE_VARIANTS:-write read}
 COMPARE_PROMOTE_MBPS=${COMPARE_PROMOTE_MBPS:-256}
+COMPARE_FAST_RESERVE=${COMPARE_FAST_RESERVE:-64M}
+COMPARE_HOT_ACCESS=${COMPARE_HOT_ACCESS:-90}
 COMPARE_DEBUG=${COMPARE_DEBUG:-0}
 COMPARE_RUNS=${COMPARE_RUNS:-${E2E_OUTPUT:-$E2E_DIR/output}/compare/runs}
 COMPARE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -70,6 +74,26 @@ policy:
     idlenumas: [2, 3]
     activedurationms: 2000
     activenumas: [0, 1]
+    mover: {intervalms: 20, bandwidth: 200}
+YAML
+      ;;
+    agerank)
+      # Age with DemoteToMakeRoom: on the full fast nodes the least accessed
+      # memory goes down to make room for the most accessed. It ranks by the
+      # share of a region's pages written, so every written page counts.
+      [ "$2" = damon ] || tracker="{name: $2, config: {pagesinregion: 256, maxcountperregion: 0, scanintervalms: 2000}}"
+      cat <<YAML
+policy:
+  name: age
+  config:
+    intervalms: 2000
+    pidwatcher: {name: pidlist, config: {pids: [$3]}}
+    tracker: $tracker
+    idledurationms: 10000
+    idlenumas: [2, 3]
+    activedurationms: 2000
+    activenumas: [0, 1]
+    demotetomakeroom: true
     mover: {intervalms: 20, bandwidth: 200}
 YAML
       ;;
@@ -133,15 +157,15 @@ compare-skip() {
 }
 
 # compare-run VARIANT CONTENDER: one run of the workload under CONTENDER
-# (none, kernel, damos, ours-POLICY-TRACKER, go-age-TRACKER,
-# ours-age-softdirty+kernel).
+# (none, kernel, damos, ours-POLICY-TRACKER with POLICY age, agerank (age
+# with DemoteToMakeRoom) or heat, go-age-TRACKER, ours-age-softdirty+kernel).
 compare-run() {
   local variant=$1 name=$2 write=false mpid="" tag="$1-$2" started
   [ "$variant" = write ] && write=true
   started=$(date +%s)
   step "$tag"
   compare-kernel-off
-  vm-command-ok "rm -f /tmp/c.go /tmp/c.out /tmp/c.log; (while [ ! -e /tmp/c.go ]; do sleep 0.2; done; echo start) | meme hotset -ws $COMPARE_WS -ttl ${COMPARE_TTL}s -shift ${COMPARE_SHIFT}s -write=$write -wait-start > /tmp/c.out 2>&1 & echo \$! > /tmp/c.pid"
+  vm-command-ok "rm -f /tmp/c.go /tmp/c.out /tmp/c.log; (while [ ! -e /tmp/c.go ]; do sleep 0.2; done; echo start) | meme hotset -ws $COMPARE_WS -ttl ${COMPARE_TTL}s -shift ${COMPARE_SHIFT}s -write=$write -fast-reserve $COMPARE_FAST_RESERVE -hot-access $COMPARE_HOT_ACCESS -wait-start > /tmp/c.out 2>&1 & echo \$! > /tmp/c.pid"
   vm-run-until --timeout 900 --poll 1 "grep -q '^ready:' /tmp/c.out" || {
     vm-command "cat /tmp/c.out"
     fail "$tag: the workload did not get ready"

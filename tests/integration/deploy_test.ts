@@ -263,7 +263,7 @@ Deno.test("memtierd -check on the ConfigMap's config with one key misspelt: exit
       code: 2,
       out: `memtierd: ${file}:15: policy.config.IdleDurationMS2: unknown key (accepted: ` +
         "PidWatcher, IntervalMs, Mover, DryRun, Cgroups, Pids, Tracker, SwapOutMs, " +
-        "IdleDurationMs, IdleNumas, ActiveDurationMs, ActiveNumas)\n",
+        "IdleDurationMs, IdleNumas, ActiveDurationMs, ActiveNumas, DemoteToMakeRoom)\n",
     });
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -15,8 +15,8 @@ if [ -n "${GO_MEMTIERD:-}" ]; then
   go="go-age-softdirty"
 fi
 # COMPARE_CONTENDERS_write (or _read) replaces a variant's list.
-COMPARE_CONTENDERS_write=${COMPARE_CONTENDERS_write:-none kernel damos $go ours-age-softdirty ours-heat-softdirty ours-age-damon ours-age-softdirty+kernel}
-COMPARE_CONTENDERS_read=${COMPARE_CONTENDERS_read:-none kernel damos ours-age-damon}
+COMPARE_CONTENDERS_write=${COMPARE_CONTENDERS_write:-none kernel damos $go ours-age-softdirty ours-agerank-softdirty ours-heat-softdirty ours-age-damon ours-age-softdirty+kernel}
+COMPARE_CONTENDERS_read=${COMPARE_CONTENDERS_read:-none kernel damos ours-age-damon ours-agerank-damon}
 for variant in $COMPARE_VARIANTS; do
   list_var=COMPARE_CONTENDERS_$variant
   for c in ${!list_var}; do

@@ -17,7 +17,7 @@ if [ -n "${GO_MEMTIERD:-}" ]; then
   vm-command-ok "gunzip -f /usr/local/bin/gomemtierd.gz && chmod 755 /usr/local/bin/gomemtierd"
   go="go-age-idlepage"
 fi
-for c in ${COMPARE_CONTENDERS_idlepage:-ours-age-idlepage $go}; do
+for c in ${COMPARE_CONTENDERS_idlepage:-ours-age-idlepage ours-agerank-idlepage $go}; do
   compare-run read "$c"
 done
 compare-report
