@@ -57,7 +57,7 @@ import * as v from "valibot";
 import { bool, componentRef, intInRange, parseWithSchema } from "../config/schema.ts";
 import { ProcessGoneError, UsageError } from "../errors.ts";
 import type { ComponentDeps, ComponentFactory } from "../lifecycle/deps.ts";
-import type { AddrRange } from "../memory/addr_range.ts";
+import { type AddrRange, intersectRanges, mergeRanges } from "../memory/addr_range.ts";
 import { pageCensus } from "../memory/census.ts";
 import { SWAP_TARGET } from "../mover/mover.ts";
 import type { Tracker } from "../trackers/tracker.ts";
@@ -84,6 +84,9 @@ import { agePages, type HeldRanges, type RangeAge, RangeAges, rangesByPid } from
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
 const durationMs = () => v.optional(intInRange(0, MAX_POLICY_DURATION_MS), 0);
+
+/** Exchanges (DemoteToMakeRoom) after which where a range's pages are is read again. */
+export const CENSUS_REFRESH_EXCHANGES = 5;
 
 const schema = v.strictObject({
   ...trackingEntries(),
@@ -182,6 +185,11 @@ export class AgeLogic {
    * (null while not yet) and the rounds since.
    */
   #moves: { held: HeldRanges; tasks: number[]; doneAtScan: number | null; rounds: number }[] = [];
+  /** DemoteToMakeRoom: where each range's pages were, and in which exchange that was read. */
+  #census = new WeakMap<RangeAge, { byNode: ReadonlyMap<number, number>; round: number }>();
+  #censusRound = 0;
+  /** Ranges memtierd moved since their pages were last located, by pid. */
+  readonly #movedSince = new Map<number, AddrRange[]>();
 
   constructor(config: AgeConfig, parts: PolicyParts) {
     this.#config = config;
@@ -374,6 +382,7 @@ export class AgeLogic {
     for (const id of pending) if (!left.has(id)) pending.delete(id);
     if (active.length === 0 || pending.size > 0) return;
     if (scanned.size === 0 && this.#deps.stats.scans().size > 0) return;
+    this.#censusRound++;
     const isActive = new Set(active);
     const room = nodeRoomPages(this.#deps);
     const ranked: RankedRange[] = [];
@@ -385,7 +394,7 @@ export class AgeLogic {
       let fast: number[];
       let slow: number[];
       let listed: Set<number>;
-      let census: ReturnType<typeof pageCensus>;
+      let census: ReadonlyMap<number, number>[];
       try {
         const activeNodes = resolveNodes(asNodeSpec(c.ActiveNumas), pid, this.#deps);
         listed = new Set(activeNodes);
@@ -399,11 +408,11 @@ export class AgeLogic {
           this.#warnNotAllowed(pid, fast.length === 0 ? c.ActiveNumas : c.IdleNumas);
           continue;
         }
-        const src = { procfs: this.#deps.procfs, syscalls: this.#deps.syscalls, pid };
-        census = pageCensus(src, ages.map((a) => a.range), true);
+        census = this.#whereArePages(pid, ages);
       } catch (e) {
         if (!(e instanceof ProcessGoneError)) throw e;
         this.#ages.dropPid(pid);
+        this.#movedSince.delete(pid);
         continue;
       }
       nodesOf.set(pid, { fast, listed, slow });
@@ -412,7 +421,7 @@ export class AgeLogic {
       ages.forEach((a, i) => {
         const fastPages = new Map<number, number>();
         let otherPages = 0;
-        for (const [node, pages] of census[i]!.byNode) {
+        for (const [node, pages] of census[i]!) {
           if (listed.has(node)) fastPages.set(node, pages);
           else otherPages += pages;
         }
@@ -454,6 +463,32 @@ export class AgeLogic {
     }
   }
 
+  /**
+   * The present, exclusive pages of each of `ages` (of `pid`) per node, as
+   * `pageCensus` counts them with their nodes (a `move_pages` query of every
+   * page: of a 1 GiB process, more CPU than a scan of it), read again only
+   * for ranges that memtierd moved since (`#hold`), that are new, or whose
+   * count is `CENSUS_REFRESH_EXCHANGES` exchanges old (the kernel and the
+   * process place pages too).
+   */
+  #whereArePages(pid: number, ages: readonly RangeAge[]): ReadonlyMap<number, number>[] {
+    const moved = mergeRanges(this.#movedSince.get(pid) ?? []);
+    this.#movedSince.delete(pid);
+    const stale = ages.filter((a) => {
+      const known = this.#census.get(a);
+      return known === undefined ||
+        this.#censusRound - known.round >= CENSUS_REFRESH_EXCHANGES ||
+        (moved.length > 0 && intersectRanges([a.range], moved).length > 0);
+    });
+    const src = { procfs: this.#deps.procfs, syscalls: this.#deps.syscalls, pid };
+    pageCensus(src, stale.map((a) => a.range), true).forEach((c, i) => {
+      // Staggered: ranges counted in the same exchange are not all refreshed together again.
+      const round = this.#censusRound - (i % CENSUS_REFRESH_EXCHANGES);
+      this.#census.set(stale[i]!, { byNode: c.byNode, round });
+    });
+    return ages.map((a) => this.#census.get(a)!.byNode);
+  }
+
   /** Takes what a `queueWithRoom` of `ranges` queued from `room`, into `pending`, and holds them. */
   #queued(
     r: SpreadResult,
@@ -477,6 +512,11 @@ export class AgeLogic {
   /** Holds the ranges of a move while `tasks` (none: nothing to hold) move their pages. */
   #hold(pid: number, ranges: readonly AddrRange[], tasks: number[]): void {
     if (tasks.length === 0) return;
+    if (this.#config.DemoteToMakeRoom) {
+      const moved = this.#movedSince.get(pid);
+      if (moved) moved.push(...ranges);
+      else this.#movedSince.set(pid, [...ranges]);
+    }
     this.#moves.push({ held: this.#ages.hold(pid, ranges), tasks, doneAtScan: null, rounds: 0 });
   }
 

@@ -447,6 +447,28 @@ Deno.test("age DemoteToMakeRoom: the exchange waits for a finished scan of the t
   assertEquals(x.tasks(), exchange);
 });
 
+Deno.test("age DemoteToMakeRoom: pages are located again only in ranges moved since, and every 5 exchanges", () => {
+  using x = fullFastNode({ DemoteToMakeRoom: true });
+  const kernel = x.f.sys.kernel;
+  const movePages = kernel.movePages.bind(kernel);
+  let located = 0;
+  kernel.movePages = (pid, addrs, nodes, status, flags) => {
+    if (nodes === null) located += addrs.length;
+    return movePages(pid, addrs, nodes, status, flags);
+  };
+  // A and B accessed alike: nothing trades places, nothing moves.
+  const perRound: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const before = located;
+    x.round(1000, counter(A, 256 * (i + 1)), counter(B, 160 * (i + 1)));
+    perRound.push(located - before);
+  }
+  assertEquals(x.tasks(), []);
+  // Exchanges from the second round on; the first locates all 1024 pages, then the
+  // ranges come back staggered: B 4 exchanges after it, A 5.
+  assertEquals(perRound, [0, 1024, 0, 0, 0, 512, 512, 0]);
+});
+
 Deno.test("age: without DemoteToMakeRoom, memory touched in every round never leaves a full fast node", () => {
   using x = fullFastNode({});
   x.round(0, counter(A, 512), counter(B, 8));
