@@ -19,7 +19,13 @@
  *   with the noise of its counts), and only as many pages as the slow
  *   nodes have room for;
  * - the first active range that no such demotion makes room for ends the
- *   plan: those after it are accessed less.
+ *   plan: those after it are accessed less;
+ * - so does the range that would take the pages going up past
+ *   `MAX_EXCHANGE_PAGES` (unless it is the first): the mover moves a task's
+ *   pages in address order, so the hottest pages of a plan that promotes
+ *   everything come last (a DAMON region of 350 MB whose hot part was at its
+ *   end held the mover for a minute), and the next plan, after the next
+ *   scan, ranks again.
  *
  * A pure function of the ranges and the room: the policy reads the pages'
  * nodes and the room, and queues what the plan says (age.ts).
@@ -30,6 +36,9 @@ import { type AddrRange, intersectRanges } from "../memory/addr_range.ts";
 
 /** How many times more a range must be accessed per page than one demoted to make its room. */
 export const RATE_FACTOR = 4;
+
+/** Most pages one plan sends up (128 MiB), unless its first range alone has more. */
+export const MAX_EXCHANGE_PAGES = 32768;
 
 /** One tracked range as the plan sees it. */
 export interface RankedRange {
@@ -68,7 +77,7 @@ function byAddress(a: RankedRange, b: RankedRange): number {
 /**
  * The exchange for `ranges`, given each fast node's room now
  * (`fastRoomPages`) and the pages the slow nodes can take
- * (`slowRoomPages`).
+ * (`slowRoomPages`), at most `maxPages` going up.
  *
  * @example
  * ```ts
@@ -89,6 +98,7 @@ export function planExchange(
   fastRoomPages: ReadonlyMap<number, number>,
   slowRoomPages: number,
   factor = RATE_FACTOR,
+  maxPages = MAX_EXCHANGE_PAGES,
 ): ExchangePlan {
   const up = ranges.filter((r) => r.active && r.otherPages > 0)
     .sort((a, b) => b.ratePerPage - a.ratePerPage || byAddress(a, b));
@@ -101,8 +111,10 @@ export function planExchange(
   let room = sum(roomPages);
   let slowRoom = slowRoomPages;
   let next = 0; // the least accessed range in `down` not yet demoted
+  let promoted = 0;
   for (const u of up) {
     if (demoted.has(u)) continue;
+    if (promoted > 0 && promoted + u.otherPages > maxPages) break;
     if (u.otherPages > room) {
       if (!(u.ratePerPage > 0)) break; // nothing ranks it above anything
       const plan: RankedRange[] = [];
@@ -129,6 +141,7 @@ export function planExchange(
       }
     }
     promote.push(u);
+    promoted += u.otherPages;
     room -= u.otherPages;
   }
   return { promote, demote, roomPages };

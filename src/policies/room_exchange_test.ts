@@ -120,6 +120,17 @@ Deno.test("planExchange: memory sent down to make room does not go up in the sam
   assertEquals(plan.roomPages.get(0), 130);
 });
 
+Deno.test("planExchange: one plan sends at most maxPages up, the most accessed first, but always its first range", () => {
+  const ranges = [
+    ranked(0, 0.9, { other: 100 }),
+    ranked(100, 0.8, { other: 100 }),
+    ranked(200, 0.7, { other: 100 }),
+  ];
+  const room = new Map([[0, 1000]]);
+  assertEquals(starts(planExchange(ranges, room, 1000, 4, 250).promote), [0, 100]);
+  assertEquals(starts(planExchange(ranges, room, 1000, 4, 50).promote), [0]);
+});
+
 Deno.test("inOrderByPid: keeps each pid's order and drops what an earlier range of it covers", () => {
   const l = [
     ranked(200, 1, { pid: 1 }),
