@@ -277,6 +277,61 @@ Deno.test("heat: a pass under way when the mover went idle reports moved pages i
   assertEquals(f.tasks(), [[A, 512, 1]]);
 });
 
+/** Moves the pages of the mover's task `index` (in queue order) where it was going, and drops it. */
+function finishTask(f: Fixture, index: number): void {
+  const t = f.deps.mover.tasks()[index]!;
+  const p = f.k.processes.get(t.pid)!;
+  for (const a of t.addrs) {
+    if (t.target.kind === "node") p.pages.get(a / PAGE)!.node = t.target.node;
+  }
+  f.deps.mover.removeTask(t.id);
+  f.sys.sync();
+}
+
+Deno.test("heat: a hot range is placed while a colder class's demotion is still on the mover", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A, B);
+  f.scanned(A);
+  f.count(A, 0, 512, 1); // class 9; A's other half: class 0
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+  finishTask(f, 0); // the promotion is done, the demotion is not
+  f.clock.advance(1000);
+  f.count(B, 0, 256, 1); // class 9; B's rest has no counts and no scan: no class 0 news
+  await f.policy.round();
+  // Class 0 waits for its own task; class 9's is done, so B's hot range goes.
+  assertEquals(f.tasks(), [[A, 512, 2], [B, 256, 1]]);
+  f.clock.advance(1000);
+  f.scanned(B); // B's untouched rest is class 0 now, but class 0 is still moving A
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 2], [B, 256, 1]]);
+});
+
+Deno.test("heat: moved ranges settle when their own tasks are done, though other moves are still on the mover", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A);
+  f.scanned(A);
+  f.count(A, 0, 512, 1); // class 9; A's other half: class 0
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+  finishTask(f, 0); // the hot half is on node 1; the cold half still waits on the mover
+  for (let round = 2; round <= 3; round++) {
+    f.clock.advance(1000);
+    f.scanned(A);
+    f.count(A, 0, 512, 1); // the migrated pages look written: left out
+    await f.policy.round();
+  }
+  // Two scans since its task was done: the hot half is no longer written,
+  // so the scan cools it (0.9513 a second, 3 s since its last update).
+  f.clock.advance(1000);
+  f.scanned(A);
+  await f.policy.round();
+  assertEquals(
+    f.policy.logic.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat.toFixed(4)]),
+    [[512, "0.8609"], [512, "0.0000"]],
+  );
+});
+
 Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 classes), and nothing moves while the mover is busy", async () => {
   using f = fixture({ heatnumas: { 5: [1] } });
   f.watch(A);
