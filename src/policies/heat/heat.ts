@@ -70,14 +70,8 @@ import { liveRef } from "../config.ts";
 import type { HeatForecaster, Heats, Policy, PolicyHeats, RangeHeat } from "../policy.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "../runtime.ts";
 import { type HeatConfig, parseHeatConfig, SWAP_NODE } from "./config.ts";
-import {
-  heatgram,
-  type HeatRoundReport,
-  heatSpread,
-  type NodePages,
-  numaTable,
-} from "./dump.ts";
-import { classOf, Heatmap } from "./heatmap.ts";
+import { heatgram, type HeatRoundReport, heatSpread, type NodePages, numaTable } from "./dump.ts";
+import { classOf, classScale, Heatmap } from "./heatmap.ts";
 import { Settling } from "./settling.ts";
 import { FailureReport } from "../../log/failure_report.ts";
 
@@ -244,7 +238,11 @@ export class HeatLogic {
     this.#deps.logger.debug(
       `policy heat: round: ${counters.length} counters, ${cover.length} ranges cooled; ${what} ` +
         `in ${Math.round(this.#deps.clock.now() - t0)} ms; ${
-          heatSpread(heats, (h) => this.heatmap.classOf(h), this.#config.Heatmap.HeatClasses)
+          heatSpread(
+            heats,
+            (h) => this.heatmap.classOf(h, classScale(this.#config.Heatmap, heats.values())),
+            this.#config.Heatmap.HeatClasses,
+          )
         }`,
     );
   }
@@ -258,7 +256,7 @@ export class HeatLogic {
     const free = new Set<number>();
     for (const cls of this.#config.HeatNumas.keys()) {
       const pending = this.#pending.get(cls);
-      if (pending) for (const id of pending) if (!onMover.has(id)) pending.delete(id);
+      if (pending) { for (const id of pending) if (!onMover.has(id)) pending.delete(id); }
       if (!pending || pending.size === 0) free.add(cls);
     }
     return free;
@@ -276,7 +274,8 @@ export class HeatLogic {
 
   /** The placements of one round, from `heats`. */
   decide(heats: Heats): HeatRoundReport {
-    const { HeatMax, HeatClasses } = this.#config.Heatmap;
+    const { HeatClasses } = this.#config.Heatmap;
+    const scale = classScale(this.#config.Heatmap, heats.values());
     const sizes = this.#sizePages();
     const free = this.#freeClasses();
     const found = new Map<number, NodePages>();
@@ -322,7 +321,7 @@ export class HeatLogic {
           settling++;
           return;
         }
-        const cls = classOf(r.heat, HeatMax, HeatClasses);
+        const cls = classOf(r.heat, scale, HeatClasses);
         // A class whose last moves are still on the mover waits for them:
         // queued again, its ranges would move twice.
         if (!free.has(cls)) return;
@@ -389,7 +388,7 @@ export class HeatLogic {
       case "heatgram":
         return heatgram(
           this.heatmap,
-          this.#config.Heatmap.HeatMax,
+          this.heatmap.scale(),
           this.#config.Heatmap.HeatClasses,
           args[1],
         );
@@ -416,12 +415,11 @@ export class HeatLogic {
   }
 
   heats(): PolicyHeats {
-    const { HeatMax, HeatClasses } = this.#config.Heatmap;
     return {
       pids: this.watchedPids(),
       heats: this.heatmap.heats(),
-      heatMax: HeatMax,
-      classes: HeatClasses,
+      heatMax: this.heatmap.scale(),
+      classes: this.#config.Heatmap.HeatClasses,
     };
   }
 }

@@ -332,6 +332,29 @@ Deno.test("heat: moved ranges settle when their own tasks are done, though other
   );
 });
 
+Deno.test("heat with HeatClassBounds hottest: a working set that scores a quarter per page still sends its hottest range to the fast node", async () => {
+  // The comparison's bounds (HeatMax 2, 2 classes) calibrated for a working
+  // set four times smaller: written as often in total, each page scores a
+  // quarter as much.
+  const heatmap = { heatmax: 2, heatretention: 0.5, heatclasses: 2 };
+  const cases: [string, [number, number, number][]][] = [
+    ["heatmax", [[A, 1024, 2]]], // everything in class 0, the hot quarter too
+    ["hottest", [[A, 256, 1], [A, 768, 2]]],
+  ];
+  for (const [bounds, want] of cases) {
+    using f = fixture({
+      heatmap: { ...heatmap, heatclassbounds: bounds },
+      heatnumas: { 0: [2], 1: [1] },
+    });
+    f.watch(A);
+    f.scanned(A);
+    f.count(A, 0, 256, 0.33); // the hot quarter: heat 0.33, below class 1's bound of 1
+    f.count(A, 256, 256, 0.05);
+    await f.policy.round();
+    assertEquals(f.tasks(), want, bounds);
+  }
+});
+
 Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 classes), and nothing moves while the mover is busy", async () => {
   using f = fixture({ heatnumas: { 5: [1] } });
   f.watch(A);

@@ -16,6 +16,14 @@
  * put everything in class 0 when the Heatmap key was left out: here an
  * omitted key or field takes its default, 1.0, 0.9513 and 10).
  *
+ * `HeatClassBounds: hottest` (ours; the Go memtierd has only the first
+ * way, `heatmax`, the default) puts the bounds at shares of the hottest
+ * range's heat instead, `floor(HeatClasses × heat / hottest)`: HeatMax then
+ * only caps the heat. A fixed HeatMax is a calibration for one workload's
+ * access rate and one tracker's scan timing (a working set four times as
+ * large, touched as often in total, scores a quarter as much per page); the
+ * hottest range is measured on the same scale as the rest.
+ *
  * Pure: the caller gives the time of each update.
  *
  * @module
@@ -33,6 +41,8 @@ export interface HeatmapConfig {
   HeatRetention: number;
   /** Number of heat classes, 0 .. HeatClasses-1. */
   HeatClasses: number;
+  /** The class bounds: shares of HeatMax (absent: so), or of the hottest range's heat. */
+  HeatClassBounds?: "heatmax" | "hottest" | undefined;
 }
 
 /** The defaults, for the Heatmap key and each of its fields. */
@@ -45,6 +55,7 @@ export const DEFAULT_HEATMAP_CONFIG: Readonly<HeatmapConfig> = {
 const heatMaxMsg = "must be a number above 0, at most 1000000000";
 const retentionMsg = "must be a number from 0 to 1";
 const classesMsg = "must be a whole number from 1 to 1000";
+const boundsMsg = 'must be "heatmax" or "hottest"';
 
 /** The `Heatmap` entry of the heat policy's schema: omitted key or fields take the defaults. */
 export const heatmapSchema = v.optional(
@@ -65,6 +76,13 @@ export const heatmapSchema = v.optional(
         v.maxValue(1000, classesMsg),
       ),
       DEFAULT_HEATMAP_CONFIG.HeatClasses,
+    ),
+    HeatClassBounds: v.optional(
+      v.pipe(
+        v.string(boundsMsg),
+        v.toLowerCase(),
+        v.picklist(["heatmax", "hottest"] as const, boundsMsg),
+      ),
     ),
   }),
   { ...DEFAULT_HEATMAP_CONFIG },
@@ -90,9 +108,14 @@ export class Heatmap {
     this.config = { ...config };
   }
 
-  /** The class of a heat: 0 .. HeatClasses-1. */
-  classOf(heat: number): number {
-    return classOf(heat, this.config.HeatMax, this.config.HeatClasses);
+  /** What the classes divide: HeatMax, or the hottest range's heat (`classScale`). */
+  scale(): number {
+    return classScale(this.config, this.#pids.values());
+  }
+
+  /** The class of a heat: 0 .. HeatClasses-1 (`scale`: this.scale()). */
+  classOf(heat: number, scale = this.scale()): number {
+    return classOf(heat, scale, this.config.HeatClasses);
   }
 
   /** Processes in the heatmap, ascending. */
@@ -184,19 +207,47 @@ export class Heatmap {
   /** `policy -dump heatmap`: one line per range. */
   dump(): string {
     const lines = ["heatmap:"];
+    const scale = this.scale();
     for (const pid of this.pids()) {
       this.ranges(pid).forEach((r, i) => {
         lines.push(
           `pid: ${pid}: ${i} {${r.addr.toString(16)}-${endOf(r).toString(16)}(${r.lengthPages}),${
             r.heat.toFixed(6)
           },${r.createdMs},${((r.updatedMs - r.createdMs) / 1000).toFixed(3)}s} (class ${
-            this.classOf(r.heat)
+            this.classOf(r.heat, scale)
           })`,
         );
       });
     }
     return lines.join("\n");
   }
+}
+
+/**
+ * What the classes of `config` divide: HeatMax, or with `HeatClassBounds:
+ * hottest` the heat of the hottest of `ranges` (0 when none is warm: then
+ * every range is in class 0).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { classOf, classScale, DEFAULT_HEATMAP_CONFIG } from "./heatmap.ts";
+ * const config = { ...DEFAULT_HEATMAP_CONFIG, HeatMax: 100, HeatClassBounds: "hottest" as const };
+ * const r = (heat: number) => ({ addr: 0, lengthPages: 1, heat, createdMs: 0, updatedMs: 0 });
+ * const scale = classScale(config, [[r(0.4), r(0.1)]]);
+ * strictEqual(scale, 0.4);
+ * strictEqual(classOf(0.1, scale, 10), 2);
+ * strictEqual(classOf(0.4, scale, 10), 9);
+ * ```
+ */
+export function classScale(
+  config: Readonly<HeatmapConfig>,
+  ranges: Iterable<readonly RangeHeat[]>,
+): number {
+  if (config.HeatClassBounds !== "hottest") return config.HeatMax;
+  let hottest = 0;
+  for (const list of ranges) for (const r of list) if (r.heat > hottest) hottest = r.heat;
+  return hottest;
 }
 
 /**

@@ -152,3 +152,31 @@ Deno.test("heatmap: dump prints each range with its class", () => {
   h.update([c(5, 16, 16, 8)], 2000);
   assertEquals(h.dump(), "heatmap:\npid: 5: 0 {10000-20000(16),0.500000,2000,0.000s} (class 2)");
 });
+
+Deno.test("heatmap: HeatClassBounds hottest puts the bounds at shares of the hottest range's heat", () => {
+  const schema = v.strictObject({ Heatmap: heatmapSchema });
+  const config = parseWithSchema(
+    schema,
+    "heatmap: {heatmax: 100, heatclasses: 4, heatclassbounds: Hottest}",
+    "heat",
+  ).Heatmap;
+  assertEquals(config.HeatClassBounds, "hottest");
+  const h = new Heatmap(config);
+  // Heats 0.5, 0.375, 0.125 and 0 per page: the hottest, 0.5, is the top of class 3.
+  h.update([c(1, 0, 8, 0, 4), c(1, 8, 8, 0, 3), c(1, 16, 8, 0, 1), c(1, 24, 8)], 1000);
+  assertEquals(h.scale(), 0.5);
+  assertEquals(h.ranges(1).map((r) => h.classOf(r.heat)), [3, 3, 1, 0]);
+  // The same heats under HeatMax 100 (the default bounds) are all class 0.
+  const fixed = new Heatmap({ ...config, HeatClassBounds: "heatmax" });
+  fixed.update([c(1, 0, 8, 0, 4), c(1, 8, 8, 0, 3), c(1, 16, 8, 0, 1)], 1000);
+  assertEquals(fixed.ranges(1).map((r) => fixed.classOf(r.heat)), [0, 0, 0]);
+  // Nothing warm: no hottest range, every range in class 0.
+  const cold = new Heatmap(config);
+  cold.update([c(1, 0, 8)], 1000);
+  assertEquals([cold.scale(), cold.classOf(0)], [0, 0]);
+  assertThrows(
+    () => parseWithSchema(schema, "heatmap: {heatclassbounds: rank}", "heat"),
+    Error,
+    'heat: heatmap.heatclassbounds: must be "heatmax" or "hottest"',
+  );
+});
