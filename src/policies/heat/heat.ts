@@ -52,7 +52,12 @@ import { PAGE_SIZE_BYTES } from "../../common/units.ts";
 import { ProcessGoneError } from "../../errors.ts";
 import type { ComponentKind } from "../../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
-import { type AddrRange, intersectRanges, mergeRanges } from "../../memory/addr_range.ts";
+import {
+  type AddrRange,
+  intersectRanges,
+  mergeRanges,
+  pagesToRanges,
+} from "../../memory/addr_range.ts";
 import { pageCensus } from "../../memory/census.ts";
 import { processRanges } from "../../memory/process_ranges.ts";
 import { nodeTarget, SWAP_TARGET } from "../../mover/mover.ts";
@@ -365,7 +370,12 @@ export class HeatLogic {
           let pending = this.#pending.get(cls);
           if (!pending) this.#pending.set(cls, pending = new Set());
           pending.add(res.taskId);
-          this.#settling.add(pid, merged, [res.taskId]);
+          // Only the pages that move settle: a heatmap range is as wide as
+          // the counts that made it (a whole mapping, before any count), and
+          // its pages already in place must go on counting.
+          const task = this.#deps.mover.tasks().find((t) => t.id === res.taskId);
+          const moved = task ? mergeRanges(pagesToRanges(task.addrs)) : merged;
+          this.#settling.add(pid, moved, [res.taskId]);
         }
       }
     }

@@ -307,6 +307,22 @@ Deno.test("heat: a hot range is placed while a colder class's demotion is still 
   assertEquals(f.tasks(), [[A, 512, 2], [B, 256, 1]]);
 });
 
+Deno.test("heat: only the pages that move settle: pages of the range already in place go on counting", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  for (let page = 0; page < 256; page++) {
+    f.k.processes.get(A)!.pages.get(BASE / PAGE + page)!.node = 2;
+  }
+  f.sys.sync();
+  f.watch(A);
+  f.scanned(A); // no counts: the whole mapping, one heatmap range, is class 0
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 768, 2]]); // its first 256 pages are on node 2 already
+  f.clock.advance(1000);
+  f.count(A, 0, 256, 1); // those stayed: their counts are news
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 768, 2], [A, 256, 1]]);
+});
+
 Deno.test("heat: moved ranges settle when their own tasks are done, though other moves are still on the mover", async () => {
   using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
   f.watch(A);
@@ -421,7 +437,8 @@ Deno.test("heat: swap class: only present pages go out; cold pages swapped back 
   await f.policy.round();
   assertEquals(f.tasks(), [[A, 212, -1]]); // 512 cold pages, 300 of them swapped already
   f.finishTasks();
-  f.k.swapIn(A, BASE + 600 * PAGE, BASE + 700 * PAGE, 0);
+  // The process faults back in 100 of the pages the policy swapped out.
+  f.k.swapIn(A, BASE + 900 * PAGE, BASE + 1000 * PAGE, 0);
   f.sys.sync();
   for (let round = 2; round <= 4; round++) {
     f.clock.advance(1000);
