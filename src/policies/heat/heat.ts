@@ -25,9 +25,11 @@
  *    whose pages went out of or back from swap is seen where it is now.
  *    Then, per process and from the hottest range down, a range of a class
  *    with nodes and no task left on the mover that has pages elsewhere
- *    goes to the class node with the most room (unlimited first; ties: the
- *    first listed), if the pages fit; ranges with the same target and
- *    class become one placement (mover task, or dry-run log line). So a
+ *    goes to the class node with the most room (the least of its NumaSize
+ *    quota left and what the node can take now, placement.ts
+ *    `nodeRoomPages`; ties: the first listed), if the pages fit; ranges
+ *    with the same target and class become one placement (mover task, or
+ *    dry-run log line). So a
  *    long demotion does not hold up a promotion (the Go policy decided
  *    only while the mover had no task at all).
  *
@@ -74,6 +76,7 @@ import { readTierTopology } from "../../tiers/tier_topology.ts";
 import { liveRef } from "../config.ts";
 import type { HeatForecaster, Heats, Policy, PolicyHeats, RangeHeat } from "../policy.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "../runtime.ts";
+import { nodeRoomPages } from "../placement.ts";
 import { type HeatConfig, parseHeatConfig, SWAP_NODE } from "./config.ts";
 import { heatgram, type HeatRoundReport, heatSpread, type NodePages, numaTable } from "./dump.ts";
 import { classOf, classScale, Heatmap } from "./heatmap.ts";
@@ -303,6 +306,11 @@ export class HeatLogic {
     }
     let overQuota = 0;
     let settling = 0;
+    // What each node can take now, read once a round and used up by the
+    // round's placements: a node without a NumaSize quota is not
+    // unlimited in fact, and pages moved onto a full node fail one by one
+    // (the 1 GB run's promotions all went to node 0, full of cold pages).
+    const physical = located.size > 0 ? nodeRoomPages(this.#deps) : new Map<number, number>();
     const resolveDeps: NodeSpecDeps = { procfs: this.#deps.procfs, sysfs: this.#deps.sysfs };
     if (located.size > 0 && [...this.#config.HeatNumas.values()].some(listNamesTiers)) {
       resolveDeps.tiers = readTierTopology(this.#deps.sysfs); // once a round
@@ -340,7 +348,8 @@ export class HeatLogic {
         let room = -Infinity;
         for (const n of nodes) {
           const size = sizes.get(n);
-          const free = size === undefined ? Infinity : size - (used.get(n) ?? 0);
+          const quota = size === undefined ? Infinity : size - (used.get(n) ?? 0);
+          const free = Math.min(quota, n === SWAP_NODE ? Infinity : physical.get(n) ?? 0);
           if (free > room) {
             dest = n;
             room = free;
@@ -352,6 +361,7 @@ export class HeatLogic {
         }
         for (const [n, p] of w) if (!nodes.includes(n)) add(used, n, -p);
         add(used, dest, off);
+        if (dest !== SWAP_NODE) physical.set(dest, (physical.get(dest) ?? 0) - off);
         const key = `${dest}/${cls}`;
         let entry = plan.get(key);
         if (!entry) plan.set(key, entry = { node: dest, cls, ranges: [] });

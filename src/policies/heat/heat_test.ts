@@ -384,6 +384,29 @@ Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 clas
   assertEquals(f.tasks(), [[A, 200, 1]]);
 });
 
+Deno.test("heat: without a quota, a range goes to the class node that can take it now; one that fits on none stays", async () => {
+  using f = fixture({ heatnumas: { 9: [1, 2] } });
+  // Another process fills node 1 (4096 pages) but for 96 pages.
+  f.k.addProcess(700, "filler", [{ startAddr: BASE, pages: 4000, kind: "anon" }]);
+  f.k.populate(700, 0, 1, 4000);
+  f.sys.sync();
+  f.watch(A, B);
+  f.count(A, 0, 512, 1);
+  await f.policy.round();
+  // Node 1, listed first, can take 96 - 1 % of 4096 = 55 pages: node 2 takes A's 512.
+  assertEquals(f.tasks(), [[A, 512, 2]]);
+  f.finishTasks();
+  // A third process takes 3000 of node 2's pages: it can take 4096 - 3512 - 41 = 543 more,
+  // and B's 1024 hot pages fit on neither node.
+  f.k.addProcess(702, "filler", [{ startAddr: BASE, pages: 3000, kind: "anon" }]);
+  f.k.populate(702, 0, 2, 3000);
+  f.sys.sync();
+  f.clock.advance(1000);
+  f.count(B, 0, 1024, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), []); // B's hot range stays on node 0
+});
+
 Deno.test("heat: NumaSize quotas: hottest ranges first, a range that does not fit stays", async () => {
   // Node 1 takes 1M = 256 pages of the watched processes.
   using f = fixture({ heatnumas: { 9: [1] }, numasize: { 1: "1M" } });
