@@ -84,6 +84,12 @@ YAML
       # in every 2 s scan stays near 2.8, one the workload's cold sweep wrote
       # once near 1 (class 1 of 3: stays where it is, no ping-pong), and
       # below a third of the hottest within seconds (class 0: slow tier).
+      # DAMON's count of a region (nr_accesses: in how many samples it was
+      # accessed) holds for each of its pages (countperpage false): divided
+      # by the pages, DAMON's few large hot regions ranked below small cold
+      # ones.
+      local perpage=""
+      [ "$2" = damon ] && perpage=", countperpage: false"
       [ "$2" = damon ] || tracker="{name: $2, config: {pagesinregion: 256, maxcountperregion: 0, scanintervalms: 2000}}"
       cat <<YAML
 policy:
@@ -92,7 +98,7 @@ policy:
     intervalms: 2000
     pidwatcher: {name: pidlist, config: {pids: [$3]}}
     tracker: $tracker
-    heatmap: {heatmax: 1000, heatretention: 0.8, heatclasses: 3, heatclassbounds: hottest}
+    heatmap: {heatmax: 1000000, heatretention: 0.8, heatclasses: 3, heatclassbounds: hottest$perpage}
     heatnumas: {0: [2, 3], 2: [0, 1]}
     mover: {intervalms: 20, bandwidth: 200}
 YAML

@@ -24,12 +24,20 @@
  * large, touched as often in total, scores a quarter as much per page); the
  * hottest range is measured on the same scale as the rest.
  *
+ * `CountPerPage: false` (ours; default true, the Go memtierd's way) takes
+ * a counter's count as the heat of each of its pages, not divided among
+ * them: DAMON's `nr_accesses` says in how many samples a region was
+ * accessed, a frequency that holds for every page of the region, and
+ * divided by its pages it ranks a large hot region (DAMON merges the
+ * hot set into few) below a small cold one.
+ *
  * Pure: the caller gives the time of each update.
  *
  * @module
  */
 import * as v from "valibot";
 import { PAGE_SIZE_BYTES } from "../../common/units.ts";
+import { bool } from "../../config/schema.ts";
 import type { TrackerCounter } from "../../trackers/tracker.ts";
 import type { Heats, RangeHeat } from "../policy.ts";
 
@@ -43,6 +51,8 @@ export interface HeatmapConfig {
   HeatClasses: number;
   /** The class bounds: shares of HeatMax (absent: so), or of the hottest range's heat. */
   HeatClassBounds?: "heatmax" | "hottest" | undefined;
+  /** false: a counter's count is the heat of each of its pages (absent: true, count / pages). */
+  CountPerPage?: boolean | undefined;
 }
 
 /** The defaults, for the Heatmap key and each of its fields. */
@@ -84,6 +94,7 @@ export const heatmapSchema = v.optional(
         v.picklist(["heatmax", "hottest"] as const, boundsMsg),
       ),
     ),
+    CountPerPage: v.optional(bool()),
   }),
   { ...DEFAULT_HEATMAP_CONFIG },
 );
@@ -157,7 +168,9 @@ export class Heatmap {
       const end = Math.ceil(c.range.endAddr / PAGE_SIZE_BYTES) * PAGE_SIZE_BYTES;
       if (end <= start) continue;
       const lengthPages = (end - start) / PAGE_SIZE_BYTES;
-      const heat = Math.min(this.config.HeatMax, (c.accesses + c.reads + c.writes) / lengthPages);
+      const count = c.accesses + c.reads + c.writes;
+      const perPage = this.config.CountPerPage === false ? count : count / lengthPages;
+      const heat = Math.min(this.config.HeatMax, perPage);
       this.#add(c.pid, { addr: start, lengthPages, heat, createdMs: nowMs, updatedMs: nowMs });
     }
     for (const pid of [...this.#pids.keys()]) if (!seen.has(pid)) this.#pids.delete(pid);

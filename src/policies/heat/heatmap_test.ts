@@ -180,3 +180,25 @@ Deno.test("heatmap: HeatClassBounds hottest puts the bounds at shares of the hot
     'heat: heatmap.heatclassbounds: must be "heatmax" or "hottest"',
   );
 });
+
+Deno.test("heatmap: CountPerPage false takes a counter's count as each page's heat (DAMON's nr_accesses)", () => {
+  const schema = v.strictObject({ Heatmap: heatmapSchema });
+  const config = parseWithSchema(
+    schema,
+    "heatmap: {heatmax: 1000, heatretention: 0.5, countperpage: false}",
+    "heat",
+  ).Heatmap;
+  const h = new Heatmap(config);
+  // A 1000-page region accessed in 18 samples, a 4-page one in 2.
+  h.update([c(1, 0, 1000, 18), c(1, 1000, 4, 2)], 1000);
+  assertEquals(rows(h, 1), [[0, 1000, 18, 1000, 1000], [1000, 4, 2, 1000, 1000]]);
+  // Divided among the pages (the default), the small region ranks first.
+  const perPage = new Heatmap({ ...config, CountPerPage: true });
+  perPage.update([c(1, 0, 1000, 18), c(1, 1000, 4, 2)], 1000);
+  assertEquals(rows(perPage, 1), [[0, 1000, 0.018, 1000, 1000], [1000, 4, 0.5, 1000, 1000]]);
+  assertThrows(
+    () => parseWithSchema(schema, "heatmap: {countperpage: 1}", "heat"),
+    Error,
+    "heat: heatmap.countperpage: must be true or false",
+  );
+});
