@@ -77,10 +77,10 @@ YAML
       # Heat needs how much of a region was written, not only whether: every
       # written page counts (maxcountperregion 0), so a hot region scores 1
       # a scan and a cold one the share of its pages touched in 2 s. The
-      # class bounds are shares of the hottest region's heat (heatclassbounds
-      # hottest; heatmax only caps), not of a fixed heatmax: the fifth run's
-      # heatmax 2 was calibrated for 256 MB and put the 1 GB run's hot set
-      # in class 0. 0.8 of the heat is left after a second: a region written
+      # class bounds are shares of the heat the hottest 1 % of the pages
+      # reach (heatclassbounds hottest; heatmax only caps), not of a fixed
+      # heatmax: the fifth run's heatmax 2 was calibrated for 256 MB and put
+      # the 1 GB run's hot set in class 0. 0.8 of the heat is left after a second: a region written
       # in every 2 s scan stays near 2.8, one the workload's cold sweep wrote
       # once near 1 (class 1 of 3: stays where it is, no ping-pong), and
       # below a third of the hottest within seconds (class 0: slow tier).

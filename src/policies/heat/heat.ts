@@ -235,6 +235,7 @@ export class HeatLogic {
         this.#forecastFailures.failed(errorText(e));
       }
     }
+    const scale = classScale(this.#config.Heatmap, heats.values());
     const t0 = this.#deps.clock.now();
     let what = "every class's moves still on the mover: no decisions";
     if (this.#freeClasses().size > 0) {
@@ -246,11 +247,7 @@ export class HeatLogic {
     this.#deps.logger.debug(
       `policy heat: round: ${counters.length} counters, ${cover.length} ranges cooled; ${what} ` +
         `in ${Math.round(this.#deps.clock.now() - t0)} ms; ${
-          heatSpread(
-            heats,
-            (h) => this.heatmap.classOf(h, classScale(this.#config.Heatmap, heats.values())),
-            this.#config.Heatmap.HeatClasses,
-          )
+          heatSpread(heats, (h) => this.heatmap.classOf(h, scale), this.#config.Heatmap.HeatClasses)
         }`,
     );
   }

@@ -17,9 +17,11 @@
  * omitted key or field takes its default, 1.0, 0.9513 and 10).
  *
  * `HeatClassBounds: hottest` (ours; the Go memtierd has only the first
- * way, `heatmax`, the default) puts the bounds at shares of the hottest
- * range's heat instead, `floor(HeatClasses × heat / hottest)`: HeatMax then
- * only caps the heat. A fixed HeatMax is a calibration for one workload's
+ * way, `heatmax`, the default) puts the bounds at shares of the heat that
+ * the hottest 1 % of the pages reach instead, `floor(HeatClasses × heat /
+ * hottest)` (a few pages hotter than that, such as a runtime's own busy
+ * memory beside a working set, are in the top class and move no bound):
+ * HeatMax then only caps the heat. A fixed HeatMax is a calibration for one workload's
  * access rate and one tracker's scan timing (a working set four times as
  * large, touched as often in total, scores a quarter as much per page); the
  * hottest range is measured on the same scale as the rest.
@@ -49,7 +51,7 @@ export interface HeatmapConfig {
   HeatRetention: number;
   /** Number of heat classes, 0 .. HeatClasses-1. */
   HeatClasses: number;
-  /** The class bounds: shares of HeatMax (absent: so), or of the hottest range's heat. */
+  /** The class bounds: shares of HeatMax (absent: so), or of the hottest 1 % of the pages' heat. */
   HeatClassBounds?: "heatmax" | "hottest" | undefined;
   /** false: a counter's count is the heat of each of its pages (absent: true, count / pages). */
   CountPerPage?: boolean | undefined;
@@ -119,7 +121,7 @@ export class Heatmap {
     this.config = { ...config };
   }
 
-  /** What the classes divide: HeatMax, or the hottest range's heat (`classScale`). */
+  /** What the classes divide: HeatMax, or the hottest 1 % of the pages' heat (`classScale`). */
   scale(): number {
     return classScale(this.config, this.#pids.values());
   }
@@ -236,18 +238,28 @@ export class Heatmap {
   }
 }
 
+/** Share of the pages whose heat `HeatClassBounds: hottest` takes as the top of the classes. */
+export const HOTTEST_SHARE = 0.01;
+
 /**
  * What the classes of `config` divide: HeatMax, or with `HeatClassBounds:
- * hottest` the heat of the hottest of `ranges` (0 when none is warm: then
- * every range is in class 0).
+ * hottest` the heat that the hottest `HOTTEST_SHARE` of the pages of
+ * `ranges` reach (0 when none is warm: then every range is in class 0).
  *
  * @example
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { classOf, classScale, DEFAULT_HEATMAP_CONFIG } from "./heatmap.ts";
  * const config = { ...DEFAULT_HEATMAP_CONFIG, HeatMax: 100, HeatClassBounds: "hottest" as const };
- * const r = (heat: number) => ({ addr: 0, lengthPages: 1, heat, createdMs: 0, updatedMs: 0 });
- * const scale = classScale(config, [[r(0.4), r(0.1)]]);
+ * const r = (heat: number, lengthPages: number) => ({
+ *   addr: 0,
+ *   lengthPages,
+ *   heat,
+ *   createdMs: 0,
+ *   updatedMs: 0,
+ * });
+ * // 2 pages at 90 are fewer than 1 % of 1002: the scale is the next range's 0.4.
+ * const scale = classScale(config, [[r(90, 2), r(0.4, 100), r(0.1, 900)]]);
  * strictEqual(scale, 0.4);
  * strictEqual(classOf(0.1, scale, 10), 2);
  * strictEqual(classOf(0.4, scale, 10), 9);
@@ -258,9 +270,21 @@ export function classScale(
   ranges: Iterable<readonly RangeHeat[]>,
 ): number {
   if (config.HeatClassBounds !== "hottest") return config.HeatMax;
-  let hottest = 0;
-  for (const list of ranges) for (const r of list) if (r.heat > hottest) hottest = r.heat;
-  return hottest;
+  const all: RangeHeat[] = [];
+  let total = 0;
+  for (const list of ranges) {
+    for (const r of list) {
+      all.push(r);
+      total += r.lengthPages;
+    }
+  }
+  all.sort((a, b) => b.heat - a.heat);
+  let seen = 0;
+  for (const r of all) {
+    seen += r.lengthPages;
+    if (seen >= HOTTEST_SHARE * total) return Math.max(0, r.heat);
+  }
+  return 0;
 }
 
 /**

@@ -153,7 +153,7 @@ Deno.test("heatmap: dump prints each range with its class", () => {
   assertEquals(h.dump(), "heatmap:\npid: 5: 0 {10000-20000(16),0.500000,2000,0.000s} (class 2)");
 });
 
-Deno.test("heatmap: HeatClassBounds hottest puts the bounds at shares of the hottest range's heat", () => {
+Deno.test("heatmap: HeatClassBounds hottest puts the bounds at shares of the heat of the hottest 1 % of the pages", () => {
   const schema = v.strictObject({ Heatmap: heatmapSchema });
   const config = parseWithSchema(
     schema,
@@ -170,6 +170,18 @@ Deno.test("heatmap: HeatClassBounds hottest puts the bounds at shares of the hot
   const fixed = new Heatmap({ ...config, HeatClassBounds: "heatmax" });
   fixed.update([c(1, 0, 8, 0, 4), c(1, 8, 8, 0, 3), c(1, 16, 8, 0, 1)], 1000);
   assertEquals(fixed.ranges(1).map((r) => fixed.classOf(r.heat)), [0, 0, 0]);
+  // 2 pages hotter than the rest, fewer than 1 % of 992: they are in the
+  // top class and move no bound.
+  const outlier = new Heatmap(config);
+  outlier.update([
+    c(1, 0, 8, 0, 4),
+    c(1, 8, 8, 0, 3),
+    c(1, 16, 8, 0, 1),
+    c(1, 24, 966),
+    c(1, 2000, 2, 0, 200),
+  ], 1000);
+  assertEquals(outlier.scale(), 0.5);
+  assertEquals(outlier.ranges(1).map((r) => outlier.classOf(r.heat)), [3, 3, 1, 0, 3]);
   // Nothing warm: no hottest range, every range in class 0.
   const cold = new Heatmap(config);
   cold.update([c(1, 0, 8)], 1000);
