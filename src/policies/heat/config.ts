@@ -1,7 +1,7 @@
 /**
  * The heat policy's config (the Go memtierd's keys): `PidWatcher`,
- * `Tracker` (required), `Heatmap` {HeatMax, HeatRetention, HeatClasses}
- * (heatmap.ts; omitted: defaults), `Forecaster` {name, config} (optional),
+ * `Tracker` (required), `Heatmap` {HeatMax, HeatRetention, HeatClasses,
+ * and ours HeatClassBounds, CountPerPage} (heatmap.ts; omitted: defaults), `Forecaster` {name, config} (optional),
  * `IntervalMs` (default 5000), `HeatNumas` {CLASS: [NODE, ...]} (node -1 is
  * swap; tier words resolved per process: tiers/node_list.ts), `NumaSize`
  * {NODE: SIZE} (bytes with B, K, KB, M, MB, G, GB, T, TB in any case, or

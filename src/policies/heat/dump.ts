@@ -7,6 +7,7 @@
 import { GB, MB, PAGE_SIZE_BYTES } from "../../common/units.ts";
 import { classOf, type Heatmap } from "./heatmap.ts";
 import { SWAP_NODE } from "./config.ts";
+import type { Heats } from "../policy.ts";
 
 /** Pages per node (-1: swapped). */
 export type NodePages = Map<number, number>;
@@ -101,4 +102,51 @@ export function numaTable(
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * One line on the heats of a round, for the debug log: the pages in each
+ * class and the heat that the hottest 1 %, 10 % and 50 % of the pages reach.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { heatSpread } from "./dump.ts";
+ * const ranges = [
+ *   { addr: 0, lengthPages: 10, heat: 1.5, createdMs: 0, updatedMs: 0 },
+ *   { addr: 40960, lengthPages: 90, heat: 0.25, createdMs: 0, updatedMs: 0 },
+ * ];
+ * strictEqual(
+ *   heatSpread(new Map([[1, ranges]]), (h) => (h >= 1 ? 1 : 0), 2),
+ *   "pages per class [90, 10]; heat of the hottest 1 % 1.5000, 10 % 1.5000, 50 % 0.2500",
+ * );
+ * ```
+ */
+export function heatSpread(
+  heats: Heats,
+  classOfHeat: (heat: number) => number,
+  classes: number,
+): string {
+  const per = new Array<number>(classes).fill(0);
+  const all: { heat: number; pages: number }[] = [];
+  let total = 0;
+  for (const ranges of heats.values()) {
+    for (const r of ranges) {
+      per[classOfHeat(r.heat)]! += r.lengthPages;
+      all.push({ heat: r.heat, pages: r.lengthPages });
+      total += r.lengthPages;
+    }
+  }
+  all.sort((a, b) => b.heat - a.heat);
+  const at = (share: number): string => {
+    let seen = 0;
+    for (const r of all) {
+      seen += r.pages;
+      if (seen >= share * total) return r.heat.toFixed(4);
+    }
+    return "-";
+  };
+  return `pages per class [${per.join(", ")}]; heat of the hottest 1 % ${at(0.01)}, 10 % ${
+    at(0.1)
+  }, 50 % ${at(0.5)}`;
 }

@@ -18,22 +18,28 @@
  *    changes nothing.
  * 2. A forecaster, if any, may replace the heats for the decisions of this
  *    round (only ranges of watched processes are used).
- * 3. Only while the mover has no task left: the pages of every range are
- *    located afresh (the page census: swapped pages, and the node of each
- *    present, exclusive page), which gives each node's use by the watched
- *    processes, and a range whose pages went out of or back from swap is
- *    seen where it is now. Then, per process and from the hottest range
- *    down, a range of a class with nodes that has pages elsewhere goes to
- *    the class node with the most room (unlimited first; ties: the first
- *    listed), if the pages fit; ranges with the same target and class
- *    become one placement (mover task, or dry-run log line).
+ * 3. Unless every class with nodes still has a task of an earlier round
+ *    on the mover: the pages of every range are located afresh (the page
+ *    census: swapped pages, and the node of each present, exclusive page),
+ *    which gives each node's use by the watched processes, and a range
+ *    whose pages went out of or back from swap is seen where it is now.
+ *    Then, per process and from the hottest range down, a range of a class
+ *    with nodes and no task left on the mover that has pages elsewhere
+ *    goes to the class node with the most room (the least of its NumaSize
+ *    quota left and what the node can take now, placement.ts
+ *    `nodeRoomPages`; ties: the first listed), if the pages fit; ranges
+ *    with the same target and class become one placement (mover task, or
+ *    dry-run log line). So a
+ *    long demotion does not hold up a promotion (the Go policy decided
+ *    only while the mover had no task at all).
  *
  * Pages the policy moved look written and accessed to the trackers (the
  * kernel marks migrated pages so): their counts are left out, and the
- * ranges are not placed again, until the mover is idle and two scans have
- * finished since, so that moved memory does not go back and forth (a range
- * swapped out and faulted back in by the process keeps its old heat until
- * its new counts are in: placed by it, it would go out again every round).
+ * ranges are not placed again, until their own mover tasks are done and
+ * two scans have finished since, so that moved memory does not go back
+ * and forth (a range swapped out and faulted back in by the process keeps
+ * its old heat until its new counts are in: placed by it, it would go out
+ * again every round).
  *
  * Fixed from the Go policy: an omitted Heatmap or field takes the
  * defaults (not HeatMax 0); without NumaSize the nodes are unlimited and
@@ -48,7 +54,12 @@ import { PAGE_SIZE_BYTES } from "../../common/units.ts";
 import { ProcessGoneError } from "../../errors.ts";
 import type { ComponentKind } from "../../lifecycle/components.ts";
 import type { ComponentDeps, ComponentFactory } from "../../lifecycle/deps.ts";
-import { type AddrRange, intersectRanges, mergeRanges } from "../../memory/addr_range.ts";
+import {
+  type AddrRange,
+  intersectRanges,
+  mergeRanges,
+  pagesToRanges,
+} from "../../memory/addr_range.ts";
 import { pageCensus } from "../../memory/census.ts";
 import { processRanges } from "../../memory/process_ranges.ts";
 import { nodeTarget, SWAP_TARGET } from "../../mover/mover.ts";
@@ -65,9 +76,10 @@ import { readTierTopology } from "../../tiers/tier_topology.ts";
 import { liveRef } from "../config.ts";
 import type { HeatForecaster, Heats, Policy, PolicyHeats, RangeHeat } from "../policy.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "../runtime.ts";
+import { nodeRoomPages } from "../placement.ts";
 import { type HeatConfig, parseHeatConfig, SWAP_NODE } from "./config.ts";
-import { heatgram, type HeatRoundReport, type NodePages, numaTable } from "./dump.ts";
-import { classOf, Heatmap } from "./heatmap.ts";
+import { heatgram, type HeatRoundReport, heatSpread, type NodePages, numaTable } from "./dump.ts";
+import { classOf, classScale, Heatmap } from "./heatmap.ts";
 import { Settling } from "./settling.ts";
 import { FailureReport } from "../../log/failure_report.ts";
 
@@ -89,6 +101,8 @@ export class HeatLogic {
   /** Watched pids, with their tracker scan count (stats) at the last round. */
   readonly #pids = new Map<number, { watched: WatchedPid; scans: number }>();
   readonly #settling = new Settling((pid) => this.#scans(pid));
+  /** Per heat class, its mover tasks queued and not yet seen done. */
+  readonly #pending = new Map<number, Set<number>>();
   #sizes: Map<number, number> | null = null;
   #last: HeatRoundReport | null = null;
   readonly #noNode: NoNodeWarnings;
@@ -179,9 +193,8 @@ export class HeatLogic {
 
   /** One round: heatmap update, forecast, and (mover idle) placements. */
   async round(): Promise<void> {
-    const placement = this.#parts.placement;
-    const moverIdle = placement.moverIdle();
-    this.#settling.settle(moverIdle);
+    const onMover = new Set(this.#deps.mover.tasks().map((t) => t.id));
+    this.#settling.settle(onMover);
     const cover: TrackerCounter[] = [];
     for (const [pid, p] of this.#pids) {
       const scans = this.#scans(pid);
@@ -222,9 +235,10 @@ export class HeatLogic {
         this.#forecastFailures.failed(errorText(e));
       }
     }
+    const scale = classScale(this.#config.Heatmap, heats.values());
     const t0 = this.#deps.clock.now();
-    let what = "mover busy: no decisions";
-    if (moverIdle && placement.moverIdle()) {
+    let what = "every class's moves still on the mover: no decisions";
+    if (this.#freeClasses().size > 0) {
       const r = this.decide(heats);
       let pages = 0;
       for (const perPid of r.found.values()) for (const p of perPid.values()) pages += p;
@@ -232,8 +246,25 @@ export class HeatLogic {
     }
     this.#deps.logger.debug(
       `policy heat: round: ${counters.length} counters, ${cover.length} ranges cooled; ${what} ` +
-        `in ${Math.round(this.#deps.clock.now() - t0)} ms`,
+        `in ${Math.round(this.#deps.clock.now() - t0)} ms; ${
+          heatSpread(heats, (h) => this.heatmap.classOf(h, scale), this.#config.Heatmap.HeatClasses)
+        }`,
     );
+  }
+
+  /**
+   * The classes with nodes whose earlier tasks have all left the mover
+   * (those still on it are forgotten here): only they are placed.
+   */
+  #freeClasses(): Set<number> {
+    const onMover = new Set(this.#deps.mover.tasks().map((t) => t.id));
+    const free = new Set<number>();
+    for (const cls of this.#config.HeatNumas.keys()) {
+      const pending = this.#pending.get(cls);
+      if (pending) { for (const id of pending) if (!onMover.has(id)) pending.delete(id); }
+      if (!pending || pending.size === 0) free.add(cls);
+    }
+    return free;
   }
 
   /** Where the pages of `ranges` of `pid` are: per range, pages per node (-1 swapped). */
@@ -248,8 +279,10 @@ export class HeatLogic {
 
   /** The placements of one round, from `heats`. */
   decide(heats: Heats): HeatRoundReport {
-    const { HeatMax, HeatClasses } = this.#config.Heatmap;
+    const { HeatClasses } = this.#config.Heatmap;
+    const scale = classScale(this.#config.Heatmap, heats.values());
     const sizes = this.#sizePages();
+    const free = this.#freeClasses();
     const found = new Map<number, NodePages>();
     const used: NodePages = new Map();
     const located = new Map<number, { ranges: RangeHeat[]; where: NodePages[] }>();
@@ -270,6 +303,11 @@ export class HeatLogic {
     }
     let overQuota = 0;
     let settling = 0;
+    // What each node can take now, read once a round and used up by the
+    // round's placements: a node without a NumaSize quota is not
+    // unlimited in fact, and pages moved onto a full node fail one by one
+    // (the 1 GB run's promotions all went to node 0, full of cold pages).
+    const physical = located.size > 0 ? nodeRoomPages(this.#deps) : new Map<number, number>();
     const resolveDeps: NodeSpecDeps = { procfs: this.#deps.procfs, sysfs: this.#deps.sysfs };
     if (located.size > 0 && [...this.#config.HeatNumas.values()].some(listNamesTiers)) {
       resolveDeps.tiers = readTierTopology(this.#deps.sysfs); // once a round
@@ -293,7 +331,10 @@ export class HeatLogic {
           settling++;
           return;
         }
-        const cls = classOf(r.heat, HeatMax, HeatClasses);
+        const cls = classOf(r.heat, scale, HeatClasses);
+        // A class whose last moves are still on the mover waits for them:
+        // queued again, its ranges would move twice.
+        if (!free.has(cls)) return;
         const nodes = classNodes.get(cls);
         if (!nodes || nodes.length === 0) return;
         const w = where[i]!;
@@ -304,7 +345,8 @@ export class HeatLogic {
         let room = -Infinity;
         for (const n of nodes) {
           const size = sizes.get(n);
-          const free = size === undefined ? Infinity : size - (used.get(n) ?? 0);
+          const quota = size === undefined ? Infinity : size - (used.get(n) ?? 0);
+          const free = Math.min(quota, n === SWAP_NODE ? Infinity : physical.get(n) ?? 0);
           if (free > room) {
             dest = n;
             room = free;
@@ -316,6 +358,7 @@ export class HeatLogic {
         }
         for (const [n, p] of w) if (!nodes.includes(n)) add(used, n, -p);
         add(used, dest, off);
+        if (dest !== SWAP_NODE) physical.set(dest, (physical.get(dest) ?? 0) - off);
         const key = `${dest}/${cls}`;
         let entry = plan.get(key);
         if (!entry) plan.set(key, entry = { node: dest, cls, ranges: [] });
@@ -330,7 +373,17 @@ export class HeatLogic {
           urgent: cls === HeatClasses - 1,
         });
         if (res.skipped === "process-gone") break;
-        if (res.pagesQueued > 0 && !this.#parts.placement.dryRun) this.#settling.add(pid, merged);
+        if (res.taskId !== undefined) {
+          let pending = this.#pending.get(cls);
+          if (!pending) this.#pending.set(cls, pending = new Set());
+          pending.add(res.taskId);
+          // Only the pages that move settle: a heatmap range is as wide as
+          // the counts that made it (a whole mapping, before any count), and
+          // its pages already in place must go on counting.
+          const task = this.#deps.mover.tasks().find((t) => t.id === res.taskId);
+          const moved = task ? mergeRanges(pagesToRanges(task.addrs)) : merged;
+          this.#settling.add(pid, moved, [res.taskId]);
+        }
       }
     }
     if (overQuota > 0) {
@@ -352,7 +405,7 @@ export class HeatLogic {
       case "heatgram":
         return heatgram(
           this.heatmap,
-          this.#config.Heatmap.HeatMax,
+          this.heatmap.scale(),
           this.#config.Heatmap.HeatClasses,
           args[1],
         );
@@ -379,12 +432,11 @@ export class HeatLogic {
   }
 
   heats(): PolicyHeats {
-    const { HeatMax, HeatClasses } = this.#config.Heatmap;
     return {
       pids: this.watchedPids(),
       heats: this.heatmap.heats(),
-      heatMax: HeatMax,
-      classes: HeatClasses,
+      heatMax: this.heatmap.scale(),
+      classes: this.#config.Heatmap.HeatClasses,
     };
   }
 }

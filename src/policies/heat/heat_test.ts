@@ -280,6 +280,100 @@ Deno.test("heat: a pass under way when the mover went idle reports moved pages i
   assertEquals(f.tasks(), [[A, 512, 1]]);
 });
 
+/** Moves the pages of the mover's task `index` (in queue order) where it was going, and drops it. */
+function finishTask(f: Fixture, index: number): void {
+  const t = f.deps.mover.tasks()[index]!;
+  const p = f.k.processes.get(t.pid)!;
+  for (const a of t.addrs) {
+    if (t.target.kind === "node") p.pages.get(a / PAGE)!.node = t.target.node;
+  }
+  f.deps.mover.removeTask(t.id);
+  f.sys.sync();
+}
+
+Deno.test("heat: a hot range is placed while a colder class's demotion is still on the mover", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A, B);
+  f.scanned(A);
+  f.count(A, 0, 512, 1); // class 9; A's other half: class 0
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+  finishTask(f, 0); // the promotion is done, the demotion is not
+  f.clock.advance(1000);
+  f.count(B, 0, 256, 1); // class 9; B's rest has no counts and no scan: no class 0 news
+  await f.policy.round();
+  // Class 0 waits for its own task; class 9's is done, so B's hot range goes.
+  assertEquals(f.tasks(), [[A, 512, 2], [B, 256, 1]]);
+  f.clock.advance(1000);
+  f.scanned(B); // B's untouched rest is class 0 now, but class 0 is still moving A
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 2], [B, 256, 1]]);
+});
+
+Deno.test("heat: only the pages that move settle: pages of the range already in place go on counting", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  for (let page = 0; page < 256; page++) {
+    f.k.processes.get(A)!.pages.get(BASE / PAGE + page)!.node = 2;
+  }
+  f.sys.sync();
+  f.watch(A);
+  f.scanned(A); // no counts: the whole mapping, one heatmap range, is class 0
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 768, 2]]); // its first 256 pages are on node 2 already
+  f.clock.advance(1000);
+  f.count(A, 0, 256, 1); // those stayed: their counts are news
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 768, 2], [A, 256, 1]]);
+});
+
+Deno.test("heat: moved ranges settle when their own tasks are done, though other moves are still on the mover", async () => {
+  using f = fixture({ heatnumas: { 0: [2], 9: [1] } });
+  f.watch(A);
+  f.scanned(A);
+  f.count(A, 0, 512, 1); // class 9; A's other half: class 0
+  await f.policy.round();
+  assertEquals(f.tasks(), [[A, 512, 1], [A, 512, 2]]);
+  finishTask(f, 0); // the hot half is on node 1; the cold half still waits on the mover
+  for (let round = 2; round <= 3; round++) {
+    f.clock.advance(1000);
+    f.scanned(A);
+    f.count(A, 0, 512, 1); // the migrated pages look written: left out
+    await f.policy.round();
+  }
+  // Two scans since its task was done: the hot half is no longer written,
+  // so the scan cools it (0.9513 a second, 3 s since its last update).
+  f.clock.advance(1000);
+  f.scanned(A);
+  await f.policy.round();
+  assertEquals(
+    f.policy.logic.heatmap.ranges(A).map((r) => [r.lengthPages, r.heat.toFixed(4)]),
+    [[512, "0.8609"], [512, "0.0000"]],
+  );
+});
+
+Deno.test("heat with HeatClassBounds hottest: a working set that scores a quarter per page still sends its hottest range to the fast node", async () => {
+  // The comparison's bounds (HeatMax 2, 2 classes) calibrated for a working
+  // set four times smaller: written as often in total, each page scores a
+  // quarter as much.
+  const heatmap = { heatmax: 2, heatretention: 0.5, heatclasses: 2 };
+  const cases: [string, [number, number, number][]][] = [
+    ["heatmax", [[A, 1024, 2]]], // everything in class 0, the hot quarter too
+    ["hottest", [[A, 256, 1], [A, 768, 2]]],
+  ];
+  for (const [bounds, want] of cases) {
+    using f = fixture({
+      heatmap: { ...heatmap, heatclassbounds: bounds },
+      heatnumas: { 0: [2], 1: [1] },
+    });
+    f.watch(A);
+    f.scanned(A);
+    f.count(A, 0, 256, 0.33); // the hot quarter: heat 0.33, below class 1's bound of 1
+    f.count(A, 256, 256, 0.05);
+    await f.policy.round();
+    assertEquals(f.tasks(), want, bounds);
+  }
+});
+
 Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 classes), and nothing moves while the mover is busy", async () => {
   using f = fixture({ heatnumas: { 5: [1] } });
   f.watch(A);
@@ -291,6 +385,29 @@ Deno.test("heat: without a Heatmap key the defaults classify (HeatMax 1, 10 clas
   f.count(A, 400, 200, 0.6);
   await f.policy.round(); // the mover still has the first task
   assertEquals(f.tasks(), [[A, 200, 1]]);
+});
+
+Deno.test("heat: without a quota, a range goes to the class node that can take it now; one that fits on none stays", async () => {
+  using f = fixture({ heatnumas: { 9: [1, 2] } });
+  // Another process fills node 1 (4096 pages) but for 96 pages.
+  f.k.addProcess(700, "filler", [{ startAddr: BASE, pages: 4000, kind: "anon" }]);
+  f.k.populate(700, 0, 1, 4000);
+  f.sys.sync();
+  f.watch(A, B);
+  f.count(A, 0, 512, 1);
+  await f.policy.round();
+  // Node 1, listed first, can take 96 - 1 % of 4096 = 55 pages: node 2 takes A's 512.
+  assertEquals(f.tasks(), [[A, 512, 2]]);
+  f.finishTasks();
+  // A third process takes 3000 of node 2's pages: it can take 4096 - 3512 - 41 = 543 more,
+  // and B's 1024 hot pages fit on neither node.
+  f.k.addProcess(702, "filler", [{ startAddr: BASE, pages: 3000, kind: "anon" }]);
+  f.k.populate(702, 0, 2, 3000);
+  f.sys.sync();
+  f.clock.advance(1000);
+  f.count(B, 0, 1024, 1);
+  await f.policy.round();
+  assertEquals(f.tasks(), []); // B's hot range stays on node 0
 });
 
 Deno.test("heat: NumaSize quotas: hottest ranges first, a range that does not fit stays", async () => {
@@ -346,7 +463,8 @@ Deno.test("heat: swap class: only present pages go out; cold pages swapped back 
   await f.policy.round();
   assertEquals(f.tasks(), [[A, 212, -1]]); // 512 cold pages, 300 of them swapped already
   f.finishTasks();
-  f.k.swapIn(A, BASE + 600 * PAGE, BASE + 700 * PAGE, 0);
+  // The process faults back in 100 of the pages the policy swapped out.
+  f.k.swapIn(A, BASE + 900 * PAGE, BASE + 1000 * PAGE, 0);
   f.sys.sync();
   for (let round = 2; round <= 4; round++) {
     f.clock.advance(1000);

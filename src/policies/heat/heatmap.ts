@@ -16,12 +16,30 @@
  * put everything in class 0 when the Heatmap key was left out: here an
  * omitted key or field takes its default, 1.0, 0.9513 and 10).
  *
+ * `HeatClassBounds: hottest` (ours; the Go memtierd has only the first
+ * way, `heatmax`, the default) puts the bounds at shares of the heat that
+ * the hottest 1 % of the pages reach instead, `floor(HeatClasses × heat /
+ * hottest)` (a few pages hotter than that, such as a runtime's own busy
+ * memory beside a working set, are in the top class and move no bound):
+ * HeatMax then only caps the heat. A fixed HeatMax is a calibration for one workload's
+ * access rate and one tracker's scan timing (a working set four times as
+ * large, touched as often in total, scores a quarter as much per page); the
+ * hottest range is measured on the same scale as the rest.
+ *
+ * `CountPerPage: false` (ours; default true, the Go memtierd's way) takes
+ * a counter's count as the heat of each of its pages, not divided among
+ * them: DAMON's `nr_accesses` says in how many samples a region was
+ * accessed, a frequency that holds for every page of the region, and
+ * divided by its pages it ranks a large hot region (DAMON merges the
+ * hot set into few) below a small cold one.
+ *
  * Pure: the caller gives the time of each update.
  *
  * @module
  */
 import * as v from "valibot";
 import { PAGE_SIZE_BYTES } from "../../common/units.ts";
+import { bool } from "../../config/schema.ts";
 import type { TrackerCounter } from "../../trackers/tracker.ts";
 import type { Heats, RangeHeat } from "../policy.ts";
 
@@ -33,6 +51,10 @@ export interface HeatmapConfig {
   HeatRetention: number;
   /** Number of heat classes, 0 .. HeatClasses-1. */
   HeatClasses: number;
+  /** The class bounds: shares of HeatMax (absent: so), or of the hottest 1 % of the pages' heat. */
+  HeatClassBounds?: "heatmax" | "hottest" | undefined;
+  /** false: a counter's count is the heat of each of its pages (absent: true, count / pages). */
+  CountPerPage?: boolean | undefined;
 }
 
 /** The defaults, for the Heatmap key and each of its fields. */
@@ -45,6 +67,7 @@ export const DEFAULT_HEATMAP_CONFIG: Readonly<HeatmapConfig> = {
 const heatMaxMsg = "must be a number above 0, at most 1000000000";
 const retentionMsg = "must be a number from 0 to 1";
 const classesMsg = "must be a whole number from 1 to 1000";
+const boundsMsg = 'must be "heatmax" or "hottest"';
 
 /** The `Heatmap` entry of the heat policy's schema: omitted key or fields take the defaults. */
 export const heatmapSchema = v.optional(
@@ -66,6 +89,14 @@ export const heatmapSchema = v.optional(
       ),
       DEFAULT_HEATMAP_CONFIG.HeatClasses,
     ),
+    HeatClassBounds: v.optional(
+      v.pipe(
+        v.string(boundsMsg),
+        v.toLowerCase(),
+        v.picklist(["heatmax", "hottest"] as const, boundsMsg),
+      ),
+    ),
+    CountPerPage: v.optional(bool()),
   }),
   { ...DEFAULT_HEATMAP_CONFIG },
 );
@@ -90,9 +121,14 @@ export class Heatmap {
     this.config = { ...config };
   }
 
-  /** The class of a heat: 0 .. HeatClasses-1. */
-  classOf(heat: number): number {
-    return classOf(heat, this.config.HeatMax, this.config.HeatClasses);
+  /** What the classes divide: HeatMax, or the hottest 1 % of the pages' heat (`classScale`). */
+  scale(): number {
+    return classScale(this.config, this.#pids.values());
+  }
+
+  /** The class of a heat: 0 .. HeatClasses-1 (`scale`: this.scale()). */
+  classOf(heat: number, scale = this.scale()): number {
+    return classOf(heat, scale, this.config.HeatClasses);
   }
 
   /** Processes in the heatmap, ascending. */
@@ -134,7 +170,9 @@ export class Heatmap {
       const end = Math.ceil(c.range.endAddr / PAGE_SIZE_BYTES) * PAGE_SIZE_BYTES;
       if (end <= start) continue;
       const lengthPages = (end - start) / PAGE_SIZE_BYTES;
-      const heat = Math.min(this.config.HeatMax, (c.accesses + c.reads + c.writes) / lengthPages);
+      const count = c.accesses + c.reads + c.writes;
+      const perPage = this.config.CountPerPage === false ? count : count / lengthPages;
+      const heat = Math.min(this.config.HeatMax, perPage);
       this.#add(c.pid, { addr: start, lengthPages, heat, createdMs: nowMs, updatedMs: nowMs });
     }
     for (const pid of [...this.#pids.keys()]) if (!seen.has(pid)) this.#pids.delete(pid);
@@ -184,19 +222,69 @@ export class Heatmap {
   /** `policy -dump heatmap`: one line per range. */
   dump(): string {
     const lines = ["heatmap:"];
+    const scale = this.scale();
     for (const pid of this.pids()) {
       this.ranges(pid).forEach((r, i) => {
         lines.push(
           `pid: ${pid}: ${i} {${r.addr.toString(16)}-${endOf(r).toString(16)}(${r.lengthPages}),${
             r.heat.toFixed(6)
           },${r.createdMs},${((r.updatedMs - r.createdMs) / 1000).toFixed(3)}s} (class ${
-            this.classOf(r.heat)
+            this.classOf(r.heat, scale)
           })`,
         );
       });
     }
     return lines.join("\n");
   }
+}
+
+/** Share of the pages whose heat `HeatClassBounds: hottest` takes as the top of the classes. */
+export const HOTTEST_SHARE = 0.01;
+
+/**
+ * What the classes of `config` divide: HeatMax, or with `HeatClassBounds:
+ * hottest` the heat that the hottest `HOTTEST_SHARE` of the pages of
+ * `ranges` reach (0 when none is warm: then every range is in class 0).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { classOf, classScale, DEFAULT_HEATMAP_CONFIG } from "./heatmap.ts";
+ * const config = { ...DEFAULT_HEATMAP_CONFIG, HeatMax: 100, HeatClassBounds: "hottest" as const };
+ * const r = (heat: number, lengthPages: number) => ({
+ *   addr: 0,
+ *   lengthPages,
+ *   heat,
+ *   createdMs: 0,
+ *   updatedMs: 0,
+ * });
+ * // 2 pages at 90 are fewer than 1 % of 1002: the scale is the next range's 0.4.
+ * const scale = classScale(config, [[r(90, 2), r(0.4, 100), r(0.1, 900)]]);
+ * strictEqual(scale, 0.4);
+ * strictEqual(classOf(0.1, scale, 10), 2);
+ * strictEqual(classOf(0.4, scale, 10), 9);
+ * ```
+ */
+export function classScale(
+  config: Readonly<HeatmapConfig>,
+  ranges: Iterable<readonly RangeHeat[]>,
+): number {
+  if (config.HeatClassBounds !== "hottest") return config.HeatMax;
+  const all: RangeHeat[] = [];
+  let total = 0;
+  for (const list of ranges) {
+    for (const r of list) {
+      all.push(r);
+      total += r.lengthPages;
+    }
+  }
+  all.sort((a, b) => b.heat - a.heat);
+  let seen = 0;
+  for (const r of all) {
+    seen += r.lengthPages;
+    if (seen >= HOTTEST_SHARE * total) return Math.max(0, r.heat);
+  }
+  return 0;
 }
 
 /**

@@ -152,3 +152,65 @@ Deno.test("heatmap: dump prints each range with its class", () => {
   h.update([c(5, 16, 16, 8)], 2000);
   assertEquals(h.dump(), "heatmap:\npid: 5: 0 {10000-20000(16),0.500000,2000,0.000s} (class 2)");
 });
+
+Deno.test("heatmap: HeatClassBounds hottest puts the bounds at shares of the heat of the hottest 1 % of the pages", () => {
+  const schema = v.strictObject({ Heatmap: heatmapSchema });
+  const config = parseWithSchema(
+    schema,
+    "heatmap: {heatmax: 100, heatclasses: 4, heatclassbounds: Hottest}",
+    "heat",
+  ).Heatmap;
+  assertEquals(config.HeatClassBounds, "hottest");
+  const h = new Heatmap(config);
+  // Heats 0.5, 0.375, 0.125 and 0 per page: the hottest, 0.5, is the top of class 3.
+  h.update([c(1, 0, 8, 0, 4), c(1, 8, 8, 0, 3), c(1, 16, 8, 0, 1), c(1, 24, 8)], 1000);
+  assertEquals(h.scale(), 0.5);
+  assertEquals(h.ranges(1).map((r) => h.classOf(r.heat)), [3, 3, 1, 0]);
+  // The same heats under HeatMax 100 (the default bounds) are all class 0.
+  const fixed = new Heatmap({ ...config, HeatClassBounds: "heatmax" });
+  fixed.update([c(1, 0, 8, 0, 4), c(1, 8, 8, 0, 3), c(1, 16, 8, 0, 1)], 1000);
+  assertEquals(fixed.ranges(1).map((r) => fixed.classOf(r.heat)), [0, 0, 0]);
+  // 2 pages hotter than the rest, fewer than 1 % of 992: they are in the
+  // top class and move no bound.
+  const outlier = new Heatmap(config);
+  outlier.update([
+    c(1, 0, 8, 0, 4),
+    c(1, 8, 8, 0, 3),
+    c(1, 16, 8, 0, 1),
+    c(1, 24, 966),
+    c(1, 2000, 2, 0, 200),
+  ], 1000);
+  assertEquals(outlier.scale(), 0.5);
+  assertEquals(outlier.ranges(1).map((r) => outlier.classOf(r.heat)), [3, 3, 1, 0, 3]);
+  // Nothing warm: no hottest range, every range in class 0.
+  const cold = new Heatmap(config);
+  cold.update([c(1, 0, 8)], 1000);
+  assertEquals([cold.scale(), cold.classOf(0)], [0, 0]);
+  assertThrows(
+    () => parseWithSchema(schema, "heatmap: {heatclassbounds: rank}", "heat"),
+    Error,
+    'heat: heatmap.heatclassbounds: must be "heatmax" or "hottest"',
+  );
+});
+
+Deno.test("heatmap: CountPerPage false takes a counter's count as each page's heat (DAMON's nr_accesses)", () => {
+  const schema = v.strictObject({ Heatmap: heatmapSchema });
+  const config = parseWithSchema(
+    schema,
+    "heatmap: {heatmax: 1000, heatretention: 0.5, countperpage: false}",
+    "heat",
+  ).Heatmap;
+  const h = new Heatmap(config);
+  // A 1000-page region accessed in 18 samples, a 4-page one in 2.
+  h.update([c(1, 0, 1000, 18), c(1, 1000, 4, 2)], 1000);
+  assertEquals(rows(h, 1), [[0, 1000, 18, 1000, 1000], [1000, 4, 2, 1000, 1000]]);
+  // Divided among the pages (the default), the small region ranks first.
+  const perPage = new Heatmap({ ...config, CountPerPage: true });
+  perPage.update([c(1, 0, 1000, 18), c(1, 1000, 4, 2)], 1000);
+  assertEquals(rows(perPage, 1), [[0, 1000, 0.018, 1000, 1000], [1000, 4, 0.5, 1000, 1000]]);
+  assertThrows(
+    () => parseWithSchema(schema, "heatmap: {countperpage: 1}", "heat"),
+    Error,
+    "heat: heatmap.countperpage: must be true or false",
+  );
+});

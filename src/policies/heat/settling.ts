@@ -2,14 +2,15 @@
  * The ranges the heat policy moved, while their counts mean nothing yet:
  * the kernel marks pages it migrated as written (soft-dirty) and accessed,
  * so the pages the policy moved would look hot to the tracker and go back
- * and forth. The first pass over the process that ends after the mover was
- * seen idle may still read them so (it may have been under way when they
- * moved), and the tracker hands out a pass's counts as it goes, a part in
- * one round and the rest in the next. So a batch's counts are left out
- * until the round whose counters all come from later passes: the one after
- * the round that found that first pass finished. Each batch of moved
- * ranges settles on its own: a range that moves every round must not keep
- * the rest of the process settling.
+ * and forth. The first pass over the process that ends after the batch's
+ * mover tasks were seen done may still read them so (it may have been
+ * under way when they moved), and the tracker hands out a pass's counts as
+ * it goes, a part in one round and the rest in the next. So a batch's
+ * counts are left out until the round whose counters all come from later
+ * passes: the one after the round that found that first pass finished.
+ * Each batch of moved ranges settles on its own, when its own tasks are
+ * done: a range that moves every round, or a long demotion still on the
+ * mover, must not keep the rest of the process settling.
  *
  * @module
  */
@@ -18,7 +19,9 @@ import type { TrackerCounter } from "../../trackers/tracker.ts";
 
 interface Batch {
   ranges: AddrRange[];
-  /** The process's finished scans when the mover was first seen idle after the move. */
+  /** The mover tasks that move the batch's pages. */
+  tasks: readonly number[];
+  /** The process's finished scans when the batch's tasks were first seen done. */
   scansWhenIdle: number | null;
 }
 
@@ -34,10 +37,10 @@ export class Settling {
     this.#scans = scans;
   }
 
-  /** Ranges of `pid` just queued to move. */
-  add(pid: number, ranges: AddrRange[]): void {
+  /** Ranges of `pid` just queued to move, by the mover tasks `tasks`. */
+  add(pid: number, ranges: AddrRange[], tasks: readonly number[]): void {
     const batches = this.#batches.get(pid) ?? [];
-    batches.push({ ranges, scansWhenIdle: null });
+    batches.push({ ranges, tasks, scansWhenIdle: null });
     this.#batches.set(pid, batches);
   }
 
@@ -47,15 +50,18 @@ export class Settling {
     this.#scansAtLastRound.delete(pid);
   }
 
-  /** Ends the settling of the batches that are done, at the start of a round. */
-  settle(moverIdle: boolean): void {
+  /**
+   * Ends the settling of the batches that are done, at the start of a
+   * round; `onMover`: the ids of the tasks still on the mover.
+   */
+  settle(onMover: ReadonlySet<number>): void {
     for (const [pid, batches] of this.#batches) {
       const scans = this.#scans(pid);
       // This round's counters come from the passes after those finished at the last round.
       const before = this.#scansAtLastRound.get(pid) ?? -1;
       const left = batches.filter((s) => {
         if (s.scansWhenIdle === null) {
-          if (moverIdle) s.scansWhenIdle = scans;
+          if (!s.tasks.some((id) => onMover.has(id))) s.scansWhenIdle = scans;
           return true;
         }
         return before < s.scansWhenIdle + 1;
