@@ -33,8 +33,9 @@
  * less) goes to IdleNumas to make the room, idle or not (room_exchange.ts):
  * a working set larger than the fast nodes, whose cold part is touched now
  * and then, is never idle for IdleDurationMs. The demotions and the
- * promotions they make room for are queued together, as urgent tasks, the
- * demotions first, and the next ones wait for both. Ranking needs counts
+ * promotions they make room for are queued together, as urgent tasks, in
+ * batches of 16 MiB going up, each batch's demotions first, and the next
+ * ones wait for all of them. Ranking needs counts
  * per page: page trackers with `MaxCountPerRegion: 0`, or damon.
  *
  * Config (keys in any case): PidWatcher and Tracker `{name, config}`
@@ -79,7 +80,7 @@ import {
   usableNodes,
 } from "./config.ts";
 import { type NodeRoom, nodeRoomPages, type SpreadResult } from "./placement.ts";
-import { inOrderByPid, planExchange, type RankedRange } from "./room_exchange.ts";
+import { exchangeBatches, inOrderByPid, planExchange, type RankedRange } from "./room_exchange.ts";
 import { agePages, type HeldRanges, type RangeAge, RangeAges, rangesByPid } from "./range_ages.ts";
 import { type PolicyParts, type PolicyRuntime, trackerOf, trackingRuntime } from "./runtime.ts";
 
@@ -439,27 +440,34 @@ export class AgeLogic {
     for (const n of slowRoom.values()) slowTotal += n;
     const plan = planExchange(ranked, fastRoom, slowTotal);
     const full = [...fastRoom.keys()].join(",");
-    for (const [pid, ranges] of rangesByPid(plan.demote)) {
-      const { slow, listed } = nodesOf.get(pid)!;
-      const r = this.#parts.placement.queueWithRoom(
-        pid,
-        ranges,
-        slow.map((node): NodeRoom => ({ node, roomPages: slowRoom.get(node) ?? 0 })),
-        `accessed least on full nodes ${full}: room for memory accessed more`,
-        { urgent: true, keep: (n) => listed.has(n) },
-      );
-      this.#queued(r, ranges, slowRoom, pending);
-    }
-    for (const [pid, ranges] of inOrderByPid(plan.promote)) {
-      const { fast, listed } = nodesOf.get(pid)!;
-      const r = this.#parts.placement.queueWithRoom(
-        pid,
-        ranges,
-        fast.map((node): NodeRoom => ({ node, roomPages: plan.roomPages.get(node) ?? 0 })),
-        `accessed in every round for ${c.ActiveDurationMs} ms, the most accessed first`,
-        { urgent: true, keep: (n) => !listed.has(n) },
-      );
-      this.#queued(r, ranges, plan.roomPages, pending);
+    for (const batch of exchangeBatches(plan.steps)) {
+      for (const [pid, ranges] of rangesByPid(batch.demote)) {
+        const { slow, listed } = nodesOf.get(pid)!;
+        const r = this.#parts.placement.queueWithRoom(
+          pid,
+          ranges,
+          slow.map((node): NodeRoom => ({ node, roomPages: slowRoom.get(node) ?? 0 })),
+          `accessed least on full nodes ${full}: room for memory accessed more`,
+          { urgent: true, keep: (n) => listed.has(n) },
+        );
+        this.#queued(r, ranges, slowRoom, pending);
+      }
+      for (const d of batch.demote) {
+        for (const [node, pages] of d.fastPages) {
+          fastRoom.set(node, (fastRoom.get(node) ?? 0) + pages);
+        }
+      }
+      for (const [pid, ranges] of inOrderByPid(batch.promote)) {
+        const { fast, listed } = nodesOf.get(pid)!;
+        const r = this.#parts.placement.queueWithRoom(
+          pid,
+          ranges,
+          fast.map((node): NodeRoom => ({ node, roomPages: fastRoom.get(node) ?? 0 })),
+          `accessed in every round for ${c.ActiveDurationMs} ms, the most accessed first`,
+          { urgent: true, keep: (n) => !listed.has(n) },
+        );
+        this.#queued(r, ranges, fastRoom, pending);
+      }
     }
   }
 

@@ -58,6 +58,8 @@ export interface RankedRange {
 export interface ExchangePlan {
   /** Ranges to go up, the most accessed first. */
   promote: RankedRange[];
+  /** Each range to go up, after the ranges that go down to make its room, in order. */
+  steps: { demote: RankedRange[]; promote: RankedRange }[];
   /** Ranges whose pages on the fast nodes go down, the least accessed first. */
   demote: RankedRange[];
   /** Each fast node's room once the demotions are done: what the promotions may fill. */
@@ -107,6 +109,7 @@ export function planExchange(
   const roomPages = new Map(fastRoomPages);
   const promote: RankedRange[] = [];
   const demote: RankedRange[] = [];
+  const steps: ExchangePlan["steps"] = [];
   const demoted = new Set<RankedRange>();
   let room = sum(roomPages);
   let slowRoom = slowRoomPages;
@@ -115,9 +118,10 @@ export function planExchange(
   for (const u of up) {
     if (demoted.has(u)) continue;
     if (promoted > 0 && promoted + u.otherPages > maxPages) break;
+    let plan: RankedRange[] = [];
     if (u.otherPages > room) {
       if (!(u.ratePerPage > 0)) break; // nothing ranks it above anything
-      const plan: RankedRange[] = [];
+      plan = [];
       let freed = 0;
       let k = next;
       for (; k < down.length && room + freed < u.otherPages; k++) {
@@ -141,10 +145,40 @@ export function planExchange(
       }
     }
     promote.push(u);
+    steps.push({ demote: plan, promote: u });
     promoted += u.otherPages;
     room -= u.otherPages;
   }
-  return { promote, demote, roomPages };
+  return { promote, steps, demote, roomPages };
+}
+
+/** Pages going up that one batch of an exchange holds at least (16 MiB), but for the last. */
+export const EXCHANGE_BATCH_PAGES = 4096;
+
+/**
+ * The steps of a plan in batches of at least `batchPages` pages going up
+ * (the last may have fewer): the policy queues each batch's demotions and
+ * then its promotions, so that the mover, which serves them in that order,
+ * brings the most accessed memory up while it still makes room for the
+ * rest, instead of after all of the room is made.
+ */
+export function exchangeBatches(
+  steps: ExchangePlan["steps"],
+  batchPages = EXCHANGE_BATCH_PAGES,
+): { demote: RankedRange[]; promote: RankedRange[] }[] {
+  const out: { demote: RankedRange[]; promote: RankedRange[] }[] = [];
+  let pages = batchPages;
+  for (const step of steps) {
+    if (pages >= batchPages) {
+      out.push({ demote: [], promote: [] });
+      pages = 0;
+    }
+    const batch = out[out.length - 1]!;
+    batch.demote.push(...step.demote);
+    batch.promote.push(step.promote);
+    pages += step.promote.otherPages;
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { inOrderByPid, planExchange, type RankedRange } from "./room_exchange.ts";
+import { exchangeBatches, inOrderByPid, planExchange, type RankedRange } from "./room_exchange.ts";
 
 const PAGE = 4096;
 
@@ -129,6 +129,28 @@ Deno.test("planExchange: one plan sends at most maxPages up, the most accessed f
   const room = new Map([[0, 1000]]);
   assertEquals(starts(planExchange(ranges, room, 1000, 4, 250).promote), [0, 100]);
   assertEquals(starts(planExchange(ranges, room, 1000, 4, 50).promote), [0]);
+});
+
+Deno.test("exchangeBatches: each batch makes its room first, then its memory goes up, the most accessed first", () => {
+  const plan = planExchange(
+    [
+      ranked(0, 0.9, { other: 100 }),
+      ranked(100, 0.8, { other: 100 }),
+      ranked(200, 0.7, { other: 100 }),
+      ranked(300, 0.01, { fast: [[0, 100]] }),
+      ranked(400, 0.02, { fast: [[0, 100]] }),
+    ],
+    new Map([[0, 100]]),
+    1000,
+  );
+  assertEquals(
+    plan.steps.map((s) => [starts(s.demote), s.promote.range.startAddr / PAGE]),
+    [[[], 0], [[300], 100], [[400], 200]],
+  );
+  assertEquals(
+    exchangeBatches(plan.steps, 150).map((b) => [starts(b.demote), starts(b.promote)]),
+    [[[300], [0, 100]], [[400], [200]]],
+  );
 });
 
 Deno.test("inOrderByPid: keeps each pid's order and drops what an earlier range of it covers", () => {
