@@ -8,7 +8,7 @@ import { StubPolicy } from "../policies/stub.ts";
 import type { Policy } from "../policies/policy.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

@@ -3,7 +3,7 @@ import YAML from "yaml";
 import { ConfigError } from "../config/config_error.ts";
 import { assertOk } from "../testing/assert.ts";
 import { parseDaemonConfig } from "./config_file.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

@@ -19,7 +19,7 @@ import { Stats } from "../stats/stats.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

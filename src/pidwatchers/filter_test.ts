@@ -5,7 +5,7 @@ import { fakeSystem } from "../testing/fake_system.ts";
 import { addProcess, cgroupTree, recorder, testDeps } from "./_test_deps.ts";
 import { pidWatcherRegistry } from "./mod.ts";
 import type { PidWatcher } from "./pidwatcher.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

@@ -4,7 +4,7 @@ import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { addProcess, recorder, testDeps } from "./_test_deps.ts";
 import { pidWatcherRegistry } from "./mod.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

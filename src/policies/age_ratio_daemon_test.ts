@@ -15,7 +15,7 @@ import { harness } from "../prompt/_harness.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { BASE, PAGE, PID } from "../trackers/_test_deps.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

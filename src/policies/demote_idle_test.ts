@@ -5,7 +5,7 @@ import { type DemoteIdleLogic, demoteIdlePolicyFactory } from "./demote_idle.ts"
 import type { PolicyRuntime } from "./runtime.ts";
 import { encodeVab as vab } from "./poi.ts";
 import { fourNodeKernel, harness } from "../prompt/_harness.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

@@ -10,7 +10,7 @@ import {
   scriptedSpec,
   ScriptedTracker,
 } from "./_policy_test_deps.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

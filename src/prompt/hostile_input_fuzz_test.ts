@@ -12,7 +12,7 @@ import { parseDaemonConfig } from "../daemon/config_file.ts";
 import { assertOk } from "../testing/assert.ts";
 import { fourNodeKernel, harness } from "./_harness.ts";
 import { builtinCommands } from "./commands/mod.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

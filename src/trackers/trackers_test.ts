@@ -13,7 +13,7 @@ import { FakeKernel } from "../testing/fake_kernel.ts";
 import { fakeSystem } from "../testing/fake_system.ts";
 import { realClock } from "../time/clock.ts";
 import type { PagemapSource } from "../procfs/pagemap.ts";
-import { loadAllComponents } from "../testing/components.ts";
+import { loadAllComponents } from "../_test_components.ts";
 
 await loadAllComponents();
 

@@ -15,7 +15,7 @@ import type { PolicyRuntime } from "../runtime.ts";
 import { policies } from "../mod.ts";
 import { heatForecasters } from "./mod.ts";
 import type { HeatForecaster, Heats } from "../policy.ts";
-import { loadAllComponents } from "../../testing/components.ts";
+import { loadAllComponents } from "../../_test_components.ts";
 
 await loadAllComponents();
 
